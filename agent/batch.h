@@ -1,0 +1,92 @@
+// Batches: how change events travel from a source's reader thread to the
+// sink thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/v1/change_event.pb.h"
+#include "offsets/position.h"
+
+namespace cdc::agent {
+
+// One event bound for Kafka. The sink serializes it.
+struct OutEvent {
+  std::string topic;
+  // Null Kafka key when false (a table without a primary key).
+  bool has_key = false;
+  cdc::v1::RowKey key;
+  cdc::v1::ChangeEvent event;
+};
+
+// A run of events in source order. `end_position`, when set, is the source
+// position just after the last event of this batch; it is set only when the
+// batch ends on a source transaction boundary. Once every event of this batch
+// and of all earlier batches is acknowledged by Kafka, the position is durable.
+// A batch owns its events until the sink has serialized them.
+struct Batch {
+  std::vector<OutEvent> events;
+  std::optional<offsets::Position> end_position;
+};
+
+// Bounded FIFO of batches between one producer thread (the source reader) and
+// one consumer thread (the sink). Push blocks while the queue is full, so a
+// slow broker slows the reader instead of growing memory. Synchronises once
+// per batch, never per event.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t max_batches) : max_batches_(max_batches) {}
+
+  // Blocks while full. Returns false (and drops the batch) once closed.
+  bool Push(Batch batch) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || queue_.size() < max_batches_; });
+    if (closed_) return false;
+    queue_.push_back(std::move(batch));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Waits up to `timeout` for a batch. Returns nullopt on timeout, or when the
+  // queue is closed and drained.
+  template <typename Duration>
+  std::optional<Batch> Pop(Duration timeout) {
+    std::unique_lock lock(mu_);
+    if (!not_empty_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); })) {
+      return std::nullopt;
+    }
+    if (queue_.empty()) return std::nullopt;
+    Batch b = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return b;
+  }
+
+  // After Close, Push fails and Pop drains what is left.
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+  bool closed_and_empty() {
+    std::lock_guard lock(mu_);
+    return closed_ && queue_.empty();
+  }
+
+ private:
+  const size_t max_batches_;
+  std::mutex mu_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<Batch> queue_;
+  bool closed_ = false;
+};
+
+}  // namespace cdc::agent

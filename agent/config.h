@@ -1,0 +1,103 @@
+// The agent's configuration: one YAML file, with ${ENV_VAR} substitution.
+//
+// Every field documents its default. Loading validates everything before the
+// agent touches a server: an unknown key, a missing required key or a bad
+// value is an InvalidArgument whose one-line message names the key path
+// ("source.port: must be an integer in 1..65535, got \"abc\"").
+// Secrets (passwords) are never included in any message or in Describe().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cdc::agent {
+
+struct TableName {
+  std::string schema;  // PostgreSQL schema or MySQL database
+  std::string table;
+  std::string ToString() const { return schema + "." + table; }
+  friend bool operator==(const TableName&, const TableName&) = default;
+};
+
+enum class SnapshotMode { kInitial, kNever };
+
+struct PostgresSourceConfig {
+  std::string host = "127.0.0.1";        // Default: 127.0.0.1
+  int port = 5432;                        // Default: 5432
+  std::string user;                       // Required.
+  std::string password;                   // Default: empty (peer/trust auth). Secret.
+  std::string database;                   // Required.
+  std::string slot = "cdc_agent";         // Default: cdc_agent. Replication slot name.
+  std::string publication = "cdc_agent";  // Default: cdc_agent.
+  // Default: empty = every table (publication FOR ALL TABLES).
+  std::vector<TableName> tables;
+  SnapshotMode snapshot = SnapshotMode::kInitial;  // Default: initial
+  int snapshot_chunk_rows = 10000;        // Default: 10000. Rows fetched per cursor round.
+  int connect_timeout_s = 10;             // Default: 10
+  int status_interval_ms = 1000;          // Default: 1000. Standby status update period.
+  std::string sslmode = "prefer";         // Default: prefer. libpq sslmode.
+
+  // libpq keyword/value connection string; the password is included, so
+  // never log it.
+  std::string ConnInfo(bool replication) const;
+};
+
+struct SourceConfig {
+  enum class Type { kPostgres, kMysql };
+  Type type = Type::kPostgres;  // Required: "postgres" or "mysql".
+  // Logical server name: in every event's source.server_name and the
+  // default topic prefix. Default: the agent name.
+  std::string name;
+  PostgresSourceConfig postgres;
+};
+
+struct KafkaConfig {
+  std::string brokers;            // Required: "host:port[,host:port]".
+  std::string topic_prefix;       // Default: the source name.
+  bool tombstones = true;         // Default: true. Null-value message after each delete.
+  int delivery_timeout_ms = 120000;  // Default: 120000. Fatal if a message is not acked in time.
+  // Default: empty. Passed verbatim to librdkafka's Conf::set; invalid keys or
+  // values are reported with the key. cdc-agent sets enable.idempotence=true,
+  // acks=all and compression.type=lz4 unless overridden here.
+  std::map<std::string, std::string> properties;
+};
+
+struct OffsetsConfig {
+  std::string path;  // Required: the RocksDB directory.
+};
+
+struct AgentConfig {
+  std::string name;  // Required: the agent name ([A-Za-z0-9_.-]+).
+  SourceConfig source;
+  KafkaConfig kafka;
+  OffsetsConfig offsets;
+  std::string log_level = "info";  // Default: info (trace, debug, info, warn, error).
+  int batch_max_events = 2000;     // Default: 2000. Events per batch handed to the sink.
+  int queue_max_batches = 16;      // Default: 16. Batches in flight between reader and sink.
+
+  // A printable summary with secrets replaced by "***".
+  std::string Describe() const;
+};
+
+// Looks up an environment variable; nullopt if unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The process environment.
+EnvLookup ProcessEnv();
+
+// Parses YAML text. `${NAME}` is replaced by the variable's value before
+// parsing ("$${" escapes a literal "${"); an unset variable is an error naming
+// it. `origin` names the file in messages.
+Result<AgentConfig> ParseConfig(const std::string& yaml_text, const EnvLookup& env,
+                                const std::string& origin = "config");
+
+// Reads and parses a file.
+Result<AgentConfig> LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+}  // namespace cdc::agent

@@ -1,0 +1,59 @@
+// KafkaSink: publishes batches of change events with librdkafka and reports,
+// in order, the source positions that have become durable.
+//
+// Thread: every method runs on the one sink thread, which owns librdkafka
+// (produce, poll, flush). The durable callback is invoked from Poll/Flush on
+// that same thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/batch.h"
+#include "agent/config.h"
+#include "common/status.h"
+#include "offsets/position.h"
+
+namespace cdc::agent {
+
+class KafkaSink {
+ public:
+  using DurableCallback = std::function<void(const offsets::Position&)>;
+
+  virtual ~KafkaSink() = default;
+
+  // Serializes and produces every event of `batch` (value = ChangeEvent,
+  // key = RowKey or null; a tombstone after each delete when configured).
+  // Blocks (serving delivery reports) while librdkafka's queue is full.
+  // Returns a non-retryable error once any message has failed delivery: the
+  // caller must stop without storing positions, so the source replays.
+  virtual Status Send(Batch batch) = 0;
+
+  // Serves delivery reports for up to `timeout_ms`. When every event of a
+  // batch with an end_position and of all batches before it is acknowledged,
+  // calls the durable callback with that position (in batch order).
+  virtual Status Poll(int timeout_ms) = 0;
+
+  // Waits until everything sent is acknowledged (or `timeout_ms` passes:
+  // IOError, retryable) and reports the resulting durable positions.
+  virtual Status Flush(int timeout_ms) = 0;
+
+  // Number of events sent but not yet acknowledged.
+  virtual uint64_t in_flight() const = 0;
+  // Totals since creation.
+  virtual uint64_t events_acked() const = 0;
+};
+
+// Creates a producer for `config`: enable.idempotence=true, acks=all,
+// compression lz4, plus config.properties. An invalid property is an
+// InvalidArgument naming the key and librdkafka's message.
+Result<std::unique_ptr<KafkaSink>> NewKafkaSink(const KafkaConfig& config,
+                                                KafkaSink::DurableCallback on_durable);
+
+// Checks that a broker of `brokers` answers a metadata request within
+// `timeout_ms`. IOError with a one-line fix otherwise.
+Status CheckKafkaReachable(const KafkaConfig& config, int timeout_ms);
+
+}  // namespace cdc::agent

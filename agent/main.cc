@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::printf("cdc-agent %s\n", CDC_VERSION);
+  return 0;
+}

@@ -1,0 +1,50 @@
+// OffsetStore: where a source's durable position is kept.
+//
+// Keys are source names; a source stores a Position only after Kafka has
+// acknowledged every event before it. Store() returns OK only once the write
+// is durable (synced): a crash after an OK Store() never loses it.
+// Besides positions, sources may keep small named state blobs (snapshot
+// progress, schema history) through Get/Put.
+//
+// Implementations are thread-safe.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "offsets/position.h"
+
+namespace cdc::offsets {
+
+class OffsetStore {
+ public:
+  virtual ~OffsetStore() = default;
+
+  // The stored position of `source`, or nullopt if none.
+  virtual Result<std::optional<Position>> Load(std::string_view source) = 0;
+  // Durably stores `position` for `source`.
+  virtual Status Store(std::string_view source, const Position& position) = 0;
+  // Removes the position and every state blob of `source`.
+  virtual Status Reset(std::string_view source) = 0;
+  // Names of all sources with a stored position.
+  virtual Result<std::vector<std::string>> ListSources() = 0;
+
+  // Named state blobs of a source.
+  virtual Result<std::optional<std::string>> GetState(std::string_view source,
+                                                      std::string_view name) = 0;
+  virtual Status PutState(std::string_view source, std::string_view name,
+                          std::string_view value) = 0;
+};
+
+// In-memory store for tests; loses everything on destruction.
+std::unique_ptr<OffsetStore> NewMemoryOffsetStore();
+
+// RocksDB store at `path` (created if missing). IOError with the path and
+// RocksDB's message if it cannot be opened (e.g. locked by another agent).
+Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& path);
+
+}  // namespace cdc::offsets
