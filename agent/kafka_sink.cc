@@ -1,0 +1,283 @@
+#include "agent/kafka_sink.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "agent/kafka_common.h"
+
+namespace cdc::agent {
+namespace {
+
+struct BatchTrack;
+
+// What a message's opaque points to: the batch it belongs to, and whether it
+// is a tombstone (tombstones are not events in in_flight/events_acked).
+struct TrackPart {
+  BatchTrack* batch;
+  bool tombstone;
+};
+
+// Delivery state of one sent batch. Lives in a deque, whose elements keep
+// their address while batches are added at the back and retired at the front.
+struct BatchTrack {
+  BatchTrack(uint64_t sequence, std::optional<offsets::Position> end)
+      : seq(sequence), end_position(std::move(end)) {}
+  BatchTrack(const BatchTrack&) = delete;
+  BatchTrack& operator=(const BatchTrack&) = delete;
+
+  const uint64_t seq;
+  std::optional<offsets::Position> end_position;
+  uint64_t outstanding = 0;  // produced, delivery not yet reported
+  bool sealed = false;       // every message of the batch has been produced
+  bool failed = false;
+  TrackPart event_part{this, false};
+  TrackPart tombstone_part{this, true};
+};
+
+std::string_view HintFor(RdKafka::ErrorCode err) {
+  switch (err) {
+    case RdKafka::ERR__MSG_TIMED_OUT:
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__TRANSPORT:
+    case RdKafka::ERR__ALL_BROKERS_DOWN:
+    case RdKafka::ERR_REQUEST_TIMED_OUT:
+      return "check that the brokers in kafka.brokers are up";
+    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
+    case RdKafka::ERR__UNKNOWN_TOPIC:
+    case RdKafka::ERR__UNKNOWN_PARTITION:
+      return "create the topic, or set auto.create.topics.enable=true on the brokers";
+    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return "grant the agent's Kafka principal Write on the topic and IdempotentWrite on the "
+             "cluster";
+    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
+      return "raise the topic's max.message.bytes and kafka.properties.message.max.bytes";
+    case RdKafka::ERR_NOT_ENOUGH_REPLICAS:
+    case RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return "fewer replicas are in sync than the topic's min.insync.replicas: check the brokers";
+    default:
+      return "see the kafka log lines before this one";
+  }
+}
+
+class RdKafkaSink final : public KafkaSink {
+ public:
+  RdKafkaSink(const KafkaConfig& config, DurableCallback on_durable)
+      : config_(config), on_durable_(std::move(on_durable)), reports_(this) {}
+
+  ~RdKafkaSink() override {
+    if (!producer_) return;
+    if (in_flight_ > 0) {
+      KafkaLogger()->warn("closing the producer with {} events not acknowledged; "
+                          "their source positions were not stored",
+                          in_flight_);
+    }
+    producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT |
+                     RdKafka::Producer::PURGE_NON_BLOCKING);
+    topics_.clear();
+  }
+
+  Status Open() {
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "bootstrap.servers", config_.brokers, "kafka.brokers"));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.idempotence", "true", "kafka"));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "acks", "all", "kafka"));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "compression.type", "lz4", "kafka"));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "linger.ms", "10", "kafka"));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "delivery.timeout.ms",
+                                     std::to_string(config_.delivery_timeout_ms),
+                                     "kafka.delivery_timeout_ms"));
+    for (const auto& [key, value] : config_.properties) {
+      CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, key, value, "kafka.properties." + key));
+    }
+    std::string errstr;
+    if (conf->set("dr_cb", &reports_, errstr) != RdKafka::Conf::CONF_OK ||
+        conf->set("event_cb", &events_, errstr) != RdKafka::Conf::CONF_OK) {
+      return Status::InvalidArgument("kafka: " + errstr);
+    }
+    producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
+    if (!producer_) return Status::InvalidArgument("kafka: cannot create the producer: " + errstr);
+    return Status::OK();
+  }
+
+  Status Send(Batch batch) override {
+    CDC_RETURN_IF_ERROR(CheckFailed());
+    BatchTrack& track = tracks_.emplace_back(next_seq_++, std::move(batch.end_position));
+    for (const OutEvent& out : batch.events) {
+      CDC_ASSIGN_OR_RETURN(RdKafka::Topic * topic, TopicFor(out.topic));
+      if (!out.event.SerializeToString(&value_buf_)) {
+        return Fail(Status::InvalidArgument("kafka: cannot serialize an event for topic " +
+                                            out.topic));
+      }
+      const void* key = nullptr;
+      size_t key_len = 0;
+      if (out.has_key) {
+        if (!out.key.SerializeToString(&key_buf_)) {
+          return Fail(Status::InvalidArgument("kafka: cannot serialize a key for topic " +
+                                              out.topic));
+        }
+        key = key_buf_.data();
+        key_len = key_buf_.size();
+      }
+      CDC_RETURN_IF_ERROR(
+          Produce(topic, value_buf_.data(), value_buf_.size(), key, key_len, &track.event_part));
+      if (config_.tombstones && out.has_key && out.event.op() == cdc::v1::OP_DELETE) {
+        CDC_RETURN_IF_ERROR(Produce(topic, nullptr, 0, key, key_len, &track.tombstone_part));
+      }
+    }
+    track.sealed = true;
+    return Status::OK();
+  }
+
+  Status Poll(int timeout_ms) override {
+    producer_->poll(timeout_ms);
+    RetireAcknowledged();
+    return CheckFailed();
+  }
+
+  Status Flush(int timeout_ms) override {
+    const RdKafka::ErrorCode err = producer_->flush(timeout_ms);
+    RetireAcknowledged();
+    CDC_RETURN_IF_ERROR(CheckFailed());
+    if (err != RdKafka::ERR_NO_ERROR || in_flight_ > 0) {
+      return Status::IOError("kafka: " + std::to_string(in_flight_) +
+                                 " events not acknowledged within " + std::to_string(timeout_ms) +
+                                 " ms; check that the brokers in kafka.brokers are up",
+                             /*retryable=*/true);
+    }
+    return Status::OK();
+  }
+
+  uint64_t in_flight() const override { return in_flight_; }
+  uint64_t events_acked() const override { return events_acked_; }
+
+  // Called from poll()/flush() on the sink thread.
+  void OnDelivery(RdKafka::Message& message) {
+    auto* part = static_cast<TrackPart*>(message.msg_opaque());
+    if (part == nullptr) return;
+    BatchTrack& track = *part->batch;
+    --track.outstanding;
+    if (!part->tombstone) --in_flight_;
+    if (message.err() == RdKafka::ERR_NO_ERROR) {
+      if (!part->tombstone) ++events_acked_;
+      return;
+    }
+    track.failed = true;
+    if (error_.ok()) {
+      KafkaLogger()->error("delivery of batch {} failed: {}", track.seq, message.errstr());
+      error_ = Status::IOError("kafka delivery failed for topic " + message.topic_name() + ": " +
+                               message.errstr() + "; " + std::string(HintFor(message.err())));
+    }
+  }
+
+ private:
+  class DeliveryReports : public RdKafka::DeliveryReportCb {
+   public:
+    explicit DeliveryReports(RdKafkaSink* sink) : sink_(sink) {}
+    void dr_cb(RdKafka::Message& message) override { sink_->OnDelivery(message); }
+
+   private:
+    RdKafkaSink* const sink_;
+  };
+
+  Status Produce(RdKafka::Topic* topic, const char* payload, size_t len, const void* key,
+                 size_t key_len, TrackPart* part) {
+    for (;;) {
+      // RK_MSG_COPY: librdkafka copies value and key before produce() returns,
+      // so value_buf_/key_buf_ stay ours and are reused for the next event.
+      const RdKafka::ErrorCode err =
+          producer_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                             const_cast<char*>(payload), len, key, key_len, part);
+      if (err == RdKafka::ERR_NO_ERROR) {
+        ++part->batch->outstanding;
+        if (!part->tombstone) ++in_flight_;
+        return Status::OK();
+      }
+      if (err != RdKafka::ERR__QUEUE_FULL) {
+        return Fail(Status::IOError("kafka: cannot produce to topic " + topic->name() + ": " +
+                                    RdKafka::err2str(err) + "; " + std::string(HintFor(err))));
+      }
+      // The queue is full: the broker is slower than the source. Serving
+      // delivery reports here makes room and holds the reader back.
+      producer_->poll(100);
+      CDC_RETURN_IF_ERROR(CheckFailed());
+    }
+  }
+
+  Result<RdKafka::Topic*> TopicFor(const std::string& name) {
+    if (last_topic_ != nullptr && *last_topic_name_ == name) return last_topic_;
+    auto it = topics_.find(name);
+    if (it == topics_.end()) {
+      std::string errstr;
+      std::unique_ptr<RdKafka::Topic> topic(
+          RdKafka::Topic::create(producer_.get(), name, nullptr, errstr));
+      if (!topic) {
+        return Fail(Status::InvalidArgument("kafka: bad topic name '" + name + "': " + errstr));
+      }
+      it = topics_.emplace(name, std::move(topic)).first;
+    }
+    last_topic_name_ = &it->first;
+    last_topic_ = it->second.get();
+    return last_topic_;
+  }
+
+  // Reports, in batch order, the positions of batches that are fully
+  // acknowledged with every batch before them.
+  void RetireAcknowledged() {
+    while (!tracks_.empty()) {
+      BatchTrack& front = tracks_.front();
+      if (!front.sealed || front.failed || front.outstanding > 0) break;
+      std::optional<offsets::Position> position = std::move(front.end_position);
+      tracks_.pop_front();
+      if (position) on_durable_(*position);
+    }
+  }
+
+  Status CheckFailed() {
+    if (error_.ok() && !events_.fatal_error().empty()) {
+      error_ = Status::IOError("kafka producer failed fatally: " + events_.fatal_error());
+    }
+    return error_;
+  }
+
+  Status Fail(Status status) {
+    if (error_.ok()) error_ = status;
+    return status;
+  }
+
+  const KafkaConfig config_;
+  const DurableCallback on_durable_;
+  // Callbacks and tracking records outlive the producer (members are
+  // destroyed in reverse order).
+  DeliveryReports reports_;
+  KafkaEventLogger events_;
+  std::deque<BatchTrack> tracks_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unordered_map<std::string, std::unique_ptr<RdKafka::Topic>> topics_;
+  const std::string* last_topic_name_ = nullptr;
+  RdKafka::Topic* last_topic_ = nullptr;
+
+  std::string value_buf_;
+  std::string key_buf_;
+  uint64_t next_seq_ = 0;
+  uint64_t in_flight_ = 0;
+  uint64_t events_acked_ = 0;
+  Status error_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaSink>> NewKafkaSink(const KafkaConfig& config,
+                                                KafkaSink::DurableCallback on_durable) {
+  auto sink = std::make_unique<RdKafkaSink>(config, std::move(on_durable));
+  CDC_RETURN_IF_ERROR(sink->Open());
+  return std::unique_ptr<KafkaSink>(std::move(sink));
+}
+
+}  // namespace cdc::agent

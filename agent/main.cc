@@ -1,6 +1,161 @@
-#include <cstdio>
+// cdc-agent: the command line.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
-int main() {
-  std::printf("cdc-agent %s\n", CDC_VERSION);
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "agent/config.h"
+#include "agent/kafka_sink.h"
+#include "agent/pipeline.h"
+#include "agent/postgres/postgres_check.h"
+#include "agent/postgres/postgres_source.h"
+#include "agent/tail.h"
+#include "offsets/offset_store.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void OnSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+constexpr int kExitError = 1;
+constexpr int kExitConfig = 2;
+
+int Fail(const std::string& message, int code = kExitError) {
+  std::fprintf(stderr, "cdc-agent: error: %s\n", message.c_str());
+  return code;
+}
+
+void SetupLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("cdc-agent");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+cdc::Result<cdc::agent::AgentConfig> Load(const std::string& path) {
+  return cdc::agent::LoadConfigFile(path, cdc::agent::ProcessEnv());
+}
+
+int Run(const std::string& path) {
+  auto config = Load(path);
+  if (!config.ok()) return Fail(config.status().message(), kExitConfig);
+  SetupLogging(config->log_level);
+  auto store = cdc::offsets::OpenRocksDbOffsetStore(config->offsets.path);
+  if (!store.ok()) return Fail(store.status().message());
+  spdlog::info("cdc-agent {} starting: {}", CDC_VERSION, config->Describe());
+  cdc::agent::postgres::PostgresSource source(*config, store->get());
+  cdc::Status s = cdc::agent::RunPipeline(*config, source, **store, g_stop);
+  if (!s.ok()) return Fail(s.message());
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int Check(const std::string& path) {
+  auto config = Load(path);
+  if (!config.ok()) return Fail(config.status().message(), kExitConfig);
+  std::vector<std::string> problems = cdc::agent::postgres::CheckPostgres(config->source.postgres);
+  cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, 5000);
+  if (!kafka.ok()) problems.push_back(kafka.message());
+  for (const auto& p : problems) std::fprintf(stderr, "cdc-agent: problem: %s\n", p.c_str());
+  if (!problems.empty()) return kExitError;
+  std::printf("ok: configuration valid, source ready, Kafka reachable\n");
+  return 0;
+}
+
+int Offsets(const std::string& action, const std::string& path, const std::string& position) {
+  auto config = Load(path);
+  if (!config.ok()) return Fail(config.status().message(), kExitConfig);
+  auto store = cdc::offsets::OpenRocksDbOffsetStore(config->offsets.path);
+  if (!store.ok()) return Fail(store.status().message());
+  const std::string& name = config->source.name;
+  if (action == "show") {
+    auto pos = (*store)->Load(name);
+    if (!pos.ok()) return Fail(pos.status().message());
+    std::printf("%s\t%s\n", name.c_str(), pos->has_value() ? (*pos)->ToString().c_str() : "none");
+    return 0;
+  }
+  if (action == "reset") {
+    cdc::Status s = (*store)->Reset(name);
+    if (!s.ok()) return Fail(s.message());
+    std::printf("%s\treset: the next run starts over (with a snapshot if configured)\n", name.c_str());
+    return 0;
+  }
+  auto pos = cdc::offsets::Position::Parse(position);
+  if (!pos.ok()) return Fail("--position: " + pos.status().message(), kExitConfig);
+  cdc::Status s = (*store)->Store(name, *pos);
+  if (!s.ok()) return Fail(s.message());
+  std::printf("%s\t%s\n", name.c_str(), pos->ToString().c_str());
+  return 0;
+}
+
+int Tail(const cdc::agent::TailOptions& options) {
+  SetupLogging("warn");
+  cdc::Status s = cdc::agent::Tail(options, std::cout, g_stop);
+  std::cout.flush();
+  if (!s.ok()) return Fail(s.message());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cdc-agent: change data capture from PostgreSQL to Kafka"};
+  app.require_subcommand(1);
+  std::string config_path;
+
+  auto* run = app.add_subcommand("run", "Run the agent");
+  run->add_option("-c,--config", config_path, "Configuration file (YAML)")->required();
+
+  auto* check = app.add_subcommand("check", "Validate the configuration and the prerequisites");
+  check->add_option("-c,--config", config_path, "Configuration file (YAML)")->required();
+
+  cdc::agent::TailOptions tail;
+  auto* tail_cmd = app.add_subcommand("tail", "Print the events of a topic as JSON lines");
+  tail_cmd->add_option("--brokers", tail.brokers, "Kafka brokers host:port[,...]")->required();
+  tail_cmd->add_option("--topic", tail.topic, "Topic to read")->required();
+  tail_cmd->add_flag("--from-beginning", tail.from_beginning, "Start at the earliest offset");
+  tail_cmd->add_option("--max", tail.max_messages, "Stop after this many messages");
+  tail_cmd->add_option("--idle-timeout-ms", tail.idle_timeout_ms,
+                       "Stop after this long without a message");
+
+  std::string offsets_action;
+  std::string position;
+  auto* offsets = app.add_subcommand("offsets", "Show, set or reset the stored source position");
+  offsets->add_option("action", offsets_action, "show | set | reset")
+      ->required()
+      ->check(CLI::IsMember({"show", "set", "reset"}));
+  offsets->add_option("-c,--config", config_path, "Configuration file (YAML)")->required();
+  offsets->add_option("--position", position, "For set: pg:X/Y or mysql:FILE:POS [gtid=SET]");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+  InstallSignalHandlers();
+  if (*run) return Run(config_path);
+  if (*check) return Check(config_path);
+  if (*tail_cmd) return Tail(tail);
+  if (*offsets) {
+    if (offsets_action == "set" && position.empty()) return Fail("offsets set needs --position", kExitConfig);
+    return Offsets(offsets_action, config_path, position);
+  }
+  if (*version) {
+    std::printf("cdc-agent %s\n", CDC_VERSION);
+    return 0;
+  }
   return 0;
 }

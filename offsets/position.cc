@@ -1,0 +1,213 @@
+#include "offsets/position.h"
+
+#include <charconv>
+#include <cstdio>
+#include <utility>
+
+#include "common/byte_reader.h"
+
+namespace cdc::offsets {
+namespace {
+
+// Encoding, version 1 (all integers big-endian):
+//   u8  version (= 1)
+//   u8  kind (0 none, 1 postgres, 2 mysql)
+//   kNone:     nothing more
+//   kPostgres: u64 lsn
+//   kMysql:    u32 file length, file bytes, u64 pos, u32 gtid length, gtid bytes
+// Nothing may follow the last field.
+constexpr uint8_t kEncodingVersion = 1;
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+void PutU64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+void PutString(std::string* out, std::string_view s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  out->append(s);
+}
+
+Status Truncated(const ByteReader& reader, const char* field) {
+  return Status::Corruption("position encoding: truncated at " + std::string(field) +
+                            " (offset " + std::to_string(reader.offset()) + ")");
+}
+
+bool ReadString(ByteReader* reader, std::string* out) {
+  uint32_t len;
+  std::string_view bytes;
+  if (!reader->ReadU32BE(&len) || !reader->ReadBytes(len, &bytes)) return false;
+  out->assign(bytes);
+  return true;
+}
+
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+// Parses 1..8 hex digits into a 32-bit half of an LSN.
+bool ParseHexHalf(std::string_view text, uint32_t* out) {
+  if (text.empty() || text.size() > 8) return false;
+  for (char c : text) {
+    if (!IsHexDigit(c)) return false;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out, 16);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool ParseDecimalU64(std::string_view text, uint64_t* out) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out, 10);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string FormatLsn(uint64_t lsn) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%X/%X", static_cast<unsigned>(lsn >> 32),
+                static_cast<unsigned>(lsn & 0xffffffffu));
+  return buf;
+}
+
+Result<uint64_t> ParseLsn(std::string_view text) {
+  size_t slash = text.find('/');
+  uint32_t hi = 0;
+  uint32_t lo = 0;
+  if (slash == std::string_view::npos || !ParseHexHalf(text.substr(0, slash), &hi) ||
+      !ParseHexHalf(text.substr(slash + 1), &lo)) {
+    return Status::InvalidArgument("bad LSN \"" + std::string(text) +
+                                   "\": expected X/Y with 1 to 8 hex digits on each side, "
+                                   "e.g. 16/B374D848");
+  }
+  return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+Position Position::Postgres(uint64_t lsn) {
+  Position p;
+  p.kind = Kind::kPostgres;
+  p.lsn = lsn;
+  return p;
+}
+
+Position Position::Mysql(std::string file, uint64_t pos, std::string gtid_set) {
+  Position p;
+  p.kind = Kind::kMysql;
+  p.file = std::move(file);
+  p.pos = pos;
+  p.gtid_set = std::move(gtid_set);
+  return p;
+}
+
+std::string Position::Encode() const {
+  std::string out;
+  out.push_back(static_cast<char>(kEncodingVersion));
+  out.push_back(static_cast<char>(kind));
+  switch (kind) {
+    case Kind::kNone:
+      break;
+    case Kind::kPostgres:
+      PutU64(&out, lsn);
+      break;
+    case Kind::kMysql:
+      PutString(&out, file);
+      PutU64(&out, pos);
+      PutString(&out, gtid_set);
+      break;
+  }
+  return out;
+}
+
+Result<Position> Position::Decode(std::string_view bytes) {
+  ByteReader reader(bytes);
+  uint8_t version;
+  uint8_t kind;
+  if (!reader.ReadU8(&version)) return Truncated(reader, "version");
+  if (version != kEncodingVersion) {
+    return Status::Corruption("position encoding: unknown version " + std::to_string(version) +
+                              " (this agent reads version 1)");
+  }
+  if (!reader.ReadU8(&kind)) return Truncated(reader, "kind");
+  Position p;
+  switch (kind) {
+    case static_cast<uint8_t>(Kind::kNone):
+      break;
+    case static_cast<uint8_t>(Kind::kPostgres):
+      p.kind = Kind::kPostgres;
+      if (!reader.ReadU64BE(&p.lsn)) return Truncated(reader, "lsn");
+      break;
+    case static_cast<uint8_t>(Kind::kMysql):
+      p.kind = Kind::kMysql;
+      if (!ReadString(&reader, &p.file)) return Truncated(reader, "file");
+      if (!reader.ReadU64BE(&p.pos)) return Truncated(reader, "pos");
+      if (!ReadString(&reader, &p.gtid_set)) return Truncated(reader, "gtid_set");
+      break;
+    default:
+      return Status::Corruption("position encoding: unknown kind " + std::to_string(kind) +
+                                " at offset 1");
+  }
+  if (!reader.empty()) {
+    return Status::Corruption("position encoding: " + std::to_string(reader.remaining()) +
+                              " unexpected trailing bytes at offset " +
+                              std::to_string(reader.offset()));
+  }
+  return p;
+}
+
+std::string Position::ToString() const {
+  switch (kind) {
+    case Kind::kNone:
+      return "none";
+    case Kind::kPostgres:
+      return "pg:" + FormatLsn(lsn);
+    case Kind::kMysql: {
+      std::string out = "mysql:" + file + ":" + std::to_string(pos);
+      if (!gtid_set.empty()) out += " gtid=" + gtid_set;
+      return out;
+    }
+  }
+  return "none";
+}
+
+Result<Position> Position::Parse(std::string_view text) {
+  constexpr std::string_view kPg = "pg:";
+  constexpr std::string_view kMysql = "mysql:";
+  constexpr std::string_view kGtid = " gtid=";
+  if (text == "none") return Position();
+  if (text.starts_with(kPg)) {
+    CDC_ASSIGN_OR_RETURN(uint64_t lsn, ParseLsn(text.substr(kPg.size())));
+    return Postgres(lsn);
+  }
+  if (text.starts_with(kMysql)) {
+    std::string_view rest = text.substr(kMysql.size());
+    std::string_view gtid;
+    size_t gtid_at = rest.find(kGtid);
+    if (gtid_at != std::string_view::npos) {
+      gtid = rest.substr(gtid_at + kGtid.size());
+      rest = rest.substr(0, gtid_at);
+      if (gtid.empty()) {
+        return Status::InvalidArgument("bad position \"" + std::string(text) +
+                                       "\": empty gtid= (leave it out when there is no GTID set)");
+      }
+    }
+    size_t colon = rest.rfind(':');
+    uint64_t pos = 0;
+    if (colon == std::string_view::npos || colon == 0 ||
+        !ParseDecimalU64(rest.substr(colon + 1), &pos)) {
+      return Status::InvalidArgument("bad position \"" + std::string(text) +
+                                     "\": expected mysql:<file>:<pos> [gtid=<set>], "
+                                     "e.g. mysql:binlog.000003:4567");
+    }
+    return Mysql(std::string(rest.substr(0, colon)), pos, std::string(gtid));
+  }
+  return Status::InvalidArgument("bad position \"" + std::string(text) +
+                                 "\": expected pg:<X/Y> or mysql:<file>:<pos> [gtid=<set>]");
+}
+
+}  // namespace cdc::offsets

@@ -1,0 +1,159 @@
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <utility>
+
+#include "offsets/offset_store.h"
+
+namespace cdc::offsets {
+namespace {
+
+// Key layout:
+//   pos/<source>           -> Position::Encode()
+//   state/<source>/<name>  -> the blob
+// Source names contain no '/', so "state/<source>/" prefixes never overlap.
+constexpr std::string_view kPositionPrefix = "pos/";
+constexpr std::string_view kStatePrefix = "state/";
+
+Status CheckSourceName(std::string_view source) {
+  if (source.empty() || source.find('/') != std::string_view::npos) {
+    return Status::InvalidArgument("offset store: bad source name \"" + std::string(source) +
+                                   "\": must be non-empty and contain no '/'");
+  }
+  return Status::OK();
+}
+
+std::string PositionKey(std::string_view source) {
+  return std::string(kPositionPrefix) + std::string(source);
+}
+
+std::string StatePrefix(std::string_view source) {
+  return std::string(kStatePrefix) + std::string(source) + "/";
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+bool IsLockError(const rocksdb::Status& s) {
+  const std::string text = s.ToString();
+  return text.find("LOCK") != std::string::npos || text.find("lock") != std::string::npos;
+}
+
+class RocksDbOffsetStore final : public OffsetStore {
+ public:
+  RocksDbOffsetStore(std::string path, std::unique_ptr<rocksdb::DB> db)
+      : path_(std::move(path)), db_(std::move(db)) {
+    sync_write_.sync = true;
+  }
+
+  Result<std::optional<Position>> Load(std::string_view source) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), PositionKey(source), &value);
+    if (s.IsNotFound()) return std::optional<Position>();
+    if (!s.ok()) return Error("load the position of source " + std::string(source), s);
+    Result<Position> position = Position::Decode(value);
+    if (!position.ok()) {
+      return position.status().WithContext("offset store at " + path_ + ": position of source " +
+                                           std::string(source));
+    }
+    return std::optional<Position>(std::move(position).value());
+  }
+
+  Status Store(std::string_view source, const Position& position) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    rocksdb::Status s = db_->Put(sync_write_, PositionKey(source), position.Encode());
+    if (!s.ok()) return Error("store the position of source " + std::string(source), s);
+    return Status::OK();
+  }
+
+  Status Reset(std::string_view source) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    // The range end is the prefix with its trailing '/' bumped to '0', the
+    // next byte, so the range holds exactly this source's state keys.
+    const std::string begin = StatePrefix(source);
+    std::string end = begin;
+    end.back() = static_cast<char>('/' + 1);
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s = batch.Delete(PositionKey(source));
+    if (s.ok()) s = batch.DeleteRange(begin, end);
+    if (s.ok()) s = db_->Write(sync_write_, &batch);
+    if (!s.ok()) return Error("reset source " + std::string(source), s);
+    return Status::OK();
+  }
+
+  Result<std::vector<std::string>> ListSources() override {
+    std::vector<std::string> names;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(ToSlice(kPositionPrefix)); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (!key.starts_with(kPositionPrefix)) break;
+      names.emplace_back(key.substr(kPositionPrefix.size()));
+    }
+    if (!it->status().ok()) return Error("list sources", it->status());
+    return names;
+  }
+
+  Result<std::optional<std::string>> GetState(std::string_view source,
+                                              std::string_view name) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), StatePrefix(source) + std::string(name), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) {
+      return Error("read state " + std::string(name) + " of source " + std::string(source), s);
+    }
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status PutState(std::string_view source, std::string_view name,
+                  std::string_view value) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    rocksdb::Status s =
+        db_->Put(sync_write_, StatePrefix(source) + std::string(name), ToSlice(value));
+    if (!s.ok()) {
+      return Error("write state " + std::string(name) + " of source " + std::string(source), s);
+    }
+    return Status::OK();
+  }
+
+ private:
+  Status Error(const std::string& what, const rocksdb::Status& s) const {
+    return Status::IOError("offset store at " + path_ + ": cannot " + what + ": " + s.ToString(),
+                           s.IsBusy() || s.IsTryAgain() || s.IsTimedOut());
+  }
+
+  const std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions sync_write_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  // Positions and state are small: keep the memtable, the block cache and
+  // the info logs small so the agent stays within its memory budget.
+  options.write_buffer_size = 4 << 20;
+  options.max_write_buffer_number = 2;
+  options.keep_log_file_num = 3;
+  options.max_log_file_size = 1 << 20;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  if (!s.ok()) {
+    std::string fix = IsLockError(s)
+                          ? "is another cdc-agent running with this offsets.path?"
+                          : "check that offsets.path names a directory this user can create "
+                            "and write";
+    return Status::IOError("cannot open the offset store at " + path + ": " + s.ToString() +
+                           "; " + fix);
+  }
+  return std::unique_ptr<OffsetStore>(
+      std::make_unique<RocksDbOffsetStore>(path, std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+}  // namespace cdc::offsets

@@ -1,0 +1,179 @@
+#include "decoders/pgoutput/types.h"
+
+#include <utility>
+
+#include "decoders/pgoutput/types_internal.h"
+
+namespace cdc::pgoutput {
+namespace {
+
+using internal::Converter;
+
+// Domains of domains and arrays of domains nest; a registry whose entries
+// form a cycle must end in an error, not in a stack overflow.
+constexpr int kMaxTypeDepth = 32;
+
+Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::string_view text,
+               cdc::v1::Value* out, int depth) {
+  if (depth > kMaxTypeDepth) {
+    return Status::Corruption("pgoutput: type oid " + std::to_string(oid) +
+                              " nests domains or arrays more than " +
+                              std::to_string(kMaxTypeDepth) + " deep");
+  }
+  const PgType* type = registry.Find(oid);
+  if (type == nullptr) {
+    out->mutable_raw_value()->set_text(std::string(text));
+    return Status::OK();
+  }
+  switch (type->kind) {
+    case PgType::Kind::kEnum:
+      if (!internal::IsValidUtf8(text)) return internal::Malformed(type->name, text, "not UTF-8");
+      out->set_enum_value(std::string(text));
+      return Status::OK();
+    case PgType::Kind::kDomain:
+      return Convert(registry, type->base_oid, typmod, text, out, depth + 1);
+    case PgType::Kind::kArray: {
+      uint32_t element = type->element_oid;
+      internal::ElementConverter convert = [&](std::string_view element_text,
+                                               cdc::v1::Value* value) {
+        return Convert(registry, element, typmod, element_text, value, depth + 1);
+      };
+      return internal::ParseArray(type->name, text, type->delimiter, convert,
+                                  out->mutable_array_value());
+    }
+    case PgType::Kind::kBase:
+    case PgType::Kind::kOther:
+      break;
+  }
+  Converter converter = internal::ConverterFor(oid);
+  switch (converter) {
+    case Converter::kRaw:
+      out->mutable_raw_value()->set_text(std::string(text));
+      return Status::OK();
+    case Converter::kDate:
+    case Converter::kTime:
+    case Converter::kTimeTz:
+    case Converter::kTimestamp:
+    case Converter::kTimestampTz:
+    case Converter::kInterval:
+      return internal::ConvertDateTime(converter, type->name, typmod, text, out);
+    default:
+      return internal::ConvertScalar(converter, type->name, typmod, text, out);
+  }
+}
+
+}  // namespace
+
+TypeRegistry::TypeRegistry() {
+  types_.reserve(2 * internal::kBuiltinTypeCount);
+  for (size_t i = 0; i < internal::kBuiltinTypeCount; ++i) {
+    const internal::BuiltinType& b = internal::kBuiltinTypes[i];
+    PgType base;
+    base.oid = b.oid;
+    base.name = b.name;
+    base.kind = PgType::Kind::kBase;
+    base.delimiter = b.delimiter;
+    Add(std::move(base));
+    if (b.array_oid != 0) {
+      PgType array;
+      array.oid = b.array_oid;
+      array.name = std::string("_") + b.name;
+      array.kind = PgType::Kind::kArray;
+      array.element_oid = b.oid;
+      array.delimiter = b.delimiter;
+      Add(std::move(array));
+    }
+  }
+}
+
+void TypeRegistry::Add(PgType type) {
+  uint32_t oid = type.oid;
+  types_.insert_or_assign(oid, std::move(type));
+}
+
+const PgType* TypeRegistry::Find(uint32_t oid) const {
+  auto it = types_.find(oid);
+  return it == types_.end() ? nullptr : &it->second;
+}
+
+std::string TypeName(const TypeRegistry& registry, uint32_t oid) {
+  const PgType* type = registry.Find(oid);
+  return type != nullptr ? type->name : "oid:" + std::to_string(oid);
+}
+
+Status TextToValue(const TypeRegistry& registry, uint32_t oid, int32_t typmod,
+                   std::string_view text, cdc::v1::Value* out) {
+  return Convert(registry, oid, typmod, text, out, 0);
+}
+
+namespace internal {
+
+Status Malformed(std::string_view type, std::string_view text, std::string_view why) {
+  constexpr size_t kMaxShown = 64;
+  static const char kHex[] = "0123456789abcdef";
+  std::string msg = "pgoutput: malformed ";
+  msg.append(type);
+  msg += " value \"";
+  std::string_view shown = text.substr(0, kMaxShown);
+  for (char c : shown) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      msg += "\\n";
+    } else if (c == '"' || c == '\\') {
+      msg += '\\';
+      msg += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      msg += "\\x";
+      msg += kHex[u >> 4];
+      msg += kHex[u & 15];
+    } else {
+      msg += c;
+    }
+  }
+  msg += '"';
+  if (text.size() > kMaxShown) msg += "... (" + std::to_string(text.size()) + " bytes)";
+  if (!why.empty()) {
+    msg += ": ";
+    msg.append(why);
+  }
+  return Status::Corruption(std::move(msg));
+}
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace internal
+}  // namespace cdc::pgoutput

@@ -1,0 +1,24 @@
+// JSON forms of the public event messages, as printed by `tail` and
+// `decode-binlog`: protobuf's canonical JSON mapping with the .proto field
+// names, fields left at their default omitted, on one line without added
+// whitespace. 64-bit integers are JSON strings and bytes are base64, as the
+// mapping says.
+//
+// Thread: pure functions, safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cdc/v1/change_event.pb.h"
+
+namespace cdc::agent {
+
+std::string EventToJson(const cdc::v1::ChangeEvent& event);
+std::string RowKeyToJson(const cdc::v1::RowKey& key);
+
+// `text` as a JSON string literal, quotes included. Bytes that are not valid
+// UTF-8 are passed through unchanged.
+std::string JsonQuote(std::string_view text);
+
+}  // namespace cdc::agent

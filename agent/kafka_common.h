@@ -1,0 +1,99 @@
+// Helpers shared by every librdkafka client of the agent (the sink, the
+// reachability check and `tail`): configuration with errors that name the
+// key, and librdkafka's own log lines routed into spdlog.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace cdc::agent {
+
+// The spdlog logger named "kafka", created (on stderr) if nobody registered
+// it before. Thread-safe.
+inline std::shared_ptr<spdlog::logger> KafkaLogger() {
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    auto existing = spdlog::get("kafka");
+    return existing ? existing : spdlog::stderr_color_mt("kafka");
+  }();
+  return logger;
+}
+
+// Conf::set that reports failure as InvalidArgument "<label>: <errstr>".
+// `label` names the key as the user wrote it (e.g. "kafka.properties.acks").
+inline Status SetKafkaConf(RdKafka::Conf& conf, const std::string& key,
+                           const std::string& value, const std::string& label) {
+  std::string errstr;
+  if (conf.set(key, value, errstr) != RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument(label + ": " + errstr);
+  }
+  return Status::OK();
+}
+
+// Logs librdkafka's log lines and error events into the "kafka" logger and
+// remembers the first fatal error.
+//
+// Thread: librdkafka calls this for log lines from its own threads and for
+// errors from poll()/consume() on the owning thread; only the error path
+// touches fatal_error_, so fatal_error() must be read on the owning thread.
+// Must outlive the client it is set on.
+class KafkaEventLogger : public RdKafka::EventCb {
+ public:
+  // `quiet`: log everything at debug level (for short-lived probes whose
+  // caller reports the failure itself).
+  explicit KafkaEventLogger(bool quiet = false) : quiet_(quiet) {}
+
+  void event_cb(RdKafka::Event& event) override {
+    switch (event.type()) {
+      case RdKafka::Event::EVENT_LOG:
+        KafkaLogger()->log(quiet_ ? spdlog::level::debug : LevelOf(event.severity()), "{}: {}",
+                           event.fac(), event.str());
+        break;
+      case RdKafka::Event::EVENT_ERROR:
+        if (event.fatal()) {
+          if (fatal_error_.empty()) {
+            fatal_error_ = RdKafka::err2str(event.err()) + ": " + event.str();
+          }
+          KafkaLogger()->error("fatal: {}", event.str());
+        } else {
+          KafkaLogger()->log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: {}",
+                             RdKafka::err2str(event.err()), event.str());
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Empty until librdkafka reports a fatal error.
+  const std::string& fatal_error() const { return fatal_error_; }
+
+ private:
+  static spdlog::level::level_enum LevelOf(RdKafka::Event::Severity severity) {
+    switch (severity) {
+      case RdKafka::Event::EVENT_SEVERITY_EMERG:
+      case RdKafka::Event::EVENT_SEVERITY_ALERT:
+      case RdKafka::Event::EVENT_SEVERITY_CRITICAL:
+        return spdlog::level::critical;
+      case RdKafka::Event::EVENT_SEVERITY_ERROR:
+        return spdlog::level::err;
+      case RdKafka::Event::EVENT_SEVERITY_WARNING:
+        return spdlog::level::warn;
+      case RdKafka::Event::EVENT_SEVERITY_NOTICE:
+      case RdKafka::Event::EVENT_SEVERITY_INFO:
+        return spdlog::level::info;
+      default:
+        return spdlog::level::debug;
+    }
+  }
+
+  const bool quiet_;
+  std::string fatal_error_;
+};
+
+}  // namespace cdc::agent

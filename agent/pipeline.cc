@@ -1,0 +1,90 @@
+#include "agent/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "agent/kafka_sink.h"
+
+namespace cdc::agent {
+
+namespace {
+
+constexpr int kFinalFlushMs = 8000;
+constexpr auto kProgressEvery = std::chrono::seconds(10);
+
+}  // namespace
+
+Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetStore& store,
+                   const std::atomic<bool>& stop) {
+  auto log = spdlog::default_logger();
+  Status durable_error;
+  offsets::Position last_durable;
+  auto on_durable = [&](const offsets::Position& p) {
+    if (!durable_error.ok()) return;
+    Status s = store.Store(config.source.name, p);
+    if (!s.ok()) {
+      durable_error = s.WithContext("offsets");
+      return;
+    }
+    last_durable = p;
+    source.OnDurable(p);
+  };
+  CDC_ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink, NewKafkaSink(config.kafka, on_durable));
+
+  BatchQueue queue(static_cast<size_t>(config.queue_max_batches));
+  std::atomic<bool> reader_stop{false};
+  Status source_status;
+  std::thread reader([&] {
+    source_status = source.Run(queue, reader_stop);
+    queue.Close();
+  });
+
+  Status sink_status;
+  auto started = std::chrono::steady_clock::now();
+  auto next_progress = started + kProgressEvery;
+  uint64_t last_acked = 0;
+  while (true) {
+    if (stop.load(std::memory_order_relaxed)) reader_stop.store(true);
+    std::optional<Batch> batch = queue.Pop(std::chrono::milliseconds(50));
+    if (batch) {
+      sink_status = sink->Send(std::move(*batch));
+      if (!sink_status.ok()) break;
+    }
+    sink_status = sink->Poll(0);
+    if (!sink_status.ok()) break;
+    if (!durable_error.ok()) break;
+    if (!batch && queue.closed_and_empty()) break;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_progress) {
+      uint64_t acked = sink->events_acked();
+      double secs = std::chrono::duration<double>(kProgressEvery).count();
+      log->info("published {} events ({:.0f}/s), {} in flight, durable at {}", acked,
+                static_cast<double>(acked - last_acked) / secs, sink->in_flight(),
+                last_durable.ToString());
+      last_acked = acked;
+      next_progress = now + kProgressEvery;
+    }
+  }
+  reader_stop.store(true);
+  queue.Close();
+  reader.join();
+  if (sink_status.ok() && durable_error.ok()) {
+    // Whatever the reader handed over before it stopped is delivered, so its
+    // position is stored and the next run does not replay it.
+    while (auto rest = queue.Pop(std::chrono::milliseconds(0))) {
+      sink_status = sink->Send(std::move(*rest));
+      if (!sink_status.ok()) break;
+    }
+    if (sink_status.ok()) sink_status = sink->Flush(kFinalFlushMs);
+  }
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  log->info("stopped: {} events published in {:.1f} s, durable at {}", sink->events_acked(),
+            elapsed, last_durable.ToString());
+  if (!durable_error.ok()) return durable_error;
+  if (!sink_status.ok()) return sink_status;
+  return source_status;
+}
+
+}  // namespace cdc::agent

@@ -1,0 +1,90 @@
+#include "agent/postgres/catalog.h"
+
+#include <cstdlib>
+
+namespace cdc::agent::postgres {
+
+namespace {
+
+uint32_t ToOid(const char* text) { return static_cast<uint32_t>(std::strtoul(text, nullptr, 10)); }
+
+constexpr const char* kTypeQuery =
+    "SELECT typname, typtype, typelem, typbasetype, typdelim, typcategory "
+    "FROM pg_catalog.pg_type WHERE oid = $1::oid";
+
+constexpr const char* kPrimaryKeyQuery =
+    "SELECT a.attname FROM pg_catalog.pg_index i "
+    "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+    "WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.ord";
+
+constexpr const char* kIdentityIndexQuery =
+    "SELECT a.attname FROM pg_catalog.pg_index i "
+    "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+    "WHERE i.indrelid = $1::oid AND i.indisreplident ORDER BY k.ord";
+
+}  // namespace
+
+Status Catalog::EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry) {
+  // Bounded: a domain over an array of a domain is as deep as it gets.
+  for (int depth = 0; depth < 8 && registry->Find(oid) == nullptr; ++depth) {
+    CDC_ASSIGN_OR_RETURN(PgResult res, conn_->Query(kTypeQuery, {std::to_string(oid)}));
+    if (PQntuples(res.get()) != 1) {
+      return Status::NotFound("postgres: type oid " + std::to_string(oid) + " not in pg_type");
+    }
+    pgoutput::PgType type;
+    type.oid = oid;
+    type.name = PQgetvalue(res.get(), 0, 0);
+    char typtype = PQgetvalue(res.get(), 0, 1)[0];
+    uint32_t elem = ToOid(PQgetvalue(res.get(), 0, 2));
+    uint32_t base = ToOid(PQgetvalue(res.get(), 0, 3));
+    type.delimiter = PQgetvalue(res.get(), 0, 4)[0];
+    char category = PQgetvalue(res.get(), 0, 5)[0];
+    uint32_t next = 0;
+    if (typtype == 'e') {
+      type.kind = pgoutput::PgType::Kind::kEnum;
+    } else if (typtype == 'd') {
+      type.kind = pgoutput::PgType::Kind::kDomain;
+      type.base_oid = base;
+      next = base;
+    } else if (typtype == 'b' && category == 'A' && elem != 0) {
+      type.kind = pgoutput::PgType::Kind::kArray;
+      type.element_oid = elem;
+      next = elem;
+    } else if (typtype == 'b') {
+      type.kind = pgoutput::PgType::Kind::kBase;
+    } else {
+      type.kind = pgoutput::PgType::Kind::kOther;
+    }
+    registry->Add(std::move(type));
+    if (next == 0) break;
+    oid = next;
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> Catalog::KeyColumns(uint32_t relation_oid) {
+  std::vector<std::string> names;
+  for (const char* sql : {kPrimaryKeyQuery, kIdentityIndexQuery}) {
+    CDC_ASSIGN_OR_RETURN(PgResult res, conn_->Query(sql, {std::to_string(relation_oid)}));
+    for (int i = 0; i < PQntuples(res.get()); ++i) names.emplace_back(PQgetvalue(res.get(), i, 0));
+    if (!names.empty()) break;
+  }
+  return names;
+}
+
+Result<uint32_t> Catalog::RelationOid(const std::string& schema, const std::string& table) {
+  CDC_ASSIGN_OR_RETURN(
+      PgResult res,
+      conn_->Query("SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                   "ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 "
+                   "AND c.relkind IN ('r', 'p')",
+                   {schema, table}));
+  if (PQntuples(res.get()) != 1) {
+    return Status::NotFound("postgres: table " + schema + "." + table + " does not exist");
+  }
+  return ToOid(PQgetvalue(res.get(), 0, 0));
+}
+
+}  // namespace cdc::agent::postgres

@@ -1,0 +1,37 @@
+// Catalog lookups the PostgreSQL source needs beside the replication stream:
+// user types (enums, domains, arrays) and the key columns of a table.
+//
+// Thread: the source's reader thread, on its ordinary SQL connection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/postgres/pg_connection.h"
+#include "common/status.h"
+#include "decoders/pgoutput/types.h"
+
+namespace cdc::agent::postgres {
+
+class Catalog {
+ public:
+  explicit Catalog(PgConnection* conn) : conn_(conn) {}
+
+  // Adds `oid` and every type it depends on (array element, domain base) to
+  // `registry` when missing.
+  Status EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry);
+
+  // The Kafka key columns of a table: its primary key in key order, or the
+  // columns of its replica identity index when it has no primary key; empty
+  // when it has neither.
+  Result<std::vector<std::string>> KeyColumns(uint32_t relation_oid);
+
+  // OID of schema.table; NotFound if there is no such table.
+  Result<uint32_t> RelationOid(const std::string& schema, const std::string& table);
+
+ private:
+  PgConnection* conn_;
+};
+
+}  // namespace cdc::agent::postgres

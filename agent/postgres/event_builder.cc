@@ -1,0 +1,82 @@
+#include "agent/postgres/event_builder.h"
+
+namespace cdc::agent::postgres {
+
+std::string TopicName(const std::string& prefix, const std::string& schema,
+                      const std::string& table) {
+  std::string topic = prefix + "." + schema + "." + table;
+  for (char& c : topic) {
+    bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == '-';
+    if (!legal) c = '_';
+  }
+  return topic;
+}
+
+Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
+                      const pgoutput::Tuple& tuple, bool identity_only,
+                      google::protobuf::RepeatedPtrField<cdc::v1::Column>* out) {
+  if (tuple.columns.size() != rel.columns.size()) {
+    return Status::Corruption("table " + rel.schema + "." + rel.table + ": tuple has " +
+                              std::to_string(tuple.columns.size()) + " columns, relation has " +
+                              std::to_string(rel.columns.size()));
+  }
+  for (size_t i = 0; i < rel.columns.size(); ++i) {
+    const ColumnInfo& info = rel.columns[i];
+    if (identity_only && !info.identity) continue;
+    const pgoutput::Datum& d = tuple.columns[i];
+    cdc::v1::Column* col = out->Add();
+    col->set_name(info.name);
+    col->set_type(info.type_name);
+    cdc::v1::Value* v = col->mutable_value();
+    switch (d.kind) {
+      case pgoutput::DatumKind::kNull:
+        v->set_null(true);
+        break;
+      case pgoutput::DatumKind::kUnchanged:
+        v->set_unchanged(true);
+        break;
+      case pgoutput::DatumKind::kText: {
+        Status s = pgoutput::TextToValue(types, info.type_oid, info.type_modifier, d.bytes, v);
+        if (!s.ok()) return s.WithContext("table " + rel.schema + "." + rel.table + " column " + info.name);
+        break;
+      }
+      case pgoutput::DatumKind::kBinary:
+        return Status::NotSupported("table " + rel.schema + "." + rel.table + " column " +
+                                    info.name + ": binary tuple data was not requested");
+    }
+  }
+  return Status::OK();
+}
+
+bool BuildKey(const RelationInfo& rel,
+              const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,
+              cdc::v1::RowKey* key) {
+  key->Clear();
+  if (rel.key_indexes.empty()) return false;
+  for (int idx : rel.key_indexes) {
+    const std::string& name = rel.columns[idx].name;
+    const cdc::v1::Column* found = nullptr;
+    for (const auto& c : row) {
+      if (c.name() == name) {
+        found = &c;
+        break;
+      }
+    }
+    if (found == nullptr || found->value().kind_case() == cdc::v1::Value::kNull ||
+        found->value().kind_case() == cdc::v1::Value::kUnchanged) {
+      key->Clear();
+      return false;
+    }
+    *key->add_columns() = *found;
+  }
+  return true;
+}
+
+void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event) {
+  event->mutable_source()->set_schema(rel.schema);
+  event->mutable_source()->set_table(rel.table);
+  for (int idx : rel.key_indexes) event->add_key_columns(rel.columns[idx].name);
+}
+
+}  // namespace cdc::agent::postgres

@@ -1,0 +1,63 @@
+// Turns decoded pgoutput tuples into cdc.v1 change events.
+//
+// Thread: the source's reader thread. Pure apart from the TypeRegistry it
+// reads; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/batch.h"
+#include "cdc/v1/change_event.pb.h"
+#include "common/status.h"
+#include "decoders/pgoutput/decoder.h"
+#include "decoders/pgoutput/types.h"
+
+namespace cdc::agent::postgres {
+
+struct ColumnInfo {
+  std::string name;
+  uint32_t type_oid = 0;
+  int32_t type_modifier = -1;
+  std::string type_name;
+  bool identity = false;  // part of the replica identity (pgoutput's key flag)
+};
+
+// What the source knows about one published table.
+struct RelationInfo {
+  uint32_t oid = 0;
+  std::string schema;
+  std::string table;
+  char replica_identity = 'd';
+  std::vector<ColumnInfo> columns;
+  // Indexes into `columns` of the Kafka key: the primary key, or the replica
+  // identity index columns when there is no primary key; empty means a null
+  // Kafka key.
+  std::vector<int> key_indexes;
+  bool included = true;  // matches source.tables
+  std::string topic;
+};
+
+// Kafka topic for a table: "<prefix>.<schema>.<table>", every character
+// outside [A-Za-z0-9._-] replaced by '_' (Kafka's legal topic characters).
+std::string TopicName(const std::string& prefix, const std::string& schema,
+                      const std::string& table);
+
+// Converts a tuple into columns. With `identity_only`, only replica identity
+// columns are emitted (the 'K' old tuple of an update or delete). 'u' datums
+// become Value.unchanged. The error names the table and column.
+Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
+                      const pgoutput::Tuple& tuple, bool identity_only,
+                      google::protobuf::RepeatedPtrField<cdc::v1::Column>* out);
+
+// Fills the RowKey from a row image holding the key columns (looked up by
+// name). Returns false when the relation has no key or a key column is
+// missing, null or unchanged in that image.
+bool BuildKey(const RelationInfo& rel, const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,
+              cdc::v1::RowKey* key);
+
+// Sets the per-table fields of the event's source and key_columns.
+void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event);
+
+}  // namespace cdc::agent::postgres

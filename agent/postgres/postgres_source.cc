@@ -1,0 +1,220 @@
+#include "agent/postgres/postgres_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+namespace cdc::agent::postgres {
+
+const char* const kSessionOptions =
+    "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 "
+    "-c lc_monetary=C -c bytea_output=hex";
+
+namespace {
+
+std::shared_ptr<spdlog::logger> SourceLogger(const std::string& name) {
+  std::string logger_name = "source." + name;
+  auto log = spdlog::get(logger_name);
+  if (!log) {
+    log = spdlog::default_logger()->clone(logger_name);
+    spdlog::register_logger(log);
+  }
+  return log;
+}
+
+}  // namespace
+
+PostgresSource::PostgresSource(const AgentConfig& config, offsets::OffsetStore* store)
+    : config_(config),
+      pg_(config.source.postgres),
+      store_(store),
+      log_(SourceLogger(config.source.name)),
+      topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
+                                                      : config.kafka.topic_prefix) {}
+
+PostgresSource::~PostgresSource() = default;
+
+std::string PostgresSource::Endpoint() const {
+  return "postgres " + pg_.host + ":" + std::to_string(pg_.port) + "/" + pg_.database;
+}
+
+void PostgresSource::OnDurable(const offsets::Position& position) {
+  if (position.kind != offsets::Position::Kind::kPostgres) return;
+  uint64_t prev = durable_lsn_.load(std::memory_order_relaxed);
+  while (position.lsn > prev &&
+         !durable_lsn_.compare_exchange_weak(prev, position.lsn, std::memory_order_release)) {
+  }
+}
+
+Status PostgresSource::Connect() {
+  std::string options = " options='" + std::string(kSessionOptions) + "'";
+  CDC_RETURN_IF_ERROR(sql_.Connect(pg_.ConnInfo(false) + options, Endpoint()));
+  CDC_RETURN_IF_ERROR(repl_.Connect(pg_.ConnInfo(true) + options, Endpoint() + " (replication)"));
+  catalog_ = std::make_unique<Catalog>(&sql_);
+  return Status::OK();
+}
+
+Status PostgresSource::CheckServer() {
+  CDC_ASSIGN_OR_RETURN(PgResult res, sql_.Query("SHOW wal_level"));
+  std::string level = PQgetvalue(res.get(), 0, 0);
+  if (level != "logical") {
+    return Status::InvalidArgument(Endpoint() + " has wal_level=" + level +
+                                   "; set wal_level = logical in postgresql.conf and restart "
+                                   "PostgreSQL");
+  }
+  return Status::OK();
+}
+
+bool PostgresSource::TableIncluded(const std::string& schema, const std::string& table) const {
+  if (pg_.tables.empty()) return true;
+  return std::any_of(pg_.tables.begin(), pg_.tables.end(), [&](const TableName& t) {
+    return t.schema == schema && t.table == table;
+  });
+}
+
+Status PostgresSource::EnsurePublication() {
+  CDC_ASSIGN_OR_RETURN(
+      PgResult res,
+      sql_.Query("SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname = $1",
+                 {pg_.publication}));
+  std::string pub = PgConnection::QuoteIdent(pg_.publication);
+  if (PQntuples(res.get()) == 0) {
+    if (pg_.tables.empty()) {
+      log_->info("creating publication {} FOR ALL TABLES", pg_.publication);
+      return sql_.Exec("CREATE PUBLICATION " + pub + " FOR ALL TABLES");
+    }
+    std::string list;
+    for (const auto& t : pg_.tables) {
+      if (!list.empty()) list += ", ";
+      list += PgConnection::QuoteIdent(t.schema) + "." + PgConnection::QuoteIdent(t.table);
+    }
+    log_->info("creating publication {} FOR TABLE {}", pg_.publication, list);
+    return sql_.Exec("CREATE PUBLICATION " + pub + " FOR TABLE " + list);
+  }
+  bool all_tables = std::string(PQgetvalue(res.get(), 0, 0)) == "t";
+  if (all_tables || pg_.tables.empty()) {
+    if (!all_tables) {
+      log_->warn("publication {} is not FOR ALL TABLES: only its tables are captured",
+                 pg_.publication);
+    }
+    return Status::OK();
+  }
+  CDC_ASSIGN_OR_RETURN(
+      PgResult tables,
+      sql_.Query("SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables "
+                 "WHERE pubname = $1",
+                 {pg_.publication}));
+  std::set<std::pair<std::string, std::string>> present;
+  for (int i = 0; i < PQntuples(tables.get()); ++i) {
+    present.emplace(PQgetvalue(tables.get(), i, 0), PQgetvalue(tables.get(), i, 1));
+  }
+  for (const auto& t : pg_.tables) {
+    if (present.count({t.schema, t.table}) != 0) continue;
+    log_->info("adding {} to publication {}", t.ToString(), pg_.publication);
+    CDC_RETURN_IF_ERROR(sql_.Exec("ALTER PUBLICATION " + pub + " ADD TABLE " +
+                                  PgConnection::QuoteIdent(t.schema) + "." +
+                                  PgConnection::QuoteIdent(t.table)));
+  }
+  return Status::OK();
+}
+
+Result<PostgresSource::SlotInfo> PostgresSource::ReadSlot() {
+  CDC_ASSIGN_OR_RETURN(
+      PgResult res,
+      sql_.Query("SELECT plugin, database, active, confirmed_flush_lsn::text "
+                 "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+                 {pg_.slot}));
+  SlotInfo info;
+  if (PQntuples(res.get()) == 0) return info;
+  info.exists = true;
+  info.plugin = PQgetvalue(res.get(), 0, 0);
+  info.database = PQgetvalue(res.get(), 0, 1);
+  info.active = std::string(PQgetvalue(res.get(), 0, 2)) == "t";
+  if (!PQgetisnull(res.get(), 0, 3)) {
+    auto lsn = offsets::ParseLsn(PQgetvalue(res.get(), 0, 3));
+    if (lsn.ok()) info.confirmed_flush = *lsn;
+  }
+  return info;
+}
+
+Status PostgresSource::DropSlot() {
+  return sql_.Exec("SELECT pg_catalog.pg_drop_replication_slot(" +
+                   PgConnection::QuoteLiteral(pg_.slot) + ")");
+}
+
+Result<uint64_t> PostgresSource::CreateSlot(bool export_snapshot) {
+  std::string sql = "CREATE_REPLICATION_SLOT " + PgConnection::QuoteIdent(pg_.slot) +
+                    " LOGICAL pgoutput " + (export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+  CDC_ASSIGN_OR_RETURN(PgResult res, repl_.Query(sql));
+  if (PQntuples(res.get()) != 1 || PQnfields(res.get()) < 3) {
+    return Status::IOError(Endpoint() + ": unexpected reply to CREATE_REPLICATION_SLOT");
+  }
+  CDC_ASSIGN_OR_RETURN(uint64_t lsn, offsets::ParseLsn(PQgetvalue(res.get(), 0, 1)));
+  snapshot_name_ = PQgetisnull(res.get(), 0, 2) ? "" : PQgetvalue(res.get(), 0, 2);
+  log_->info("created replication slot {} at {}", pg_.slot, offsets::FormatLsn(lsn));
+  return lsn;
+}
+
+Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
+  CDC_RETURN_IF_ERROR(Connect());
+  CDC_RETURN_IF_ERROR(CheckServer());
+  CDC_RETURN_IF_ERROR(EnsurePublication());
+  CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> stored, store_->Load(config_.source.name));
+  if (stored && stored->kind != offsets::Position::Kind::kPostgres) {
+    return Status::InvalidArgument("offsets: the stored position of source '" +
+                                   config_.source.name + "' is not a PostgreSQL position (" +
+                                   stored->ToString() +
+                                   "); run `cdc-agent offsets reset` or use another offsets.path");
+  }
+  CDC_ASSIGN_OR_RETURN(SlotInfo slot, ReadSlot());
+  if (slot.exists && slot.plugin != "pgoutput") {
+    return Status::InvalidArgument("replication slot '" + pg_.slot + "' uses plugin " +
+                                   slot.plugin + ", not pgoutput; set source.slot to another name");
+  }
+  if (slot.exists && slot.database != pg_.database) {
+    return Status::InvalidArgument("replication slot '" + pg_.slot + "' belongs to database " +
+                                   slot.database + "; set source.slot to another name");
+  }
+  if (slot.exists && slot.active) {
+    return Status::IOError("replication slot '" + pg_.slot +
+                               "' is in use by another connection; is another cdc-agent running?",
+                           true);
+  }
+
+  uint64_t start_lsn = 0;
+  if (stored) {
+    if (!slot.exists) {
+      return Status::IOError(
+          "replication slot '" + pg_.slot + "' no longer exists but offsets hold position " +
+          stored->ToString() +
+          ": changes after it may have been lost; to start over with a new snapshot run "
+          "`cdc-agent offsets reset --config FILE`");
+    }
+    start_lsn = stored->lsn;
+    durable_lsn_.store(start_lsn);
+    log_->info("resuming from stored position {}", stored->ToString());
+  } else {
+    bool snapshot = pg_.snapshot == SnapshotMode::kInitial;
+    if (slot.exists && snapshot) {
+      log_->warn("slot {} exists but no snapshot was completed: dropping it and starting over",
+                 pg_.slot);
+      CDC_RETURN_IF_ERROR(DropSlot());
+      slot.exists = false;
+    }
+    if (slot.exists) {
+      start_lsn = slot.confirmed_flush;
+      log_->info("no stored position: streaming from slot {} at {}", pg_.slot,
+                 offsets::FormatLsn(start_lsn));
+    } else {
+      CDC_ASSIGN_OR_RETURN(start_lsn, CreateSlot(snapshot));
+      if (snapshot) {
+        CDC_RETURN_IF_ERROR(Snapshot(out, stop, start_lsn));
+        if (stop.load()) return Status::OK();
+      }
+    }
+  }
+  return Stream(out, stop, start_lsn);
+}
+
+}  // namespace cdc::agent::postgres

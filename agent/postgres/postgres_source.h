@@ -1,0 +1,116 @@
+// PostgresSource: the change stream of one PostgreSQL database, read through
+// a logical replication slot with the pgoutput plugin.
+//
+// On start it makes sure the publication and the slot exist, takes the
+// initial snapshot in the snapshot exported by the slot's creation (so the
+// stream continues after it with no gap and no duplicate), then streams.
+// It resumes from the stored offset; a stored offset whose slot has vanished
+// is a fatal error (changes may have been lost), never silently skipped.
+//
+// Thread: Run() on the source's reader thread, which owns both connections and
+// all decoding state; OnDurable() from the sink thread (an atomic store).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "agent/config.h"
+#include "agent/postgres/catalog.h"
+#include "agent/postgres/event_builder.h"
+#include "agent/postgres/pg_connection.h"
+#include "agent/postgres/replication_protocol.h"
+#include "agent/source.h"
+#include "decoders/pgoutput/decoder.h"
+#include "decoders/pgoutput/types.h"
+#include "offsets/offset_store.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace cdc::agent::postgres {
+
+// Session settings of both connections: pgoutput formats values with the
+// walsender's settings, and the type converter expects exactly these.
+extern const char* const kSessionOptions;
+
+class PostgresSource : public Source {
+ public:
+  // `store` must outlive the source.
+  PostgresSource(const AgentConfig& config, offsets::OffsetStore* store);
+  ~PostgresSource() override;
+
+  Status Run(BatchQueue& out, const std::atomic<bool>& stop) override;
+  void OnDurable(const offsets::Position& position) override;
+
+ private:
+  struct SlotInfo {
+    bool exists = false;
+    bool active = false;
+    std::string plugin;
+    std::string database;
+    uint64_t confirmed_flush = 0;
+  };
+
+  // postgres_source.cc: connections, publication, slot.
+  Status Connect();
+  Status CheckServer();
+  Status EnsurePublication();
+  Result<SlotInfo> ReadSlot();
+  Status DropSlot();
+  // Creates the slot; with `export_snapshot`, sets snapshot_name_.
+  Result<uint64_t> CreateSlot(bool export_snapshot);
+  bool TableIncluded(const std::string& schema, const std::string& table) const;
+  std::string Endpoint() const;
+
+  // postgres_snapshot.cc
+  Status Snapshot(BatchQueue& out, const std::atomic<bool>& stop, uint64_t consistent_lsn);
+  Status SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop, const TableName& table,
+                       uint64_t consistent_lsn, int64_t started_us, uint64_t* event_index);
+
+  // postgres_stream.cc
+  Status Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn);
+  Status HandleXLogData(BatchQueue& out, const XLogData& data);
+  Status HandleRelation(const pgoutput::Relation& rel);
+  Status HandleRow(const pgoutput::Message& msg, uint64_t lsn);
+  Status HandleTruncate(const pgoutput::Truncate& msg, uint64_t lsn);
+  Status SendStatus(bool reply_requested);
+  cdc::v1::ChangeEvent& NewEvent(const RelationInfo& rel, cdc::v1::Op op, uint64_t lsn,
+                                 bool has_key, const cdc::v1::RowKey* key);
+  bool PushBatch(BatchQueue& out);
+
+  const AgentConfig& config_;
+  const PostgresSourceConfig& pg_;
+  offsets::OffsetStore* store_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::string topic_prefix_;
+
+  PgConnection sql_;
+  PgConnection repl_;
+  std::unique_ptr<Catalog> catalog_;
+  pgoutput::TypeRegistry types_;
+  std::unordered_map<uint32_t, RelationInfo> relations_;
+  std::string snapshot_name_;
+
+  // Transaction being decoded.
+  bool in_txn_ = false;
+  uint32_t xid_ = 0;
+  uint64_t commit_lsn_ = 0;  // Begin.final_lsn
+  int64_t commit_time_us_ = 0;
+  uint64_t event_index_ = 0;
+
+  Batch batch_;
+  uint64_t last_commit_end_ = 0;   // end LSN of the last commit decoded
+  uint64_t last_pushed_end_ = 0;   // end position of the last batch pushed
+  uint64_t keepalive_wal_end_ = 0;
+  std::atomic<uint64_t> durable_lsn_{0};
+  std::chrono::steady_clock::time_point next_status_{};
+  uint64_t events_decoded_ = 0;
+};
+
+}  // namespace cdc::agent::postgres

@@ -1,0 +1,198 @@
+// Streaming: START_REPLICATION, pgoutput messages into change events, and
+// standby status updates that confirm only what is durable in Kafka.
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "agent/postgres/postgres_source.h"
+
+namespace cdc::agent::postgres {
+
+namespace {
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct CopyBuffer {
+  char* data = nullptr;
+  ~CopyBuffer() {
+    if (data != nullptr) PQfreemem(data);
+  }
+};
+
+}  // namespace
+
+bool PostgresSource::PushBatch(BatchQueue& out) {
+  if (batch_.events.empty() && !batch_.end_position) return true;
+  if (batch_.end_position) last_pushed_end_ = batch_.end_position->lsn;
+  bool ok = out.Push(std::move(batch_));
+  batch_ = Batch();
+  batch_.events.reserve(static_cast<size_t>(config_.batch_max_events));
+  return ok;
+}
+
+cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1::Op op,
+                                               uint64_t lsn, bool has_key,
+                                               const cdc::v1::RowKey* key) {
+  OutEvent& out = batch_.events.emplace_back();
+  out.topic = rel.topic;
+  out.has_key = has_key;
+  if (has_key) out.key = *key;
+  cdc::v1::ChangeEvent& e = out.event;
+  e.set_op(op);
+  cdc::v1::Source* src = e.mutable_source();
+  src->set_kind(cdc::v1::SOURCE_KIND_POSTGRES);
+  src->set_server_name(config_.source.name);
+  src->set_database(pg_.database);
+  src->mutable_postgres()->set_lsn(lsn);
+  src->mutable_postgres()->set_commit_lsn(commit_lsn_);
+  src->set_transaction_id(xid_);
+  src->set_commit_time_us(commit_time_us_);
+  src->set_event_index(event_index_++);
+  FillTableFields(rel, &e);
+  ++events_decoded_;
+  return e;
+}
+
+Status PostgresSource::SendStatus(bool reply_requested) {
+  uint64_t flush = durable_lsn_.load(std::memory_order_acquire);
+  // Caught up: everything received is durable or was not published, so the
+  // server's WAL end may be confirmed and the slot need not hold that WAL.
+  if (!in_txn_ && batch_.events.empty() && flush >= last_pushed_end_ &&
+      last_commit_end_ <= last_pushed_end_ && keepalive_wal_end_ > flush) {
+    flush = keepalive_wal_end_;
+  }
+  std::string msg = EncodeStandbyStatus(flush, flush, flush, NowUs(), reply_requested);
+  if (PQputCopyData(repl_.raw(), msg.data(), static_cast<int>(msg.size())) != 1 ||
+      PQflush(repl_.raw()) != 0) {
+    return Status::IOError(Endpoint() + ": sending standby status failed: " + repl_.LastError(), true);
+  }
+  next_status_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(pg_.status_interval_ms);
+  return Status::OK();
+}
+
+Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn) {
+  std::string pubs = PgConnection::QuoteLiteral(PgConnection::QuoteIdent(pg_.publication));
+  std::string sql = "START_REPLICATION SLOT " + PgConnection::QuoteIdent(pg_.slot) + " LOGICAL " +
+                    offsets::FormatLsn(start_lsn) +
+                    " (proto_version '1', publication_names " + pubs + ", messages 'true')";
+  CDC_ASSIGN_OR_RETURN(PgResult res, repl_.Query(sql));
+  if (PQresultStatus(res.get()) != PGRES_COPY_BOTH) {
+    return Status::IOError(Endpoint() + ": START_REPLICATION did not start streaming");
+  }
+  log_->info("streaming from {}", offsets::FormatLsn(start_lsn));
+  last_commit_end_ = std::max(last_commit_end_, start_lsn);
+  last_pushed_end_ = std::max(last_pushed_end_, start_lsn);
+  batch_.events.reserve(static_cast<size_t>(config_.batch_max_events));
+  CDC_RETURN_IF_ERROR(SendStatus(false));
+
+  PGconn* conn = repl_.raw();
+  while (!stop.load(std::memory_order_relaxed)) {
+    CopyBuffer buf;
+    int n = PQgetCopyData(conn, &buf.data, /*async=*/1);
+    if (n > 0) {
+      auto msg = ParseCopyData(std::string_view(buf.data, static_cast<size_t>(n)));
+      if (!msg.ok()) return msg.status().WithContext(Endpoint());
+      if (auto* x = std::get_if<XLogData>(&*msg)) {
+        CDC_RETURN_IF_ERROR(HandleXLogData(out, *x));
+      } else {
+        const auto& k = std::get<Keepalive>(*msg);
+        keepalive_wal_end_ = std::max(keepalive_wal_end_, k.wal_end);
+        if (k.reply_requested) CDC_RETURN_IF_ERROR(SendStatus(true));
+      }
+      if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(out)) {
+        return Status::OK();
+      }
+      if ((events_decoded_ & 1023) == 0 && std::chrono::steady_clock::now() >= next_status_) {
+        CDC_RETURN_IF_ERROR(SendStatus(false));
+      }
+      continue;
+    }
+    if (n == 0) {
+      // Nothing buffered: hand over what we have rather than wait for more.
+      if (!PushBatch(out)) return Status::OK();
+      if (std::chrono::steady_clock::now() >= next_status_) CDC_RETURN_IF_ERROR(SendStatus(false));
+      pollfd pfd{PQsocket(conn), POLLIN, 0};
+      int rc = poll(&pfd, 1, 100);
+      if (rc < 0 && errno != EINTR) {
+        return Status::IOError(Endpoint() + ": poll failed on the replication socket", true);
+      }
+      if (PQconsumeInput(conn) == 0) {
+        return Status::IOError(Endpoint() + ": replication connection lost: " + repl_.LastError(), true);
+      }
+      continue;
+    }
+    PgResult end(PQgetResult(conn));
+    std::string why = end ? PQresultErrorMessage(end.get()) : repl_.LastError();
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return Status::IOError(Endpoint() + ": replication stream ended: " + why, true);
+  }
+  if (!PushBatch(out)) return Status::OK();
+  return Status::OK();
+}
+
+Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
+  auto decoded = pgoutput::DecodeMessage(data.payload);
+  if (!decoded.ok()) {
+    return decoded.status().WithContext(Endpoint() + " at " + offsets::FormatLsn(data.start_lsn));
+  }
+  pgoutput::Message& msg = *decoded;
+  if (auto* b = std::get_if<pgoutput::Begin>(&msg)) {
+    in_txn_ = true;
+    xid_ = b->xid;
+    commit_lsn_ = b->final_lsn;
+    commit_time_us_ = b->commit_time_us;
+    event_index_ = 0;
+  } else if (auto* c = std::get_if<pgoutput::Commit>(&msg)) {
+    in_txn_ = false;
+    last_commit_end_ = c->end_lsn;
+    batch_.end_position = offsets::Position::Postgres(c->end_lsn);
+  } else if (auto* r = std::get_if<pgoutput::Relation>(&msg)) {
+    CDC_RETURN_IF_ERROR(HandleRelation(*r));
+  } else if (auto* t = std::get_if<pgoutput::Truncate>(&msg)) {
+    CDC_RETURN_IF_ERROR(HandleTruncate(*t, data.start_lsn));
+  } else if (std::holds_alternative<pgoutput::Insert>(msg) ||
+             std::holds_alternative<pgoutput::Update>(msg) ||
+             std::holds_alternative<pgoutput::Delete>(msg)) {
+    CDC_RETURN_IF_ERROR(HandleRow(msg, data.start_lsn));
+  } else if (auto* ty = std::get_if<pgoutput::Type>(&msg)) {
+    CDC_RETURN_IF_ERROR(catalog_->EnsureType(ty->oid, &types_));
+  }
+  // Origin and logical decoding messages carry no row change.
+  (void)out;
+  return Status::OK();
+}
+
+Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
+  RelationInfo rel;
+  rel.oid = r.oid;
+  rel.schema = std::string(r.schema);
+  rel.table = std::string(r.name);
+  rel.replica_identity = r.replica_identity;
+  rel.included = TableIncluded(rel.schema, rel.table);
+  rel.topic = TopicName(topic_prefix_, rel.schema, rel.table);
+  for (const auto& c : r.columns) {
+    CDC_RETURN_IF_ERROR(catalog_->EnsureType(c.type_oid, &types_));
+    ColumnInfo col;
+    col.name = std::string(c.name);
+    col.type_oid = c.type_oid;
+    col.type_modifier = c.type_modifier;
+    col.type_name = pgoutput::TypeName(types_, c.type_oid);
+    col.identity = c.key;
+    rel.columns.push_back(std::move(col));
+  }
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(r.oid));
+  for (const auto& k : keys) {
+    for (size_t i = 0; i < rel.columns.size(); ++i) {
+      if (rel.columns[i].name == k) rel.key_indexes.push_back(static_cast<int>(i));
+    }
+  }
+  relations_[r.oid] = std::move(rel);
+  return Status::OK();
+}
+
+}  // namespace cdc::agent::postgres

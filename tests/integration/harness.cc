@@ -1,0 +1,298 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace cdc::itest {
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Getenv(const char* name, const std::string& fallback = "") {
+  const char* v = std::getenv(name);
+  return v == nullptr ? fallback : std::string(v);
+}
+
+std::string QuoteConn(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string YamlQuote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::optional<TestEnv> LoadTestEnv(std::string* why) {
+  if (std::getenv("CDC_TEST_ENV") == nullptr) {
+    *why = "CDC_TEST_ENV is not set (run deploy/local/test)";
+    return std::nullopt;
+  }
+  TestEnv env;
+  env.pg_port = std::atoi(Getenv("CDC_PG_PORT", "55432").c_str());
+  env.pg_replica_port = std::atoi(Getenv("CDC_PG_REPLICA_PORT", "55433").c_str());
+  env.pg_password = Getenv("CDC_PG_PASSWORD", "cdcpass");
+  env.brokers = Getenv("CDC_KAFKA_BROKERS", "127.0.0.1:59092");
+  env.agent_bin = Getenv("CDC_AGENT_BIN", std::string(CDC_BINARY_DIR) + "/agent/cdc-agent");
+  if (access(env.agent_bin.c_str(), X_OK) != 0) {
+    *why = "the cdc-agent binary " + env.agent_bin + " is missing (set CDC_AGENT_BIN)";
+    return std::nullopt;
+  }
+  return env;
+}
+
+Process::~Process() {
+  if (pid_ > 0 && running()) {
+    kill(pid_, SIGKILL);
+    Wait(std::chrono::milliseconds(5000));
+  }
+}
+
+bool Process::Start(const std::vector<std::string>& argv, const std::string& log_prefix) {
+  log_prefix_ = log_prefix;
+  std::string out = log_prefix + ".out";
+  std::string err = log_prefix + ".err";
+  pid_ = fork();
+  if (pid_ < 0) return false;
+  if (pid_ == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int n = open("/dev/null", O_RDONLY);
+    dup2(n, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  status_ = -1;
+  return true;
+}
+
+void Process::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+bool Process::running() {
+  if (pid_ <= 0 || status_ != -1) return false;
+  int st = 0;
+  pid_t r = waitpid(pid_, &st, WNOHANG);
+  if (r == pid_) {
+    status_ = st;
+    return false;
+  }
+  return true;
+}
+
+int Process::Wait(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (status_ == -1) return -1;
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -1;
+}
+
+std::string Process::Stdout() const { return ReadAll(log_prefix_ + ".out"); }
+std::string Process::Stderr() const { return ReadAll(log_prefix_ + ".err"); }
+
+CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  static std::atomic<int> counter{0};
+  std::string dir = MakeTempDir("cmd");
+  Process p;
+  CommandResult result;
+  if (!p.Start(argv, dir + "/cmd" + std::to_string(counter++))) return result;
+  result.exit_code = p.Wait(timeout);
+  if (result.exit_code == -1) {
+    p.Signal(SIGKILL);
+    p.Wait(std::chrono::milliseconds(5000));
+  }
+  result.out = p.Stdout();
+  result.err = p.Stderr();
+  RemoveTree(dir);
+  return result;
+}
+
+PgClient::PgClient(const TestEnv& env, const std::string& database, int port) {
+  std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port == 0 ? env.pg_port : port) +
+                         " user=postgres dbname=" + QuoteConn(database) +
+                         " password=" + QuoteConn(env.pg_password) +
+                         " connect_timeout=10 options='-c TimeZone=UTC'";
+  conn_ = PQconnectdb(conninfo.c_str());
+}
+
+PgClient::~PgClient() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+bool PgClient::ok() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+std::string PgClient::error() const { return conn_ == nullptr ? "no connection" : PQerrorMessage(conn_); }
+
+std::string PgClient::Exec(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  ExecStatusType st = PQresultStatus(r);
+  std::string err;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    err = PQresultErrorMessage(r);
+    if (err.empty()) err = "failed: " + sql;
+  }
+  PQclear(r);
+  return err;
+}
+
+std::optional<std::string> PgClient::Scalar(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  std::optional<std::string> out;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+    out = PQgetvalue(r, 0, 0);
+  }
+  PQclear(r);
+  return out;
+}
+
+void DropDatabase(const TestEnv& env, const std::string& name) {
+  PgClient admin(env, "postgres");
+  std::string lit = "'" + name + "'";
+  for (int i = 0; i < 50; ++i) {
+    admin.Exec("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = " +
+               lit + " AND active_pid IS NOT NULL");
+    admin.Exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = " +
+               lit + " AND NOT active");
+    if (admin.Scalar("SELECT count(*) FROM pg_replication_slots WHERE database = " + lit) == "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  admin.Exec("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+}
+
+void RecreateDatabase(const TestEnv& env, const std::string& name) {
+  DropDatabase(env, name);
+  PgClient admin(env, "postgres");
+  admin.Exec("CREATE DATABASE \"" + name + "\"");
+}
+
+std::string MakeTempDir(const std::string& tag) {
+  std::string templ = (std::filesystem::temp_directory_path() / ("cdc-itest-" + tag + "-XXXXXX")).string();
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  char* dir = mkdtemp(buf.data());
+  return dir == nullptr ? std::string() : std::string(dir);
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s) {
+  std::ostringstream y;
+  y << "name: " << s.name << "\n"
+    << "log_level: info\n"
+    << "source:\n"
+    << "  type: postgres\n"
+    << "  host: 127.0.0.1\n"
+    << "  port: " << (s.pg_port == 0 ? env.pg_port : s.pg_port) << "\n"
+    << "  user: postgres\n"
+    << "  password: " << YamlQuote(s.password.empty() ? env.pg_password : s.password) << "\n"
+    << "  database: " << s.database << "\n"
+    << "  slot: " << s.slot << "\n"
+    << "  publication: " << s.publication << "\n"
+    << "  snapshot: " << s.snapshot << "\n"
+    << "  snapshot_chunk_rows: " << s.snapshot_chunk_rows << "\n";
+  if (!s.tables.empty()) {
+    y << "  tables:\n";
+    for (const auto& t : s.tables) y << "    - " << t << "\n";
+  }
+  y << "kafka:\n"
+    << "  brokers: " << (s.brokers.empty() ? env.brokers : s.brokers) << "\n"
+    << "  topic_prefix: " << s.topic_prefix << "\n"
+    << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
+    << "offsets:\n"
+    << "  path: " << s.offsets_path << "\n";
+  return y.str();
+}
+
+std::vector<TailLine> TailTopic(const TestEnv& env, const std::string& topic, int count,
+                                std::chrono::milliseconds idle) {
+  CommandResult r = RunCommand({env.agent_bin, "tail", "--brokers", env.brokers, "--topic", topic,
+                                "--from-beginning", "--max", std::to_string(count),
+                                "--idle-timeout-ms", std::to_string(idle.count())},
+                               idle + std::chrono::seconds(60));
+  std::vector<TailLine> lines;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    TailLine parsed;
+    auto st = google::protobuf::util::JsonStringToMessage(line, &parsed);
+    if (!st.ok()) {
+      parsed.set_value_error("unparsable tail line: " + line);
+    }
+    lines.push_back(std::move(parsed));
+  }
+  return lines;
+}
+
+bool WaitSlotActive(const TestEnv& env, const std::string& slot, std::chrono::milliseconds timeout) {
+  PgClient admin(env, "postgres");
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (admin.Scalar("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'") == "t") {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::string UniqueSuffix() {
+  static std::atomic<int> counter{0};
+  return std::to_string(getpid()) + "_" + std::to_string(counter++);
+}
+
+const cdc::v1::Value* FindValue(const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,
+                                const std::string& name) {
+  for (const auto& c : row) {
+    if (c.name() == name) return &c.value();
+  }
+  return nullptr;
+}
+
+}  // namespace cdc::itest

@@ -1,0 +1,141 @@
+// Shared pieces of the integration tests: the servers started by
+// deploy/local/env, the cdc-agent binary as a child process, and `tail` output
+// parsed back into typed messages.
+//
+// The tests run only inside deploy/local/test, which exports CDC_TEST_ENV=1
+// and the server addresses. Elsewhere they skip with the reason.
+#pragma once
+
+#include <libpq-fe.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tail_line.pb.h"
+
+namespace cdc::itest {
+
+struct TestEnv {
+  int pg_port = 55432;
+  int pg_replica_port = 55433;  // a server with wal_level=replica
+  std::string pg_password;
+  std::string brokers;
+  std::string agent_bin;
+};
+
+// The environment, or nullopt with `why` set when not inside deploy/local/test.
+std::optional<TestEnv> LoadTestEnv(std::string* why);
+
+// Skips the test (outside deploy/local/test) or fails it (inside, when a
+// variable is missing). Use as the first statement of SetUp().
+#define CDC_REQUIRE_TEST_ENV(env_var)                                   \
+  do {                                                                  \
+    std::string why_;                                                   \
+    auto loaded_ = ::cdc::itest::LoadTestEnv(&why_);                    \
+    if (!loaded_) {                                                     \
+      if (std::getenv("CDC_TEST_ENV") != nullptr) FAIL() << why_;       \
+      GTEST_SKIP() << "SKIPPED: needs the servers of deploy/local: " << why_; \
+    }                                                                   \
+    env_var = *loaded_;                                                 \
+  } while (0)
+
+// A child process with stdout and stderr captured to files.
+class Process {
+ public:
+  Process() = default;
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Starts argv[0] with the arguments; output goes to `log_prefix`.out/.err.
+  bool Start(const std::vector<std::string>& argv, const std::string& log_prefix);
+  // Sends a signal.
+  void Signal(int sig);
+  // Waits up to `timeout` for exit; returns the exit code, 128+signal, or -1
+  // on timeout.
+  int Wait(std::chrono::milliseconds timeout);
+  bool running();
+  pid_t pid() const { return pid_; }
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::string log_prefix_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a command to completion (killed after `timeout`).
+CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
+
+// A libpq connection to one database of the test server as postgres.
+class PgClient {
+ public:
+  PgClient(const TestEnv& env, const std::string& database, int port = 0);
+  ~PgClient();
+  bool ok() const;
+  std::string error() const;
+  // Runs SQL; returns the error message, empty on success.
+  std::string Exec(const std::string& sql);
+  // First column of the first row, or nullopt when there is no row / error.
+  std::optional<std::string> Scalar(const std::string& sql);
+
+ private:
+  PGconn* conn_ = nullptr;
+};
+
+// Creates (dropping first, with its slots) database `name`.
+void RecreateDatabase(const TestEnv& env, const std::string& name);
+// Drops database `name` and its replication slots.
+void DropDatabase(const TestEnv& env, const std::string& name);
+
+// A fresh temporary directory (removed by the caller with RemoveTree).
+std::string MakeTempDir(const std::string& tag);
+void RemoveTree(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+
+// Settings for an agent config file; see deploy/local/agent.yaml for the
+// format.
+struct AgentSettings {
+  std::string name;
+  std::string database;
+  int pg_port = 0;  // 0 = env.pg_port
+  std::string password;  // empty = env.pg_password
+  std::string slot;
+  std::string publication;
+  std::vector<std::string> tables;  // YAML-ready entries
+  std::string snapshot = "initial";
+  int snapshot_chunk_rows = 1000;
+  std::string brokers;  // empty = env.brokers
+  std::string topic_prefix;
+  std::string offsets_path;
+  bool tombstones = true;
+};
+std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s);
+
+// Reads `topic` from the beginning with `cdc-agent tail` until `count`
+// messages arrived or `idle` passed without one; parses every line.
+std::vector<TailLine> TailTopic(const TestEnv& env, const std::string& topic, int count,
+                                std::chrono::milliseconds idle = std::chrono::milliseconds(15000));
+
+// Waits until the slot exists and a walsender streams from it.
+bool WaitSlotActive(const TestEnv& env, const std::string& slot, std::chrono::milliseconds timeout);
+
+// Unique suffix for names: pid and a counter.
+std::string UniqueSuffix();
+
+// Column value lookup by name in a row image; nullptr if absent.
+const cdc::v1::Value* FindValue(const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,
+                                const std::string& name);
+
+}  // namespace cdc::itest

@@ -1,0 +1,304 @@
+// Parsing and validation of the configuration file.
+#include "agent/config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/unit/agent/config_test_util.h"
+
+namespace cdc::agent {
+namespace {
+
+TEST(ConfigTest, FullValidFile) {
+  Result<AgentConfig> parsed = ParseConfig(kValid, DefaultEnv(), "agent.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const AgentConfig& c = *parsed;
+  EXPECT_EQ(c.name, "demo-agent");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.batch_max_events, 2000);
+  EXPECT_EQ(c.queue_max_batches, 16);
+  EXPECT_EQ(c.source.type, SourceConfig::Type::kPostgres);
+  EXPECT_EQ(c.source.name, "demo");
+  const PostgresSourceConfig& pg = c.source.postgres;
+  EXPECT_EQ(pg.host, "127.0.0.1");
+  EXPECT_EQ(pg.port, 55432);
+  EXPECT_EQ(pg.user, "postgres");
+  EXPECT_EQ(pg.password, kPassword);
+  EXPECT_EQ(pg.database, "demo");
+  EXPECT_EQ(pg.slot, "cdc_agent");
+  EXPECT_EQ(pg.publication, "cdc_agent");
+  EXPECT_EQ(pg.tables, (std::vector<TableName>{{"public", "customers"}, {"sales", "Order Items"}}));
+  EXPECT_EQ(pg.snapshot, SnapshotMode::kInitial);
+  EXPECT_EQ(pg.snapshot_chunk_rows, 10000);
+  EXPECT_EQ(pg.connect_timeout_s, 10);
+  EXPECT_EQ(pg.status_interval_ms, 1000);
+  EXPECT_EQ(pg.sslmode, "prefer");
+  EXPECT_EQ(c.kafka.brokers, "127.0.0.1:59092");
+  EXPECT_EQ(c.kafka.topic_prefix, "demo");
+  EXPECT_TRUE(c.kafka.tombstones);
+  EXPECT_EQ(c.kafka.delivery_timeout_ms, 120000);
+  EXPECT_EQ(c.kafka.properties, (std::map<std::string, std::string>{
+                                    {"compression.type", "zstd"}, {"linger.ms", "20"}}));
+  EXPECT_EQ(c.offsets.path, "/var/lib/cdc-agent/offsets");
+}
+
+TEST(ConfigTest, Defaults) {
+  Result<AgentConfig> parsed = ParseConfig(kMinimal, MapEnv({}), "agent.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const AgentConfig& c = *parsed;
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.batch_max_events, 2000);
+  EXPECT_EQ(c.queue_max_batches, 16);
+  EXPECT_EQ(c.source.name, "mini");
+  const PostgresSourceConfig& pg = c.source.postgres;
+  EXPECT_EQ(pg.host, "127.0.0.1");
+  EXPECT_EQ(pg.port, 5432);
+  EXPECT_EQ(pg.password, "");
+  EXPECT_EQ(pg.slot, "cdc_agent");
+  EXPECT_EQ(pg.publication, "cdc_agent");
+  EXPECT_TRUE(pg.tables.empty());
+  EXPECT_EQ(pg.snapshot, SnapshotMode::kInitial);
+  EXPECT_EQ(pg.snapshot_chunk_rows, 10000);
+  EXPECT_EQ(pg.connect_timeout_s, 10);
+  EXPECT_EQ(pg.status_interval_ms, 1000);
+  EXPECT_EQ(pg.sslmode, "prefer");
+  EXPECT_EQ(c.kafka.topic_prefix, "mini");
+  EXPECT_TRUE(c.kafka.tombstones);
+  EXPECT_EQ(c.kafka.delivery_timeout_ms, 120000);
+  EXPECT_TRUE(c.kafka.properties.empty());
+
+  // The topic prefix follows the source name when only that is given.
+  Result<AgentConfig> named =
+      ParseConfig(With(kMinimal, "  type: postgres\n", "  type: postgres\n  name: orders\n"),
+                  MapEnv({}), "agent.yaml");
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->source.name, "orders");
+  EXPECT_EQ(named->kafka.topic_prefix, "orders");
+}
+
+TEST(ConfigTest, OtherAcceptedValues) {
+  std::string text = With(kValid, "snapshot: initial", "snapshot: never");
+  text = With(text, "tombstones: true", "tombstones: False");
+  text = With(text, "log_level: info", "log_level: debug");
+  text = With(text, "brokers: 127.0.0.1:59092", "brokers: \"h1:1, [::1]:9092,h3.example:65535\"");
+  text = With(text, "sslmode: prefer", "sslmode: verify-full");
+  Result<AgentConfig> parsed = ParseConfig(text, DefaultEnv(), "agent.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->source.postgres.snapshot, SnapshotMode::kNever);
+  EXPECT_FALSE(parsed->kafka.tombstones);
+  EXPECT_EQ(parsed->log_level, "debug");
+  EXPECT_EQ(parsed->source.postgres.sslmode, "verify-full");
+}
+
+TEST(ConfigTest, UnknownKeys) {
+  EXPECT_EQ(ErrorOf(With(kValid, "name: demo-agent", "nmae: demo-agent")),
+            "agent.yaml:1: nmae: unknown key (did you mean \"name\"?)");
+  EXPECT_EQ(ErrorOf(With(kValid, "host: 127.0.0.1", "hots: 127.0.0.1")),
+            "agent.yaml:8: source.hots: unknown key (did you mean \"host\"?)");
+  EXPECT_EQ(ErrorOf(With(kValid, "brokers:", "broker:")),
+            "agent.yaml:22: kafka.broker: unknown key (did you mean \"brokers\"?)");
+  EXPECT_EQ(ErrorOf(With(kValid, "  path:", "  paht:")),
+            "agent.yaml:30: offsets.paht: unknown key (did you mean \"path\"?)");
+  EXPECT_EQ(ErrorOf(With(kValid, "sslmode: prefer", "sslmode: prefer\n  wal_level: logical")),
+            "agent.yaml:21: source.wal_level: unknown key; expected one of type, name, host, "
+            "port, user, password, database, slot, publication, tables, snapshot, "
+            "snapshot_chunk_rows, connect_timeout_s, status_interval_ms, sslmode");
+  EXPECT_EQ(ErrorOf(kValid + "metrics: {port: 9090}\n"),
+            "agent.yaml:31: metrics: unknown key; expected one of name, log_level, "
+            "batch_max_events, queue_max_batches, source, kafka, offsets");
+  EXPECT_EQ(ErrorOf(With(kValid, "  port: 55432\n", "  port: 55432\n  port: 5432\n")),
+            "agent.yaml:10: source.port: key given twice (first on line 9)");
+}
+
+TEST(ConfigTest, MissingRequiredKeys) {
+  EXPECT_EQ(ErrorOf(With(kValid, "name: demo-agent\n", "")), "agent.yaml: name: required key is missing");
+  EXPECT_EQ(ErrorOf(With(kMinimal, "  user: repl\n", "")),
+            "agent.yaml: source.user: required key is missing");
+  EXPECT_EQ(ErrorOf(With(kMinimal, "  database: app\n", "")),
+            "agent.yaml: source.database: required key is missing");
+  EXPECT_EQ(ErrorOf(With(kMinimal, "  type: postgres\n", "")),
+            "agent.yaml: source.type: required key is missing");
+  EXPECT_EQ(ErrorOf(With(kMinimal, "  brokers: localhost:9092\n", "  tombstones: false\n")),
+            "agent.yaml: kafka.brokers: required key is missing");
+  EXPECT_EQ(ErrorOf(With(kMinimal, "  path: /tmp/offsets\n", "  {}\n")),
+            "agent.yaml: offsets.path: required key is missing");
+  for (const char* section : {"source", "kafka", "offsets"}) {
+    // Drop the section header and its indented lines.
+    std::string text = kMinimal;
+    size_t begin = text.find(std::string(section) + ":\n");
+    size_t end = text.find('\n', begin) + 1;
+    while (end < text.size() && text[end] == ' ') end = text.find('\n', end) + 1;
+    text.erase(begin, end - begin);
+    EXPECT_EQ(ErrorOf(text), "agent.yaml: " + std::string(section) + ": required key is missing");
+  }
+}
+
+TEST(ConfigTest, WrongTypes) {
+  EXPECT_EQ(ErrorOf(With(kValid, "host: 127.0.0.1", "host: {a: 1}")),
+            "agent.yaml:8: source.host: must be a string, got a mapping");
+  EXPECT_EQ(ErrorOf(With(kValid, "user: postgres", "user: [a]")),
+            "agent.yaml:10: source.user: must be a string, got a list");
+  EXPECT_EQ(ErrorOf(With(kValid, "database: demo", "database:")),
+            "agent.yaml:12: source.database: must be a string, got an empty value");
+  EXPECT_EQ(ErrorOf(With(kValid, "database: demo", "database: \"\"")),
+            "agent.yaml:12: source.database: must not be empty");
+  EXPECT_EQ(ErrorOf(With(kValid, "tombstones: true", "tombstones: maybe")),
+            "agent.yaml:24: kafka.tombstones: must be true or false, got \"maybe\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "port: 55432", "port: abc")),
+            "agent.yaml:9: source.port: must be an integer in 1..65535, got \"abc\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "port: 55432", "port: 5432.0")),
+            "agent.yaml:9: source.port: must be an integer in 1..65535, got \"5432.0\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "port: 55432", "port: [1]")),
+            "agent.yaml:9: source.port: must be an integer in 1..65535, got a list");
+  EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers, \"Sales.\\\"Order Items\\\"\"]",
+                         "tables: public.customers")),
+            "agent.yaml:15: source.tables: must be a list of table names, got "
+            "\"public.customers\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", "tables: [{a: b},")),
+            "agent.yaml:15: source.tables[0]: must be a table name, got a mapping");
+  EXPECT_EQ(ErrorOf(With(kMinimal, "source:\n  type: postgres\n  user: repl\n  database: app\n", "source: [1]\n")),
+            "agent.yaml:2: source: must be a mapping of keys, got a list");
+  EXPECT_EQ(ErrorOf(With(kValid, "  properties:\n    compression.type: zstd\n    linger.ms: 20\n", "  properties: [a]\n")),
+            "agent.yaml:26: kafka.properties: must be a mapping of librdkafka settings, got a list");
+  EXPECT_EQ(ErrorOf(With(kValid, "linger.ms: 20", "linger.ms: {a: 1}")),
+            "agent.yaml:28: kafka.properties.linger.ms: must be a single value (string, number "
+            "or boolean)");
+  EXPECT_EQ(ErrorOf("- a\n- b\n"), "agent.yaml:1: (top level): must be a mapping of keys, got a list");
+  EXPECT_EQ(ErrorOf(""), "agent.yaml: the file is empty; expected the keys name, source, kafka and offsets");
+  EXPECT_EQ(ErrorOf("# nothing\n"),
+            "agent.yaml: the file is empty; expected the keys name, source, kafka and offsets");
+}
+
+TEST(ConfigTest, IntegersOutOfRange) {
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"port: 55432", "port: 0", "agent.yaml:9: source.port: must be an integer in 1..65535, got \"0\""},
+           Case{"port: 55432", "port: 65536", "agent.yaml:9: source.port: must be an integer in 1..65535, got \"65536\""},
+           Case{"port: 55432", "port: 99999999999999999999", "agent.yaml:9: source.port: must be an integer in 1..65535, got \"99999999999999999999\""},
+           Case{"batch_max_events: 2000", "batch_max_events: 0", "agent.yaml:3: batch_max_events: must be an integer in 1..1000000, got \"0\""},
+           Case{"queue_max_batches: 16", "queue_max_batches: 1025", "agent.yaml:4: queue_max_batches: must be an integer in 1..1024, got \"1025\""},
+           Case{"snapshot_chunk_rows: 10000", "snapshot_chunk_rows: -5", "agent.yaml:17: source.snapshot_chunk_rows: must be an integer in 1..1000000, got \"-5\""},
+           Case{"connect_timeout_s: 10", "connect_timeout_s: 0", "agent.yaml:18: source.connect_timeout_s: must be an integer in 1..3600, got \"0\""},
+           Case{"status_interval_ms: 1000", "status_interval_ms: 99", "agent.yaml:19: source.status_interval_ms: must be an integer in 100..600000, got \"99\""},
+           Case{"delivery_timeout_ms: 120000", "delivery_timeout_ms: 0", "agent.yaml:25: kafka.delivery_timeout_ms: must be an integer in 1..2147483647, got \"0\""},
+           Case{"delivery_timeout_ms: 120000", "delivery_timeout_ms: 2147483648", "agent.yaml:25: kafka.delivery_timeout_ms: must be an integer in 1..2147483647, got \"2147483648\""},
+       }) {
+    EXPECT_EQ(ErrorOf(With(kValid, c.from, c.to)), c.message);
+  }
+  Result<AgentConfig> edge = ParseConfig(With(kValid, "port: 55432", "port: 65535"), DefaultEnv());
+  ASSERT_TRUE(edge.ok()) << edge.status().ToString();
+  EXPECT_EQ(edge->source.postgres.port, 65535);
+}
+
+TEST(ConfigTest, Names) {
+  EXPECT_EQ(ErrorOf(With(kValid, "name: demo-agent", "name: demo agent")),
+            "agent.yaml:1: name: must be letters, digits, '_', '.' or '-' ([A-Za-z0-9_.-]+), got "
+            "\"demo agent\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "name: demo  ", "name: demo/x  ")),
+            "agent.yaml:7: source.name: must be letters, digits, '_', '.' or '-' "
+            "([A-Za-z0-9_.-]+), got \"demo/x\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "topic_prefix: demo", "topic_prefix: de mo")),
+            "agent.yaml:23: kafka.topic_prefix: must be letters, digits, '_', '.' or '-' "
+            "([A-Za-z0-9_.-]+), got \"de mo\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "slot: cdc_agent", "slot: Cdc_Agent")),
+            "agent.yaml:13: source.slot: must be 1 to 63 lowercase letters, digits or '_' (a "
+            "PostgreSQL replication slot name), got \"Cdc_Agent\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "slot: cdc_agent", "slot: " + std::string(64, 's'))),
+            "agent.yaml:13: source.slot: must be 1 to 63 lowercase letters, digits or '_' (a "
+            "PostgreSQL replication slot name), got \"" + std::string(64, 's') + "\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "publication: cdc_agent", "publication: cdc-agent")),
+            "agent.yaml:14: source.publication: must be 1 to 63 lowercase letters, digits or '_' "
+            "(a PostgreSQL publication name), got \"cdc-agent\"");
+  Result<AgentConfig> longest =
+      ParseConfig(With(kValid, "slot: cdc_agent", "slot: " + std::string(63, 's')), DefaultEnv());
+  EXPECT_TRUE(longest.ok()) << longest.status().ToString();
+}
+
+TEST(ConfigTest, Choices) {
+  EXPECT_EQ(ErrorOf(With(kValid, "snapshot: initial", "snapshot: always")),
+            "agent.yaml:16: source.snapshot: must be initial or never, got \"always\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "log_level: info", "log_level: verbose")),
+            "agent.yaml:2: log_level: must be one of trace, debug, info, warn, error, got "
+            "\"verbose\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "sslmode: prefer", "sslmode: on")),
+            "agent.yaml:20: source.sslmode: must be one of disable, allow, prefer, require, "
+            "verify-ca, verify-full, got \"on\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "type: postgres", "type: oracle")),
+            "agent.yaml:6: source.type: must be postgres or mysql, got \"oracle\"");
+  EXPECT_EQ(ErrorOf(With(kValid, "type: postgres", "type: mysql")),
+            "agent.yaml:6: source.type: mysql is not supported yet");
+}
+
+TEST(ConfigTest, Brokers) {
+  for (const char* bad : {"localhost", "127.0.0.1:notaport", "h:0", "h:65536", ":9092",
+                          "a:1,,b:2", "a:1,", "[::1]", "::1:9092", "a b:1"}) {
+    std::string text = With(kValid, "brokers: 127.0.0.1:59092", std::string("brokers: \"") + bad + "\"");
+    std::string message = ErrorOf(text);
+    EXPECT_EQ(message.rfind("agent.yaml:22: kafka.brokers: \"", 0), 0u) << message;
+    EXPECT_TRUE(message.ends_with("\" is not host:port; expected host:port[,host:port...]"))
+        << message;
+  }
+  EXPECT_EQ(ErrorOf(With(kValid, "brokers: 127.0.0.1:59092", "brokers: a:1,localhost")),
+            "agent.yaml:22: kafka.brokers: \"localhost\" is not host:port; expected "
+            "host:port[,host:port...]");
+}
+
+std::vector<TableName> TablesOf(const std::string& yaml_list) {
+  Result<AgentConfig> parsed = ParseConfig(
+      With(kValid, "tables: [public.customers, \"Sales.\\\"Order Items\\\"\"]", "tables: " + yaml_list),
+      DefaultEnv());
+  EXPECT_TRUE(parsed.ok()) << yaml_list << ": " << parsed.status().ToString();
+  return parsed.ok() ? parsed->source.postgres.tables : std::vector<TableName>{};
+}
+
+TEST(ConfigTest, TableNames) {
+  EXPECT_EQ(TablesOf("[Customers, Public.Orders]"),
+            (std::vector<TableName>{{"public", "customers"}, {"public", "orders"}}));
+  EXPECT_EQ(TablesOf(R"(['"Sales"."Order Items"', '"Mixed"', 'a$1._x'])"),
+            (std::vector<TableName>{{"Sales", "Order Items"}, {"public", "Mixed"}, {"a$1", "_x"}}));
+  EXPECT_EQ(TablesOf(R"(['"my.schema"."a""b"'])"),
+            (std::vector<TableName>{{"my.schema", "a\"b"}}));
+  EXPECT_EQ(TablesOf("[]"), std::vector<TableName>{});
+
+  const std::string expected = "; expected schema.table or table, with a part in double quotes "
+                               "to keep its case or hold other characters";
+  struct Case {
+    const char* yaml;
+    const char* shown;
+    const char* reason;
+  };
+  for (const Case& c : {
+           Case{"a.b.c", "a.b.c", "more than two parts"},
+           Case{"'a.'", "a.", "empty part"},
+           Case{"'.a'", ".a", "empty part"},
+           Case{"'\"abc'", "\\\"abc", "unterminated double quote"},
+           Case{"'\"a\"x'", "\\\"a\\\"x", "text after a closing double quote"},
+           Case{"'my table'", "my table", "an unquoted part must be a letter or _ followed by "
+                                          "letters, digits, _ or $"},
+           Case{"1abc", "1abc", "an unquoted part must be a letter or _ followed by letters, "
+                                "digits, _ or $"},
+           Case{"'\"\".t'", "\\\"\\\".t", "empty quoted part"},
+           Case{"''", "", "empty part"},
+       }) {
+    EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", std::string("tables: [public.x, ") + c.yaml + ",")),
+              std::string("agent.yaml:15: source.tables[1]: bad table name \"") + c.shown +
+                  "\": " + c.reason + expected)
+        << c.yaml;
+  }
+  std::string long_name(64, 't');
+  EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", "tables: [" + long_name + ",")),
+            "agent.yaml:15: source.tables[0]: bad table name \"" + long_name +
+                "\": a part is longer than 63 characters" + expected);
+  EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", "tables: [public.customers, Customers,")),
+            "agent.yaml:15: source.tables[1]: \"Customers\" is listed twice");
+}
+
+}  // namespace
+}  // namespace cdc::agent

@@ -1,0 +1,289 @@
+#include "agent/kafka_sink.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <sstream>
+#include <vector>
+
+#include "agent/tail.h"
+#include "kafka_test_util.h"
+
+namespace cdc::agent {
+namespace {
+
+using testing::Lsn;
+using testing::MockKafka;
+using testing::RowEvent;
+
+constexpr char kTopic[] = "cdc.public.t";
+constexpr int16_t kProduceApiKey = 0;
+
+class KafkaSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override { mock_.CreateTopic(kTopic, 3); }
+
+  KafkaConfig Config() {
+    KafkaConfig config;
+    config.brokers = mock_.brokers();
+    return config;
+  }
+
+  std::unique_ptr<KafkaSink> MakeSink(const KafkaConfig& config) {
+    auto sink = NewKafkaSink(config, [this](const offsets::Position& p) { durable_.push_back(p); });
+    EXPECT_TRUE(sink.ok()) << sink.status().ToString();
+    return sink.ok() ? std::move(sink).value() : nullptr;
+  }
+
+  static Batch MakeBatch(int first_id, int events, std::optional<uint64_t> end_lsn) {
+    Batch batch;
+    for (int i = 0; i < events; ++i) {
+      batch.events.push_back(RowEvent(kTopic, cdc::v1::OP_INSERT, first_id + i));
+    }
+    if (end_lsn) batch.end_position = Lsn(*end_lsn);
+    return batch;
+  }
+
+  // Reads every message of `topic` back (until 1.5 s pass without one).
+  std::vector<google::protobuf::Struct> ReadBack(const std::string& topic) {
+    TailOptions options;
+    options.brokers = mock_.brokers();
+    options.topic = topic;
+    options.from_beginning = true;
+    options.idle_timeout_ms = 1500;
+    std::ostringstream out;
+    std::atomic<bool> stop{false};
+    Status s = Tail(options, out, stop);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    std::vector<google::protobuf::Struct> lines;
+    std::istringstream in(out.str());
+    for (std::string line; std::getline(in, line);) {
+      google::protobuf::Struct parsed;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &parsed).ok()) << line;
+      lines.push_back(parsed);
+    }
+    return lines;
+  }
+
+  MockKafka mock_;
+  std::vector<offsets::Position> durable_;
+};
+
+TEST_F(KafkaSinkTest, AcknowledgedBatchesReportTheirPositionsInOrder) {
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 2, 100)).ok());
+  ASSERT_TRUE(sink->Send(MakeBatch(3, 1, std::nullopt)).ok());
+  ASSERT_TRUE(sink->Send(MakeBatch(4, 3, 300)).ok());
+  ASSERT_TRUE(sink->Send(MakeBatch(7, 0, 400)).ok());
+  EXPECT_EQ(sink->in_flight(), 6u);
+  EXPECT_TRUE(durable_.empty()) << "durable positions are reported from Poll/Flush only";
+
+  Status s = sink->Flush(10000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(durable_, (std::vector<offsets::Position>{Lsn(100), Lsn(300), Lsn(400)}));
+  EXPECT_EQ(sink->in_flight(), 0u);
+  EXPECT_EQ(sink->events_acked(), 6u);
+}
+
+TEST_F(KafkaSinkTest, PollReportsPositionsAsTheyBecomeDurable) {
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 5, 42)).ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (durable_.empty() && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(sink->Poll(100).ok());
+  }
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(42)});
+  EXPECT_EQ(sink->events_acked(), 5u);
+}
+
+TEST_F(KafkaSinkTest, FullQueueBlocksUntilDeliveriesMakeRoom) {
+  KafkaConfig config = Config();
+  config.properties["queue.buffering.max.messages"] = "10";
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 500, 7)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  EXPECT_EQ(sink->events_acked(), 500u);
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(7)});
+}
+
+TEST_F(KafkaSinkTest, PropertiesArePassedToLibrdkafka) {
+  KafkaConfig config;  // no brokers: the property below makes a cluster of its own
+  config.properties["test.mock.num.brokers"] = "1";
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 2, 9)).ok());
+  Status s = sink->Flush(10000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(9)});
+}
+
+TEST_F(KafkaSinkTest, DeliveryTimeoutFailsTheBatchAndEveryLaterOne) {
+  KafkaConfig config = Config();
+  config.delivery_timeout_ms = 1000;
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 2, 1)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  ASSERT_EQ(durable_, std::vector<offsets::Position>{Lsn(1)});
+
+  rd_kafka_mock_broker_set_down(mock_.cluster(), 1);
+  ASSERT_TRUE(sink->Send(MakeBatch(3, 2, 2)).ok());
+  ASSERT_TRUE(sink->Send(MakeBatch(5, 2, 3)).ok());
+  const std::string expected =
+      "kafka delivery failed for topic cdc.public.t: Local: Message timed out; "
+      "check that the brokers in kafka.brokers are up";
+  Status s = sink->Flush(10000);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_FALSE(s.retryable());
+  EXPECT_EQ(s.message(), expected);
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(1)});
+
+  // The failure sticks: the caller must stop and let the source replay.
+  rd_kafka_mock_broker_set_up(mock_.cluster(), 1);
+  EXPECT_EQ(sink->Poll(100).message(), expected);
+  EXPECT_EQ(sink->Send(MakeBatch(7, 1, 4)).message(), expected);
+  EXPECT_EQ(sink->Flush(5000).message(), expected);
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(1)});
+}
+
+TEST_F(KafkaSinkTest, BrokerErrorFailsTheBatchWithoutReportingIt) {
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 1, 10)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+
+  rd_kafka_mock_push_request_errors(mock_.cluster(), kProduceApiKey, 1,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  ASSERT_TRUE(sink->Send(MakeBatch(2, 1, 20)).ok());
+  Status s = sink->Flush(10000);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_FALSE(s.retryable());
+  EXPECT_EQ(s.message(),
+            "kafka delivery failed for topic cdc.public.t: Broker: Topic authorization failed; "
+            "grant the agent's Kafka principal Write on the topic and IdempotentWrite on the "
+            "cluster");
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)});
+  EXPECT_EQ(sink->events_acked(), 1u);
+}
+
+TEST_F(KafkaSinkTest, FlushTimeoutIsRetryable) {
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  rd_kafka_mock_broker_set_down(mock_.cluster(), 1);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 3, 5)).ok());
+  Status s = sink->Flush(300);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_TRUE(s.retryable());
+  EXPECT_EQ(s.message(),
+            "kafka: 3 events not acknowledged within 300 ms; "
+            "check that the brokers in kafka.brokers are up");
+  EXPECT_TRUE(durable_.empty());
+
+  rd_kafka_mock_broker_set_up(mock_.cluster(), 1);
+  s = sink->Flush(10000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(5)});
+}
+
+// Counts the messages read back whose value is null (tombstones) and checks
+// that each follows the delete of the same key.
+int CountTombstones(const std::vector<google::protobuf::Struct>& lines) {
+  int tombstones = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto& value = lines[i].fields().at("value");
+    if (value.kind_case() != google::protobuf::Value::kNullValue) continue;
+    ++tombstones;
+    EXPECT_GT(i, 0u);
+    if (i == 0) continue;
+    EXPECT_EQ(lines[i - 1].fields().at("value").struct_value().fields().at("op").string_value(),
+              "OP_DELETE");
+    EXPECT_EQ(lines[i - 1].fields().at("key").DebugString(), lines[i].fields().at("key").DebugString());
+  }
+  return tombstones;
+}
+
+Batch DeletesBatch(const std::string& topic) {
+  Batch batch;
+  batch.events.push_back(RowEvent(topic, cdc::v1::OP_INSERT, 1));
+  batch.events.push_back(RowEvent(topic, cdc::v1::OP_DELETE, 1));
+  batch.events.push_back(RowEvent(topic, cdc::v1::OP_DELETE, 2, /*keyed=*/false));
+  batch.events.push_back(RowEvent(topic, cdc::v1::OP_UPDATE, 3));
+  batch.end_position = Lsn(50);
+  return batch;
+}
+
+TEST_F(KafkaSinkTest, TombstoneFollowsEachKeyedDeleteWhenConfigured) {
+  mock_.CreateTopic("tomb.on", 1);
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(DeletesBatch("tomb.on")).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  EXPECT_EQ(sink->events_acked(), 4u) << "tombstones are not counted as events";
+  const auto lines = ReadBack("tomb.on");
+  EXPECT_EQ(lines.size(), 5u);
+  EXPECT_EQ(CountTombstones(lines), 1);
+}
+
+TEST_F(KafkaSinkTest, NoTombstonesWhenDisabled) {
+  mock_.CreateTopic("tomb.off", 1);
+  KafkaConfig config = Config();
+  config.tombstones = false;
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(DeletesBatch("tomb.off")).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  const auto lines = ReadBack("tomb.off");
+  EXPECT_EQ(lines.size(), 4u);
+  EXPECT_EQ(CountTombstones(lines), 0);
+}
+
+TEST(KafkaSinkConfigTest, UnknownPropertyNamesTheKey) {
+  KafkaConfig config;
+  config.brokers = "127.0.0.1:9092";
+  config.properties["no.such.property"] = "1";
+  auto sink = NewKafkaSink(config, [](const offsets::Position&) {});
+  ASSERT_FALSE(sink.ok());
+  EXPECT_TRUE(sink.status().IsInvalidArgument());
+  EXPECT_EQ(sink.status().message(),
+            "kafka.properties.no.such.property: No such configuration property: "
+            "\"no.such.property\"");
+}
+
+TEST(KafkaSinkConfigTest, BadPropertyValueNamesTheKey) {
+  KafkaConfig config;
+  config.brokers = "127.0.0.1:9092";
+  config.properties["compression.type"] = "rar";
+  auto sink = NewKafkaSink(config, [](const offsets::Position&) {});
+  ASSERT_FALSE(sink.ok());
+  EXPECT_TRUE(sink.status().IsInvalidArgument());
+  EXPECT_EQ(sink.status().message().rfind("kafka.properties.compression.type: Invalid value \"rar\"", 0),
+            0u)
+      << sink.status().message();
+}
+
+TEST(KafkaCheckTest, MockBrokerAnswers) {
+  MockKafka mock;
+  KafkaConfig config;
+  config.brokers = mock.brokers();
+  Status s = CheckKafkaReachable(config, 5000);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST(KafkaCheckTest, ClosedPortIsReportedWithTheFix) {
+  testing::ClosedPort port;
+  KafkaConfig config;
+  config.brokers = port.address();
+  Status s = CheckKafkaReachable(config, 1500);
+  EXPECT_TRUE(s.IsIOError());
+  EXPECT_EQ(s.message(), "kafka: no broker of '" + port.address() +
+                             "' answered within 1.5s: check kafka.brokers and that Kafka is running");
+}
+
+}  // namespace
+}  // namespace cdc::agent

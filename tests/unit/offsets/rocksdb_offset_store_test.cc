@@ -1,0 +1,181 @@
+// What only the RocksDB store does: persistence across reopen, the lock that
+// keeps a second agent out, and durability of synced writes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "offsets/offset_store.h"
+#include "tests/unit/offsets/test_util.h"
+
+namespace cdc::offsets {
+namespace {
+
+constexpr char kLockFix[] = "is another cdc-agent running with this offsets.path?";
+
+std::unique_ptr<OffsetStore> MustOpen(const std::string& path) {
+  Result<std::unique_ptr<OffsetStore>> store = OpenRocksDbOffsetStore(path);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+TEST(RocksDbOffsetStoreTest, ReopenKeepsPositionsAndState) {
+  cdc::testing::TempDir dir;
+  const std::string path = dir.Sub("offsets");
+  {
+    std::unique_ptr<OffsetStore> store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Store("pg", Position::Postgres(0x16B374D848ull)).ok());
+    ASSERT_TRUE(store->Store("my", Position::Mysql("binlog.000003", 4567, "0-1-100")).ok());
+    ASSERT_TRUE(store->PutState("pg", "snapshot", "done").ok());
+    ASSERT_TRUE(store->Store("gone", Position::Postgres(1)).ok());
+    ASSERT_TRUE(store->PutState("gone", "snapshot", "x").ok());
+    ASSERT_TRUE(store->Reset("gone").ok());
+  }
+  std::unique_ptr<OffsetStore> store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  Result<std::optional<Position>> pg = store->Load("pg");
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ(*pg, Position::Postgres(0x16B374D848ull));
+  Result<std::optional<Position>> my = store->Load("my");
+  ASSERT_TRUE(my.ok());
+  EXPECT_EQ(*my, Position::Mysql("binlog.000003", 4567, "0-1-100"));
+  Result<std::optional<std::string>> state = store->GetState("pg", "snapshot");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(*state, "done");
+  Result<std::optional<Position>> gone = store->Load("gone");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(*gone, std::nullopt);
+  Result<std::optional<std::string>> gone_state = store->GetState("gone", "snapshot");
+  ASSERT_TRUE(gone_state.ok());
+  EXPECT_EQ(*gone_state, std::nullopt);
+  Result<std::vector<std::string>> sources = store->ListSources();
+  ASSERT_TRUE(sources.ok());
+  EXPECT_EQ(*sources, (std::vector<std::string>{"my", "pg"}));
+}
+
+TEST(RocksDbOffsetStoreTest, SecondOpenInTheSameProcessFailsClearly) {
+  cdc::testing::TempDir dir;
+  const std::string path = dir.Sub("offsets");
+  std::unique_ptr<OffsetStore> first = MustOpen(path);
+  ASSERT_NE(first, nullptr);
+  Result<std::unique_ptr<OffsetStore>> second = OpenRocksDbOffsetStore(path);
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsIOError());
+  EXPECT_EQ(second.status().message().rfind("cannot open the offset store at " + path + ": ", 0),
+            0u)
+      << second.status().message();
+  EXPECT_TRUE(second.status().message().ends_with(kLockFix)) << second.status().message();
+  // The first store is unaffected.
+  EXPECT_TRUE(first->Store("demo", Position::Postgres(7)).ok());
+}
+
+// Another process holds the LOCK file the way a running agent does (an
+// fcntl write lock); the child uses only async-signal-safe calls.
+TEST(RocksDbOffsetStoreTest, OpenLockedByAnotherProcessFailsClearly) {
+  cdc::testing::TempDir dir;
+  const std::string path = dir.Sub("offsets");
+  ASSERT_NE(MustOpen(path), nullptr);  // creates the store and its LOCK file
+  const std::string lock_file = path + "/LOCK";
+
+  int locked[2];
+  int release[2];
+  ASSERT_EQ(pipe(locked), 0);
+  ASSERT_EQ(pipe(release), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int fd = open(lock_file.c_str(), O_RDWR);
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    char ok = (fd >= 0 && fcntl(fd, F_SETLK, &fl) == 0) ? '1' : '0';
+    if (write(locked[1], &ok, 1) != 1) _exit(2);
+    char done;
+    if (read(release[0], &done, 1) < 0) _exit(3);
+    _exit(0);
+  }
+  char ok = '0';
+  ASSERT_EQ(read(locked[0], &ok, 1), 1);
+  EXPECT_EQ(ok, '1') << "the child could not lock " << lock_file;
+
+  Result<std::unique_ptr<OffsetStore>> store = OpenRocksDbOffsetStore(path);
+  EXPECT_FALSE(store.ok());
+  if (!store.ok()) {
+    EXPECT_TRUE(store.status().IsIOError());
+    EXPECT_NE(store.status().message().find(path), std::string::npos) << store.status().message();
+    EXPECT_TRUE(store.status().message().ends_with(kLockFix)) << store.status().message();
+  }
+
+  char done = 'x';
+  EXPECT_EQ(write(release[1], &done, 1), 1);
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+  for (int fd : {locked[0], locked[1], release[0], release[1]}) close(fd);
+
+  // Once the other process is gone, the store opens again.
+  EXPECT_NE(MustOpen(path), nullptr);
+}
+
+TEST(RocksDbOffsetStoreTest, OpenOfAnUnusablePathNamesIt) {
+  cdc::testing::TempDir dir;
+  const std::string file = dir.Sub("plain-file");
+  FILE* f = fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  const std::string path = file + "/offsets";
+  Result<std::unique_ptr<OffsetStore>> store = OpenRocksDbOffsetStore(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_TRUE(store.status().IsIOError());
+  EXPECT_EQ(store.status().message().rfind("cannot open the offset store at " + path + ": ", 0),
+            0u)
+      << store.status().message();
+  EXPECT_TRUE(store.status().message().ends_with(
+      "check that offsets.path names a directory this user can create and write"))
+      << store.status().message();
+}
+
+// The child re-runs this test from the start in a fresh process (threadsafe
+// style), so the directory is handed to it through the environment.
+TEST(RocksDbOffsetStoreDeathTest, SyncedWritesSurviveExitWithoutClose) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  constexpr char kDirVar[] = "CDC_OFFSETS_SYNC_TEST_DIR";
+  std::unique_ptr<cdc::testing::TempDir> owned;
+  std::string path;
+  if (const char* inherited = std::getenv(kDirVar)) {
+    path = inherited;
+  } else {
+    owned = std::make_unique<cdc::testing::TempDir>();
+    path = owned->Sub("offsets");
+    setenv(kDirVar, path.c_str(), 1);
+  }
+
+  // The child stores and dies at once: no destructor, no close, no flush of
+  // the memtable; only what was synced to the write-ahead log remains.
+  EXPECT_EXIT(
+      {
+        Result<std::unique_ptr<OffsetStore>> store = OpenRocksDbOffsetStore(path);
+        if (!store.ok()) _exit(10);
+        if (!(*store)->Store("demo", Position::Postgres(0xABCDEF0123ull)).ok()) _exit(11);
+        if (!(*store)->PutState("demo", "snapshot", "chunk 42").ok()) _exit(12);
+        _exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+  unsetenv(kDirVar);
+
+  std::unique_ptr<OffsetStore> store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  Result<std::optional<Position>> position = store->Load("demo");
+  ASSERT_TRUE(position.ok()) << position.status().ToString();
+  EXPECT_EQ(*position, Position::Postgres(0xABCDEF0123ull));
+  Result<std::optional<std::string>> state = store->GetState("demo", "snapshot");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(*state, "chunk 42");
+}
+
+}  // namespace
+}  // namespace cdc::offsets
