@@ -5,26 +5,37 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
-#include <span>
 #include <sstream>
 #include <string_view>
+
+#include "agent/config_internal.h"
 
 namespace cdc::agent {
 namespace {
 
-using Keys = std::span<const std::string_view>;
+using config_internal::AllOf;
+using config_internal::EditDistance;
+using config_internal::IsHostPort;
+using config_internal::IsNameChar;
+using config_internal::IsPgNameChar;
+using config_internal::JoinChoices;
+using config_internal::kMaxPgNameLength;
+using config_internal::Keys;
+using config_internal::ParseInt;
+using config_internal::ParseTableName;
+using config_internal::Quote;
+using config_internal::SubstituteEnv;
+using config_internal::Trim;
 
-constexpr std::string_view kTopKeys[] = {"name",   "log_level", "batch_max_events", "queue_max_batches",
-                                         "source", "kafka",     "offsets"};
+constexpr std::string_view kTopKeys[] = {"name",   "log_level", "batch_max_events",
+                                         "queue_max_batches", "source", "kafka", "offsets"};
 constexpr std::string_view kSourceKeys[] = {
-    "type",   "name",        "host",     "port",     "user",
-    "password", "database",  "slot",     "publication", "tables",
+    "type",     "name",     "host",          "port",           "user",
+    "password", "database", "slot",          "publication",    "tables",
     "snapshot", "snapshot_chunk_rows", "connect_timeout_s", "status_interval_ms", "sslmode"};
 constexpr std::string_view kKafkaKeys[] = {"brokers", "topic_prefix", "tombstones",
                                            "delivery_timeout_ms", "properties"};
@@ -33,213 +44,6 @@ constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "er
 constexpr std::string_view kSnapshotModes[] = {"initial", "never"};
 constexpr std::string_view kSslModes[] = {"disable", "allow",     "prefer",
                                           "require", "verify-ca", "verify-full"};
-constexpr size_t kMaxPgNameLength = 63;  // NAMEDATALEN - 1
-
-// A value echoed in a message: quoted, on one line.
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += '?';
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string JoinChoices(Keys choices, const char* last_sep) {
-  std::string out;
-  for (size_t i = 0; i < choices.size(); ++i) {
-    if (i > 0) out += (i + 1 == choices.size()) ? last_sep : ", ";
-    out += choices[i];
-  }
-  return out;
-}
-
-// Optimal string alignment distance: edits, plus swaps of adjacent letters.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-bool AllOf(std::string_view s, bool (*ok)(char)) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), ok);
-}
-bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '-';
-}
-bool IsPgNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c) || c == '$'; }
-
-bool ParseInt(std::string_view text, long long* out) {
-  if (!text.empty() && text[0] == '+') text.remove_prefix(1);
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
-}
-
-// Parses one part of a table name; unquoted parts fold to lower case as in
-// PostgreSQL, quoted ones keep their text ("" stands for one quote).
-Status ParseIdentPart(std::string_view* in, std::string* out) {
-  out->clear();
-  if (!in->empty() && in->front() == '"') {
-    size_t i = 1;
-    for (;; ++i) {
-      if (i >= in->size()) return Status::InvalidArgument("unterminated double quote");
-      if ((*in)[i] != '"') {
-        out->push_back((*in)[i]);
-      } else if (i + 1 < in->size() && (*in)[i + 1] == '"') {
-        out->push_back('"');
-        ++i;
-      } else {
-        break;
-      }
-    }
-    in->remove_prefix(i + 1);
-    if (out->empty()) return Status::InvalidArgument("empty quoted part");
-  } else {
-    size_t n = 0;
-    while (n < in->size() && (*in)[n] != '.') ++n;
-    std::string_view part = in->substr(0, n);
-    if (part.empty()) return Status::InvalidArgument("empty part");
-    if (!IsIdentStart(part[0]) || !AllOf(part, IsIdentChar)) {
-      return Status::InvalidArgument(
-          "an unquoted part must be a letter or _ followed by letters, digits, _ or $");
-    }
-    for (char c : part) out->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    in->remove_prefix(n);
-  }
-  if (out->size() > kMaxPgNameLength) {
-    return Status::InvalidArgument("a part is longer than 63 characters");
-  }
-  if (!in->empty() && in->front() != '.') {
-    return Status::InvalidArgument("text after a closing double quote");
-  }
-  return Status::OK();
-}
-
-Result<TableName> ParseTableName(std::string_view text) {
-  std::vector<std::string> parts;
-  while (true) {
-    std::string part;
-    CDC_RETURN_IF_ERROR(ParseIdentPart(&text, &part));
-    parts.push_back(std::move(part));
-    if (text.empty()) break;
-    text.remove_prefix(1);  // the '.'
-    if (parts.size() == 2) return Status::InvalidArgument("more than two parts");
-  }
-  if (parts.size() == 1) return TableName{"public", parts[0]};
-  return TableName{parts[0], parts[1]};
-}
-
-std::string QuoteIdentIfNeeded(const std::string& ident) {
-  if (!ident.empty() && IsIdentStart(ident[0]) && !std::any_of(ident.begin(), ident.end(), [](char c) {
-        return !IsIdentChar(c) || (c >= 'A' && c <= 'Z');
-      })) {
-    return ident;
-  }
-  std::string out = "\"";
-  for (char c : ident) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// Accepts host:port and [ipv6]:port.
-bool IsHostPort(std::string_view entry) {
-  size_t colon = entry.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  std::string_view host = entry.substr(0, colon);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return false;
-  } else if (host.find_first_of(":[] \t") != std::string_view::npos) {
-    return false;
-  }
-  long long port = 0;
-  std::string_view port_text = entry.substr(colon + 1);
-  return AllOf(port_text, IsDigit) && ParseInt(port_text, &port) && port >= 1 && port <= 65535;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Replaces ${NAME}; "$${" stands for a literal "${". Lines that are only a
-// comment are left alone, so a commented-out key needs no variable.
-Result<std::string> SubstituteEnv(const std::string& text, const EnvLookup& env,
-                                  const std::string& origin) {
-  std::string out;
-  out.reserve(text.size());
-  size_t line = 1;
-  bool line_start = true;
-  bool in_comment = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n') {
-      ++line;
-      line_start = true;
-      in_comment = false;
-      out += c;
-      continue;
-    }
-    if (line_start && c == '#') in_comment = true;
-    if (c != ' ' && c != '\t') line_start = false;
-    if (in_comment || c != '$') {
-      out += c;
-      continue;
-    }
-    const std::string where = origin + ":" + std::to_string(line) + ": ";
-    if (text.compare(i, 3, "$${") == 0) {
-      out += "${";
-      i += 2;
-      continue;
-    }
-    if (text.compare(i, 2, "${") != 0) {
-      out += c;
-      continue;
-    }
-    size_t close = text.find_first_of("}\n", i + 2);
-    if (close == std::string::npos || text[close] != '}') {
-      return Status::InvalidArgument(where + "unterminated ${ (write $${ for a literal ${)");
-    }
-    std::string name = text.substr(i + 2, close - i - 2);
-    if (name.empty() || !IsIdentStart(name[0]) ||
-        !std::all_of(name.begin(), name.end(), [](char ch) { return IsIdentChar(ch) && ch != '$'; })) {
-      return Status::InvalidArgument(where + "bad variable reference " + Quote("${" + name + "}") +
-                                     ": expected ${NAME} with NAME made of letters, digits and _");
-    }
-    std::optional<std::string> value = env(name);
-    if (!value) {
-      return Status::InvalidArgument(where + "environment variable " + name + " is not set");
-    }
-    if (value->find_first_of("\r\n") != std::string::npos) {
-      return Status::InvalidArgument(where + "environment variable " + name +
-                                     " contains a line break, which cannot be substituted");
-    }
-    out += *value;
-    i = close;
-  }
-  return out;
-}
 
 std::string Show(const YAML::Node& node) {
   if (node.IsNull()) return "an empty value";
@@ -287,7 +91,10 @@ class Reader {
     std::map<std::string, int, std::less<>> first_line;
     for (const auto& entry : node) {
       const YAML::Node& key = entry.first;
-      if (!key.IsScalar()) return Error(key, path, "keys must be plain names, got " + Show(key));
+      if (!key.IsScalar()) {
+        return Error(key, path.empty() ? "(top level)" : path,
+                     "keys must be plain names, got " + Show(key));
+      }
       const std::string& name = key.Scalar();
       std::string key_path = Join(path, name);
       if (known.end() == std::find(known.begin(), known.end(), name)) {
@@ -363,7 +170,8 @@ class Reader {
     CDC_RETURN_IF_ERROR(String(s, key, required, out));
     if (s.Find(key) != nullptr && !AllOf(*out, IsNameChar)) {
       return Error(s, key,
-                   "must be letters, digits, '_', '.' or '-' ([A-Za-z0-9_.-]+), got " + Quote(*out));
+                   "must be letters, digits, '_', '.' or '-' ([A-Za-z0-9_.-]+), got " +
+                       Quote(*out));
     }
     return Status::OK();
   }
@@ -524,79 +332,7 @@ Status ReadAgent(const Reader& r, const YAML::Node& root, AgentConfig* out) {
   return Status::OK();
 }
 
-// A libpq keyword/value pair with the value always single-quoted.
-void AppendConnParam(std::string* out, const char* key, const std::string& value) {
-  if (!out->empty()) *out += ' ';
-  *out += key;
-  *out += "='";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') *out += '\\';
-    *out += c;
-  }
-  *out += '\'';
-}
-
-bool IsSecretProperty(const std::string& key) {
-  for (const char* marker : {"password", "secret", "pem", "jaas", "oauthbearer.config", "ssl.key"}) {
-    if (key.find(marker) != std::string::npos) return true;
-  }
-  return false;
-}
-
 }  // namespace
-
-std::string PostgresSourceConfig::ConnInfo(bool replication) const {
-  std::string out;
-  AppendConnParam(&out, "host", host);
-  AppendConnParam(&out, "port", std::to_string(port));
-  AppendConnParam(&out, "dbname", database);
-  AppendConnParam(&out, "user", user);
-  if (!password.empty()) AppendConnParam(&out, "password", password);
-  AppendConnParam(&out, "connect_timeout", std::to_string(connect_timeout_s));
-  AppendConnParam(&out, "sslmode", sslmode);
-  AppendConnParam(&out, "application_name", "cdc-agent");
-  if (replication) AppendConnParam(&out, "replication", "database");
-  return out;
-}
-
-std::string AgentConfig::Describe() const {
-  const PostgresSourceConfig& pg = source.postgres;
-  std::ostringstream out;
-  out << "name: " << name << "\nlog_level: " << log_level
-      << "\nbatch_max_events: " << batch_max_events << "\nqueue_max_batches: " << queue_max_batches
-      << "\nsource.type: " << (source.type == SourceConfig::Type::kMysql ? "mysql" : "postgres")
-      << "\nsource.name: " << source.name << "\nsource.host: " << pg.host
-      << "\nsource.port: " << pg.port << "\nsource.user: " << pg.user
-      << "\nsource.password: " << (pg.password.empty() ? "(none)" : "***")
-      << "\nsource.database: " << pg.database << "\nsource.slot: " << pg.slot
-      << "\nsource.publication: " << pg.publication << "\nsource.tables: ";
-  if (pg.tables.empty()) out << "(all tables of the publication)";
-  for (size_t i = 0; i < pg.tables.size(); ++i) {
-    out << (i ? ", " : "") << QuoteIdentIfNeeded(pg.tables[i].schema) << "."
-        << QuoteIdentIfNeeded(pg.tables[i].table);
-  }
-  out << "\nsource.snapshot: " << (pg.snapshot == SnapshotMode::kNever ? "never" : "initial")
-      << "\nsource.snapshot_chunk_rows: " << pg.snapshot_chunk_rows
-      << "\nsource.connect_timeout_s: " << pg.connect_timeout_s
-      << "\nsource.status_interval_ms: " << pg.status_interval_ms
-      << "\nsource.sslmode: " << pg.sslmode << "\nkafka.brokers: " << kafka.brokers
-      << "\nkafka.topic_prefix: " << kafka.topic_prefix
-      << "\nkafka.tombstones: " << (kafka.tombstones ? "true" : "false")
-      << "\nkafka.delivery_timeout_ms: " << kafka.delivery_timeout_ms;
-  for (const auto& [key, value] : kafka.properties) {
-    out << "\nkafka.properties." << key << ": " << (IsSecretProperty(key) ? "***" : value);
-  }
-  out << "\noffsets.path: " << offsets.path << "\n";
-  return out.str();
-}
-
-EnvLookup ProcessEnv() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-}
 
 Result<AgentConfig> ParseConfig(const std::string& yaml_text, const EnvLookup& env,
                                 const std::string& origin) {

@@ -24,6 +24,18 @@ inline std::shared_ptr<spdlog::logger> KafkaLogger() {
   return logger;
 }
 
+// A timeout for messages: "5s", "1.5s", "0.25s".
+inline std::string FormatSeconds(int timeout_ms) {
+  std::string text = std::to_string(timeout_ms / 1000);
+  const int rest = timeout_ms % 1000;
+  if (rest != 0) {
+    std::string fraction = std::to_string(1000 + rest).substr(1);
+    while (fraction.back() == '0') fraction.pop_back();
+    text += "." + fraction;
+  }
+  return text + "s";
+}
+
 // Conf::set that reports failure as InvalidArgument "<label>: <errstr>".
 // `label` names the key as the user wrote it (e.g. "kafka.properties.acks").
 inline Status SetKafkaConf(RdKafka::Conf& conf, const std::string& key,
@@ -61,8 +73,10 @@ class KafkaEventLogger : public RdKafka::EventCb {
           }
           KafkaLogger()->error("fatal: {}", event.str());
         } else {
-          KafkaLogger()->log(quiet_ ? spdlog::level::debug : spdlog::level::warn, "{}: {}",
-                             RdKafka::err2str(event.err()), event.str());
+          // A failed connection is also a log line of its own: one line is enough.
+          const bool repeated = event.err() == RdKafka::ERR__TRANSPORT;
+          KafkaLogger()->log(quiet_ || repeated ? spdlog::level::debug : spdlog::level::warn,
+                             "{}: {}", RdKafka::err2str(event.err()), event.str());
         }
         break;
       default:

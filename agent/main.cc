@@ -34,6 +34,7 @@ void InstallSignalHandlers() {
 
 constexpr int kExitError = 1;
 constexpr int kExitConfig = 2;
+constexpr int kKafkaCheckMs = 10000;
 
 int Fail(const std::string& message, int code = kExitError) {
   std::fprintf(stderr, "cdc-agent: error: %s\n", message.c_str());
@@ -57,7 +58,10 @@ int Run(const std::string& path) {
   SetupLogging(config->log_level);
   auto store = cdc::offsets::OpenRocksDbOffsetStore(config->offsets.path);
   if (!store.ok()) return Fail(store.status().message());
-  spdlog::info("cdc-agent {} starting: {}", CDC_VERSION, config->Describe());
+  spdlog::info("cdc-agent {} starting", CDC_VERSION);
+  spdlog::debug("configuration: {}", config->Describe());
+  cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
+  if (!kafka.ok()) return Fail(kafka.message());
   cdc::agent::postgres::PostgresSource source(*config, store->get());
   cdc::Status s = cdc::agent::RunPipeline(*config, source, **store, g_stop);
   if (!s.ok()) return Fail(s.message());
@@ -69,7 +73,7 @@ int Check(const std::string& path) {
   auto config = Load(path);
   if (!config.ok()) return Fail(config.status().message(), kExitConfig);
   std::vector<std::string> problems = cdc::agent::postgres::CheckPostgres(config->source.postgres);
-  cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, 5000);
+  cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) problems.push_back(kafka.message());
   for (const auto& p : problems) std::fprintf(stderr, "cdc-agent: problem: %s\n", p.c_str());
   if (!problems.empty()) return kExitError;

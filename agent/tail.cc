@@ -37,8 +37,8 @@ Status FetchPartitions(RdKafka::KafkaConsumer& consumer, RdKafka::Topic& topic,
   std::unique_ptr<RdKafka::Metadata> metadata(raw);
   if (err != RdKafka::ERR_NO_ERROR) {
     return Status::IOError("kafka: no broker of '" + brokers + "' answered within " +
-                               std::to_string(timeout_ms / 1000) +
-                               "s: check --brokers and that Kafka is running",
+                               FormatSeconds(timeout_ms) +
+                               ": check --brokers and that Kafka is running",
                            /*retryable=*/true);
   }
   for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
@@ -155,6 +155,9 @@ Status Tail(const TailOptions& options, std::ostream& out, const std::atomic<boo
     }
   } else {
     waiting_for_topic = partitions.empty();
+    if (waiting_for_topic) {
+      KafkaLogger()->warn("topic {} does not exist yet: waiting for it", options.topic);
+    }
     const int64_t start = options.from_beginning ? RdKafka::Topic::OFFSET_BEGINNING
                                                  : RdKafka::Topic::OFFSET_END;
     if (!waiting_for_topic) {

@@ -9,7 +9,7 @@ namespace cdc::agent::postgres {
 
 const char* const kSessionOptions =
     "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 "
-    "-c lc_monetary=C -c bytea_output=hex";
+    "-c lc_monetary=C -c bytea_output=hex -c client_encoding=UTF8";
 
 namespace {
 

@@ -115,7 +115,9 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
     if (n == 0) {
       // Nothing buffered: hand over what we have rather than wait for more.
       if (!PushBatch(out)) return Status::OK();
-      if (std::chrono::steady_clock::now() >= next_status_) CDC_RETURN_IF_ERROR(SendStatus(false));
+      // Asking for a reply makes the server send a keepalive with its WAL
+      // end, which lets an idle slot advance past unpublished WAL.
+      if (std::chrono::steady_clock::now() >= next_status_) CDC_RETURN_IF_ERROR(SendStatus(true));
       pollfd pfd{PQsocket(conn), POLLIN, 0};
       int rc = poll(&pfd, 1, 100);
       if (rc < 0 && errno != EINTR) {

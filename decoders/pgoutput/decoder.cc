@@ -17,46 +17,48 @@ class MessageReader {
 
   size_t offset() const { return reader_.offset(); }
 
-  Status Error(const std::string& what, size_t offset) const {
-    return Status::Corruption("pgoutput " + std::string(message_) + ": " + what + " at offset " +
-                              std::to_string(offset));
+  Status Error(std::string_view what, size_t offset) const {
+    return Status::Corruption("pgoutput " + std::string(message_) + ": " + std::string(what) +
+                              " at offset " + std::to_string(offset));
   }
-  Status Truncated(const std::string& field) const {
-    return Error("truncated " + field, reader_.offset());
+  Status Truncated(std::string_view field) const {
+    return Error("truncated " + std::string(field), reader_.offset());
   }
 
-  Status U8(const std::string& field, uint8_t* out) {
+  Status U8(std::string_view field, uint8_t* out) {
     return reader_.ReadU8(out) ? Status::OK() : Truncated(field);
   }
-  Status U32(const std::string& field, uint32_t* out) {
+  Status U32(std::string_view field, uint32_t* out) {
     return reader_.ReadU32BE(out) ? Status::OK() : Truncated(field);
   }
-  Status U64(const std::string& field, uint64_t* out) {
+  Status U64(std::string_view field, uint64_t* out) {
     return reader_.ReadU64BE(out) ? Status::OK() : Truncated(field);
   }
-  Status I16(const std::string& field, int16_t* out) {
+  Status I16(std::string_view field, int16_t* out) {
     return reader_.ReadI16BE(out) ? Status::OK() : Truncated(field);
   }
-  Status I32(const std::string& field, int32_t* out) {
+  Status I32(std::string_view field, int32_t* out) {
     return reader_.ReadI32BE(out) ? Status::OK() : Truncated(field);
   }
-  Status Bytes(const std::string& field, size_t n, std::string_view* out) {
+  Status Bytes(std::string_view field, size_t n, std::string_view* out) {
     return reader_.ReadBytes(n, out) ? Status::OK() : Truncated(field);
   }
-  Status CString(const std::string& field, std::string_view* out) {
+  Status CString(std::string_view field, std::string_view* out) {
     return reader_.ReadCString(out) ? Status::OK() : Truncated(field);
   }
 
   // PostgreSQL timestamps count microseconds from 2000-01-01.
-  Status Timestamp(const std::string& field, int64_t* out) {
+  Status Timestamp(std::string_view field, int64_t* out) {
     size_t at = reader_.offset();
     int64_t pg_us = 0;
     if (!reader_.ReadI64BE(&pg_us)) return Truncated(field);
     if (__builtin_add_overflow(pg_us, kPostgresEpochOffsetUs, out)) {
-      return Error(field + " out of range", at);
+      return Error(std::string(field) + " out of range", at);
     }
     return Status::OK();
   }
+
+  ByteReader& raw() { return reader_; }
 
   Status Finish() const {
     if (reader_.empty()) return Status::OK();
@@ -77,18 +79,25 @@ std::string Quoted(uint8_t c) {
   return hex;
 }
 
-Status ReadTuple(MessageReader* r, const std::string& which, Tuple* tuple) {
-  size_t at = r->offset();
+// Field names are only formatted on error: a tuple is read once per change.
+Status ReadTuple(MessageReader* r, const char* which, Tuple* tuple) {
+  ByteReader& in = r->raw();
+  auto column_error = [&](const std::string& before, int i, const char* after, size_t at) {
+    return r->Error(before + which + " column " + std::to_string(i) + after, at);
+  };
+  size_t at = in.offset();
   int16_t ncols = 0;
-  CDC_RETURN_IF_ERROR(r->I16(which + " column count", &ncols));
-  if (ncols < 0) return r->Error("negative " + which + " column count " + std::to_string(ncols), at);
+  if (!in.ReadI16BE(&ncols)) return r->Truncated(std::string(which) + " column count");
+  if (ncols < 0) {
+    return r->Error("negative " + std::string(which) + " column count " + std::to_string(ncols),
+                    at);
+  }
   tuple->columns.resize(static_cast<size_t>(ncols));
   for (int i = 0; i < ncols; ++i) {
     Datum& datum = tuple->columns[static_cast<size_t>(i)];
-    std::string column = which + " column " + std::to_string(i);
-    at = r->offset();
+    at = in.offset();
     uint8_t kind = 0;
-    CDC_RETURN_IF_ERROR(r->U8(column + " kind", &kind));
+    if (!in.ReadU8(&kind)) return column_error("truncated ", i, " kind", at);
     switch (kind) {
       case 'n':
       case 'u':
@@ -97,17 +106,20 @@ Status ReadTuple(MessageReader* r, const std::string& which, Tuple* tuple) {
       case 't':
       case 'b': {
         datum.kind = static_cast<DatumKind>(kind);
-        at = r->offset();
+        at = in.offset();
         int32_t len = 0;
-        CDC_RETURN_IF_ERROR(r->I32(column + " length", &len));
+        if (!in.ReadI32BE(&len)) return column_error("truncated ", i, " length", at);
         if (len < 0) {
-          return r->Error("negative length " + std::to_string(len) + " of " + column, at);
+          return column_error("negative length " + std::to_string(len) + " of ", i, "", at);
         }
-        CDC_RETURN_IF_ERROR(r->Bytes(column + " value", static_cast<size_t>(len), &datum.bytes));
+        at = in.offset();
+        if (!in.ReadBytes(static_cast<size_t>(len), &datum.bytes)) {
+          return column_error("truncated ", i, " value", at);
+        }
         break;
       }
       default:
-        return r->Error("bad datum kind " + Quoted(kind) + " of " + column, at);
+        return column_error("bad datum kind " + Quoted(kind) + " of ", i, "", at);
     }
   }
   return Status::OK();

@@ -34,12 +34,11 @@ Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::
       return Convert(registry, type->base_oid, typmod, text, out, depth + 1);
     case PgType::Kind::kArray: {
       uint32_t element = type->element_oid;
-      internal::ElementConverter convert = [&](std::string_view element_text,
-                                               cdc::v1::Value* value) {
+      auto convert = [&](std::string_view element_text, cdc::v1::Value* value) {
         return Convert(registry, element, typmod, element_text, value, depth + 1);
       };
-      return internal::ParseArray(type->name, text, type->delimiter, convert,
-                                  out->mutable_array_value());
+      return internal::ParseArray(type->name, text, type->delimiter,
+                                  internal::ElementConverter(convert), out->mutable_array_value());
     }
     case PgType::Kind::kBase:
     case PgType::Kind::kOther:

@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -69,8 +68,24 @@ Status ConvertScalar(Converter converter, std::string_view type, int32_t typmod,
 Status ConvertDateTime(Converter converter, std::string_view type, int32_t typmod,
                        std::string_view text, cdc::v1::Value* out);
 
-// Converts the text of one non-null array element into `out`.
-using ElementConverter = std::function<Status(std::string_view text, cdc::v1::Value* out)>;
+// Converts the text of one non-null array element into `out`. A non-owning
+// reference to a callable (no allocation per array); the callable must
+// outlive it.
+class ElementConverter {
+ public:
+  template <typename F>
+  explicit ElementConverter(const F& f)
+      : callable_(&f), call_([](const void* c, std::string_view text, cdc::v1::Value* out) {
+          return (*static_cast<const F*>(c))(text, out);
+        }) {}
+  Status operator()(std::string_view text, cdc::v1::Value* out) const {
+    return call_(callable_, text, out);
+  }
+
+ private:
+  const void* callable_;
+  Status (*call_)(const void*, std::string_view, cdc::v1::Value*);
+};
 
 // Parses PostgreSQL's array output ("{1,NULL,\"a b\"}", "{{1,2},{3,4}}",
 // "[0:1]={1,2}") into nested Arrays; NULL elements become null values.

@@ -235,7 +235,8 @@ std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s) {
     << "  slot: " << s.slot << "\n"
     << "  publication: " << s.publication << "\n"
     << "  snapshot: " << s.snapshot << "\n"
-    << "  snapshot_chunk_rows: " << s.snapshot_chunk_rows << "\n";
+    << "  snapshot_chunk_rows: " << s.snapshot_chunk_rows << "\n"
+    << "  status_interval_ms: " << s.status_interval_ms << "\n";
   if (!s.tables.empty()) {
     y << "  tables:\n";
     for (const auto& t : s.tables) y << "    - " << t << "\n";

@@ -120,6 +120,7 @@ struct AgentSettings {
   std::string topic_prefix;
   std::string offsets_path;
   bool tombstones = true;
+  int status_interval_ms = 1000;
 };
 std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s);
 

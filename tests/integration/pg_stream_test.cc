@@ -200,6 +200,25 @@ TEST_F(PgStreamTest, BeforeImagesFollowReplicaIdentity) {
   EXPECT_EQ(fd.key_columns_size(), 1);
 }
 
+TEST_F(PgStreamTest, PrimaryKeyChangeIsDeleteThenInsert) {
+  Sql("CREATE TABLE moved (id int PRIMARY KEY, v text)");
+  StartAgent();
+  Sql("INSERT INTO moved VALUES (1, 'a')");
+  Sql("UPDATE moved SET id = 2 WHERE id = 1");
+  // insert 1, delete 1, tombstone 1, insert 2
+  auto lines = TailTopic(env_, Topic("public", "moved"), 4);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[1].value().op(), cdc::v1::OP_DELETE);
+  EXPECT_EQ(lines[1].key().columns(0).value().int_value(), 1);
+  EXPECT_EQ(FindValue(lines[1].value().before(), "id")->int_value(), 1);
+  EXPECT_FALSE(lines[2].has_value());
+  EXPECT_EQ(lines[2].key().columns(0).value().int_value(), 1);
+  EXPECT_EQ(lines[3].value().op(), cdc::v1::OP_INSERT);
+  EXPECT_EQ(lines[3].key().columns(0).value().int_value(), 2);
+  EXPECT_EQ(FindValue(lines[3].value().after(), "v")->text_value(), "a");
+  EXPECT_EQ(lines[1].value().source().transaction_id(), lines[3].value().source().transaction_id());
+}
+
 TEST_F(PgStreamTest, TableWithoutPrimaryKeyHasNullKey) {
   Sql("CREATE TABLE nopk (a int, b text)");
   Sql("ALTER TABLE nopk REPLICA IDENTITY FULL");

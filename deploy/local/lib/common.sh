@@ -71,7 +71,8 @@ recorded_port() {
 
 # Starts a command in its own session, detached from the terminal, with its
 # output in LOG, and prints its PID. The wrapper writes its own PID and then
-# execs the command, so the PID is the server's whatever setsid does.
+# execs the command, so the PID is the server's whatever setsid does. The
+# env lock (fd 9) is closed: the server must not hold it.
 launch() {
   local name=$1 log=$2 pidfile
   shift 2
@@ -79,7 +80,7 @@ launch() {
   rm -f "$pidfile"
   # shellcheck disable=SC2016  # $$ and $@ are expanded by the inner bash
   setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" \
-    >"$log" 2>&1 </dev/null &
+    >"$log" 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 50); do
     if [ -s "$pidfile" ]; then
       cat "$pidfile"

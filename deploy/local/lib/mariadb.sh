@@ -97,6 +97,10 @@ mariadb_up() {
     touch "${dir}/.cdc-initialized"
   fi
   record_state mariadb "$pid" "$port"
+  if ! MYSQL_PWD=${CDC_MYSQL_PASSWORD:-cdcpass} mariadb --no-defaults --protocol=TCP \
+      -h 127.0.0.1 -P "$port" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    die "mariadb runs (pid ${pid}) but rejects CDC_MYSQL_PASSWORD: root's password is set when its data is created; use that one or run 'deploy/local/env reset'"
+  fi
   say "mariadb started on 127.0.0.1:${port} (pid ${pid}) in $(since "$started") s"
 }
 

@@ -7,12 +7,13 @@ readonly PG_BIN=${CDC_PG_BIN:-/usr/lib/postgresql/15/bin}
 pg_dir() { echo "${ENV_DIR}/$1"; }
 
 # PostgreSQL refuses to run as root: as root, its tools run as `postgres`.
-# The working directory is / so that the user can always stat it.
+# The working directory is / so that the user can always stat it, and the
+# env lock (fd 9) is closed so that the postmaster does not hold it.
 as_pg() {
   if is_root; then
-    (cd / && runuser -u postgres -- "$@")
+    (cd / && runuser -u postgres -- "$@" 9>&-)
   else
-    (cd / && "$@")
+    (cd / && "$@" 9>&-)
   fi
 }
 
@@ -77,7 +78,21 @@ pg_up() {
   fi
   pid=$(head -n 1 "${dir}/postmaster.pid")
   record_state "$name" "$pid" "$port"
+  pg_apply_password "$name" "$dir" "$port"
   say "${name} started on 127.0.0.1:${port} (pid ${pid}, wal_level=${wal_level}) in $(since "$started") s"
+}
+
+# Sets the password of postgres to CDC_PG_PASSWORD at every start, so that a
+# changed variable takes effect without a reset. The socket is `trust`.
+pg_apply_password() {
+  local name=$1 dir=$2 port=$3
+  if ! echo "ALTER ROLE postgres PASSWORD :'pw';" \
+      | "${PG_BIN}/psql" -X -q -v ON_ERROR_STOP=1 -v pw="${CDC_PG_PASSWORD:-cdcpass}" \
+          -h "$dir" -p "$port" -U postgres -d postgres >/dev/null 2>"${ENV_DIR}/${name}.psql.err"; then
+    show_log_tail "${ENV_DIR}/${name}.psql.err"
+    die "${name} started but its password could not be set (pid $(head -n 1 "${dir}/postmaster.pid"))"
+  fi
+  rm -f "${ENV_DIR}/${name}.psql.err"
 }
 
 pg_down() {

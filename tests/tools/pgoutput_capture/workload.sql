@@ -1,6 +1,6 @@
 -- Changes whose pgoutput messages are captured. A statement ends at a line
 -- ending with ';'. Expected values are asserted in
--- tests/unit/decoders/pgoutput/capture_test.cc: change both together.
+-- tests/unit/decoders/pgoutput/capture*_test.cc: change both together.
 SET TimeZone = 'UTC';
 SET lc_monetary = 'C';
 INSERT INTO all_types VALUES (1,

@@ -27,7 +27,8 @@ TEST(ConfigEnvTest, SubstitutesVariables) {
 }
 
 TEST(ConfigEnvTest, DollarDollarBraceIsALiteral) {
-  std::string text = With(kValid, "path: /var/lib/cdc-agent/offsets", "path: /tmp/$${HOME}/$$/$x/${DIR}");
+  std::string text =
+      With(kValid, "path: /var/lib/cdc-agent/offsets", "path: /tmp/$${HOME}/$$/$x/${DIR}");
   Result<AgentConfig> parsed = ParseConfig(text, MapEnv({{"PGPASSWORD", "pw"}, {"DIR", "d"}}));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->offsets.path, "/tmp/${HOME}/$$/$x/d");
@@ -47,7 +48,8 @@ TEST(ConfigEnvTest, EmptyVariableMeansNoPassword) {
 }
 
 TEST(ConfigEnvTest, UnsetVariableNamesItAndTheFile) {
-  EXPECT_EQ(ErrorOf(kValid, MapEnv({})), "agent.yaml:11: environment variable PGPASSWORD is not set");
+  EXPECT_EQ(ErrorOf(kValid, MapEnv({})),
+            "agent.yaml:11: environment variable PGPASSWORD is not set");
   Result<AgentConfig> parsed = ParseConfig(kValid, MapEnv({}), "/etc/cdc/agent.yaml");
   EXPECT_EQ(parsed.status().message(),
             "/etc/cdc/agent.yaml:11: environment variable PGPASSWORD is not set");

@@ -114,7 +114,8 @@ TEST(ConfigTest, UnknownKeys) {
 }
 
 TEST(ConfigTest, MissingRequiredKeys) {
-  EXPECT_EQ(ErrorOf(With(kValid, "name: demo-agent\n", "")), "agent.yaml: name: required key is missing");
+  EXPECT_EQ(ErrorOf(With(kValid, "name: demo-agent\n", "")),
+            "agent.yaml: name: required key is missing");
   EXPECT_EQ(ErrorOf(With(kMinimal, "  user: repl\n", "")),
             "agent.yaml: source.user: required key is missing");
   EXPECT_EQ(ErrorOf(With(kMinimal, "  database: app\n", "")),
@@ -159,38 +160,56 @@ TEST(ConfigTest, WrongTypes) {
             "\"public.customers\"");
   EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", "tables: [{a: b},")),
             "agent.yaml:15: source.tables[0]: must be a table name, got a mapping");
-  EXPECT_EQ(ErrorOf(With(kMinimal, "source:\n  type: postgres\n  user: repl\n  database: app\n", "source: [1]\n")),
+  EXPECT_EQ(ErrorOf(With(kMinimal, "source:\n  type: postgres\n  user: repl\n  database: app\n",
+                         "source: [1]\n")),
             "agent.yaml:2: source: must be a mapping of keys, got a list");
-  EXPECT_EQ(ErrorOf(With(kValid, "  properties:\n    compression.type: zstd\n    linger.ms: 20\n", "  properties: [a]\n")),
-            "agent.yaml:26: kafka.properties: must be a mapping of librdkafka settings, got a list");
+  EXPECT_EQ(ErrorOf(With(kValid, "  properties:\n    compression.type: zstd\n    linger.ms: 20\n",
+                         "  properties: [a]\n")),
+            "agent.yaml:26: kafka.properties: must be a mapping of librdkafka settings, got a "
+            "list");
   EXPECT_EQ(ErrorOf(With(kValid, "linger.ms: 20", "linger.ms: {a: 1}")),
             "agent.yaml:28: kafka.properties.linger.ms: must be a single value (string, number "
             "or boolean)");
-  EXPECT_EQ(ErrorOf("- a\n- b\n"), "agent.yaml:1: (top level): must be a mapping of keys, got a list");
-  EXPECT_EQ(ErrorOf(""), "agent.yaml: the file is empty; expected the keys name, source, kafka and offsets");
+  EXPECT_EQ(ErrorOf(With(kValid, "  port: 55432", "  [port]: 55432")),
+            "agent.yaml:9: source: keys must be plain names, got a list");
+  EXPECT_EQ(ErrorOf("{a: 1}: x\n"),
+            "agent.yaml:1: (top level): keys must be plain names, got a mapping");
+  EXPECT_EQ(ErrorOf("- a\n- b\n"),
+            "agent.yaml:1: (top level): must be a mapping of keys, got a list");
+  EXPECT_EQ(ErrorOf(""),
+            "agent.yaml: the file is empty; expected the keys name, source, kafka and offsets");
   EXPECT_EQ(ErrorOf("# nothing\n"),
             "agent.yaml: the file is empty; expected the keys name, source, kafka and offsets");
 }
 
 TEST(ConfigTest, IntegersOutOfRange) {
   struct Case {
-    const char* from;
-    const char* to;
-    const char* message;
+    const char* line;    // as in kValid
+    const char* value;   // the bad value put in its place
+    const char* where;   // the message's start
+    const char* range;
   };
   for (const Case& c : {
-           Case{"port: 55432", "port: 0", "agent.yaml:9: source.port: must be an integer in 1..65535, got \"0\""},
-           Case{"port: 55432", "port: 65536", "agent.yaml:9: source.port: must be an integer in 1..65535, got \"65536\""},
-           Case{"port: 55432", "port: 99999999999999999999", "agent.yaml:9: source.port: must be an integer in 1..65535, got \"99999999999999999999\""},
-           Case{"batch_max_events: 2000", "batch_max_events: 0", "agent.yaml:3: batch_max_events: must be an integer in 1..1000000, got \"0\""},
-           Case{"queue_max_batches: 16", "queue_max_batches: 1025", "agent.yaml:4: queue_max_batches: must be an integer in 1..1024, got \"1025\""},
-           Case{"snapshot_chunk_rows: 10000", "snapshot_chunk_rows: -5", "agent.yaml:17: source.snapshot_chunk_rows: must be an integer in 1..1000000, got \"-5\""},
-           Case{"connect_timeout_s: 10", "connect_timeout_s: 0", "agent.yaml:18: source.connect_timeout_s: must be an integer in 1..3600, got \"0\""},
-           Case{"status_interval_ms: 1000", "status_interval_ms: 99", "agent.yaml:19: source.status_interval_ms: must be an integer in 100..600000, got \"99\""},
-           Case{"delivery_timeout_ms: 120000", "delivery_timeout_ms: 0", "agent.yaml:25: kafka.delivery_timeout_ms: must be an integer in 1..2147483647, got \"0\""},
-           Case{"delivery_timeout_ms: 120000", "delivery_timeout_ms: 2147483648", "agent.yaml:25: kafka.delivery_timeout_ms: must be an integer in 1..2147483647, got \"2147483648\""},
+           Case{"port: 55432", "0", "agent.yaml:9: source.port", "1..65535"},
+           Case{"port: 55432", "65536", "agent.yaml:9: source.port", "1..65535"},
+           Case{"port: 55432", "99999999999999999999", "agent.yaml:9: source.port", "1..65535"},
+           Case{"batch_max_events: 2000", "0", "agent.yaml:3: batch_max_events", "1..1000000"},
+           Case{"queue_max_batches: 16", "1025", "agent.yaml:4: queue_max_batches", "1..1024"},
+           Case{"snapshot_chunk_rows: 10000", "-5", "agent.yaml:17: source.snapshot_chunk_rows",
+                "1..1000000"},
+           Case{"connect_timeout_s: 10", "0", "agent.yaml:18: source.connect_timeout_s",
+                "1..3600"},
+           Case{"status_interval_ms: 1000", "99", "agent.yaml:19: source.status_interval_ms",
+                "100..600000"},
+           Case{"delivery_timeout_ms: 120000", "0", "agent.yaml:25: kafka.delivery_timeout_ms",
+                "1..2147483647"},
+           Case{"delivery_timeout_ms: 120000", "2147483648",
+                "agent.yaml:25: kafka.delivery_timeout_ms", "1..2147483647"},
        }) {
-    EXPECT_EQ(ErrorOf(With(kValid, c.from, c.to)), c.message);
+    std::string key(c.line, std::string_view(c.line).find(':'));
+    EXPECT_EQ(ErrorOf(With(kValid, c.line, key + ": " + c.value)),
+              std::string(c.where) + ": must be an integer in " + c.range + ", got \"" + c.value +
+                  "\"");
   }
   Result<AgentConfig> edge = ParseConfig(With(kValid, "port: 55432", "port: 65535"), DefaultEnv());
   ASSERT_TRUE(edge.ok()) << edge.status().ToString();
@@ -239,7 +258,8 @@ TEST(ConfigTest, Choices) {
 TEST(ConfigTest, Brokers) {
   for (const char* bad : {"localhost", "127.0.0.1:notaport", "h:0", "h:65536", ":9092",
                           "a:1,,b:2", "a:1,", "[::1]", "::1:9092", "a b:1"}) {
-    std::string text = With(kValid, "brokers: 127.0.0.1:59092", std::string("brokers: \"") + bad + "\"");
+    std::string text =
+        With(kValid, "brokers: 127.0.0.1:59092", std::string("brokers: \"") + bad + "\"");
     std::string message = ErrorOf(text);
     EXPECT_EQ(message.rfind("agent.yaml:22: kafka.brokers: \"", 0), 0u) << message;
     EXPECT_TRUE(message.ends_with("\" is not host:port; expected host:port[,host:port...]"))
@@ -252,7 +272,8 @@ TEST(ConfigTest, Brokers) {
 
 std::vector<TableName> TablesOf(const std::string& yaml_list) {
   Result<AgentConfig> parsed = ParseConfig(
-      With(kValid, "tables: [public.customers, \"Sales.\\\"Order Items\\\"\"]", "tables: " + yaml_list),
+      With(kValid, "tables: [public.customers, \"Sales.\\\"Order Items\\\"\"]",
+           "tables: " + yaml_list),
       DefaultEnv());
   EXPECT_TRUE(parsed.ok()) << yaml_list << ": " << parsed.status().ToString();
   return parsed.ok() ? parsed->source.postgres.tables : std::vector<TableName>{};
@@ -287,7 +308,8 @@ TEST(ConfigTest, TableNames) {
            Case{"'\"\".t'", "\\\"\\\".t", "empty quoted part"},
            Case{"''", "", "empty part"},
        }) {
-    EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", std::string("tables: [public.x, ") + c.yaml + ",")),
+    EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,",
+                           std::string("tables: [public.x, ") + c.yaml + ",")),
               std::string("agent.yaml:15: source.tables[1]: bad table name \"") + c.shown +
                   "\": " + c.reason + expected)
         << c.yaml;
@@ -296,7 +318,8 @@ TEST(ConfigTest, TableNames) {
   EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", "tables: [" + long_name + ",")),
             "agent.yaml:15: source.tables[0]: bad table name \"" + long_name +
                 "\": a part is longer than 63 characters" + expected);
-  EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,", "tables: [public.customers, Customers,")),
+  EXPECT_EQ(ErrorOf(With(kValid, "tables: [public.customers,",
+                         "tables: [public.customers, Customers,")),
             "agent.yaml:15: source.tables[1]: \"Customers\" is listed twice");
 }
 

@@ -192,7 +192,8 @@ std::unique_ptr<RdKafka::KafkaConsumer> OffsetsClient(const std::string& brokers
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   conf->set("bootstrap.servers", brokers, errstr);
   conf->set("group.id", group, errstr);
-  return std::unique_ptr<RdKafka::KafkaConsumer>(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+  return std::unique_ptr<RdKafka::KafkaConsumer>(
+      RdKafka::KafkaConsumer::create(conf.get(), errstr));
 }
 
 TEST_F(TailTest, GroupStartsAtCommittedOffsetAndCommitsWhatItPrinted) {

@@ -77,10 +77,13 @@ TEST(DecoderTest, Commit) {
 }
 
 TEST(DecoderTest, OriginAndType) {
-  Origin o = DecodeAs<Origin>(Bytes('O').U64(0xAB12CD34).Str("upstream").str());
+  // Decoded strings point into the input: keep it alive.
+  const std::string origin = Bytes('O').U64(0xAB12CD34).Str("upstream").str();
+  Origin o = DecodeAs<Origin>(origin);
   EXPECT_EQ(o.commit_lsn, 0xAB12CD34u);
   EXPECT_EQ(o.name, "upstream");
-  Type t = DecodeAs<Type>(Bytes('Y').U32(16385).Str("public").Str("mood").str());
+  const std::string type = Bytes('Y').U32(16385).Str("public").Str("mood").str();
+  Type t = DecodeAs<Type>(type);
   EXPECT_EQ(t.oid, 16385u);
   EXPECT_EQ(t.schema, "public");
   EXPECT_EQ(t.name, "mood");
@@ -123,8 +126,9 @@ TEST(DecoderTest, UpdateWithAndWithoutOldTuple) {
   EXPECT_EQ(plain.old_kind, '\0');
   EXPECT_TRUE(plain.old_tuple.columns.empty());
   ASSERT_EQ(plain.new_tuple.columns.size(), 1u);
-  Update full =
-      DecodeAs<Update>(Bytes('U').U32(7).U8('O').U16(1).Text("a").U8('N').U16(1).Text("b").str());
+  const std::string bytes =
+      Bytes('U').U32(7).U8('O').U16(1).Text("a").U8('N').U16(1).Text("b").str();
+  Update full = DecodeAs<Update>(bytes);
   EXPECT_EQ(full.old_kind, 'O');
   ASSERT_EQ(full.old_tuple.columns.size(), 1u);
   EXPECT_EQ(full.old_tuple.columns[0].bytes, "a");
@@ -132,14 +136,15 @@ TEST(DecoderTest, UpdateWithAndWithoutOldTuple) {
 }
 
 TEST(DecoderTest, DeleteTruncateAndMessage) {
-  Delete d = DecodeAs<Delete>(Bytes('D').U32(9).U8('K').U16(1).Text("1").str());
+  const std::string del = Bytes('D').U32(9).U8('K').U16(1).Text("1").str();
+  Delete d = DecodeAs<Delete>(del);
   EXPECT_EQ(d.old_kind, 'K');
   EXPECT_EQ(d.old_tuple.columns[0].bytes, "1");
   Truncate t = DecodeAs<Truncate>(Bytes('T').U32(2).U8(3).U32(5).U32(6).str());
   EXPECT_EQ(t.options, Truncate::kCascade | Truncate::kRestartIdentity);
   EXPECT_EQ(t.relation_oids, (std::vector<uint32_t>{5, 6}));
-  LogicalMessage m =
-      DecodeAs<LogicalMessage>(Bytes('M').U8(1).U64(99).Str("p").U32(3).Raw("abc").str());
+  const std::string message = Bytes('M').U8(1).U64(99).Str("p").U32(3).Raw("abc").str();
+  LogicalMessage m = DecodeAs<LogicalMessage>(message);
   EXPECT_TRUE(m.transactional);
   EXPECT_EQ(m.lsn, 99u);
   EXPECT_EQ(m.prefix, "p");

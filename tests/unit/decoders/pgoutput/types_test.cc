@@ -228,7 +228,7 @@ TEST(UserTypeTest, DomainCycleIsAnErrorNotACrash) {
   registry.Add(PgType{16500, "a", PgType::Kind::kDomain, 0, 16501});
   registry.Add(PgType{16501, "b", PgType::Kind::kDomain, 0, 16500});
   EXPECT_EQ(ErrorOf(registry, 16500, "1"),
-            "Corruption: pgoutput: type oid 16500 nests domains or arrays more than 32 deep");
+            "Corruption: pgoutput: type oid 16501 nests domains or arrays more than 32 deep");
 }
 
 }  // namespace

@@ -1,0 +1,95 @@
+// What a user sees when the setup is wrong: `check` and `run` against a
+// server with wal_level=replica, with a wrong password, and with an
+// unreachable broker each print one clear line and exit non-zero.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/integration/pg_agent_fixture.h"
+
+namespace cdc::itest {
+namespace {
+
+class PgErrorsTest : public PgAgentTest {
+ protected:
+  CommandResult Agent(const std::string& command) {
+    return RunCommand({env_.agent_bin, command, "--config", ConfigPath()}, std::chrono::seconds(60));
+  }
+
+  // The lines of stderr that are not log lines.
+  static std::vector<std::string> UserLines(const std::string& err) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < err.size()) {
+      size_t end = err.find('\n', start);
+      if (end == std::string::npos) end = err.size();
+      std::string line = err.substr(start, end - start);
+      if (line.rfind("cdc-agent:", 0) == 0) out.push_back(line);
+      start = end + 1;
+    }
+    return out;
+  }
+};
+
+TEST_F(PgErrorsTest, WalLevelReplica) {
+  PgClient replica(env_, "postgres", env_.pg_replica_port);
+  ASSERT_TRUE(replica.ok()) << "the wal_level=replica server is not running: " << replica.error();
+  ASSERT_EQ(replica.Scalar("SHOW wal_level"), "replica");
+  settings_.pg_port = env_.pg_replica_port;
+  settings_.database = "postgres";
+
+  CommandResult check = Agent("check");
+  EXPECT_EQ(check.exit_code, 1) << check.err;
+  auto lines = UserLines(check.err);
+  ASSERT_EQ(lines.size(), 1u) << check.err;
+  EXPECT_NE(lines[0].find("wal_level is replica"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("wal_level = logical"), std::string::npos) << lines[0];
+
+  CommandResult run = Agent("run");
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  lines = UserLines(run.err);
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_NE(lines[0].find("wal_level=replica"), std::string::npos) << lines[0];
+}
+
+TEST_F(PgErrorsTest, WrongPassword) {
+  settings_.password = "not-the-password";
+  for (const char* command : {"check", "run"}) {
+    CommandResult r = Agent(command);
+    EXPECT_EQ(r.exit_code, 1) << command << ": " << r.err;
+    auto lines = UserLines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << command << ": " << r.err;
+    EXPECT_NE(lines[0].find("password authentication failed"), std::string::npos) << lines[0];
+    EXPECT_EQ(lines[0].find("not-the-password"), std::string::npos) << "password leaked: " << lines[0];
+  }
+}
+
+TEST_F(PgErrorsTest, UnreachableBroker) {
+  settings_.brokers = "127.0.0.1:1";
+  for (const char* command : {"check", "run"}) {
+    CommandResult r = Agent(command);
+    EXPECT_EQ(r.exit_code, 1) << command << ": " << r.err;
+    auto lines = UserLines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << command << ": " << r.err;
+    EXPECT_NE(lines[0].find("127.0.0.1:1"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("kafka.brokers"), std::string::npos) << lines[0];
+  }
+  // Nothing was started against the database: no slot was created.
+  PgClient admin(env_, "postgres");
+  EXPECT_EQ(admin.Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" +
+                         settings_.slot + "'"),
+            "0");
+}
+
+TEST_F(PgErrorsTest, BadConfigNamesTheKey) {
+  std::string path = dir_ + "/bad.yaml";
+  WriteFile(path, AgentConfigYaml(env_, settings_) + "  bogus_key: 1\n");
+  CommandResult r = RunCommand({env_.agent_bin, "check", "--config", path}, std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  auto lines = UserLines(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_NE(lines[0].find("bogus_key"), std::string::npos) << lines[0];
+}
+
+}  // namespace
+}  // namespace cdc::itest
