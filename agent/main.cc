@@ -136,6 +136,8 @@ int main(int argc, char** argv) {
   tail_cmd->add_option("--max", tail.max_messages, "Stop after this many messages");
   tail_cmd->add_option("--idle-timeout-ms", tail.idle_timeout_ms,
                        "Stop after this long without a message");
+  tail_cmd->add_option("--group", tail.group_id,
+                       "Join this consumer group, resume from its offsets and commit them");
 
   std::string offsets_action;
   std::string position;

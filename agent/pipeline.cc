@@ -83,6 +83,11 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   log->info("stopped: {} events published in {:.1f} s, durable at {}", sink->events_acked(),
             elapsed, last_durable.ToString());
   if (!durable_error.ok()) return durable_error;
+  if (!sink_status.ok() && !source_status.ok() && !source_status.IsAborted()) {
+    // Both ends failed: the source's error comes first, the sink's is kept.
+    return Status::IOError(source_status.message() + "; and then " + sink_status.message(),
+                           source_status.retryable());
+  }
   if (!sink_status.ok()) return sink_status;
   return source_status;
 }

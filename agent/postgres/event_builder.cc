@@ -73,6 +73,15 @@ bool BuildKey(const RelationInfo& rel,
   return true;
 }
 
+void SetKeyColumns(const std::vector<std::string>& names, RelationInfo* rel) {
+  rel->key_indexes.clear();
+  for (const auto& name : names) {
+    for (size_t i = 0; i < rel->columns.size(); ++i) {
+      if (rel->columns[i].name == name) rel->key_indexes.push_back(static_cast<int>(i));
+    }
+  }
+}
+
 void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event) {
   event->mutable_source()->set_schema(rel.schema);
   event->mutable_source()->set_table(rel.table);

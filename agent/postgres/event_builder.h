@@ -57,6 +57,10 @@ Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& typ
 bool BuildKey(const RelationInfo& rel, const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,
               cdc::v1::RowKey* key);
 
+// Sets rel->key_indexes from key column names (in key order); names that are
+// not columns of the relation are ignored.
+void SetKeyColumns(const std::vector<std::string>& names, RelationInfo* rel);
+
 // Sets the per-table fields of the event's source and key_columns.
 void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event);
 

@@ -81,16 +81,9 @@ Status PostgresSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& s
         col.type_modifier = PQfmod(r, f);
         CDC_RETURN_IF_ERROR(catalog_->EnsureType(col.type_oid, &types_));
         col.type_name = pgoutput::TypeName(types_, col.type_oid);
-        for (size_t k = 0; k < keys.size(); ++k) {
-          if (keys[k] == col.name) col.identity = true;
-        }
         rel.columns.push_back(std::move(col));
       }
-      for (const auto& k : keys) {
-        for (size_t c = 0; c < rel.columns.size(); ++c) {
-          if (rel.columns[c].name == k) rel.key_indexes.push_back(static_cast<int>(c));
-        }
-      }
+      SetKeyColumns(keys, &rel);
       described = true;
     }
     int n = PQntuples(r);

@@ -188,11 +188,7 @@ Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
     rel.columns.push_back(std::move(col));
   }
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(r.oid));
-  for (const auto& k : keys) {
-    for (size_t i = 0; i < rel.columns.size(); ++i) {
-      if (rel.columns[i].name == k) rel.key_indexes.push_back(static_cast<int>(i));
-    }
-  }
+  SetKeyColumns(keys, &rel);
   relations_[r.oid] = std::move(rel);
   return Status::OK();
 }

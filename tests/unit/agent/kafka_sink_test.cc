@@ -47,13 +47,13 @@ class KafkaSinkTest : public ::testing::Test {
     return batch;
   }
 
-  // Reads every message of `topic` back (until 1.5 s pass without one).
+  // Reads every message of `topic` back (until 3 s pass without one).
   std::vector<google::protobuf::Struct> ReadBack(const std::string& topic) {
     TailOptions options;
     options.brokers = mock_.brokers();
     options.topic = topic;
     options.from_beginning = true;
-    options.idle_timeout_ms = 1500;
+    options.idle_timeout_ms = 3000;
     std::ostringstream out;
     std::atomic<bool> stop{false};
     Status s = Tail(options, out, stop);

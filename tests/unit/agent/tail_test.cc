@@ -56,7 +56,7 @@ class TailTest : public ::testing::Test {
     options.brokers = mock_.brokers();
     options.topic = "t";
     options.from_beginning = true;
-    options.idle_timeout_ms = 1500;
+    options.idle_timeout_ms = 3000;
     return options;
   }
 
@@ -151,22 +151,31 @@ TEST_F(TailTest, StopsAfterMaxMessages) {
 }
 
 TEST_F(TailTest, WithoutFromBeginningShowsOnlyNewMessages) {
-  Publish(SampleBatch());
+  Publish(SampleBatch());  // offsets 0..4
   TailOptions options = Options();
   options.from_beginning = false;
-  options.idle_timeout_ms = 4000;
+  options.max_messages = 1;
+  options.idle_timeout_ms = 20000;
   std::ostringstream out;
   Status status;
-  std::thread tail([&] { status = Tail(options, out, stop_); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  Batch later;
-  later.events.push_back(RowEvent("t", cdc::v1::OP_INSERT, 77));
-  Publish(std::move(later));
+  std::atomic<bool> done{false};
+  std::thread tail([&] {
+    status = Tail(options, out, stop_);
+    done = true;
+  });
+  // The tail starts at the end once its assignment is in place; publish
+  // until it has seen something.
+  for (int id = 100; !done && id < 120; ++id) {
+    Batch later;
+    later.events.push_back(RowEvent("t", cdc::v1::OP_INSERT, id));
+    Publish(std::move(later));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
   tail.join();
   ASSERT_TRUE(status.ok()) << status.ToString();
   const auto lines = Parse(out.str());
   ASSERT_EQ(lines.size(), 1u) << out.str();
-  EXPECT_EQ(Field(lines[0], "offset").number_value(), 5);
+  EXPECT_GE(Field(lines[0], "offset").number_value(), 5);
 }
 
 TEST_F(TailTest, StopFlagEndsAnEndlessTail) {
@@ -205,7 +214,8 @@ TEST_F(TailTest, GroupStartsAtCommittedOffsetAndCommitsWhatItPrinted) {
 
   TailOptions options = Options();
   options.group_id = "tail-group";
-  options.idle_timeout_ms = 6000;  // the first join takes a few seconds
+  options.max_messages = 2;
+  options.idle_timeout_ms = 20000;  // the first join takes a few seconds
   std::ostringstream out;
   Status s = Tail(options, out, stop_);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -225,7 +235,8 @@ TEST_F(TailTest, TopicCreatedLaterIsReadFromItsStart) {
   TailOptions options = Options();
   options.topic = "late";
   options.from_beginning = false;
-  options.idle_timeout_ms = 4000;
+  options.max_messages = 1;
+  options.idle_timeout_ms = 20000;
   std::ostringstream out;
   Status status;
   std::thread tail([&] { status = Tail(options, out, stop_); });
