@@ -24,10 +24,11 @@ struct OutEvent {
   cdc::v1::ChangeEvent event;
 };
 
-// A run of events in source order. `end_position`, when set, is the source
-// position just after the last event of this batch; it is set only when the
-// batch ends on a source transaction boundary. Once every event of this batch
-// and of all earlier batches is acknowledged by Kafka, the position is durable.
+// A run of events in source order. `end_position`, when set, is the last
+// source transaction boundary inside the batch (the batch may go on with the
+// first events of the next transaction). Once every event of this batch and
+// of all earlier batches is acknowledged by Kafka, that position is durable:
+// a restart from it replays nothing that was complete and skips nothing.
 // A batch owns its events until the sink has serialized them.
 struct Batch {
   std::vector<OutEvent> events;
