@@ -53,6 +53,24 @@ class BatchQueue {
     return true;
   }
 
+  enum class PushResult { kPushed, kTimedOut, kClosed };
+
+  // Like Push, but waits at most `timeout` for room. `batch` is moved from
+  // only when the result is kPushed, so the caller can do other work (keep
+  // its database connection alive) and try again.
+  template <typename Duration>
+  PushResult TryPushFor(Batch& batch, Duration timeout) {
+    std::unique_lock lock(mu_);
+    if (!not_full_.wait_for(lock, timeout,
+                            [&] { return closed_ || queue_.size() < max_batches_; })) {
+      return PushResult::kTimedOut;
+    }
+    if (closed_) return PushResult::kClosed;
+    queue_.push_back(std::move(batch));
+    not_empty_.notify_one();
+    return PushResult::kPushed;
+  }
+
   // Waits up to `timeout` for a batch. Returns nullopt on timeout, or when the
   // queue is closed and drained.
   template <typename Duration>

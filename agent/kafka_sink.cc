@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
@@ -68,8 +69,9 @@ std::string_view HintFor(RdKafka::ErrorCode err) {
 
 class RdKafkaSink final : public KafkaSink {
  public:
-  RdKafkaSink(const KafkaConfig& config, DurableCallback on_durable)
-      : config_(config), on_durable_(std::move(on_durable)), reports_(this) {}
+  RdKafkaSink(const KafkaConfig& config, DurableCallback on_durable,
+              const std::atomic<bool>* stop)
+      : config_(config), on_durable_(std::move(on_durable)), stop_(stop), reports_(this) {}
 
   ~RdKafkaSink() override {
     if (!producer_) return;
@@ -86,8 +88,6 @@ class RdKafkaSink final : public KafkaSink {
   Status Open() {
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "bootstrap.servers", config_.brokers, "kafka.brokers"));
-    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.idempotence", "true", "kafka"));
-    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "acks", "all", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "compression.type", "lz4", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "linger.ms", "10", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "delivery.timeout.ms",
@@ -96,6 +96,10 @@ class RdKafkaSink final : public KafkaSink {
     for (const auto& [key, value] : config_.properties) {
       CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, key, value, "kafka.properties." + key));
     }
+    // Set last so that no property can weaken them: a position is stored
+    // only for events every in-sync replica has.
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.idempotence", "true", "kafka"));
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "acks", "all", "kafka"));
     std::string errstr;
     if (conf->set("dr_cb", &reports_, errstr) != RdKafka::Conf::CONF_OK ||
         conf->set("event_cb", &events_, errstr) != RdKafka::Conf::CONF_OK) {
@@ -207,6 +211,17 @@ class RdKafkaSink final : public KafkaSink {
       // delivery reports here makes room and holds the reader back.
       producer_->poll(100);
       CDC_RETURN_IF_ERROR(CheckFailed());
+      if (stop_ != nullptr && stop_->load()) {
+        auto now = std::chrono::steady_clock::now();
+        if (!stop_deadline_) stop_deadline_ = now + std::chrono::milliseconds(kStopGraceMs);
+        if (now >= *stop_deadline_) {
+          return Status::IOError("kafka: stopping while the brokers take no more messages: " +
+                                     std::to_string(in_flight_) +
+                                     " events not acknowledged, their positions not stored; "
+                                     "check that the brokers in kafka.brokers are up",
+                                 /*retryable=*/true);
+        }
+      }
     }
   }
 
@@ -253,6 +268,8 @@ class RdKafkaSink final : public KafkaSink {
 
   const KafkaConfig config_;
   const DurableCallback on_durable_;
+  const std::atomic<bool>* const stop_;
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline_;
   // Callbacks and tracking records outlive the producer (members are
   // destroyed in reverse order).
   DeliveryReports reports_;
@@ -274,8 +291,9 @@ class RdKafkaSink final : public KafkaSink {
 }  // namespace
 
 Result<std::unique_ptr<KafkaSink>> NewKafkaSink(const KafkaConfig& config,
-                                                KafkaSink::DurableCallback on_durable) {
-  auto sink = std::make_unique<RdKafkaSink>(config, std::move(on_durable));
+                                                KafkaSink::DurableCallback on_durable,
+                                                const std::atomic<bool>* stop) {
+  auto sink = std::make_unique<RdKafkaSink>(config, std::move(on_durable), stop);
   CDC_RETURN_IF_ERROR(sink->Open());
   return std::unique_ptr<KafkaSink>(std::move(sink));
 }

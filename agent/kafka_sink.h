@@ -6,6 +6,7 @@
 // that same thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,11 +47,18 @@ class KafkaSink {
   virtual uint64_t events_acked() const = 0;
 };
 
-// Creates a producer for `config`: enable.idempotence=true, acks=all,
-// compression lz4, plus config.properties. An invalid property is an
-// InvalidArgument naming the key and librdkafka's message.
+// Creates a producer for `config`: compression lz4 and linger 10 ms unless
+// config.properties say otherwise, then enable.idempotence=true and acks=all,
+// which no property overrides. An invalid property is an InvalidArgument
+// naming the key and librdkafka's message.
+//
+// `stop` (optional, must outlive the sink): once it is true, a Send blocked
+// on a full producer queue gives up after kStopGraceMs with a retryable
+// IOError, so a stop request is honoured even when the brokers are down.
+inline constexpr int kStopGraceMs = 7000;
 Result<std::unique_ptr<KafkaSink>> NewKafkaSink(const KafkaConfig& config,
-                                                KafkaSink::DurableCallback on_durable);
+                                                KafkaSink::DurableCallback on_durable,
+                                                const std::atomic<bool>* stop = nullptr);
 
 // Checks that a broker of `brokers` answers a metadata request within
 // `timeout_ms`. IOError with a one-line fix otherwise.

@@ -26,10 +26,11 @@ extern "C" void OnSignal(int) { g_stop.store(true); }
 void InstallSignalHandlers() {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
+  // A second signal ends the process at once.
+  sa.sa_flags = SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 }
 
 constexpr int kExitError = 1;
@@ -151,7 +152,8 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
-  InstallSignalHandlers();
+  signal(SIGPIPE, SIG_IGN);
+  if (*run || *tail_cmd) InstallSignalHandlers();
   if (*run) return Run(config_path);
   if (*check) return Check(config_path);
   if (*tail_cmd) return Tail(tail);

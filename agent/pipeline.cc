@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "agent/kafka_sink.h"
@@ -11,7 +13,9 @@ namespace cdc::agent {
 
 namespace {
 
-constexpr int kFinalFlushMs = 8000;
+// A stop request is honoured within 10 s: the final flush gets what is left
+// of this budget after the reader has stopped.
+constexpr auto kStopBudget = std::chrono::milliseconds(9000);
 constexpr auto kProgressEvery = std::chrono::seconds(10);
 
 }  // namespace
@@ -31,7 +35,8 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
     last_durable = p;
     source.OnDurable(p);
   };
-  CDC_ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink, NewKafkaSink(config.kafka, on_durable));
+  CDC_ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink,
+                       NewKafkaSink(config.kafka, on_durable, &stop));
 
   BatchQueue queue(static_cast<size_t>(config.queue_max_batches));
   std::atomic<bool> reader_stop{false};
@@ -45,8 +50,12 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   auto started = std::chrono::steady_clock::now();
   auto next_progress = started + kProgressEvery;
   uint64_t last_acked = 0;
+  std::optional<std::chrono::steady_clock::time_point> stop_seen;
   while (true) {
-    if (stop.load(std::memory_order_relaxed)) reader_stop.store(true);
+    if (stop.load(std::memory_order_relaxed)) {
+      reader_stop.store(true);
+      if (!stop_seen) stop_seen = std::chrono::steady_clock::now();
+    }
     std::optional<Batch> batch = queue.Pop(std::chrono::milliseconds(50));
     if (batch) {
       sink_status = sink->Send(std::move(*batch));
@@ -77,7 +86,13 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
       sink_status = sink->Send(std::move(*rest));
       if (!sink_status.ok()) break;
     }
-    if (sink_status.ok()) sink_status = sink->Flush(kFinalFlushMs);
+    auto budget = std::chrono::milliseconds(kStopBudget);
+    if (stop_seen) {
+      budget -= std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - *stop_seen);
+    }
+    int flush_ms = static_cast<int>(std::max<int64_t>(budget.count(), 100));
+    if (sink_status.ok()) sink_status = sink->Flush(flush_ms);
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log->info("stopped: {} events published in {:.1f} s, durable at {}", sink->events_acked(),

@@ -31,7 +31,10 @@ Status Catalog::EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry) {
   for (int depth = 0; depth < 8 && registry->Find(oid) == nullptr; ++depth) {
     CDC_ASSIGN_OR_RETURN(PgResult res, conn_->Query(kTypeQuery, {std::to_string(oid)}));
     if (PQntuples(res.get()) != 1) {
-      return Status::NotFound("postgres: type oid " + std::to_string(oid) + " not in pg_type");
+      // Dropped since the WAL being decoded was written: its values pass
+      // through as text rather than stopping the stream at this position.
+      registry->Add({oid, "oid:" + std::to_string(oid), pgoutput::PgType::Kind::kOther, 0, 0, ','});
+      break;
     }
     pgoutput::PgType type;
     type.oid = oid;
@@ -74,17 +77,21 @@ Result<std::vector<std::string>> Catalog::KeyColumns(uint32_t relation_oid) {
   return names;
 }
 
-Result<uint32_t> Catalog::RelationOid(const std::string& schema, const std::string& table) {
+Result<Catalog::RelationRef> Catalog::FindRelation(const std::string& schema,
+                                                   const std::string& table) {
   CDC_ASSIGN_OR_RETURN(
       PgResult res,
-      conn_->Query("SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+      conn_->Query("SELECT c.oid, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
                    "ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 "
                    "AND c.relkind IN ('r', 'p')",
                    {schema, table}));
   if (PQntuples(res.get()) != 1) {
     return Status::NotFound("postgres: table " + schema + "." + table + " does not exist");
   }
-  return ToOid(PQgetvalue(res.get(), 0, 0));
+  RelationRef ref;
+  ref.oid = ToOid(PQgetvalue(res.get(), 0, 0));
+  ref.kind = PQgetvalue(res.get(), 0, 1)[0];
+  return ref;
 }
 
 }  // namespace cdc::agent::postgres

@@ -27,8 +27,12 @@ class Catalog {
   // when it has neither.
   Result<std::vector<std::string>> KeyColumns(uint32_t relation_oid);
 
-  // OID of schema.table; NotFound if there is no such table.
-  Result<uint32_t> RelationOid(const std::string& schema, const std::string& table);
+  struct RelationRef {
+    uint32_t oid = 0;
+    char kind = 'r';  // pg_class.relkind: 'r' table, 'p' partitioned table
+  };
+  // The table schema.table; NotFound if there is no such table.
+  Result<RelationRef> FindRelation(const std::string& schema, const std::string& table);
 
  private:
   PgConnection* conn_;

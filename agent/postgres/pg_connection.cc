@@ -1,6 +1,9 @@
 #include "agent/postgres/pg_connection.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 
 namespace cdc::agent::postgres {
 
@@ -52,15 +55,53 @@ Result<PgResult> PgConnection::Query(const std::string& sql,
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.c_str());
-  PgResult res(params.empty() ? PQexec(conn_, sql.c_str())
-                              : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
-                                             nullptr, values.data(), nullptr, nullptr, 0));
-  ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_COPY_BOTH) return res;
+  int sent = params.empty()
+                 ? PQsendQuery(conn_, sql.c_str())
+                 : PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                     values.data(), nullptr, nullptr, 0);
+  if (sent != 1) return Status::IOError(what_ + ": cannot send a query: " + LastError(), true);
+  return AwaitResult();
+}
+
+Result<PgResult> PgConnection::AwaitResult() {
+  bool cancelled = false;
+  while (PQisBusy(conn_)) {
+    if (!cancelled && stop_ != nullptr && stop_->load()) {
+      PGcancel* cancel = PQgetCancel(conn_);
+      char errbuf[256];
+      if (cancel != nullptr) {
+        PQcancel(cancel, errbuf, sizeof(errbuf));
+        PQfreeCancel(cancel);
+      }
+      cancelled = true;
+    }
+    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
+      return Status::IOError(what_ + ": poll failed while waiting for the server", true);
+    }
+    if (PQconsumeInput(conn_) == 0) {
+      return Status::IOError(what_ + ": connection lost: " + LastError(), true);
+    }
+  }
+  // The first result decides; a COPY result hands the connection over to
+  // the copy protocol, so nothing after it is read here.
+  PgResult first;
+  while (PGresult* r = PQgetResult(conn_)) {
+    ExecStatusType st = PQresultStatus(r);
+    if (!first) {
+      first.reset(r);
+      if (st == PGRES_COPY_BOTH || st == PGRES_COPY_OUT || st == PGRES_COPY_IN) break;
+    } else {
+      PQclear(r);
+    }
+  }
+  if (cancelled) return Status::Aborted(what_ + ": stopped while waiting for the server");
+  ExecStatusType st = first ? PQresultStatus(first.get()) : PGRES_FATAL_ERROR;
+  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_COPY_BOTH) return first;
   if (PQstatus(conn_) != CONNECTION_OK) {
     return Status::IOError(what_ + ": connection lost: " + LastError(), true);
   }
-  std::string msg = res ? OneLine(PQresultErrorMessage(res.get())) : LastError();
+  std::string msg = first ? OneLine(PQresultErrorMessage(first.get())) : LastError();
   return Status::IOError(what_ + ": " + msg);
 }
 

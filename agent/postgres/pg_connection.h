@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,11 @@ class PgConnection {
   bool connected() const { return conn_ != nullptr; }
   PGconn* raw() { return conn_; }
 
+  // While `stop` is true, a running statement is cancelled and returns
+  // Aborted, so a stop request never waits on a lock or a long query.
+  // `stop` must outlive the connection; nullptr (the default) disables this.
+  void SetStopFlag(const std::atomic<bool>* stop) { stop_ = stop; }
+
   // Runs a statement that returns no rows.
   Status Exec(const std::string& sql);
   // Runs a query with text parameters; OK only for PGRES_TUPLES_OK or
@@ -51,8 +57,12 @@ class PgConnection {
   static std::string QuoteLiteral(const std::string& value);
 
  private:
+  // Waits for the result of a sent query, cancelling it on stop.
+  Result<PgResult> AwaitResult();
+
   PGconn* conn_ = nullptr;
   std::string what_;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace cdc::agent::postgres

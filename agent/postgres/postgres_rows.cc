@@ -1,6 +1,8 @@
 // Row changes: pgoutput Insert, Update, Delete and Truncate into events.
 #include "agent/postgres/postgres_source.h"
 
+#include <algorithm>
+
 namespace cdc::agent::postgres {
 
 namespace {
@@ -62,7 +64,13 @@ Status PostgresSource::HandleRow(const pgoutput::Message& msg, uint64_t lsn) {
   bool has_key = BuildKey(rel, after, &key);
   cdc::v1::RowKey old_key;
   bool has_old_key = !before.empty() && BuildKey(rel, before, &old_key);
-  if (has_key && has_old_key && key.SerializeAsString() != old_key.SerializeAsString()) {
+  bool after_complete = std::none_of(after.begin(), after.end(), [](const cdc::v1::Column& c) {
+    return c.value().kind_case() == cdc::v1::Value::kUnchanged;
+  });
+  // Split only when the new row is complete: an INSERT with an unchanged
+  // value would leave a compacted topic without that value for good.
+  if (has_key && has_old_key && after_complete &&
+      key.SerializeAsString() != old_key.SerializeAsString()) {
     // The primary key changed: the row left one key and arrived at another,
     // so a compacted topic must see a delete of the old key and an insert.
     NewEvent(rel, cdc::v1::OP_DELETE, lsn, true, &old_key).mutable_before()->Swap(&before);

@@ -56,10 +56,14 @@ Status PostgresSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
 Status PostgresSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop,
                                      const TableName& table, uint64_t consistent_lsn,
                                      int64_t started_us, uint64_t* event_index) {
-  CDC_ASSIGN_OR_RETURN(uint32_t oid, catalog_->RelationOid(table.schema, table.table));
+  CDC_ASSIGN_OR_RETURN(Catalog::RelationRef ref, catalog_->FindRelation(table.schema, table.table));
+  uint32_t oid = ref.oid;
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(oid));
   std::string qualified = PgConnection::QuoteIdent(table.schema) + "." + PgConnection::QuoteIdent(table.table);
-  CDC_RETURN_IF_ERROR(sql_.Exec("DECLARE cdc_snapshot NO SCROLL CURSOR FOR SELECT * FROM " + qualified));
+  // Rows of inheritance children belong to the children's own topics; a
+  // partitioned table's rows are its partitions' rows.
+  std::string from = ref.kind == 'p' ? qualified : "ONLY " + qualified;
+  CDC_RETURN_IF_ERROR(sql_.Exec("DECLARE cdc_snapshot NO SCROLL CURSOR FOR SELECT * FROM " + from));
   std::string fetch = "FETCH " + std::to_string(pg_.snapshot_chunk_rows) + " FROM cdc_snapshot";
 
   RelationInfo rel;

@@ -47,8 +47,10 @@ void PostgresSource::OnDurable(const offsets::Position& position) {
   }
 }
 
-Status PostgresSource::Connect() {
+Status PostgresSource::Connect(const std::atomic<bool>& stop) {
   std::string options = " options='" + std::string(kSessionOptions) + "'";
+  sql_.SetStopFlag(&stop);
+  repl_.SetStopFlag(&stop);
   CDC_RETURN_IF_ERROR(sql_.Connect(pg_.ConnInfo(false) + options, Endpoint()));
   CDC_RETURN_IF_ERROR(repl_.Connect(pg_.ConnInfo(true) + options, Endpoint() + " (replication)"));
   catalog_ = std::make_unique<Catalog>(&sql_);
@@ -73,16 +75,21 @@ bool PostgresSource::TableIncluded(const std::string& schema, const std::string&
   });
 }
 
-Status PostgresSource::EnsurePublication() {
+Status PostgresSource::EnsurePublication(bool* created) {
+  *created = false;
   CDC_ASSIGN_OR_RETURN(
       PgResult res,
       sql_.Query("SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname = $1",
                  {pg_.publication}));
   std::string pub = PgConnection::QuoteIdent(pg_.publication);
+  // Changes of a partition are published as changes of its partitioned
+  // table, which is the table a user names and the snapshot reads.
+  const std::string with = " WITH (publish_via_partition_root = true)";
   if (PQntuples(res.get()) == 0) {
+    *created = true;
     if (pg_.tables.empty()) {
       log_->info("creating publication {} FOR ALL TABLES", pg_.publication);
-      return sql_.Exec("CREATE PUBLICATION " + pub + " FOR ALL TABLES");
+      return sql_.Exec("CREATE PUBLICATION " + pub + " FOR ALL TABLES" + with);
     }
     std::string list;
     for (const auto& t : pg_.tables) {
@@ -90,7 +97,7 @@ Status PostgresSource::EnsurePublication() {
       list += PgConnection::QuoteIdent(t.schema) + "." + PgConnection::QuoteIdent(t.table);
     }
     log_->info("creating publication {} FOR TABLE {}", pg_.publication, list);
-    return sql_.Exec("CREATE PUBLICATION " + pub + " FOR TABLE " + list);
+    return sql_.Exec("CREATE PUBLICATION " + pub + " FOR TABLE " + list + with);
   }
   bool all_tables = std::string(PQgetvalue(res.get(), 0, 0)) == "t";
   if (all_tables || pg_.tables.empty()) {
@@ -156,10 +163,29 @@ Result<uint64_t> PostgresSource::CreateSlot(bool export_snapshot) {
   return lsn;
 }
 
+Status PostgresSource::CheckPublicationNotNewer(bool publication_created) const {
+  if (!publication_created) return Status::OK();
+  // pgoutput reads publications as of the WAL it decodes, so a slot cannot
+  // decode WAL older than its publication.
+  return Status::InvalidArgument(
+      "publication '" + pg_.publication + "' did not exist, but replication slot '" + pg_.slot +
+      "' does: PostgreSQL cannot decode the slot's older WAL with it; run `cdc-agent offsets "
+      "reset --config FILE` and drop the slot (SELECT pg_drop_replication_slot('" + pg_.slot +
+      "')) to start over");
+}
+
 Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
-  CDC_RETURN_IF_ERROR(Connect());
+  Status s = Start(out, stop);
+  // A statement cancelled because of a stop request is a clean stop.
+  if (s.IsAborted() && stop.load()) return Status::OK();
+  return s;
+}
+
+Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
+  CDC_RETURN_IF_ERROR(Connect(stop));
   CDC_RETURN_IF_ERROR(CheckServer());
-  CDC_RETURN_IF_ERROR(EnsurePublication());
+  bool publication_created = false;
+  CDC_RETURN_IF_ERROR(EnsurePublication(&publication_created));
   CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> stored, store_->Load(config_.source.name));
   if (stored && stored->kind != offsets::Position::Kind::kPostgres) {
     return Status::InvalidArgument("offsets: the stored position of source '" +
@@ -184,6 +210,7 @@ Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
 
   uint64_t start_lsn = 0;
   if (stored) {
+    if (slot.exists) CDC_RETURN_IF_ERROR(CheckPublicationNotNewer(publication_created));
     if (!slot.exists) {
       return Status::IOError(
           "replication slot '" + pg_.slot + "' no longer exists but offsets hold position " +
@@ -192,7 +219,9 @@ Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
           "`cdc-agent offsets reset --config FILE`");
     }
     start_lsn = stored->lsn;
-    durable_lsn_.store(start_lsn);
+    // The slot may already be confirmed further (caught-up confirmations are
+    // not stored); never report less than it has.
+    durable_lsn_.store(std::max(start_lsn, slot.confirmed_flush));
     log_->info("resuming from stored position {}", stored->ToString());
   } else {
     bool snapshot = pg_.snapshot == SnapshotMode::kInitial;
@@ -203,6 +232,7 @@ Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
       slot.exists = false;
     }
     if (slot.exists) {
+      CDC_RETURN_IF_ERROR(CheckPublicationNotNewer(publication_created));
       start_lsn = slot.confirmed_flush;
       log_->info("no stored position: streaming from slot {} at {}", pg_.slot,
                  offsets::FormatLsn(start_lsn));

@@ -58,10 +58,14 @@ class PostgresSource : public Source {
   };
 
   // postgres_source.cc: connections, publication, slot.
-  Status Connect();
+  Status Start(BatchQueue& out, const std::atomic<bool>& stop);
+  Status Connect(const std::atomic<bool>& stop);
   Status CheckServer();
-  Status EnsurePublication();
+  // Sets *created when the publication did not exist.
+  Status EnsurePublication(bool* created);
   Result<SlotInfo> ReadSlot();
+  // An error when the publication was created now but the slot is older.
+  Status CheckPublicationNotNewer(bool publication_created) const;
   Status DropSlot();
   // Creates the slot; with `export_snapshot`, sets snapshot_name_.
   Result<uint64_t> CreateSlot(bool export_snapshot);
@@ -111,6 +115,7 @@ class PostgresSource : public Source {
   std::atomic<uint64_t> durable_lsn_{0};
   std::chrono::steady_clock::time_point next_status_{};
   uint64_t events_decoded_ = 0;
+  bool streaming_ = false;  // START_REPLICATION succeeded
 };
 
 }  // namespace cdc::agent::postgres

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "agent/postgres/postgres_source.h"
@@ -17,6 +18,8 @@ int64_t NowUs() {
       .count();
 }
 
+constexpr int kInitialBatchCapacity = 256;
+
 struct CopyBuffer {
   char* data = nullptr;
   ~CopyBuffer() {
@@ -28,11 +31,21 @@ struct CopyBuffer {
 
 bool PostgresSource::PushBatch(BatchQueue& out) {
   if (batch_.events.empty() && !batch_.end_position) return true;
-  if (batch_.end_position) last_pushed_end_ = batch_.end_position->lsn;
-  bool ok = out.Push(std::move(batch_));
+  uint64_t end = batch_.end_position ? batch_.end_position->lsn : 0;
+  while (true) {
+    BatchQueue::PushResult r = out.TryPushFor(batch_, std::chrono::milliseconds(500));
+    if (r == BatchQueue::PushResult::kClosed) return false;
+    if (r == BatchQueue::PushResult::kPushed) break;
+    // Kafka is slow and the queue is full: keep telling the server we are
+    // alive, or it ends the connection after wal_sender_timeout.
+    if (streaming_ && std::chrono::steady_clock::now() >= next_status_ && !SendStatus(false).ok()) {
+      return false;
+    }
+  }
+  if (end != 0) last_pushed_end_ = end;
   batch_ = Batch();
-  batch_.events.reserve(static_cast<size_t>(config_.batch_max_events));
-  return ok;
+  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
+  return true;
 }
 
 cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1::Op op,
@@ -87,8 +100,15 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
   log_->info("streaming from {}", offsets::FormatLsn(start_lsn));
   last_commit_end_ = std::max(last_commit_end_, start_lsn);
   last_pushed_end_ = std::max(last_pushed_end_, start_lsn);
-  batch_.events.reserve(static_cast<size_t>(config_.batch_max_events));
+  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
+  streaming_ = true;
   CDC_RETURN_IF_ERROR(SendStatus(false));
+  if (durable_lsn_.load() == 0) {
+    // Nothing stored yet (a new slot without snapshot): store the start so a
+    // slot that only sees unpublished changes still advances.
+    batch_.end_position = offsets::Position::Postgres(start_lsn);
+    if (!PushBatch(out)) return Status::OK();
+  }
 
   PGconn* conn = repl_.raw();
   while (!stop.load(std::memory_order_relaxed)) {
@@ -163,6 +183,13 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
     CDC_RETURN_IF_ERROR(HandleRow(msg, data.start_lsn));
   } else if (auto* ty = std::get_if<pgoutput::Type>(&msg)) {
     CDC_RETURN_IF_ERROR(catalog_->EnsureType(ty->oid, &types_));
+    const pgoutput::PgType* known = types_.Find(ty->oid);
+    if (known != nullptr && known->kind == pgoutput::PgType::Kind::kOther &&
+        known->name.rfind("oid:", 0) == 0) {
+      pgoutput::PgType named = *known;
+      named.name = std::string(ty->name);
+      types_.Add(std::move(named));
+    }
   }
   // Origin and logical decoding messages carry no row change.
   (void)out;

@@ -3,7 +3,9 @@
 // unreachable broker each print one clear line and exit non-zero.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "tests/integration/pg_agent_fixture.h"
 
@@ -79,6 +81,39 @@ TEST_F(PgErrorsTest, UnreachableBroker) {
   EXPECT_EQ(admin.Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" +
                          settings_.slot + "'"),
             "0");
+}
+
+TEST_F(PgErrorsTest, StopWhileTheServerMakesItWait) {
+  // An open writing transaction makes CREATE_REPLICATION_SLOT wait for it.
+  Sql("CREATE TABLE t (id int PRIMARY KEY)");
+  PgClient blocker(env_, db_name_);
+  ASSERT_EQ(blocker.Exec("BEGIN; INSERT INTO t VALUES (1)"), "");
+  Process agent;
+  ASSERT_TRUE(agent.Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/blocked"));
+  PgClient admin(env_, "postgres");
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    waiting = admin.Scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db_name_ +
+                           "' AND backend_type = 'walsender' AND wait_event = 'transactionid'") != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(waiting) << agent.Stderr();
+  auto started = std::chrono::steady_clock::now();
+  agent.Signal(SIGTERM);
+  int code = agent.Wait(std::chrono::seconds(10));
+  EXPECT_EQ(code, 0) << agent.Stderr();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  blocker.Exec("ROLLBACK");
+}
+
+TEST_F(PgErrorsTest, SnapshotNeverStoresItsStartPosition) {
+  settings_.snapshot = "never";
+  StartAgent();
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  CommandResult shown = RunCommand({env_.agent_bin, "offsets", "show", "--config", ConfigPath()},
+                     std::chrono::seconds(30));
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("\tpg:"), std::string::npos) << shown.out;
 }
 
 TEST_F(PgErrorsTest, BadConfigNamesTheKey) {

@@ -219,6 +219,29 @@ TEST_F(PgStreamTest, PrimaryKeyChangeIsDeleteThenInsert) {
   EXPECT_EQ(lines[1].value().source().transaction_id(), lines[3].value().source().transaction_id());
 }
 
+TEST_F(PgStreamTest, PartitionedTableUnderItsOwnName) {
+  Sql("CREATE TABLE measurements (id int, day date, v int, PRIMARY KEY (id, day)) "
+      "PARTITION BY RANGE (day)");
+  Sql("CREATE TABLE measurements_2024 PARTITION OF measurements "
+      "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+  Sql("CREATE TABLE measurements_2025 PARTITION OF measurements "
+      "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+  Sql("INSERT INTO measurements VALUES (1, '2024-06-01', 10)");
+  settings_.tables = {"public.measurements"};
+  StartAgent();
+  Sql("INSERT INTO measurements VALUES (2, '2025-06-01', 20)");
+  Sql("UPDATE measurements SET v = 11 WHERE id = 1");
+  auto lines = TailTopic(env_, Topic("public", "measurements"), 3);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].value().op(), cdc::v1::OP_READ);
+  EXPECT_EQ(lines[1].value().op(), cdc::v1::OP_INSERT);
+  EXPECT_EQ(lines[1].value().source().table(), "measurements");
+  EXPECT_EQ(FindValue(lines[1].value().after(), "v")->int_value(), 20);
+  EXPECT_EQ(lines[2].value().op(), cdc::v1::OP_UPDATE);
+  EXPECT_EQ(FindValue(lines[2].value().after(), "v")->int_value(), 11);
+  ASSERT_EQ(lines[2].key().columns_size(), 2);
+}
+
 TEST_F(PgStreamTest, TableWithoutPrimaryKeyHasNullKey) {
   Sql("CREATE TABLE nopk (a int, b text)");
   Sql("ALTER TABLE nopk REPLICA IDENTITY FULL");
