@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "agent/config.h"
 #include "agent/kafka_sink.h"
+#include "agent/mysql/decode_binlog.h"
 #include "agent/pipeline.h"
 #include "agent/postgres/postgres_check.h"
 #include "agent/postgres/postgres_source.h"
@@ -108,6 +111,16 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
   return 0;
 }
 
+int DecodeBinlog(const std::vector<std::string>& files, const std::string& server_name) {
+  cdc::agent::mysql::DecodeBinlogStats stats;
+  cdc::Status s = cdc::agent::mysql::DecodeBinlogFiles(files, server_name, std::cout, &stats);
+  std::cout.flush();
+  std::fprintf(stderr, "cdc-agent: decode-binlog: %s\n",
+               cdc::agent::mysql::DescribeStats(stats).c_str());
+  if (!s.ok()) return Fail(s.message());
+  return 0;
+}
+
 int Tail(const cdc::agent::TailOptions& options) {
   SetupLogging("warn");
   cdc::Status s = cdc::agent::Tail(options, std::cout, g_stop);
@@ -119,7 +132,7 @@ int Tail(const cdc::agent::TailOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cdc-agent: change data capture from PostgreSQL to Kafka"};
+  CLI::App app{"cdc-agent: change data capture from PostgreSQL and MySQL/MariaDB to Kafka"};
   app.require_subcommand(1);
   std::string config_path;
 
@@ -149,6 +162,13 @@ int main(int argc, char** argv) {
   offsets->add_option("-c,--config", config_path, "Configuration file (YAML)")->required();
   offsets->add_option("--position", position, "For set: pg:X/Y or mysql:FILE:POS [gtid=SET]");
 
+  std::vector<std::string> binlog_files;
+  std::string binlog_server = "offline";
+  auto* decode = app.add_subcommand("decode-binlog",
+                                    "Print the row changes of MySQL/MariaDB binlog files as JSON lines");
+  decode->add_option("files", binlog_files, "Binlog files, in order")->required()->check(CLI::ExistingFile);
+  decode->add_option("--server-name", binlog_server, "source.server_name of the events");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -157,6 +177,7 @@ int main(int argc, char** argv) {
   if (*run) return Run(config_path);
   if (*check) return Check(config_path);
   if (*tail_cmd) return Tail(tail);
+  if (*decode) return DecodeBinlog(binlog_files, binlog_server);
   if (*offsets) {
     if (offsets_action == "set" && position.empty()) return Fail("offsets set needs --position", kExitConfig);
     return Offsets(offsets_action, config_path, position);

@@ -114,6 +114,12 @@ std::vector<ValueCase> ValueCases() {
        R"({"geometry_value":{"srid":4326,"wkb":"AQE="}})"},
       {"raw", [](Value* v) { v->mutable_raw_value()->set_text("(1,2)"); },
        R"j({"raw_value":{"text":"(1,2)"}})j"},
+      {"error",
+       [](Value* v) {
+         v->mutable_error_value()->set_message("cannot be applied");
+         v->mutable_error_value()->set_raw(std::string("\x00\x01\xff", 3));
+       },
+       R"({"error_value":{"message":"cannot be applied","raw":"AAH/"}})"},
   };
 }
 

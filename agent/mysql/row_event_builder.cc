@@ -1,0 +1,80 @@
+#include "agent/mysql/row_event_builder.h"
+
+namespace cdc::agent::mysql {
+
+namespace {
+
+using Columns = google::protobuf::RepeatedPtrField<cdc::v1::Column>;
+
+void ImageToColumns(const binlog::TableSchema& schema, binlog::RowImage& image, Columns* out) {
+  for (size_t i = 0; i < schema.columns.size() && i < image.values.size(); ++i) {
+    if (i < image.present.size() && !image.present[i]) continue;
+    cdc::v1::Column* col = out->Add();
+    col->set_name(schema.columns[i].name);
+    col->set_type(schema.columns[i].type_name);
+    col->mutable_value()->Swap(&image.values[i]);
+  }
+}
+
+bool KeyFrom(const binlog::TableSchema& schema, const Columns& row, cdc::v1::RowKey* key) {
+  key->Clear();
+  if (schema.primary_key.empty()) return false;
+  for (uint32_t idx : schema.primary_key) {
+    if (idx >= schema.columns.size()) return false;
+    const std::string& name = schema.columns[idx].name;
+    const cdc::v1::Column* found = nullptr;
+    for (const auto& c : row) {
+      if (c.name() == name) {
+        found = &c;
+        break;
+      }
+    }
+    if (found == nullptr || found->value().kind_case() == cdc::v1::Value::kNull) {
+      key->Clear();
+      return false;
+    }
+    *key->add_columns() = *found;
+  }
+  return true;
+}
+
+}  // namespace
+
+cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format) {
+  return format.mariadb() ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
+}
+
+bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
+                   binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
+                   cdc::v1::RowKey* key) {
+  out->Clear();
+  switch (kind) {
+    case binlog::RowsKind::kWrite: out->set_op(cdc::v1::OP_INSERT); break;
+    case binlog::RowsKind::kDelete: out->set_op(cdc::v1::OP_DELETE); break;
+    case binlog::RowsKind::kUpdate:
+    case binlog::RowsKind::kPartialUpdate: out->set_op(cdc::v1::OP_UPDATE); break;
+  }
+  cdc::v1::Source* src = out->mutable_source();
+  src->set_kind(ctx.kind);
+  src->set_server_name(ctx.server_name);
+  src->set_database(schema.schema);
+  src->set_schema(schema.schema);
+  src->set_table(schema.table);
+  cdc::v1::MysqlPosition* pos = src->mutable_mysql();
+  pos->set_file(ctx.file);
+  pos->set_pos(ctx.pos);
+  pos->set_gtid(ctx.gtid);
+  src->set_commit_time_us(ctx.commit_time_us);
+  src->set_event_index(ctx.event_index);
+  for (uint32_t idx : schema.primary_key) {
+    if (idx < schema.columns.size()) out->add_key_columns(schema.columns[idx].name);
+  }
+  if (kind != binlog::RowsKind::kWrite) ImageToColumns(schema, change.before, out->mutable_before());
+  if (kind != binlog::RowsKind::kDelete) ImageToColumns(schema, change.after, out->mutable_after());
+  const Columns& key_image = kind == binlog::RowsKind::kDelete ? out->before() : out->after();
+  if (KeyFrom(schema, key_image, key)) return true;
+  // A minimal after image may omit an unchanged key: take it from before.
+  return kind != binlog::RowsKind::kDelete && KeyFrom(schema, out->before(), key);
+}
+
+}  // namespace cdc::agent::mysql

@@ -1,0 +1,39 @@
+// Turns decoded binlog row changes into cdc.v1 change events: shared by the
+// live MySQL/MariaDB source and `cdc-agent decode-binlog`.
+//
+// Pure: no I/O. Thread: whoever owns the decoder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cdc/v1/change_event.pb.h"
+#include "decoders/binlog/events.h"
+#include "decoders/binlog/rows.h"
+
+namespace cdc::agent::mysql {
+
+// Where the row change sits in the binlog and in its transaction.
+struct RowContext {
+  cdc::v1::SourceKind kind = cdc::v1::SOURCE_KIND_MYSQL;
+  std::string server_name;
+  std::string file;
+  uint64_t pos = 0;          // end position of the rows event
+  std::string gtid;          // of the transaction; empty when none
+  int64_t commit_time_us = 0;
+  uint64_t event_index = 0;  // among the row events of the transaction
+};
+
+// Fills `out` (cleared first) for one row of a rows event. Columns absent
+// from an image (minimal row images) are left out of it. Returns false when
+// the table has no primary key or a key column is absent from the image the
+// key is taken from (after for writes and updates, before for deletes);
+// `key` is then cleared.
+bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
+                   binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
+                   cdc::v1::RowKey* key);
+
+// kind from a FORMAT_DESCRIPTION server version ("...MariaDB..." or not).
+cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format);
+
+}  // namespace cdc::agent::mysql

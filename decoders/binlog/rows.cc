@@ -1,0 +1,182 @@
+// Row images of rows events; see rows.h for the layout.
+#include "decoders/binlog/rows.h"
+
+#include "decoders/binlog/json_doc.h"
+#include "decoders/binlog/values_internal.h"
+
+namespace cdc::binlog {
+namespace {
+
+constexpr uint64_t kPartialJsonUpdates = 1;  // binlog_row_value_options=PARTIAL_JSON
+
+class RowDecoder {
+ public:
+  RowDecoder(const RowsEvent& event, const TableSchema& schema)
+      : event_(event), schema_(schema), reader_(event.rows) {
+    for (const auto& c : schema.columns) json_columns_ += c.type == kTypeJson ? 1 : 0;
+    if (event.kind == RowsKind::kPartialUpdate) before_json_.resize(schema.columns.size());
+  }
+
+  Status Run(const std::function<Status(RowChange&)>& on_row) {
+    const size_t n = schema_.columns.size();
+    if (event_.column_count != n) {
+      return Status::Corruption(Prefix() + ": the rows event has " +
+                                std::to_string(event_.column_count) + " columns, the schema " +
+                                std::to_string(n));
+    }
+    const bool has_before = event_.kind != RowsKind::kWrite;
+    const bool has_after = event_.kind != RowsKind::kDelete;
+    // A WRITE event has one bitmap; the event parser may file it under either name.
+    const std::vector<bool>& after_columns =
+        event_.kind == RowsKind::kWrite && event_.columns_after.empty() ? event_.columns_before
+                                                                        : event_.columns_after;
+    if ((has_before && event_.columns_before.size() < n) ||
+        (has_after && after_columns.size() < n)) {
+      return Status::Corruption(Prefix() + ": column bitmap shorter than " + std::to_string(n) +
+                                " columns");
+    }
+    RowChange change;
+    for (row_ = 0; !reader_.empty(); ++row_) {
+      for (auto& json : before_json_) json = BeforeJson();
+      change.before.present.assign(has_before ? n : 0, false);
+      change.after.present.assign(has_after ? n : 0, false);
+      change.before.values.resize(has_before ? n : 0);
+      change.after.values.resize(has_after ? n : 0);
+      if (has_before) CDC_RETURN_IF_ERROR(Image(false, event_.columns_before, &change.before));
+      if (has_after) CDC_RETURN_IF_ERROR(Image(true, after_columns, &change.after));
+      CDC_RETURN_IF_ERROR(on_row(change));
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string Prefix() const { return "table " + schema_.schema + "." + schema_.table; }
+
+  std::string Where(bool after) const {
+    return Prefix() + " row " + std::to_string(row_) + (after ? " (after image)" : " (before image)");
+  }
+
+  Status Fail(bool after, const std::string& what) const {
+    return Status::Corruption(Where(after) + ": " + what);
+  }
+
+  Status Image(bool after, const std::vector<bool>& columns, RowImage* image) {
+    const size_t n = schema_.columns.size();
+    const bool partial_event = event_.kind == RowsKind::kPartialUpdate;
+    std::string_view partial_bits;
+    if (after && partial_event) {
+      size_t at = reader_.offset();
+      uint64_t options;
+      if (!reader_.ReadLengthEncoded(&options)) {
+        return Fail(after, "truncated value options at offset " + std::to_string(at));
+      }
+      if ((options & kPartialJsonUpdates) != 0 &&
+          !reader_.ReadBytes((json_columns_ + 7) / 8, &partial_bits)) {
+        return Fail(after, "truncated partial-JSON bitmap at offset " + std::to_string(at));
+      }
+    }
+    size_t present = 0;
+    for (size_t i = 0; i < n; ++i) present += columns[i] ? 1 : 0;
+    std::string_view nulls;
+    const size_t nulls_at = reader_.offset();
+    if (!reader_.ReadBytes((present + 7) / 8, &nulls)) {
+      return Fail(after, "truncated null bitmap at offset " + std::to_string(nulls_at));
+    }
+    size_t k = 0;     // index among present columns
+    size_t json = 0;  // index among JSON columns of the table
+    for (size_t i = 0; i < n; ++i) {
+      const ColumnSchema& column = schema_.columns[i];
+      bool partial = false;
+      if (column.type == kTypeJson) {
+        partial = !partial_bits.empty() && Bit(partial_bits, json);
+        ++json;
+      }
+      cdc::v1::Value& value = image->values[i];
+      if (!columns[i]) {
+        value.Clear();
+        continue;
+      }
+      image->present[i] = true;
+      if (Bit(nulls, k++)) {
+        value.set_null(true);
+        if (!after && !before_json_.empty()) before_json_[i].state = BeforeJson::kNull;
+        continue;
+      }
+      if (partial_event && column.type == kTypeJson) {
+        const size_t start = reader_.offset();
+        ByteReader peek = reader_;
+        std::string_view raw;
+        if (internal::ReadLengthPrefixed(&peek, column.meta, &raw)) {
+          if (partial) {
+            reader_ = peek;
+            CDC_RETURN_IF_ERROR(ApplyPartial(i, start, raw, &value).WithContext(Where(after)));
+            continue;
+          }
+          if (!after) before_json_[i] = {BeforeJson::kPresent, raw};
+        }
+      }
+      Status s = DecodeValue(column, &reader_, &value);
+      if (!s.ok()) return s.WithContext(Where(after));
+    }
+    return Status::OK();
+  }
+
+  Status ApplyPartial(size_t i, size_t at, std::string_view diffs, cdc::v1::Value* out) {
+    const ColumnSchema& column = schema_.columns[i];
+    if (before_json_[i].state == BeforeJson::kNull) {
+      // The server writes a diff only against a stored document, never NULL.
+      return internal::ValueError(column, at, "partial JSON update of a NULL before image");
+    }
+    if (before_json_[i].state == BeforeJson::kAbsent) {
+      // Without the document the diff cannot be applied, but the rest of the
+      // event is sound: the row goes on, carrying the diff and the reason.
+      auto* error = out->mutable_error_value();
+      error->set_message("JSON partial update of column " + column.name +
+                         " cannot be applied: the before image does not carry it (set "
+                         "binlog_row_image=FULL)");
+      error->set_raw(diffs.data(), diffs.size());
+      return Status::OK();
+    }
+    json::Node doc;
+    std::string_view before = before_json_[i].bytes;
+    if (before.empty()) {
+      doc.scalar = "null";
+    } else {
+      Result<json::Node> parsed = json::ParseBinary(before);
+      if (!parsed.ok()) return internal::ValueError(column, at, parsed.status().message());
+      doc = std::move(parsed).value();
+    }
+    Status s = json::ApplyDiffs(diffs, &doc);
+    if (!s.ok()) return internal::ValueError(column, at, s.message());
+    std::string* text = out->mutable_json_value();
+    text->clear();
+    json::Print(doc, text);
+    return Status::OK();
+  }
+
+  static bool Bit(std::string_view bits, size_t i) {
+    return i / 8 < bits.size() && ((static_cast<uint8_t>(bits[i / 8]) >> (i % 8)) & 1) != 0;
+  }
+
+  const RowsEvent& event_;
+  const TableSchema& schema_;
+  ByteReader reader_;
+  size_t row_ = 0;
+  size_t json_columns_ = 0;
+  // PARTIAL_UPDATE_ROWS: the current row's before-image JSON per column.
+  struct BeforeJson {
+    enum State { kAbsent, kNull, kPresent } state = kAbsent;
+    std::string_view bytes;
+  };
+  std::vector<BeforeJson> before_json_;
+};
+
+}  // namespace
+
+Status DecodeRows(const RowsEvent& event, const TableSchema& schema,
+                  const std::function<Status(RowChange&)>& on_row) {
+  RowDecoder decoder(event, schema);
+  return decoder.Run(on_row);
+}
+
+}  // namespace cdc::binlog
