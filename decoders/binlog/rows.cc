@@ -42,8 +42,15 @@ class RowDecoder {
       change.after.present.assign(has_after ? n : 0, false);
       change.before.values.resize(has_before ? n : 0);
       change.after.values.resize(has_after ? n : 0);
+      const size_t row_start = reader_.offset();
       if (has_before) CDC_RETURN_IF_ERROR(Image(false, event_.columns_before, &change.before));
       if (has_after) CDC_RETURN_IF_ERROR(Image(true, after_columns, &change.after));
+      if (reader_.offset() == row_start) {
+        // A row of no columns takes no bytes: the rest could never be read.
+        return Status::Corruption(Prefix() + ": row " + std::to_string(row_) + " at offset " +
+                                  std::to_string(row_start) +
+                                  " has no columns but bytes follow it");
+      }
       CDC_RETURN_IF_ERROR(on_row(change));
     }
     return Status::OK();

@@ -97,20 +97,28 @@ Status Truncated(const ColumnSchema& column, size_t start, const char* what) {
 
 }  // namespace
 
+namespace {
+
+// |packed| in unsigned arithmetic: the most negative packed value, which a
+// damaged event can hold, has no positive int64 counterpart.
+uint64_t Magnitude(int64_t packed, bool* negative) {
+  *negative = packed < 0;
+  return *negative ? 0 - static_cast<uint64_t>(packed) : static_cast<uint64_t>(packed);
+}
+
+}  // namespace
+
 CivilTime UnpackDatetime(int64_t packed) {
   CivilTime t;
-  if (packed < 0) {
-    t.negative = true;
-    packed = -packed;
-  }
-  t.micros = static_cast<uint32_t>(packed % (1LL << 24));
-  int64_t ymdhms = packed >> 24;
-  int64_t ymd = ymdhms >> 17;
-  int64_t ym = ymd >> 5;
-  int64_t hms = ymdhms % (1LL << 17);
+  uint64_t m = Magnitude(packed, &t.negative);
+  t.micros = static_cast<uint32_t>(m % (1ULL << 24));
+  uint64_t ymdhms = m >> 24;
+  uint64_t ymd = ymdhms >> 17;
+  uint64_t ym = ymd >> 5;
+  uint64_t hms = ymdhms % (1ULL << 17);
   t.day = static_cast<uint32_t>(ymd % (1 << 5));
   t.month = static_cast<uint32_t>(ym % 13);
-  t.year = ym / 13;
+  t.year = static_cast<int64_t>(ym / 13);
   t.second = static_cast<uint32_t>(hms % (1 << 6));
   t.minute = static_cast<uint32_t>((hms >> 6) % (1 << 6));
   t.hour = static_cast<uint32_t>(hms >> 12);
@@ -119,12 +127,9 @@ CivilTime UnpackDatetime(int64_t packed) {
 
 CivilTime UnpackTime(int64_t packed) {
   CivilTime t;
-  if (packed < 0) {
-    t.negative = true;
-    packed = -packed;
-  }
-  int64_t hms = packed >> 24;
-  t.micros = static_cast<uint32_t>(packed % (1LL << 24));
+  uint64_t m = Magnitude(packed, &t.negative);
+  uint64_t hms = m >> 24;
+  t.micros = static_cast<uint32_t>(m % (1ULL << 24));
   t.hour = static_cast<uint32_t>((hms >> 12) % (1 << 10));
   t.minute = static_cast<uint32_t>((hms >> 6) % (1 << 6));
   t.second = static_cast<uint32_t>(hms % (1 << 6));

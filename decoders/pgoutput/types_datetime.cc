@@ -6,6 +6,7 @@
 //   timestamp    2024-03-10 12:34:56.123456 | 0001-01-01 00:00:00 BC
 //   timestamptz  2024-03-10 07:04:56.789+00 | 4714-11-24 00:00:00+00 BC
 //   interval     1 year 2 mons 3 days 04:05:06.789 | -1 years +3 days -00:00:01
+#include <limits>
 #include <string>
 
 #include "decoders/pgoutput/types_internal.h"
@@ -37,7 +38,9 @@ class Cursor {
     int64_t v = 0;
     while (pos_ + len < s_.size() && len < max_len && s_[pos_ + len] >= '0' &&
            s_[pos_ + len] <= '9') {
-      v = v * 10 + (s_[pos_ + len] - '0');
+      int digit = s_[pos_ + len] - '0';
+      if (v > (std::numeric_limits<int64_t>::max() - digit) / 10) return false;  // overflow
+      v = v * 10 + digit;
       ++len;
     }
     if (len < min_len) return false;

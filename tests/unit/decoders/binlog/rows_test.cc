@@ -69,6 +69,17 @@ TEST(RowsTest, WriteRowsWithNulls) {
   EXPECT_EQ(c.rows[1].after.present, std::vector<bool>({true, true, true}));
 }
 
+TEST(RowsTest, RowsWithoutColumnsAreAnErrorNotALoop) {
+  // Found by fuzz_binlog_rows: no column present means a row of zero bytes,
+  // and bytes after it used to be read as rows forever.
+  RowsEvent ev = Event(RowsKind::kWrite, {false, false, false}, {false, false, false},
+                       std::string("\x00\x00", 2));
+  Collected c = Decode(ev, People());
+  ASSERT_TRUE(c.status.IsCorruption()) << c.status.ToString();
+  EXPECT_NE(c.status.message().find("has no columns but bytes follow it"), std::string::npos)
+      << c.status.message();
+}
+
 TEST(RowsTest, WriteBitmapUnderEitherName) {
   std::string rows = std::string(1, '\x00') + LE(9, 4) + Varchar("x") + Text("");
   RowsEvent ev = Event(RowsKind::kWrite, {true, true, true}, {}, rows);

@@ -253,5 +253,17 @@ TEST(ValuesTest, TruncatedValuesNameColumnAndOffset) {
             std::string::npos);
 }
 
+TEST(ValuesTest, Datetime2AtTheLowestPackedValueIsNoOverflow) {
+  // Found by fuzz_binlog_rows: an all-zero DATETIME2 packs to INT64_MIN,
+  // whose negation overflowed. It decodes (or fails) without undefined
+  // behaviour; UBSan builds check that.
+  auto r = DecodeOne(Col(kTypeDatetime2, 0), std::string(5, '\0'));
+  if (r.ok()) {
+    EXPECT_EQ(r->kind_case(), cdc::v1::Value::kTimestampValue);
+  } else {
+    EXPECT_TRUE(r.status().IsCorruption()) << r.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace cdc::binlog

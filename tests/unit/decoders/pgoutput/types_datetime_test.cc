@@ -182,6 +182,10 @@ TEST(IntervalTest, Errors) {
   EXPECT_EQ(ErrorOf(kInterval, "2562047788:00:54.775808"),
             "Corruption: pgoutput: malformed interval value \"2562047788:00:54.775808\": out "
             "of range");
+  // Found by fuzz_pgoutput_text: hours beyond int64 used to overflow while
+  // parsing.
+  EXPECT_EQ(ErrorOf(kInterval, "9999999999999999999:00:00"),
+            "Corruption: pgoutput: malformed interval value \"9999999999999999999:00:00\"");
   for (const char* bad : {"", "1", "1 day 01:00:00 2 days", "01:00", "1  day", "@ 1 day",
                           "01:61:00", "x days"}) {
     std::string error = ErrorOf(kInterval, bad);

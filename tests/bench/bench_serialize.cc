@@ -1,0 +1,121 @@
+// The cdc.v1.ChangeEvent of one five-column row (int8, text, numeric,
+// timestamptz, bool): Protobuf serialization into a reused buffer, which is
+// what every published event costs, against the JSON printing that
+// `decode-binlog` and `tail` add per event, and the parse `tail` does first.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "agent/event_json.h"
+#include "cdc/v1/change_event.pb.h"
+#include "decoders/pgoutput/types.h"
+#include "tests/bench/bench_util.h"
+
+namespace cdc::bench {
+namespace {
+
+// The event the PostgreSQL source publishes for an insert of the synthetic
+// row; `error` is set when a value does not convert.
+cdc::v1::ChangeEvent FiveColumnEvent(std::string* error) {
+  cdc::v1::ChangeEvent event;
+  cdc::v1::Source* source = event.mutable_source();
+  source->set_kind(cdc::v1::SOURCE_KIND_POSTGRES);
+  source->set_server_name("bench");
+  source->set_database("shop");
+  source->set_schema("public");
+  source->set_table("orders");
+  source->mutable_postgres()->set_lsn(0x16B3748);
+  source->mutable_postgres()->set_commit_lsn(0x16B3790);
+  source->set_transaction_id(7421);
+  source->set_commit_time_us(1714566896789012);
+  source->set_event_index(3);
+  event.set_op(cdc::v1::OP_INSERT);
+  event.add_key_columns("id");
+  pgoutput::TypeRegistry registry;
+  for (const SyntheticColumn& c : kFiveColumns) {
+    cdc::v1::Column* col = event.add_after();
+    col->set_name(c.name);
+    col->set_type(c.type_name);
+    Status s = pgoutput::TextToValue(registry, c.type_oid, -1, c.text, col->mutable_value());
+    if (!s.ok()) *error = std::string(c.name) + ": " + s.ToString();
+  }
+  return event;
+}
+
+void BM_SerializeToString(benchmark::State& state) {
+  std::string error;
+  const cdc::v1::ChangeEvent event = FiveColumnEvent(&error);
+  if (!error.empty()) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  std::string buffer;
+  for (auto _ : state) {
+    event.SerializeToString(&buffer);
+    benchmark::DoNotOptimize(buffer.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buffer.size()));
+  state.counters["rows"] = Rate(state, 1);
+  state.counters["out_bytes_per_row"] = static_cast<double>(buffer.size());
+}
+BENCHMARK(BM_SerializeToString);
+
+void BM_ParseFromString(benchmark::State& state) {
+  std::string error;
+  const std::string bytes = FiveColumnEvent(&error).SerializeAsString();
+  if (!error.empty()) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  cdc::v1::ChangeEvent parsed;
+  for (auto _ : state) {
+    if (!parsed.ParseFromString(bytes)) {
+      state.SkipWithError("ChangeEvent did not parse back");
+      return;
+    }
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+  state.counters["rows"] = Rate(state, 1);
+}
+BENCHMARK(BM_ParseFromString);
+
+void BM_EventToJson(benchmark::State& state) {
+  std::string error;
+  const cdc::v1::ChangeEvent event = FiveColumnEvent(&error);
+  if (!error.empty()) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  size_t json_bytes = 0;
+  for (auto _ : state) {
+    std::string json = agent::EventToJson(event);
+    json_bytes = json.size();
+    benchmark::DoNotOptimize(json.data());
+  }
+  if (json_bytes == 0) {
+    state.SkipWithError("EventToJson printed nothing");
+    return;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json_bytes));
+  state.counters["rows"] = Rate(state, 1);
+  state.counters["out_bytes_per_row"] = static_cast<double>(json_bytes);
+}
+BENCHMARK(BM_EventToJson);
+
+// Reference: copying the serialized event's bytes once.
+void BM_MemcpySerialized(benchmark::State& state) {
+  std::string error;
+  const std::string bytes = FiveColumnEvent(&error).SerializeAsString();
+  if (!error.empty()) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  MemcpyReference(state, bytes);
+}
+BENCHMARK(BM_MemcpySerialized);
+
+}  // namespace
+}  // namespace cdc::bench
+
+BENCHMARK_MAIN();
