@@ -29,6 +29,7 @@
 namespace cdc::binlog::json {
 
 struct Node {
+  Node() = default;  // lets clang accept the recursive members
   enum class Kind : uint8_t { kScalar, kObject, kArray };
   Kind kind = Kind::kScalar;
   std::string scalar;  // kScalar: the value as JSON text ("1", "\"s\"", "null", "1.5")

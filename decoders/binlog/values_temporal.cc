@@ -248,6 +248,11 @@ Status DecodeTemporalColumn(const ColumnSchema& column, ByteReader* reader, cdc:
       if (!reader->ReadBE<5>(&int_part) || !ReadFraction(reader, fsp, &micros)) {
         return Truncated(column, start, "DATETIME");
       }
+      // The sign bit is always set: MySQL has no negative DATETIME, and a
+      // packed value below it would overflow the arithmetic below.
+      if (int_part < 0x8000000000ULL) {
+        return ValueError(column, start, "DATETIME2 with a negative packed value");
+      }
       int64_t packed = (static_cast<int64_t>(int_part) - 0x8000000000LL) * (1LL << 24) + micros;
       return FillDatetime(column, start, UnpackDatetime(packed), fsp, out);
     }
