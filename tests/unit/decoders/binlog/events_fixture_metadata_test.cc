@@ -15,14 +15,8 @@ using testing::ReadFileBytes;
 using testing::Walk;
 using testing::WalkFile;
 
-const std::string kMariaDir = FixtureRoot() + "/binlog";
-const std::string kMysqlDir = FixtureRoot() + "/binlog-mysql";
-
-#define SKIP_WITHOUT(dir)                                                                \
-  if (BinlogFiles(dir).empty()) {                                                        \
-    GTEST_SKIP() << "fixture folder " << (dir)                                           \
-                 << " is absent (it ships beside the project in CI; clones elsewhere skip)"; \
-  }
+using testing::kMariaDir;
+using testing::kMysqlDir;
 
 Walk WalkOk(const std::string& path) {
   Walk w = WalkFile(ReadFileBytes(path));
