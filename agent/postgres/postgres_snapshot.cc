@@ -79,12 +79,8 @@ Status PostgresSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& s
     PGresult* r = res.get();
     if (!described) {
       for (int f = 0; f < PQnfields(r); ++f) {
-        ColumnInfo col;
-        col.name = PQfname(r, f);
-        col.type_oid = PQftype(r, f);
-        col.type_modifier = PQfmod(r, f);
-        CDC_RETURN_IF_ERROR(catalog_->EnsureType(col.type_oid, &types_));
-        col.type_name = pgoutput::TypeName(types_, col.type_oid);
+        CDC_ASSIGN_OR_RETURN(ColumnInfo col,
+                             DescribeColumn(PQfname(r, f), PQftype(r, f), PQfmod(r, f)));
         rel.columns.push_back(std::move(col));
       }
       SetKeyColumns(keys, &rel);

@@ -81,6 +81,8 @@ class PostgresSource : public Source {
   Status Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn);
   Status HandleXLogData(BatchQueue& out, const XLogData& data);
   Status HandleRelation(const pgoutput::Relation& rel);
+  // A column of `type_oid`, with its type (and those it depends on) known.
+  Result<ColumnInfo> DescribeColumn(std::string name, uint32_t type_oid, int32_t type_modifier);
   Status HandleRow(const pgoutput::Message& msg, uint64_t lsn);
   Status HandleTruncate(const pgoutput::Truncate& msg, uint64_t lsn);
   Status SendStatus(bool reply_requested);

@@ -196,6 +196,17 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
   return Status::OK();
 }
 
+Result<ColumnInfo> PostgresSource::DescribeColumn(std::string name, uint32_t type_oid,
+                                                  int32_t type_modifier) {
+  CDC_RETURN_IF_ERROR(catalog_->EnsureType(type_oid, &types_));
+  ColumnInfo col;
+  col.name = std::move(name);
+  col.type_oid = type_oid;
+  col.type_modifier = type_modifier;
+  col.type_name = pgoutput::TypeName(types_, type_oid);
+  return col;
+}
+
 Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
   RelationInfo rel;
   rel.oid = r.oid;
@@ -205,12 +216,8 @@ Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
   rel.included = TableIncluded(rel.schema, rel.table);
   rel.topic = TopicName(topic_prefix_, rel.schema, rel.table);
   for (const auto& c : r.columns) {
-    CDC_RETURN_IF_ERROR(catalog_->EnsureType(c.type_oid, &types_));
-    ColumnInfo col;
-    col.name = std::string(c.name);
-    col.type_oid = c.type_oid;
-    col.type_modifier = c.type_modifier;
-    col.type_name = pgoutput::TypeName(types_, c.type_oid);
+    CDC_ASSIGN_OR_RETURN(ColumnInfo col,
+                         DescribeColumn(std::string(c.name), c.type_oid, c.type_modifier));
     col.identity = c.key;
     rel.columns.push_back(std::move(col));
   }

@@ -215,18 +215,23 @@ ColumnKinds ClassifyColumns(const TableMap& map) {
   return kinds;
 }
 
+// `count` bits, most significant first, from the rest of the field.
+Status ReadMsbBitmap(BodyReader* r, size_t count, std::string_view field,
+                     std::vector<bool>* out) {
+  std::string_view bits = r->rest();
+  if (bits.size() < (count + 7) / 8) return r->Truncated(field);
+  out->resize(count);
+  for (size_t i = 0; i < count; ++i) (*out)[i] = BitMsb(bits, i);
+  return Status::OK();
+}
+
 Status ReadOptionalMetadata(BodyReader* r, uint8_t type, const ColumnKinds& kinds,
                             TableMetadata* md) {
   const size_t n = kinds.columns;
   const size_t numeric = kinds.numeric;
   switch (type) {
-    case kSignedness: {
-      std::string_view bits = r->rest();
-      if (bits.size() < (numeric + 7) / 8) return r->Truncated("SIGNEDNESS bitmap");
-      md->is_unsigned.resize(numeric);
-      for (size_t i = 0; i < numeric; ++i) md->is_unsigned[i] = BitMsb(bits, i);
-      return Status::OK();
-    }
+    case kSignedness:
+      return ReadMsbBitmap(r, numeric, "SIGNEDNESS bitmap", &md->is_unsigned);
     case kDefaultCharset:
       return ReadDefaultCharset(r, "DEFAULT_CHARSET", kinds.character, &md->default_charset,
                                 &md->charset_exceptions);
@@ -272,13 +277,8 @@ Status ReadOptionalMetadata(BodyReader* r, uint8_t type, const ColumnKinds& kind
             ReadU32Value(r, "PRIMARY_KEY_WITH_PREFIX", &md->primary_key_prefix.emplace_back()));
       }
       return Status::OK();
-    case kColumnVisibility: {
-      std::string_view bits = r->rest();
-      if (bits.size() < (n + 7) / 8) return r->Truncated("COLUMN_VISIBILITY bitmap");
-      md->column_visibility.resize(n);
-      for (size_t i = 0; i < n; ++i) md->column_visibility[i] = BitMsb(bits, i);
-      return Status::OK();
-    }
+    case kColumnVisibility:
+      return ReadMsbBitmap(r, n, "COLUMN_VISIBILITY bitmap", &md->column_visibility);
     default:
       return Status::OK();  // a newer type: its length lets the caller skip it
   }
