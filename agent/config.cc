@@ -26,6 +26,7 @@ using config_internal::JoinChoices;
 using config_internal::kMaxPgNameLength;
 using config_internal::Keys;
 using config_internal::ParseInt;
+using config_internal::ParseMysqlTableName;
 using config_internal::ParseTableName;
 using config_internal::Quote;
 using config_internal::SubstituteEnv;
@@ -37,6 +38,10 @@ constexpr std::string_view kSourceKeys[] = {
     "type",     "name",     "host",          "port",           "user",
     "password", "database", "slot",          "publication",    "tables",
     "snapshot", "snapshot_chunk_rows", "connect_timeout_s", "status_interval_ms", "sslmode"};
+constexpr std::string_view kMysqlSourceKeys[] = {
+    "type",   "name",     "host",       "port",     "user",
+    "password", "server_id", "databases", "tables", "snapshot",
+    "connect_timeout_s", "heartbeat_interval_ms", "reconnect_timeout_s"};
 constexpr std::string_view kKafkaKeys[] = {"brokers", "topic_prefix", "tombstones",
                                            "delivery_timeout_ms", "properties"};
 constexpr std::string_view kOffsetsKeys[] = {"path"};
@@ -76,8 +81,9 @@ class Reader {
   Status Error(const Section& s, std::string_view key, const std::string& what) const {
     return Error(s.KeyOf(key), Join(s.path, key), what);
   }
-  Status Missing(const std::string& path) const {
-    return Status::InvalidArgument(origin_ + ": " + path + ": required key is missing");
+  Status Missing(const std::string& path, const std::string& what = "") const {
+    return Status::InvalidArgument(origin_ + ": " + path + ": required key is missing" +
+                                   (what.empty() ? "" : ": " + what));
   }
   static std::string Join(const std::string& path, std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
@@ -232,25 +238,9 @@ Status ReadTables(const Reader& r, const Reader::Section& s, std::vector<TableNa
   return Status::OK();
 }
 
-Status ReadSource(const Reader& r, const YAML::Node& node, SourceConfig* out) {
-  // The type decides which keys are valid, so it is read before the rest.
-  if (node.IsMap()) {
-    for (const auto& entry : node) {
-      if (entry.first.Scalar() == "type" && entry.second.Scalar() == "mysql") {
-        return r.Error(entry.first, "source.type", "mysql is not supported yet");
-      }
-    }
-  }
-  Reader::Section s;
-  CDC_RETURN_IF_ERROR(r.ReadSection(node, "source", kSourceKeys, &s));
-  std::string type;
-  CDC_RETURN_IF_ERROR(r.String(s, "type", true, &type));
-  if (type != "postgres") {
-    return r.Error(s, "type", "must be postgres or mysql, got " + Quote(type));
-  }
+Status ReadPostgresSource(const Reader& r, const Reader::Section& s, SourceConfig* out) {
   out->type = SourceConfig::Type::kPostgres;
   PostgresSourceConfig& pg = out->postgres;
-  CDC_RETURN_IF_ERROR(r.Name(s, "name", false, &out->name));
   CDC_RETURN_IF_ERROR(r.String(s, "host", false, &pg.host));
   CDC_RETURN_IF_ERROR(r.Int(s, "port", 1, 65535, &pg.port));
   CDC_RETURN_IF_ERROR(r.String(s, "user", true, &pg.user));
@@ -266,6 +256,94 @@ Status ReadSource(const Reader& r, const YAML::Node& node, SourceConfig* out) {
   CDC_RETURN_IF_ERROR(r.Int(s, "connect_timeout_s", 1, 3600, &pg.connect_timeout_s));
   CDC_RETURN_IF_ERROR(r.Int(s, "status_interval_ms", 100, 600000, &pg.status_interval_ms));
   return r.Choice(s, "sslmode", kSslModes, &pg.sslmode);
+}
+
+// MySQL names: database.table, each part plain or in backquotes.
+Status ReadMysqlTables(const Reader& r, const Reader::Section& s, MysqlSourceConfig* out) {
+  if (const YAML::Node* node = s.Find("databases"); node != nullptr && !node->IsNull()) {
+    if (!node->IsSequence()) {
+      return r.Error(s, "databases", "must be a list of database names, got " + Show(*node));
+    }
+    for (size_t i = 0; i < node->size(); ++i) {
+      const YAML::Node item = (*node)[i];
+      const std::string path = "source.databases[" + std::to_string(i) + "]";
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        return r.Error(item, path, "must be a database name, got " + Show(item));
+      }
+      if (std::find(out->databases.begin(), out->databases.end(), item.Scalar()) !=
+          out->databases.end()) {
+        return r.Error(item, path, Quote(item.Scalar()) + " is listed twice");
+      }
+      out->databases.push_back(item.Scalar());
+    }
+  }
+  const YAML::Node* node = s.Find("tables");
+  if (node == nullptr || node->IsNull()) return Status::OK();
+  if (!node->IsSequence()) {
+    return r.Error(s, "tables", "must be a list of database.table names, got " + Show(*node));
+  }
+  for (size_t i = 0; i < node->size(); ++i) {
+    const YAML::Node item = (*node)[i];
+    const std::string path = "source.tables[" + std::to_string(i) + "]";
+    Result<TableName> table =
+        item.IsScalar() ? ParseMysqlTableName(item.Scalar())
+                        : Result<TableName>(Status::InvalidArgument("not a name"));
+    if (!table.ok()) {
+      return r.Error(item, path,
+                     "bad table name " + Show(item) + ": " + table.status().message() +
+                         "; expected database.table, a part in backquotes (`a.b`) when it "
+                         "holds a dot");
+    }
+    if (std::find(out->tables.begin(), out->tables.end(), *table) != out->tables.end()) {
+      return r.Error(item, path, Show(item) + " is listed twice");
+    }
+    out->tables.push_back(std::move(table).value());
+  }
+  return Status::OK();
+}
+
+Status ReadMysqlSource(const Reader& r, const Reader::Section& s, SourceConfig* out) {
+  out->type = SourceConfig::Type::kMysql;
+  MysqlSourceConfig& my = out->mysql;
+  CDC_RETURN_IF_ERROR(r.String(s, "host", false, &my.host));
+  CDC_RETURN_IF_ERROR(r.Int(s, "port", 1, 65535, &my.port));
+  CDC_RETURN_IF_ERROR(r.String(s, "user", true, &my.user));
+  CDC_RETURN_IF_ERROR(r.String(s, "password", false, &my.password, /*secret=*/true));
+  const YAML::Node* id = s.Find("server_id");
+  long long v = 0;
+  if (id == nullptr) {
+    return r.Missing("source.server_id",
+                     "the replica id cdc-agent registers with, unique among the server's "
+                     "replicas (1..4294967295), e.g. 5401");
+  }
+  if (!id->IsScalar() || !ParseInt(id->Scalar(), &v) || v < 1 || v > 4294967295LL) {
+    return r.Error(s, "server_id", "must be an integer in 1..4294967295, got " + Show(*id));
+  }
+  my.server_id = static_cast<uint32_t>(v);
+  CDC_RETURN_IF_ERROR(ReadMysqlTables(r, s, &my));
+  std::string snapshot = "initial";
+  CDC_RETURN_IF_ERROR(r.Choice(s, "snapshot", kSnapshotModes, &snapshot));
+  my.snapshot = snapshot == "never" ? SnapshotMode::kNever : SnapshotMode::kInitial;
+  CDC_RETURN_IF_ERROR(r.Int(s, "connect_timeout_s", 1, 3600, &my.connect_timeout_s));
+  CDC_RETURN_IF_ERROR(
+      r.Int(s, "heartbeat_interval_ms", 100, 600000, &my.heartbeat_interval_ms));
+  return r.Int(s, "reconnect_timeout_s", 0, 86400, &my.reconnect_timeout_s);
+}
+
+Status ReadSource(const Reader& r, const YAML::Node& node, SourceConfig* out) {
+  // The type decides which keys are valid, so it is read before the rest.
+  std::string type;
+  if (node.IsMap() && node["type"] && node["type"].IsScalar()) type = node["type"].Scalar();
+  Reader::Section s;
+  CDC_RETURN_IF_ERROR(r.ReadSection(node, "source", type == "mysql" ? Keys(kMysqlSourceKeys)
+                                                                     : Keys(kSourceKeys),
+                                    &s));
+  CDC_RETURN_IF_ERROR(r.String(s, "type", true, &type));
+  if (type != "postgres" && type != "mysql") {
+    return r.Error(s, "type", "must be postgres or mysql, got " + Quote(type));
+  }
+  CDC_RETURN_IF_ERROR(r.Name(s, "name", false, &out->name));
+  return type == "mysql" ? ReadMysqlSource(r, s, out) : ReadPostgresSource(r, s, out);
 }
 
 Status ReadKafka(const Reader& r, const YAML::Node& node, KafkaConfig* out) {

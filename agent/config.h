@@ -48,13 +48,40 @@ struct PostgresSourceConfig {
   std::string ConnInfo(bool replication) const;
 };
 
+struct MysqlSourceConfig {
+  std::string host = "127.0.0.1";  // Default: 127.0.0.1
+  int port = 3306;                  // Default: 3306
+  std::string user;                 // Required.
+  std::string password;             // Default: empty. Secret.
+  // Required: the replica id the agent registers with, unique among the
+  // server's replicas and different from the server's own server_id.
+  uint32_t server_id = 0;
+  // Databases whose every table is captured. Default: empty.
+  std::vector<std::string> databases;
+  // Single tables (database.table) captured besides `databases`. When both
+  // lists are empty, every table of every non-system database is captured.
+  std::vector<TableName> tables;
+  SnapshotMode snapshot = SnapshotMode::kInitial;  // Default: initial
+  int connect_timeout_s = 10;       // Default: 10
+  int heartbeat_interval_ms = 2000;  // Default: 2000. Server heartbeat when idle.
+  // Default: 300. How long to keep reconnecting after the server went away
+  // before the agent stops with an error.
+  int reconnect_timeout_s = 300;
+
+  // True when `db`.`table` is captured.
+  bool Includes(const std::string& db, const std::string& table) const;
+  // True when any table of `db` may be captured.
+  bool IncludesDatabase(const std::string& db) const;
+};
+
 struct SourceConfig {
   enum class Type { kPostgres, kMysql };
   Type type = Type::kPostgres;  // Required: "postgres" or "mysql".
   // Logical server name: in every event's source.server_name and the
   // default topic prefix. Default: the agent name.
   std::string name;
-  PostgresSourceConfig postgres;
+  PostgresSourceConfig postgres;  // type postgres
+  MysqlSourceConfig mysql;        // type mysql
 };
 
 struct KafkaConfig {

@@ -40,6 +40,10 @@ bool ParseInt(std::string_view text, long long* out);
 // quotes. InvalidArgument with a short reason when the text is not one.
 Result<TableName> ParseTableName(std::string_view text);
 
+// "database.table", each part plain or in backquotes (a doubled backquote
+// inside stands for one). InvalidArgument with a short reason otherwise.
+Result<TableName> ParseMysqlTableName(std::string_view text);
+
 // host:port or [ipv6]:port with a port in 1..65535.
 bool IsHostPort(std::string_view entry);
 

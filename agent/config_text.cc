@@ -172,6 +172,47 @@ Result<TableName> ParseTableName(std::string_view text) {
   return TableName{parts[0], parts[1]};
 }
 
+Result<TableName> ParseMysqlTableName(std::string_view text) {
+  std::vector<std::string> parts(1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '`') {
+      if (!parts.back().empty()) return Status::InvalidArgument("a backquote inside a name part");
+      size_t j = i + 1;
+      std::string part;
+      while (true) {
+        if (j >= text.size()) return Status::InvalidArgument("unterminated backquote");
+        if (text[j] == '`') {
+          if (j + 1 < text.size() && text[j + 1] == '`') {
+            part += '`';
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        part += text[j++];
+      }
+      if (part.empty()) return Status::InvalidArgument("empty name part");
+      parts.back() = std::move(part);
+      i = j;
+      if (i + 1 < text.size() && text[i + 1] != '.') {
+        return Status::InvalidArgument("text after a closing backquote");
+      }
+    } else if (c == '.') {
+      if (parts.back().empty()) return Status::InvalidArgument("empty name part");
+      if (parts.size() == 2) return Status::InvalidArgument("more than two parts");
+      parts.emplace_back();
+    } else if (c == ' ' || c == '\t') {
+      return Status::InvalidArgument("a space outside backquotes");
+    } else {
+      parts.back() += c;
+    }
+  }
+  if (parts.back().empty()) return Status::InvalidArgument("empty name part");
+  if (parts.size() != 2) return Status::InvalidArgument("no database part");
+  return TableName{parts[0], parts[1]};
+}
+
 // Accepts host:port and [ipv6]:port.
 bool IsHostPort(std::string_view entry) {
   size_t colon = entry.rfind(':');
@@ -268,14 +309,62 @@ std::string PostgresSourceConfig::ConnInfo(bool replication) const {
   return out;
 }
 
-std::string AgentConfig::Describe() const {
-  const PostgresSourceConfig& pg = source.postgres;
-  std::ostringstream out;
-  out << "name: " << name << "\nlog_level: " << log_level
-      << "\nbatch_max_events: " << batch_max_events << "\nqueue_max_batches: " << queue_max_batches
-      << "\nsource.type: " << (source.type == SourceConfig::Type::kMysql ? "mysql" : "postgres")
-      << "\nsource.name: " << source.name << "\nsource.host: " << pg.host
-      << "\nsource.port: " << pg.port << "\nsource.user: " << pg.user
+namespace {
+
+bool IsSystemDatabase(const std::string& db) {
+  return db == "mysql" || db == "information_schema" || db == "performance_schema" ||
+         db == "sys";
+}
+
+std::string QuoteMysqlIfNeeded(const std::string& name) {
+  bool plain = !name.empty() && name.find_first_of(".` \t") == std::string::npos;
+  if (plain) return name;
+  std::string out = "`";
+  for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
+  return out + "`";
+}
+
+}  // namespace
+
+bool MysqlSourceConfig::IncludesDatabase(const std::string& db) const {
+  if (databases.empty() && tables.empty()) return !IsSystemDatabase(db);
+  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
+  return std::any_of(tables.begin(), tables.end(),
+                     [&](const TableName& t) { return t.schema == db; });
+}
+
+bool MysqlSourceConfig::Includes(const std::string& db, const std::string& table) const {
+  if (databases.empty() && tables.empty()) return !IsSystemDatabase(db);
+  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
+  return std::find(tables.begin(), tables.end(), TableName{db, table}) != tables.end();
+}
+
+namespace {
+
+void DescribeMysql(const MysqlSourceConfig& my, std::ostream& out) {
+  out << "\nsource.host: " << my.host << "\nsource.port: " << my.port
+      << "\nsource.user: " << my.user
+      << "\nsource.password: " << (my.password.empty() ? "(none)" : "***")
+      << "\nsource.server_id: " << my.server_id << "\nsource.databases: ";
+  if (my.databases.empty()) out << "(none)";
+  for (size_t i = 0; i < my.databases.size(); ++i) out << (i ? ", " : "") << my.databases[i];
+  out << "\nsource.tables: ";
+  if (my.tables.empty()) {
+    out << (my.databases.empty() ? "(every table of every non-system database)" : "(none)");
+  }
+  for (size_t i = 0; i < my.tables.size(); ++i) {
+    out << (i ? ", " : "") << QuoteMysqlIfNeeded(my.tables[i].schema) << "."
+        << QuoteMysqlIfNeeded(my.tables[i].table);
+  }
+  out << "\nsource.snapshot: " << (my.snapshot == SnapshotMode::kNever ? "never" : "initial")
+      << "\nsource.connect_timeout_s: " << my.connect_timeout_s
+      << "\nsource.heartbeat_interval_ms: " << my.heartbeat_interval_ms
+      << "\nsource.reconnect_timeout_s: " << my.reconnect_timeout_s;
+}
+
+void DescribePostgres(const PostgresSourceConfig& pg, std::ostream& out) {
+  out << "\nsource.host: " << pg.host << "\nsource.port: " << pg.port
+      << "\nsource.user: " << pg.user
       << "\nsource.password: " << (pg.password.empty() ? "(none)" : "***")
       << "\nsource.database: " << pg.database << "\nsource.slot: " << pg.slot
       << "\nsource.publication: " << pg.publication << "\nsource.tables: ";
@@ -288,7 +377,23 @@ std::string AgentConfig::Describe() const {
       << "\nsource.snapshot_chunk_rows: " << pg.snapshot_chunk_rows
       << "\nsource.connect_timeout_s: " << pg.connect_timeout_s
       << "\nsource.status_interval_ms: " << pg.status_interval_ms
-      << "\nsource.sslmode: " << pg.sslmode << "\nkafka.brokers: " << kafka.brokers
+      << "\nsource.sslmode: " << pg.sslmode;
+}
+
+}  // namespace
+
+std::string AgentConfig::Describe() const {
+  std::ostringstream out;
+  out << "name: " << name << "\nlog_level: " << log_level
+      << "\nbatch_max_events: " << batch_max_events << "\nqueue_max_batches: " << queue_max_batches
+      << "\nsource.type: " << (source.type == SourceConfig::Type::kMysql ? "mysql" : "postgres")
+      << "\nsource.name: " << source.name;
+  if (source.type == SourceConfig::Type::kMysql) {
+    DescribeMysql(source.mysql, out);
+  } else {
+    DescribePostgres(source.postgres, out);
+  }
+  out << "\nkafka.brokers: " << kafka.brokers
       << "\nkafka.topic_prefix: " << kafka.topic_prefix
       << "\nkafka.tombstones: " << (kafka.tombstones ? "true" : "false")
       << "\nkafka.delivery_timeout_ms: " << kafka.delivery_timeout_ms;

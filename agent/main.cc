@@ -14,6 +14,8 @@
 #include "agent/config.h"
 #include "agent/kafka_sink.h"
 #include "agent/mysql/decode_binlog.h"
+#include "agent/mysql/mysql_check.h"
+#include "agent/mysql/mysql_source.h"
 #include "agent/pipeline.h"
 #include "agent/postgres/postgres_check.h"
 #include "agent/postgres/postgres_source.h"
@@ -66,8 +68,13 @@ int Run(const std::string& path) {
   spdlog::debug("configuration: {}", config->Describe());
   cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) return Fail(kafka.message());
-  cdc::agent::postgres::PostgresSource source(*config, store->get());
-  cdc::Status s = cdc::agent::RunPipeline(*config, source, **store, g_stop);
+  std::unique_ptr<cdc::agent::Source> source;
+  if (config->source.type == cdc::agent::SourceConfig::Type::kMysql) {
+    source = std::make_unique<cdc::agent::mysql::MysqlSource>(*config, store->get());
+  } else {
+    source = std::make_unique<cdc::agent::postgres::PostgresSource>(*config, store->get());
+  }
+  cdc::Status s = cdc::agent::RunPipeline(*config, *source, **store, g_stop);
   if (!s.ok()) return Fail(s.message());
   spdlog::info("stopped cleanly");
   return 0;
@@ -76,7 +83,10 @@ int Run(const std::string& path) {
 int Check(const std::string& path) {
   auto config = Load(path);
   if (!config.ok()) return Fail(config.status().message(), kExitConfig);
-  std::vector<std::string> problems = cdc::agent::postgres::CheckPostgres(config->source.postgres);
+  std::vector<std::string> problems =
+      config->source.type == cdc::agent::SourceConfig::Type::kMysql
+          ? cdc::agent::mysql::CheckMysql(config->source.mysql)
+          : cdc::agent::postgres::CheckPostgres(config->source.postgres);
   cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) problems.push_back(kafka.message());
   for (const auto& p : problems) std::fprintf(stderr, "cdc-agent: problem: %s\n", p.c_str());

@@ -251,8 +251,9 @@ TEST(ConfigTest, Choices) {
             "verify-ca, verify-full, got \"on\"");
   EXPECT_EQ(ErrorOf(With(kValid, "type: postgres", "type: oracle")),
             "agent.yaml:6: source.type: must be postgres or mysql, got \"oracle\"");
+  // A PostgreSQL key under a MySQL source is named as unknown.
   EXPECT_EQ(ErrorOf(With(kValid, "type: postgres", "type: mysql")),
-            "agent.yaml:6: source.type: mysql is not supported yet");
+            "agent.yaml:12: source.database: unknown key (did you mean \"databases\"?)");
 }
 
 TEST(ConfigTest, Brokers) {

@@ -1,0 +1,178 @@
+#include "agent/mysql/mysql_connection.h"
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include <memory>
+
+namespace cdc::agent::mysql {
+
+namespace {
+
+struct ResultDeleter {
+  void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
+};
+using ResultPtr = std::unique_ptr<MYSQL_RES, ResultDeleter>;
+
+// The server's message on one line.
+std::string OneLine(const char* message) {
+  std::string out = message == nullptr ? "" : message;
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsConnectionError(unsigned int error_number) {
+  switch (error_number) {
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_COMMANDS_OUT_OF_SYNC:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CONNECTION_KILLED:
+    case ER_NET_READ_ERROR:
+    case ER_NET_READ_INTERRUPTED:
+    case ER_NET_ERROR_ON_WRITE:
+    case ER_NET_WRITE_INTERRUPTED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+MysqlConnection::~MysqlConnection() { Close(); }
+
+void MysqlConnection::Close() {
+  if (mysql_ != nullptr) mysql_close(mysql_);
+  mysql_ = nullptr;
+}
+
+Status MysqlConnection::LastError(std::string_view what) {
+  last_errno_ = mysql_ == nullptr ? 0 : mysql_errno(mysql_);
+  std::string message = endpoint_ + ": " + std::string(what) + ": " +
+                        (mysql_ == nullptr ? std::string("not connected")
+                                           : OneLine(mysql_error(mysql_))) +
+                        " (error " + std::to_string(last_errno_) + ")";
+  if (IsConnectionError(last_errno_)) return Status::IOError(std::move(message), true);
+  return Status::IOError(std::move(message), false);
+}
+
+Status MysqlConnection::Connect(const MysqlSourceConfig& config, int read_timeout_s) {
+  Close();
+  endpoint_ = "mysql " + config.host + ":" + std::to_string(config.port);
+  mysql_ = mysql_init(nullptr);
+  if (mysql_ == nullptr) return Status::IOError(endpoint_ + ": out of memory in mysql_init");
+  unsigned int timeout = static_cast<unsigned int>(config.connect_timeout_s);
+  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  if (read_timeout_s > 0) {
+    unsigned int rt = static_cast<unsigned int>(read_timeout_s);
+    mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &rt);
+  }
+  mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  mysql_optionsv(mysql_, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "cdc-agent");
+  if (mysql_real_connect(mysql_, config.host.c_str(), config.user.c_str(),
+                         config.password.c_str(), nullptr, static_cast<unsigned int>(config.port),
+                         nullptr, 0) == nullptr) {
+    Status s = LastError("cannot connect as " + config.user);
+    Close();
+    return s;
+  }
+  const char* version = mysql_get_server_info(mysql_);
+  server_version_ = version == nullptr ? "" : version;
+  return Status::OK();
+}
+
+Status MysqlConnection::Execute(std::string_view sql) {
+  if (mysql_ == nullptr) return Status::IOError(endpoint_ + ": not connected", true);
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+    return LastError(std::string(sql.substr(0, 120)));
+  }
+  // Drain every result the statement produced.
+  do {
+    ResultPtr result(mysql_store_result(mysql_));
+    if (result == nullptr && mysql_errno(mysql_) != 0) {
+      return LastError(std::string(sql.substr(0, 120)));
+    }
+  } while (mysql_next_result(mysql_) == 0);
+  if (mysql_errno(mysql_) != 0) return LastError(std::string(sql.substr(0, 120)));
+  return Status::OK();
+}
+
+Result<QueryResult> MysqlConnection::Query(std::string_view sql) {
+  QueryResult out;
+  CDC_RETURN_IF_ERROR(Stream(sql, [&](const RowView& row) {
+    std::vector<std::optional<std::string>> values;
+    values.reserve(row.size());
+    for (const auto& v : row) {
+      values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+    }
+    out.rows.push_back(std::move(values));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::optional<std::string>> MysqlConnection::Scalar(std::string_view sql) {
+  CDC_ASSIGN_OR_RETURN(QueryResult result, Query(sql));
+  if (result.rows.empty() || result.rows[0].empty()) return std::optional<std::string>();
+  return result.rows[0][0];
+}
+
+Status MysqlConnection::Stream(std::string_view sql,
+                               const std::function<Status(const RowView&)>& on_row) {
+  if (mysql_ == nullptr) return Status::IOError(endpoint_ + ": not connected", true);
+  const std::string what(sql.substr(0, 120));
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return LastError(what);
+  ResultPtr result(mysql_use_result(mysql_));
+  if (result == nullptr) {
+    if (mysql_errno(mysql_) != 0) return LastError(what);
+    return Status::OK();  // a statement without a result set
+  }
+  const unsigned int n = mysql_num_fields(result.get());
+  RowView row(n);
+  while (MYSQL_ROW r = mysql_fetch_row(result.get())) {
+    const unsigned long* lengths = mysql_fetch_lengths(result.get());
+    for (unsigned int i = 0; i < n; ++i) {
+      row[i] = r[i] == nullptr ? std::nullopt
+                               : std::optional<std::string_view>(std::string_view(r[i], lengths[i]));
+    }
+    Status status = on_row(row);
+    if (!status.ok()) {
+      // Reading the rest of a large result only to drop it could take long:
+      // the connection is closed instead.
+      result.reset();
+      Close();
+      return status;
+    }
+  }
+  if (mysql_errno(mysql_) != 0) return LastError(what);
+  return Status::OK();
+}
+
+std::string MysqlConnection::QuoteLiteral(std::string_view value) {
+  std::string out(value.size() * 2 + 1, '\0');
+  unsigned long n = mysql_ != nullptr
+                        ? mysql_real_escape_string(mysql_, out.data(), value.data(), value.size())
+                        : mysql_escape_string(out.data(), value.data(), value.size());
+  out.resize(n);
+  return "'" + out + "'";
+}
+
+std::string MysqlConnection::QuoteIdent(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    out += c;
+    if (c == '`') out += '`';
+  }
+  return out + "`";
+}
+
+}  // namespace cdc::agent::mysql

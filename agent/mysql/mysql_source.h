@@ -1,0 +1,132 @@
+// MysqlSource: the change stream of one MySQL or MariaDB server, read from
+// its ROW binlog as a replica.
+//
+// On a first run it takes the initial snapshot at a consistent binlog
+// position (or, with snapshot: never, starts at the server's current end),
+// then streams from that position. It resumes from the stored position: by
+// GTID on MariaDB servers with GTIDs, by file:pos otherwise. A stored
+// position the server no longer has (purged binlogs) is a fatal error,
+// never silently skipped. When the connection breaks (server restart,
+// network), it reconnects from the start of the transaction it was in and
+// drops the rows it had already handed over, for up to reconnect_timeout_s.
+//
+// Thread: Run() on the source's reader thread, which owns the connections
+// and all decoding state; OnDurable() from the sink thread (no-op: the
+// server keeps binlogs by its own retention, not by replica progress).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/mysql/binlog_stream.h"
+#include "agent/mysql/mysql_connection.h"
+#include "agent/mysql/row_event_builder.h"
+#include "agent/mysql/schema_history.h"
+#include "agent/source.h"
+#include "decoders/binlog/events.h"
+#include "decoders/binlog/rows.h"
+#include "offsets/gtid_set.h"
+#include "offsets/offset_store.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace cdc::agent::mysql {
+
+// Every captured table as information_schema shows it now (MariaDB JSON
+// columns marked), in database, table order.
+Result<std::vector<InfoTable>> ReadCapturedTables(MysqlConnection& conn,
+                                                  const MysqlSourceConfig& config);
+
+// Recognises "TRUNCATE [TABLE] [db.]table" (names plain or in backquotes);
+// the database defaults to `default_db`.
+bool ParseTruncate(std::string_view sql, std::string_view default_db, TableName* out);
+
+class MysqlSource : public Source {
+ public:
+  // `store` must outlive the source.
+  MysqlSource(const AgentConfig& config, offsets::OffsetStore* store);
+  ~MysqlSource() override;
+
+  Status Run(BatchQueue& out, const std::atomic<bool>& stop) override;
+  void OnDurable(const offsets::Position& position) override;
+
+ private:
+  // A decoded TABLE_MAP of a captured table.
+  struct MappedTable {
+    binlog::TableSchema schema;
+    std::string topic;
+  };
+
+  // mysql_source.cc
+  Status Start(BatchQueue& out, const std::atomic<bool>& stop);
+  Status CheckServer();
+  Result<offsets::Position> CurrentPosition();
+  Status RecordSchema(const BinlogPos& at);
+
+  // mysql_snapshot.cc
+  Status Snapshot(BatchQueue& out, const std::atomic<bool>& stop, offsets::Position* at);
+  Status SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop, const InfoTable& info,
+                       const offsets::Position& at, int64_t started_us, uint64_t* event_index);
+
+  // mysql_stream.cc
+  Status Stream(BatchQueue& out, const std::atomic<bool>& stop);
+  Status OpenStream();
+  Status HandleEvent(std::string_view bytes);
+  Status HandleDecoded(const binlog::Event& event);
+  Status HandleTableMap(const binlog::TableMap& map, const binlog::EventHeader& header);
+  Status HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows);
+  Status HandleQuery(const binlog::EventHeader& header, const binlog::Query& query);
+  void BeginTransaction(std::string gtid);
+  Status Commit(const binlog::EventHeader& header);
+  void AddTruncate(const std::string& db, const std::string& table, uint64_t pos);
+  bool PushBatch(BatchQueue& out);
+
+  const AgentConfig& config_;
+  const MysqlSourceConfig& my_;
+  offsets::OffsetStore* store_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::string topic_prefix_;
+
+  MysqlConnection sql_;
+  BinlogStream stream_;
+  SchemaHistory history_;
+  bool mariadb_ = false;
+  bool gtid_mode_ = false;  // the server has GTIDs (MySQL gtid_mode=ON, or MariaDB)
+
+  // Decoding state of the stream.
+  binlog::EventDecoder decoder_;
+  cdc::v1::SourceKind kind_ = cdc::v1::SOURCE_KIND_MYSQL;
+  std::unordered_map<uint64_t, std::optional<MappedTable>> tables_;  // by table id; nullopt: not captured
+  std::string file_;                 // current binlog file
+  offsets::Position committed_;      // after the last whole transaction decoded
+  offsets::MariaGtidSet maria_gtids_;
+  offsets::MysqlGtidSet mysql_gtids_;
+
+  // The transaction being decoded.
+  bool in_txn_ = false;
+  RowContext ctx_;
+  std::optional<offsets::MariaGtidSet::Entry> txn_maria_gtid_;
+  std::optional<std::pair<offsets::MysqlUuid, uint64_t>> txn_mysql_gtid_;
+  std::string txn_mysql_tag_;
+  bool txn_schema_change_ = false;
+  // Rows of the current transaction already handed over before a reconnect:
+  // the replay after reconnecting skips this many.
+  uint64_t txn_rows_ = 0;
+  uint64_t skip_rows_ = 0;
+
+  Batch batch_;
+  BatchQueue* out_ = nullptr;  // during Stream
+  std::chrono::steady_clock::time_point reconnect_deadline_{};
+  uint64_t rows_decoded_ = 0;
+};
+
+}  // namespace cdc::agent::mysql

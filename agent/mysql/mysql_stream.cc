@@ -1,0 +1,403 @@
+// Streaming: binlog events into change events, transaction boundaries into
+// positions, DDL into schema history, and reconnecting when the server goes
+// away.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <thread>
+
+#include "agent/mysql/mysql_source.h"
+#include "agent/postgres/event_builder.h"
+
+namespace cdc::agent::mysql {
+
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+constexpr auto kFirstRetryDelay = std::chrono::milliseconds(500);
+constexpr auto kMaxRetryDelay = std::chrono::seconds(5);
+constexpr unsigned int kErrorFatalBinlogRead = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
+
+// The first word of a statement, uppercased, after spaces and comments.
+std::string FirstWord(std::string_view sql, size_t* end = nullptr) {
+  size_t i = 0;
+  while (i < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[i]))) {
+      ++i;
+    } else if (sql.substr(i, 2) == "/*") {
+      size_t close = sql.find("*/", i + 2);
+      i = close == std::string_view::npos ? sql.size() : close + 2;
+    } else if (sql.substr(i, 2) == "--" || sql[i] == '#') {
+      size_t nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? sql.size() : nl + 1;
+    } else {
+      break;
+    }
+  }
+  std::string word;
+  while (i < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+    ++i;
+  }
+  if (end != nullptr) *end = i;
+  return word;
+}
+
+// One identifier at the start of `sql` (plain or in backquotes), consumed.
+bool TakeIdent(std::string_view* sql, std::string* out) {
+  std::string_view s = *sql;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  out->clear();
+  if (!s.empty() && s.front() == '`') {
+    size_t i = 1;
+    while (true) {
+      if (i >= s.size()) return false;
+      if (s[i] == '`') {
+        if (i + 1 < s.size() && s[i + 1] == '`') {
+          *out += '`';
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      *out += s[i++];
+    }
+    s.remove_prefix(i + 1);
+  } else {
+    size_t i = 0;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' ||
+                            s[i] == '$')) {
+      ++i;
+    }
+    if (i == 0) return false;
+    *out = std::string(s.substr(0, i));
+    s.remove_prefix(i);
+  }
+  *sql = s;
+  return true;
+}
+
+}  // namespace
+
+bool ParseTruncate(std::string_view sql, std::string_view default_db, TableName* out) {
+  size_t end = 0;
+  if (FirstWord(sql, &end) != "TRUNCATE") return false;
+  std::string_view rest = sql.substr(end);
+  size_t next = 0;
+  if (FirstWord(rest, &next) == "TABLE") rest = rest.substr(next);
+  std::string first;
+  if (!TakeIdent(&rest, &first)) return false;
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    std::string second;
+    if (!TakeIdent(&rest, &second)) return false;
+    *out = TableName{first, second};
+  } else {
+    *out = TableName{std::string(default_db), first};
+  }
+  while (!rest.empty() && (std::isspace(static_cast<unsigned char>(rest.front())) ||
+                           rest.front() == ';')) {
+    rest.remove_prefix(1);
+  }
+  return rest.empty();
+}
+
+bool MysqlSource::PushBatch(BatchQueue& out) {
+  if (batch_.events.empty() && !batch_.end_position) return true;
+  if (!out.Push(std::move(batch_))) return false;
+  batch_ = Batch();
+  return true;
+}
+
+Status MysqlSource::OpenStream() {
+  StreamStart start;
+  start.file = committed_.file;
+  start.pos = committed_.pos;
+  if (mariadb_) start.mariadb_gtid = committed_.gtid_set;
+  decoder_ = binlog::EventDecoder();
+  tables_.clear();
+  in_txn_ = false;
+  skip_rows_ = txn_rows_;
+  txn_rows_ = 0;
+  file_ = committed_.file;
+  Status s = stream_.Open(my_, start);
+  if (!s.ok()) {
+    stream_.Close();
+    return s;
+  }
+  decoder_.SetChecksum(stream_.checksum() ? binlog::ChecksumAlg::kCrc32
+                                          : binlog::ChecksumAlg::kOff);
+  log_->info("streaming the binlog of {} from {}{}", my_.host + ":" + std::to_string(my_.port),
+             committed_.ToString(),
+             skip_rows_ > 0 ? " (" + std::to_string(skip_rows_) + " rows already handed over)"
+                            : std::string());
+  return Status::OK();
+}
+
+Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
+  out_ = &out;
+  Status s = OpenStream();
+  std::vector<std::string> events;
+  std::chrono::steady_clock::time_point failed_at{};
+  auto delay = std::chrono::steady_clock::duration(kFirstRetryDelay);
+  while (!stop.load()) {
+    if (s.ok()) {
+      s = stream_.Poll(&events, kPollInterval);
+      for (const std::string& bytes : events) {
+        if (!s.ok()) break;
+        s = HandleEvent(bytes);
+      }
+      // Caught up with what the server sent: hand over what is decoded.
+      if (!PushBatch(out)) return Status::OK();
+      if (s.ok()) {
+        failed_at = {};
+        delay = kFirstRetryDelay;
+        continue;
+      }
+    }
+    // The stream failed (or could not be opened).
+    if (s.IsAborted()) return Status::OK();  // the queue closed: stopping
+    if (!s.retryable()) {
+      if (s.message().find("(error " + std::to_string(kErrorFatalBinlogRead) + ")") !=
+          std::string::npos) {
+        return Status::IOError(
+            s.message() + "; the server no longer has the binlog at " + committed_.ToString() +
+            " (purged, or another replica uses server_id " + std::to_string(my_.server_id) +
+            "): changes after it cannot be read. Check source.server_id, then run `cdc-agent "
+            "offsets reset` to start over with a new snapshot");
+      }
+      return s;
+    }
+    stream_.Close();
+    auto now = std::chrono::steady_clock::now();
+    if (failed_at == std::chrono::steady_clock::time_point{}) {
+      failed_at = now;
+      log_->warn("{}; reconnecting for up to {} s", s.message(), my_.reconnect_timeout_s);
+    }
+    if (now - failed_at >= std::chrono::seconds(my_.reconnect_timeout_s)) {
+      return Status::IOError(s.message() + "; gave up reconnecting after " +
+                             std::to_string(my_.reconnect_timeout_s) +
+                             " s (source.reconnect_timeout_s)");
+    }
+    // Hand over what is complete while waiting; then sleep, watching stop.
+    if (!PushBatch(out)) return Status::OK();
+    auto wake = now + delay;
+    while (!stop.load() && std::chrono::steady_clock::now() < wake) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    delay = std::min<std::chrono::steady_clock::duration>(delay * 2, kMaxRetryDelay);
+    if (stop.load()) break;
+    s = OpenStream();
+    if (s.ok()) log_->info("reconnected");
+  }
+  return Status::OK();
+}
+
+Status MysqlSource::HandleEvent(std::string_view bytes) {
+  auto event = decoder_.Decode(bytes);
+  if (!event.ok()) return event.status().WithContext(file_ + " after " + committed_.ToString());
+  CDC_RETURN_IF_ERROR(HandleDecoded(*event));
+  if (event->header.type == static_cast<uint8_t>(binlog::EventType::kTransactionPayload)) {
+    const uint32_t log_pos = event->header.log_pos;
+    while (true) {
+      auto inner = decoder_.NextPayloadEvent();
+      if (!inner.ok()) return inner.status().WithContext(file_ + ":" + std::to_string(log_pos));
+      if (!inner->has_value()) break;
+      (*inner)->header.log_pos = log_pos;
+      CDC_RETURN_IF_ERROR(HandleDecoded(**inner));
+    }
+  }
+  return Status::OK();
+}
+
+Status MysqlSource::HandleDecoded(const binlog::Event& event) {
+  const auto& body = event.body;
+  const binlog::EventHeader& header = event.header;
+  if (const auto* rows = std::get_if<binlog::RowsEvent>(&body)) {
+    return HandleRows(header, *rows);
+  }
+  if (const auto* map = std::get_if<binlog::TableMap>(&body)) return HandleTableMap(*map, header);
+  if (std::holds_alternative<binlog::Xid>(body)) return Commit(header);
+  if (const auto* q = std::get_if<binlog::Query>(&body)) return HandleQuery(header, *q);
+  if (const auto* mg = std::get_if<binlog::MariaGtid>(&body)) {
+    BeginTransaction(mg->ToString());
+    txn_maria_gtid_ = offsets::MariaGtidSet::Entry{mg->domain_id, mg->server_id, mg->seq_no};
+    // A standalone GTID (DDL) has no BEGIN: its one statement commits.
+    in_txn_ = !mg->standalone();
+    return Status::OK();
+  }
+  if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
+    BeginTransaction(g->anonymous ? "" : g->ToString());
+    if (!g->anonymous) {
+      txn_mysql_gtid_ = std::make_pair(g->sid, static_cast<uint64_t>(g->gno));
+      txn_mysql_tag_ = g->tag;
+    }
+    return Status::OK();
+  }
+  if (const auto* r = std::get_if<binlog::Rotate>(&body)) {
+    file_ = std::string(r->next_file);
+    // A real rotate (not the one that opens a dump) moves the position to
+    // the next file, so a resume never names a file that was purged.
+    if (header.log_pos != 0 && !in_txn_) {
+      committed_.file = file_;
+      committed_.pos = r->position;
+      batch_.end_position = committed_;
+    }
+    return Status::OK();
+  }
+  if (const auto* fd = std::get_if<binlog::FormatDescription>(&body)) {
+    kind_ = KindOf(*fd);
+    ctx_.kind = kind_;
+    return Status::OK();
+  }
+  return Status::OK();
+}
+
+void MysqlSource::BeginTransaction(std::string gtid) {
+  in_txn_ = true;
+  ctx_.gtid = std::move(gtid);
+  ctx_.event_index = 0;
+  txn_maria_gtid_.reset();
+  txn_mysql_gtid_.reset();
+  txn_mysql_tag_.clear();
+  txn_schema_change_ = false;
+  txn_rows_ = 0;
+}
+
+Status MysqlSource::Commit(const binlog::EventHeader& header) {
+  if (txn_maria_gtid_) {
+    maria_gtids_.Update(txn_maria_gtid_->domain, txn_maria_gtid_->server_id, txn_maria_gtid_->seq);
+    committed_.gtid_set = maria_gtids_.ToString();
+  } else if (txn_mysql_gtid_) {
+    CDC_RETURN_IF_ERROR(
+        mysql_gtids_.Add(txn_mysql_gtid_->first, txn_mysql_tag_, txn_mysql_gtid_->second));
+    committed_.gtid_set = mysql_gtids_.ToString();
+  }
+  committed_.kind = offsets::Position::Kind::kMysql;
+  committed_.file = file_;
+  committed_.pos = header.log_pos;
+  batch_.end_position = committed_;
+  const bool schema_change = txn_schema_change_;
+  in_txn_ = false;
+  txn_maria_gtid_.reset();
+  txn_mysql_gtid_.reset();
+  txn_schema_change_ = false;
+  txn_rows_ = 0;
+  skip_rows_ = 0;
+  if (schema_change) {
+    // Table ids may now stand for other columns.
+    tables_.clear();
+    BinlogPos at{committed_.file, committed_.pos};
+    // Replaying what was read before: the history already holds it.
+    if (CompareBinlogPos(at, history_.high()) > 0) CDC_RETURN_IF_ERROR(RecordSchema(at));
+  }
+  return Status::OK();
+}
+
+Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog::Query& query) {
+  const std::string word = FirstWord(query.sql);
+  if (word == "BEGIN" || (word == "XA" && FirstWord(query.sql.substr(2)) == "START")) {
+    in_txn_ = true;
+    return Status::OK();
+  }
+  if (word == "COMMIT" || word == "ROLLBACK") return Commit(header);
+  if (word == "SAVEPOINT" || word == "XA") return Status::OK();
+  if (word == "CREATE" || word == "ALTER" || word == "DROP" || word == "RENAME" ||
+      word == "TRUNCATE") {
+    txn_schema_change_ = word != "TRUNCATE";
+    TableName truncated;
+    if (word == "TRUNCATE" && ParseTruncate(query.sql, query.schema, &truncated) &&
+        my_.Includes(truncated.schema, truncated.table)) {
+      AddTruncate(truncated.schema, truncated.table, header.log_pos);
+    }
+  }
+  // A statement outside BEGIN..COMMIT is a transaction of its own.
+  if (!in_txn_) return Commit(header);
+  return Status::OK();
+}
+
+void MysqlSource::AddTruncate(const std::string& db, const std::string& table, uint64_t pos) {
+  OutEvent& out = batch_.events.emplace_back();
+  out.topic = postgres::TopicName(topic_prefix_, db, table);
+  cdc::v1::ChangeEvent& e = out.event;
+  e.set_op(cdc::v1::OP_TRUNCATE);
+  cdc::v1::Source* src = e.mutable_source();
+  src->set_kind(kind_);
+  src->set_server_name(config_.source.name);
+  src->set_database(db);
+  src->set_schema(db);
+  src->set_table(table);
+  src->mutable_mysql()->set_file(file_);
+  src->mutable_mysql()->set_pos(pos);
+  src->mutable_mysql()->set_gtid(ctx_.gtid);
+  src->set_commit_time_us(ctx_.commit_time_us);
+  src->set_event_index(ctx_.event_index++);
+}
+
+Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::EventHeader& header) {
+  if (!my_.Includes(map.schema, map.table)) {
+    tables_[map.table_id] = std::nullopt;
+    return Status::OK();
+  }
+  MappedTable mapped;
+  mapped.schema = binlog::SchemaFromTableMap(map);
+  mapped.topic = postgres::TopicName(topic_prefix_, map.schema, map.table);
+  if (map.metadata.column_names.size() != map.column_types.size()) {
+    // No full metadata: names, keys and labels from the schema history.
+    BinlogPos at{file_, header.log_pos};
+    const InfoTable* info = history_.Find(map.schema, map.table, at);
+    if (info == nullptr && CompareBinlogPos(at, history_.high()) > 0) {
+      // A table the history does not know yet (created while the agent was
+      // behind, with the DDL before the stored history began).
+      CDC_RETURN_IF_ERROR(RecordSchema(at));
+      info = history_.Find(map.schema, map.table, at);
+    }
+    if (info == nullptr) {
+      return Status::NotFound("rows of " + map.schema + "." + map.table + " at " + at.ToString() +
+                              " but its columns are unknown (no binlog_row_metadata=FULL and "
+                              "no schema history for it); set binlog_row_metadata=FULL on the "
+                              "server, or run `cdc-agent offsets reset` to start over");
+    }
+    CDC_RETURN_IF_ERROR(MergeInfoSchema(*info, &mapped.schema)
+                            .WithContext("TABLE_MAP of " + map.schema + "." + map.table + " at " +
+                                         at.ToString()));
+  }
+  tables_[map.table_id] = std::move(mapped);
+  return Status::OK();
+}
+
+Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows) {
+  auto it = tables_.find(rows.table_id);
+  if (it == tables_.end()) {
+    return Status::Corruption("rows event for table id " + std::to_string(rows.table_id) +
+                              " without a TABLE_MAP before it at " + file_ + ":" +
+                              std::to_string(header.log_pos));
+  }
+  if (!it->second) return Status::OK();  // not captured
+  const MappedTable& table = *it->second;
+  ctx_.file = file_;
+  ctx_.pos = header.log_pos;
+  ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
+  return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
+    if (skip_rows_ > 0) {
+      // Handed over before the reconnect that replays this transaction.
+      --skip_rows_;
+      ++txn_rows_;
+      ++ctx_.event_index;
+      return Status::OK();
+    }
+    OutEvent& out = batch_.events.emplace_back();
+    out.topic = table.topic;
+    out.has_key = BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, &out.key);
+    ++ctx_.event_index;
+    ++txn_rows_;
+    ++rows_decoded_;
+    if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(*out_)) {
+      return Status::Aborted("stopped");
+    }
+    return Status::OK();
+  }).WithContext(file_ + ":" + std::to_string(header.log_pos));
+}
+
+}  // namespace cdc::agent::mysql

@@ -1,0 +1,80 @@
+// SchemaHistory: the columns of every captured MySQL/MariaDB table, per
+// binlog position, kept in the offset store beside the source position.
+//
+// Servers that do not write binlog_row_metadata=FULL give only column types
+// in TABLE_MAP events; names, signedness, charsets, enum labels and the
+// primary key come from information_schema. information_schema tells the
+// present, so the source reads it when it starts and again after each DDL it
+// sees in the stream, and records each table's columns from that position
+// on. A restart at an older position then decodes old rows events with the
+// columns they were written with.
+//
+// Thread: owned by the source's reader thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/mysql/table_schema.h"
+#include "common/status.h"
+#include "offsets/offset_store.h"
+
+namespace cdc::agent::mysql {
+
+// A binlog position; ordered by the file's sequence number, then offset.
+struct BinlogPos {
+  std::string file;
+  uint64_t pos = 0;
+  std::string ToString() const { return file + ":" + std::to_string(pos); }
+};
+// <0, 0, >0 like strcmp. Files compare by their numeric extension
+// ("binlog.000010" after "binlog.000009", "binlog.1000000" after
+// "binlog.999999"), then by name.
+int CompareBinlogPos(const BinlogPos& a, const BinlogPos& b);
+
+class SchemaHistory {
+ public:
+  // The state blob name in the offset store.
+  static constexpr const char* kStateName = "mysql_schema_history";
+
+  // Loads what is stored for `source` (nothing on a first run).
+  Status Load(offsets::OffsetStore* store, const std::string& source);
+
+  // True when nothing was ever recorded.
+  bool empty() const { return tables_.empty() && high_.file.empty(); }
+  // The newest position recorded.
+  const BinlogPos& high() const { return high_; }
+
+  // The columns of db.table at `at`: the newest version recorded at or
+  // before it. nullptr when none was recorded or the table was dropped.
+  const InfoTable* Find(const std::string& db, const std::string& table,
+                        const BinlogPos& at) const;
+
+  // Records `current` (every captured table as information_schema shows it
+  // now) as of `at`: a table whose columns differ from the version in effect
+  // gets a new version at `at`; a table in effect but absent from `current`
+  // gets a dropped version. Stores the history before returning. `at` must
+  // not be before high().
+  Status Record(const BinlogPos& at, const std::vector<InfoTable>& current);
+
+ private:
+  struct Version {
+    BinlogPos at;
+    bool dropped = false;
+    InfoTable table;
+  };
+  using Key = std::pair<std::string, std::string>;
+
+  const Version* InEffect(const Key& key, const BinlogPos& at) const;
+  Status Save();
+
+  offsets::OffsetStore* store_ = nullptr;
+  std::string source_;
+  std::map<Key, std::vector<Version>> tables_;
+  BinlogPos high_;
+};
+
+}  // namespace cdc::agent::mysql
