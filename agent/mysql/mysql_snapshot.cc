@@ -26,6 +26,8 @@ Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
   // The rows are read as fast as Kafka takes them: a long pause while the
   // queue is full must not make the server drop the connection.
   CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION net_write_timeout = 3600"));
+  // Values as stored: no PAD_CHAR_TO_FULL_LENGTH padding of CHAR columns.
+  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION sql_mode = ''"));
   CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   if (mariadb_) {
     // MariaDB reports the binlog position of the snapshot itself.

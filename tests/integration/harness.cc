@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
+#include <mysql.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +62,8 @@ std::optional<TestEnv> LoadTestEnv(std::string* why) {
   env.pg_password = Getenv("CDC_PG_PASSWORD", "cdcpass");
   env.brokers = Getenv("CDC_KAFKA_BROKERS", "127.0.0.1:59092");
   env.agent_bin = Getenv("CDC_AGENT_BIN", std::string(CDC_BINARY_DIR) + "/agent/cdc-agent");
+  env.mysql_port = std::atoi(Getenv("CDC_MYSQL_PORT", "53306").c_str());
+  env.mysql_password = Getenv("CDC_MYSQL_PASSWORD", "cdcpass");
   if (access(env.agent_bin.c_str(), X_OK) != 0) {
     *why = "the cdc-agent binary " + env.agent_bin + " is missing (set CDC_AGENT_BIN)";
     return std::nullopt;
@@ -294,6 +297,109 @@ const cdc::v1::Value* FindValue(const google::protobuf::RepeatedPtrField<cdc::v1
     if (c.name() == name) return &c.value();
   }
   return nullptr;
+}
+
+MysqlClient::MysqlClient(const TestEnv& env, const std::string& database, const std::string& user,
+                         const std::string& password) {
+  conn_ = mysql_init(nullptr);
+  if (conn_ == nullptr) {
+    connect_error_ = "mysql_init failed";
+    return;
+  }
+  unsigned int timeout = 10;
+  mysql_options(conn_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  mysql_options(conn_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  mysql_options(conn_, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+  const std::string u = user.empty() ? std::string("root") : user;
+  const std::string pw = user.empty() ? env.mysql_password : password;
+  if (mysql_real_connect(conn_, "127.0.0.1", u.c_str(), pw.c_str(),
+                         database.empty() ? nullptr : database.c_str(),
+                         static_cast<unsigned int>(env.mysql_port), nullptr, 0) == nullptr) {
+    connect_error_ = mysql_error(conn_);
+    mysql_close(conn_);
+    conn_ = nullptr;
+  }
+}
+
+MysqlClient::~MysqlClient() {
+  if (conn_ != nullptr) mysql_close(conn_);
+}
+
+bool MysqlClient::ok() const { return conn_ != nullptr; }
+
+std::string MysqlClient::error() const {
+  if (conn_ == nullptr) return connect_error_.empty() ? "no connection" : connect_error_;
+  return mysql_error(conn_);
+}
+
+std::string MysqlClient::Exec(const std::string& sql) {
+  if (conn_ == nullptr) return error();
+  if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) {
+    std::string err = mysql_error(conn_);
+    return err.empty() ? "failed: " + sql : err;
+  }
+  MYSQL_RES* res = mysql_store_result(conn_);
+  if (res != nullptr) mysql_free_result(res);
+  if (mysql_errno(conn_) != 0) return mysql_error(conn_);
+  return "";
+}
+
+std::vector<std::vector<std::optional<std::string>>> MysqlClient::Rows(const std::string& sql) {
+  std::vector<std::vector<std::optional<std::string>>> out;
+  if (conn_ == nullptr || mysql_real_query(conn_, sql.data(), sql.size()) != 0) return out;
+  MYSQL_RES* res = mysql_store_result(conn_);
+  if (res == nullptr) return out;
+  const unsigned int fields = mysql_num_fields(res);
+  while (MYSQL_ROW row = mysql_fetch_row(res)) {
+    unsigned long* lengths = mysql_fetch_lengths(res);
+    auto& r = out.emplace_back();
+    for (unsigned int i = 0; i < fields; ++i) {
+      if (row[i] == nullptr) {
+        r.emplace_back(std::nullopt);
+      } else {
+        r.emplace_back(std::string(row[i], lengths[i]));
+      }
+    }
+  }
+  mysql_free_result(res);
+  return out;
+}
+
+std::optional<std::string> MysqlClient::Scalar(const std::string& sql) {
+  auto rows = Rows(sql);
+  if (rows.empty() || rows[0].empty()) return std::nullopt;
+  return rows[0][0];
+}
+
+std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s) {
+  std::ostringstream y;
+  y << "name: " << s.name << "\n"
+    << "log_level: info\n"
+    << "source:\n"
+    << "  type: mysql\n"
+    << "  host: 127.0.0.1\n"
+    << "  port: " << (s.port == 0 ? env.mysql_port : s.port) << "\n"
+    << "  user: " << YamlQuote(s.user.empty() ? std::string("root") : s.user) << "\n"
+    << "  password: " << YamlQuote(s.password.empty() ? env.mysql_password : s.password) << "\n"
+    << "  server_id: " << s.server_id << "\n"
+    << "  snapshot: " << s.snapshot << "\n"
+    << "  heartbeat_interval_ms: " << s.heartbeat_interval_ms << "\n"
+    << "  reconnect_timeout_s: " << s.reconnect_timeout_s << "\n";
+  if (!s.databases.empty()) {
+    y << "  databases:\n";
+    for (const auto& d : s.databases) y << "    - " << YamlQuote(d) << "\n";
+  }
+  if (!s.tables.empty()) {
+    y << "  tables:\n";
+    for (const auto& t : s.tables) y << "    - " << YamlQuote(t) << "\n";
+  }
+  y << "kafka:\n"
+    << "  brokers: " << (s.brokers.empty() ? env.brokers : s.brokers) << "\n"
+    << "  topic_prefix: " << s.topic_prefix << "\n"
+    << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
+    << "offsets:\n"
+    << "  path: " << s.offsets_path << "\n";
+  return y.str();
 }
 
 }  // namespace cdc::itest

@@ -10,12 +10,15 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tail_line.pb.h"
+
+struct st_mysql;
 
 namespace cdc::itest {
 
@@ -25,6 +28,8 @@ struct TestEnv {
   std::string pg_password;
   std::string brokers;
   std::string agent_bin;
+  int mysql_port = 53306;     // MariaDB with a ROW binlog and GTIDs
+  std::string mysql_password;  // of root
 };
 
 // The environment, or nullopt with `why` set when not inside deploy/local/test.
@@ -138,5 +143,51 @@ std::string UniqueSuffix();
 // Column value lookup by name in a row image; nullptr if absent.
 const cdc::v1::Value* FindValue(const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,
                                 const std::string& name);
+
+// A libmariadb connection to the test MariaDB server over TCP, with
+// utf8mb4 and time_zone '+00:00'.
+class MysqlClient {
+ public:
+  // Connects to `database` (empty: none) as `user` (empty: root with
+  // env.mysql_password).
+  MysqlClient(const TestEnv& env, const std::string& database = "", const std::string& user = "",
+              const std::string& password = "");
+  ~MysqlClient();
+  MysqlClient(const MysqlClient&) = delete;
+  MysqlClient& operator=(const MysqlClient&) = delete;
+  bool ok() const;
+  std::string error() const;
+  // Runs one statement and discards any result; returns the error message,
+  // empty on success.
+  std::string Exec(const std::string& sql);
+  // First column of the first row (bytes exactly as sent), or nullopt when
+  // there is no row, the value is NULL or the statement failed.
+  std::optional<std::string> Scalar(const std::string& sql);
+  // Every row of a query (nullopt for NULL); empty on error.
+  std::vector<std::vector<std::optional<std::string>>> Rows(const std::string& sql);
+
+ private:
+  st_mysql* conn_ = nullptr;
+  std::string connect_error_;
+};
+
+// Settings for a MySQL/MariaDB source agent config file.
+struct MysqlAgentSettings {
+  std::string name;
+  uint32_t server_id = 0;
+  std::string user;      // empty = root
+  std::string password;  // empty = env.mysql_password
+  int port = 0;          // 0 = env.mysql_port
+  std::vector<std::string> databases;
+  std::vector<std::string> tables;  // "db.table"
+  std::string snapshot = "initial";
+  int heartbeat_interval_ms = 1000;
+  int reconnect_timeout_s = 120;
+  std::string brokers;  // empty = env.brokers
+  std::string topic_prefix;
+  std::string offsets_path;
+  bool tombstones = true;
+};
+std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s);
 
 }  // namespace cdc::itest
