@@ -309,6 +309,7 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
     TableName truncated;
     if (word == "TRUNCATE" && ParseTruncate(query.sql, query.schema, &truncated) &&
         my_.Includes(truncated.schema, truncated.table)) {
+      ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
       AddTruncate(truncated.schema, truncated.table, header.log_pos);
     }
   }
