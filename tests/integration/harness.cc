@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
 #include <mysql.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -400,6 +402,43 @@ std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s) {
     << "offsets:\n"
     << "  path: " << s.offsets_path << "\n";
   return y.str();
+}
+
+TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t count,
+                      std::chrono::milliseconds idle) {
+  TopicCount out;
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  const std::pair<const char*, std::string> settings[] = {
+      {"bootstrap.servers", env.brokers},
+      {"group.id", "itest-count-" + UniqueSuffix()},
+      {"auto.offset.reset", "earliest"},
+      {"enable.auto.commit", "false"},
+      {"isolation.level", "read_committed"},
+      {"topic.metadata.refresh.interval.ms", "500"},
+  };
+  for (const auto& [key, value] : settings) {
+    if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
+      ADD_FAILURE() << "consumer setting " << key << ": " << err;
+      return out;
+    }
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) {
+    ADD_FAILURE() << "cannot create a Kafka consumer: " << err;
+    return out;
+  }
+  consumer->subscribe({topic});
+  auto last = std::chrono::steady_clock::now();
+  while (out.messages < count && std::chrono::steady_clock::now() - last < idle) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;  // timeout, topic not there yet, EOF
+    ++out.messages;
+    if (m->key() != nullptr) out.keys.insert(*m->key());
+    last = std::chrono::steady_clock::now();
+  }
+  consumer->close();
+  return out;
 }
 
 }  // namespace cdc::itest

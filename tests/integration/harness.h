@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -189,5 +190,16 @@ struct MysqlAgentSettings {
   bool tombstones = true;
 };
 std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s);
+
+// What a plain Kafka consumer read from a topic: no JSON, so it keeps up
+// with the agent and a drain can be timed.
+struct TopicCount {
+  int64_t messages = 0;
+  std::set<std::string> keys;  // distinct serialized message keys
+};
+// Reads `topic` from the beginning (committed messages only) until `count`
+// messages arrived or `idle` passed without one.
+TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t count,
+                      std::chrono::milliseconds idle);
 
 }  // namespace cdc::itest

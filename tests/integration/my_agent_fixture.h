@@ -61,6 +61,7 @@ class MyAgentTest : public ::testing::Test {
     db_name_ = NewDatabase("db");
     dir_ = MakeTempDir("my-agent");
     settings_.name = "my" + suffix_;
+    settings_.server_id = NextServerId();
     settings_.databases = {db_name_};
     settings_.topic_prefix = "my" + suffix_;
     settings_.offsets_path = dir_ + "/offsets";
