@@ -85,6 +85,8 @@ class MysqlSource : public Source {
   Status HandleTableMap(const binlog::TableMap& map, const binlog::EventHeader& header);
   Status HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows);
   Status HandleQuery(const binlog::EventHeader& header, const binlog::Query& query);
+  // Events the decoder skips: an error for those that carry row changes.
+  Status CheckSkipped(const binlog::Skipped& skipped, const binlog::EventHeader& header);
   void BeginTransaction(std::string gtid);
   Status Commit(const binlog::EventHeader& header);
   void AddTruncate(const std::string& db, const std::string& table, uint64_t pos);

@@ -251,6 +251,26 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
     ctx_.kind = kind_;
     return Status::OK();
   }
+  if (const auto* skipped = std::get_if<binlog::Skipped>(&body)) return CheckSkipped(*skipped, header);
+  return Status::OK();
+}
+
+Status MysqlSource::CheckSkipped(const binlog::Skipped& skipped, const binlog::EventHeader& header) {
+  using binlog::EventType;
+  const auto type = static_cast<EventType>(skipped.type);
+  const std::string where = binlog::EventTypeName(skipped.type) + " at " + file_ + ":" +
+                            std::to_string(header.log_pos);
+  if (type >= EventType::kMariaQueryCompressed && type <= EventType::kMariaDeleteRowsCompressed) {
+    // Skipping these would lose the changes they carry.
+    return Status::NotSupported(where + ": compressed binlog events (log_bin_compress=ON) are "
+                                        "not supported; set log_bin_compress=OFF on the server, "
+                                        "and take a new snapshot (`cdc-agent offsets reset`)");
+  }
+  if (type == EventType::kIncident) {
+    return Status::Corruption(where + ": the server recorded an incident (events may be missing "
+                                      "from its binlog); check the server's error log, then "
+                                      "take a new snapshot (`cdc-agent offsets reset`)");
+  }
   return Status::OK();
 }
 

@@ -121,6 +121,36 @@ TEST_F(MyErrorsTest, StoredPositionInAMissingBinlogFile) {
   EXPECT_NE(shown.out.find("mysql:binlog.999999:4"), std::string::npos) << shown.out;
 }
 
+// MariaDB's compressed rows events are not decoded: the agent must stop
+// rather than skip the changes they carry.
+TEST_F(MyErrorsTest, CompressedEventsStopTheAgentInsteadOfBeingSkipped) {
+  Sql("CREATE TABLE t (id INT PRIMARY KEY, v TEXT)");
+  StartAgent();
+  Sql("INSERT INTO t VALUES (1, 'plain')");
+  SqlOn(*admin_, "SET GLOBAL log_bin_compress_min_len = 10");
+  SqlOn(*admin_, "SET GLOBAL log_bin_compress = ON");
+  std::string err = db_->Exec("INSERT INTO t VALUES (2, REPEAT('compressible ', 100))");
+  const std::string compressed_gtid = LastGtid();
+  // Restored before any assertion can end the test.
+  admin_->Exec("SET GLOBAL log_bin_compress = OFF");
+  admin_->Exec("SET GLOBAL log_bin_compress_min_len = 256");
+  ASSERT_TRUE(err.empty()) << err;
+  int code = agent_->Wait(std::chrono::seconds(20));
+  EXPECT_EQ(code, 1) << agent_->Stderr();
+  auto lines = UserLines(agent_->Stderr());
+  ASSERT_EQ(lines.size(), 1u) << agent_->Stderr();
+  EXPECT_NE(lines[0].find("COMPRESSED"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("log_bin_compress=OFF"), std::string::npos) << lines[0];
+  // The row before it was published; the compressed transaction is not
+  // stored as done.
+  auto events = TailTopic(env_, Topic("t"), 2, std::chrono::milliseconds(5000));
+  ASSERT_EQ(events.size(), 1u);
+  CommandResult shown = AgentCommand({"offsets", "show"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_FALSE(compressed_gtid.empty());
+  EXPECT_EQ(shown.out.find("gtid=" + compressed_gtid), std::string::npos) << shown.out;
+}
+
 TEST_F(MyErrorsTest, WrongPassword) {
   settings_.password = "not-the-password";
   for (const char* command : {"check", "run"}) {
