@@ -16,6 +16,7 @@
 #include "agent/mysql/decode_binlog.h"
 #include "agent/mysql/mysql_check.h"
 #include "agent/mysql/mysql_source.h"
+#include "agent/mysql/schema_history.h"
 #include "agent/pipeline.h"
 #include "agent/postgres/postgres_check.h"
 #include "agent/postgres/postgres_source.h"
@@ -117,6 +118,12 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
   if (!pos.ok()) return Fail("--position: " + pos.status().message(), kExitConfig);
   cdc::Status s = (*store)->Store(name, *pos);
   if (!s.ok()) return Fail(s.message());
+  if (config->source.type == cdc::agent::SourceConfig::Type::kMysql) {
+    // The schema history was kept for the old position (maybe of another
+    // server): the next run starts a new one from the schema it finds.
+    s = (*store)->PutState(name, cdc::agent::mysql::SchemaHistory::kStateName, "");
+    if (!s.ok()) return Fail(s.message());
+  }
   std::printf("%s\t%s\n", name.c_str(), pos->ToString().c_str());
   return 0;
 }

@@ -64,6 +64,9 @@ Status BinlogStream::Open(const MysqlSourceConfig& config, const StreamStart& st
   checksum_ = alg.value_or("NONE") != "NONE";
   // The server sends checksums only to replicas that say they verify them.
   CDC_RETURN_IF_ERROR(conn_.Execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
+  // While Kafka is slow the receiver stops reading; the server must not end
+  // the dump for that.
+  CDC_RETURN_IF_ERROR(conn_.Execute("SET SESSION net_write_timeout = 3600"));
   const uint64_t heartbeat_ns = static_cast<uint64_t>(config.heartbeat_interval_ms) * 1000000;
   CDC_RETURN_IF_ERROR(
       conn_.Execute("SET @master_heartbeat_period = " + std::to_string(heartbeat_ns)));

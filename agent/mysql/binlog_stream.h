@@ -39,8 +39,9 @@ struct StreamStart {
 
 class BinlogStream {
  public:
-  // Events buffered ahead of the reader, at most.
-  static constexpr size_t kMaxBufferedBytes = 64 << 20;
+  // Events buffered ahead of the reader, at most (the reader may hold as
+  // much again, taken by the last Poll).
+  static constexpr size_t kMaxBufferedBytes = 32 << 20;
 
   BinlogStream() = default;
   ~BinlogStream();

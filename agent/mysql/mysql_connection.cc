@@ -4,6 +4,8 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include <sys/socket.h>
+
 #include <memory>
 
 namespace cdc::agent::mysql {
@@ -24,6 +26,9 @@ std::string OneLine(const char* message) {
   return out;
 }
 
+// MySQL 8.0.24+: the server closed a session idle past wait_timeout.
+constexpr unsigned int kErrorClientInteractionTimeout = 4031;
+
 }  // namespace
 
 bool IsConnectionError(unsigned int error_number) {
@@ -40,6 +45,7 @@ bool IsConnectionError(unsigned int error_number) {
     case ER_NET_READ_INTERRUPTED:
     case ER_NET_ERROR_ON_WRITE:
     case ER_NET_WRITE_INTERRUPTED:
+    case kErrorClientInteractionTimeout:
       return true;
     default:
       return false;
@@ -146,8 +152,10 @@ Status MysqlConnection::Stream(std::string_view sql,
     }
     Status status = on_row(row);
     if (!status.ok()) {
-      // Reading the rest of a large result only to drop it could take long:
-      // the connection is closed instead.
+      // Reading the rest of a large result only to drop it could take long
+      // (freeing it would): the socket is shut first, then the connection
+      // closed.
+      shutdown(static_cast<int>(mysql_get_socket(mysql_)), SHUT_RDWR);
       result.reset();
       Close();
       return status;

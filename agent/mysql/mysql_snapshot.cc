@@ -50,12 +50,14 @@ Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
     *at = offsets::Position::Mysql(file, pos, gtid.value_or(""));
   } else {
     // MySQL: a global read lock held only while the transaction starts and
-    // the position is read.
+    // the position is read. Waiting for it behind a long query would block
+    // every writer of the server meanwhile: give up after 10 s instead.
+    CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION lock_wait_timeout = 10"));
     Status lock = sql_.Execute("FLUSH TABLES WITH READ LOCK");
     if (!lock.ok()) {
       return lock.WithContext(
-          "the snapshot needs a moment's global read lock (grant RELOAD to the agent's user, "
-          "or use snapshot: never)");
+          "the snapshot needs a moment's global read lock (grant RELOAD to the agent's user; "
+          "if a long query held it up, retry when it is done; or use snapshot: never)");
     }
     Status s = sql_.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
     Result<offsets::Position> pos = s.ok() ? CurrentPosition() : Result<offsets::Position>(s);

@@ -12,6 +12,10 @@ namespace cdc::agent::mysql {
 
 namespace {
 
+// A statement of the SQL connection that waits this long for the server is
+// taken as a dead connection.
+constexpr int kSqlReadTimeoutS = 600;
+
 // The SQL list of databases to read from information_schema.
 std::string DatabaseFilter(MysqlConnection& conn, const MysqlSourceConfig& config) {
   if (config.databases.empty() && config.tables.empty()) {
@@ -71,7 +75,7 @@ Result<std::vector<InfoTable>> ReadCapturedTables(MysqlConnection& conn,
         QueryResult checks,
         conn.Query("SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM "
                    "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA " +
-                   filter + " AND CHECK_CLAUSE LIKE 'json\\_valid(%'"));
+                   filter + " AND LEFT(CHECK_CLAUSE, 11) = 'json_valid('"));
     for (const auto& row : checks.rows) {
       if (!row[0] || !row[1] || !row[2]) continue;
       std::string column = JsonValidColumn(*row[2]);
@@ -187,8 +191,8 @@ Result<offsets::Position> MysqlSource::CurrentPosition() {
 Status MysqlSource::RecordSchema(const BinlogPos& at) {
   Result<std::vector<InfoTable>> tables = ReadCapturedTables(sql_, my_);
   if (!tables.ok() && tables.status().retryable()) {
-    // The SQL connection died with the server; one fresh try.
-    CDC_RETURN_IF_ERROR(sql_.Connect(my_));
+    // The SQL connection died with the server (or idled out); one fresh try.
+    CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSqlReadTimeoutS));
     tables = ReadCapturedTables(sql_, my_);
   }
   if (!tables.ok()) return tables.status().WithContext("reading the schema of captured tables");
@@ -197,7 +201,7 @@ Status MysqlSource::RecordSchema(const BinlogPos& at) {
 }
 
 Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
-  CDC_RETURN_IF_ERROR(sql_.Connect(my_));
+  CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSqlReadTimeoutS));
   CDC_RETURN_IF_ERROR(CheckServer());
   log_->info("connected to {} ({}), server_id {}", sql_.endpoint(), sql_.server_version(),
              my_.server_id);

@@ -115,6 +115,7 @@ class MysqlSource : public Source {
 
   // The transaction being decoded.
   bool in_txn_ = false;
+  bool txn_pending_ = false;  // a GTID started a transaction; BEGIN may follow
   RowContext ctx_;
   std::optional<offsets::MariaGtidSet::Entry> txn_maria_gtid_;
   std::optional<std::pair<offsets::MysqlUuid, uint64_t>> txn_mysql_gtid_;
@@ -124,6 +125,8 @@ class MysqlSource : public Source {
   // the replay after reconnecting skips this many.
   uint64_t txn_rows_ = 0;
   uint64_t skip_rows_ = 0;
+  // batch_.events.size() at the last transaction boundary.
+  size_t events_at_commit_ = 0;
 
   Batch batch_;
   BatchQueue* out_ = nullptr;  // during Stream

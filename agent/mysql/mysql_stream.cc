@@ -107,6 +107,7 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
   if (batch_.events.empty() && !batch_.end_position) return true;
   if (!out.Push(std::move(batch_))) return false;
   batch_ = Batch();
+  events_at_commit_ = 0;
   return true;
 }
 
@@ -118,8 +119,12 @@ Status MysqlSource::OpenStream() {
   decoder_ = binlog::EventDecoder();
   tables_.clear();
   in_txn_ = false;
-  skip_rows_ = txn_rows_;
+  txn_pending_ = false;
+  // Rows of the transaction in progress already handed over, counted over
+  // failed attempts and over a replay cut short by another failure.
+  skip_rows_ += txn_rows_;
   txn_rows_ = 0;
+  events_at_commit_ = batch_.events.size();
   file_ = committed_.file;
   Status s = stream_.Open(my_, start);
   if (!s.ok()) {
@@ -148,11 +153,18 @@ Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
         if (!s.ok()) break;
         s = HandleEvent(bytes);
       }
+      if (!s.ok() && !s.retryable()) {
+        // Fatal: hand over whole transactions only; the next run replays
+        // the one that was cut.
+        batch_.events.resize(events_at_commit_);
+      }
       // Caught up with what the server sent: hand over what is decoded.
       if (!PushBatch(out)) return Status::OK();
       if (s.ok()) {
-        failed_at = {};
-        delay = kFirstRetryDelay;
+        if (!events.empty()) {
+          failed_at = {};
+          delay = kFirstRetryDelay;
+        }
         continue;
       }
     }
@@ -223,12 +235,16 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
   if (const auto* mg = std::get_if<binlog::MariaGtid>(&body)) {
     BeginTransaction(mg->ToString());
     txn_maria_gtid_ = offsets::MariaGtidSet::Entry{mg->domain_id, mg->server_id, mg->seq_no};
-    // A standalone GTID (DDL) has no BEGIN: its one statement commits.
+    // MariaDB writes no BEGIN after a GTID. A standalone GTID (DDL) starts a
+    // transaction of one statement, which commits itself.
     in_txn_ = !mg->standalone();
     return Status::OK();
   }
   if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
     BeginTransaction(g->anonymous ? "" : g->ToString());
+    // MySQL: a BEGIN follows for a transaction; a DDL follows alone and
+    // commits itself.
+    in_txn_ = false;
     if (!g->anonymous) {
       txn_mysql_gtid_ = std::make_pair(g->sid, static_cast<uint64_t>(g->gno));
       txn_mysql_tag_ = g->tag;
@@ -276,6 +292,7 @@ Status MysqlSource::CheckSkipped(const binlog::Skipped& skipped, const binlog::E
 
 void MysqlSource::BeginTransaction(std::string gtid) {
   in_txn_ = true;
+  txn_pending_ = true;
   ctx_.gtid = std::move(gtid);
   ctx_.event_index = 0;
   txn_maria_gtid_.reset();
@@ -286,6 +303,15 @@ void MysqlSource::BeginTransaction(std::string gtid) {
 }
 
 Status MysqlSource::Commit(const binlog::EventHeader& header) {
+  if (txn_schema_change_) {
+    // Recorded before the position moves past the DDL: if reading the
+    // schema fails, the replay after reconnecting runs the DDL again.
+    BinlogPos at{file_, header.log_pos};
+    // Replaying what was read before: the history already holds it.
+    if (CompareBinlogPos(at, history_.high()) > 0) CDC_RETURN_IF_ERROR(RecordSchema(at));
+    // Table ids may now stand for other columns.
+    tables_.clear();
+  }
   if (txn_maria_gtid_) {
     maria_gtids_.Update(txn_maria_gtid_->domain, txn_maria_gtid_->server_id, txn_maria_gtid_->seq);
     committed_.gtid_set = maria_gtids_.ToString();
@@ -298,31 +324,33 @@ Status MysqlSource::Commit(const binlog::EventHeader& header) {
   committed_.file = file_;
   committed_.pos = header.log_pos;
   batch_.end_position = committed_;
-  const bool schema_change = txn_schema_change_;
+  events_at_commit_ = batch_.events.size();
   in_txn_ = false;
+  txn_pending_ = false;
   txn_maria_gtid_.reset();
   txn_mysql_gtid_.reset();
   txn_schema_change_ = false;
   txn_rows_ = 0;
   skip_rows_ = 0;
-  if (schema_change) {
-    // Table ids may now stand for other columns.
-    tables_.clear();
-    BinlogPos at{committed_.file, committed_.pos};
-    // Replaying what was read before: the history already holds it.
-    if (CompareBinlogPos(at, history_.high()) > 0) CDC_RETURN_IF_ERROR(RecordSchema(at));
-  }
   return Status::OK();
 }
 
 Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog::Query& query) {
-  const std::string word = FirstWord(query.sql);
-  if (word == "BEGIN" || (word == "XA" && FirstWord(query.sql.substr(2)) == "START")) {
+  size_t after_word = 0;
+  const std::string word = FirstWord(query.sql, &after_word);
+  const std::string next = FirstWord(query.sql.substr(after_word));
+  if (word == "BEGIN" || (word == "XA" && next == "START")) {
+    // Without a GTID event before it (MySQL 5.6 and older without GTIDs),
+    // BEGIN is where the transaction starts.
+    if (!txn_pending_) BeginTransaction("");
     in_txn_ = true;
+    txn_pending_ = false;
     return Status::OK();
   }
-  if (word == "COMMIT" || word == "ROLLBACK") return Commit(header);
-  if (word == "SAVEPOINT" || word == "XA") return Status::OK();
+  if (word == "COMMIT" || (word == "ROLLBACK" && next != "TO")) return Commit(header);
+  if (word == "SAVEPOINT" || word == "ROLLBACK" || word == "RELEASE" || word == "XA") {
+    return Status::OK();
+  }
   if (word == "CREATE" || word == "ALTER" || word == "DROP" || word == "RENAME" ||
       word == "TRUNCATE") {
     txn_schema_change_ = word != "TRUNCATE";

@@ -368,7 +368,9 @@ Status MergeInfoSchema(const InfoTable& info, binlog::TableSchema* schema) {
     return Status::InvalidArgument(
         TableName(info) + ": information_schema lists " + std::to_string(info.columns.size()) +
         " columns, the binlog's TABLE_MAP " + std::to_string(schema->columns.size()) +
-        ": the table changed since its schema was read; read the schema again");
+        ": the table changed since its schema was read (two DDL statements while the agent "
+        "was behind); set binlog_row_metadata=FULL on the server, or run `cdc-agent offsets "
+        "reset` to start over with a new snapshot");
   }
   binlog::TableSchema merged = *schema;
   std::vector<std::pair<uint32_t, uint32_t>> key;  // (ordinal, column index)
@@ -382,7 +384,9 @@ Status MergeInfoSchema(const InfoTable& info, binlog::TableSchema* schema) {
           ColumnRef(info, ic) + ": information_schema type '" + ic.column_type +
           "' cannot be binlog type " + std::to_string(c.type) +
           (c.type_name.empty() ? "" : " (" + c.type_name + ")") +
-          ": the table changed since its schema was read; read the schema again");
+          ": the table changed since its schema was read (two DDL statements while the "
+          "agent was behind); set binlog_row_metadata=FULL on the server, or run `cdc-agent "
+          "offsets reset` to start over with a new snapshot");
     }
     if (c.name.empty() || c.name == "@" + std::to_string(i + 1)) c.name = ic.name;
     if (IsNumeric(c.type) && HasWord(Lower(ic.column_type), "unsigned")) c.is_unsigned = true;
