@@ -60,6 +60,7 @@ class MysqlSource : public Source {
   void OnDurable(const offsets::Position& position) override;
 
  private:
+  friend class MysqlSourceTestPeer;  // replays binlog files through the decoding
   // A decoded TABLE_MAP of a captured table.
   struct MappedTable {
     binlog::TableSchema schema;
