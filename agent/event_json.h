@@ -4,6 +4,14 @@
 // whitespace. 64-bit integers are JSON strings and bytes are base64, as the
 // mapping says.
 //
+// The output is byte for byte what protobuf's MessageToJsonString prints with
+// those options (add_whitespace=false, preserve_proto_field_names=true,
+// always_print_primitive_fields=false), its float formatting and string
+// escapes included, but printed directly from the generated accessors, tens
+// of times faster. A message with a string that is not valid UTF-8 (which
+// protobuf's printer silently trims) or nested too deep is handed to
+// MessageToJsonString itself.
+//
 // Thread: pure functions, safe from any thread.
 #pragma once
 
