@@ -7,19 +7,10 @@
 
 #include "agent/mysql/mysql_source.h"
 #include "agent/mysql/text_values.h"
-#include "agent/postgres/event_builder.h"
+#include "agent/topic.h"
+#include "common/clock.h"
 
 namespace cdc::agent::mysql {
-
-namespace {
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
                              offsets::Position* at) {
@@ -72,7 +63,7 @@ Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
     CDC_RETURN_IF_ERROR(history_.Record(binlog_at, tables));
   }
   log_->info("snapshot of {} tables at {} started", tables.size(), at->ToString());
-  const int64_t started_us = NowUs();
+  const int64_t started_us = WallClockMicros();
   uint64_t event_index = 0;
   for (const InfoTable& table : tables) {
     if (stop.load()) break;
@@ -105,7 +96,7 @@ Status MysqlSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop
   }
   select += " FROM " + MysqlConnection::QuoteIdent(info.schema) + "." +
             MysqlConnection::QuoteIdent(info.table);
-  const std::string topic = postgres::TopicName(topic_prefix_, info.schema, info.table);
+  const std::string topic = TopicName(topic_prefix_, info.schema, info.table);
   RowContext ctx;
   ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
   ctx.server_name = config_.source.name;

@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "agent/postgres/event_builder.h"
+#include "agent/topic.h"
 
 namespace cdc::agent::mysql {
 

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "agent/mysql/mysql_source.h"
-#include "agent/postgres/event_builder.h"
+#include "agent/topic.h"
 
 namespace cdc::agent::mysql {
 
@@ -368,7 +368,7 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
 
 void MysqlSource::AddTruncate(const std::string& db, const std::string& table, uint64_t pos) {
   OutEvent& out = batch_.events.emplace_back();
-  out.topic = postgres::TopicName(topic_prefix_, db, table);
+  out.topic = TopicName(topic_prefix_, db, table);
   cdc::v1::ChangeEvent& e = out.event;
   e.set_op(cdc::v1::OP_TRUNCATE);
   cdc::v1::Source* src = e.mutable_source();
@@ -391,7 +391,7 @@ Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::Ev
   }
   MappedTable mapped;
   mapped.schema = binlog::SchemaFromTableMap(map);
-  mapped.topic = postgres::TopicName(topic_prefix_, map.schema, map.table);
+  mapped.topic = TopicName(topic_prefix_, map.schema, map.table);
   if (map.metadata.column_names.size() != map.column_types.size()) {
     // No full metadata: names, keys and labels from the schema history.
     BinlogPos at{file_, header.log_pos};

@@ -2,17 +2,6 @@
 
 namespace cdc::agent::postgres {
 
-std::string TopicName(const std::string& prefix, const std::string& schema,
-                      const std::string& table) {
-  std::string topic = prefix + "." + schema + "." + table;
-  for (char& c : topic) {
-    bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '-';
-    if (!legal) c = '_';
-  }
-  return topic;
-}
-
 Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
                       const pgoutput::Tuple& tuple, bool identity_only,
                       google::protobuf::RepeatedPtrField<cdc::v1::Column>* out) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/batch.h"
+#include "agent/topic.h"
 #include "cdc/v1/change_event.pb.h"
 #include "common/status.h"
 #include "decoders/pgoutput/decoder.h"
@@ -38,11 +39,6 @@ struct RelationInfo {
   bool included = true;  // matches source.tables
   std::string topic;
 };
-
-// Kafka topic for a table: "<prefix>.<schema>.<table>", every character
-// outside [A-Za-z0-9._-] replaced by '_' (Kafka's legal topic characters).
-std::string TopicName(const std::string& prefix, const std::string& schema,
-                      const std::string& table);
 
 // Converts a tuple into columns. With `identity_only`, only replica identity
 // columns are emitted (the 'K' old tuple of an update or delete). 'u' datums

@@ -5,18 +5,9 @@
 #include <chrono>
 
 #include "agent/postgres/postgres_source.h"
+#include "common/clock.h"
 
 namespace cdc::agent::postgres {
-
-namespace {
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Status PostgresSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
                                 uint64_t consistent_lsn) {
@@ -35,7 +26,7 @@ Status PostgresSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
     }
   }
   log_->info("snapshot of {} tables at {} started", tables.size(), offsets::FormatLsn(consistent_lsn));
-  int64_t started_us = NowUs();
+  int64_t started_us = WallClockMicros();
   uint64_t event_index = 0;
   for (const auto& table : tables) {
     if (stop.load()) break;

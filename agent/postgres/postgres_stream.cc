@@ -7,16 +7,11 @@
 #include <chrono>
 
 #include "agent/postgres/postgres_source.h"
+#include "common/clock.h"
 
 namespace cdc::agent::postgres {
 
 namespace {
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr int kInitialBatchCapacity = 256;
 
@@ -79,7 +74,7 @@ Status PostgresSource::SendStatus(bool reply_requested) {
       last_commit_end_ <= last_pushed_end_ && keepalive_wal_end_ > flush) {
     flush = keepalive_wal_end_;
   }
-  std::string msg = EncodeStandbyStatus(flush, flush, flush, NowUs(), reply_requested);
+  std::string msg = EncodeStandbyStatus(flush, flush, flush, WallClockMicros(), reply_requested);
   if (PQputCopyData(repl_.raw(), msg.data(), static_cast<int>(msg.size())) != 1 ||
       PQflush(repl_.raw()) != 0) {
     return Status::IOError(Endpoint() + ": sending standby status failed: " + repl_.LastError(), true);

@@ -441,4 +441,17 @@ TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t coun
   return out;
 }
 
+std::vector<std::string> UserLines(const std::string& err) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < err.size()) {
+    size_t end = err.find('\n', start);
+    if (end == std::string::npos) end = err.size();
+    std::string line = err.substr(start, end - start);
+    if (line.rfind("cdc-agent:", 0) == 0) out.push_back(line);
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace cdc::itest

@@ -138,6 +138,10 @@ std::vector<TailLine> TailTopic(const TestEnv& env, const std::string& topic, in
 // Waits until the slot exists and a walsender streams from it.
 bool WaitSlotActive(const TestEnv& env, const std::string& slot, std::chrono::milliseconds timeout);
 
+// The lines of a cdc-agent stderr written by the program itself
+// ("cdc-agent: ..."), not log lines.
+std::vector<std::string> UserLines(const std::string& err);
+
 // Unique suffix for names: pid and a counter.
 std::string UniqueSuffix();
 

@@ -29,20 +29,6 @@ inline uint32_t NextServerId() {
   return 100000u + static_cast<uint32_t>(getpid() % 10000) * 100u + counter++ % 100u;
 }
 
-// The lines of stderr written by the program itself (not log lines).
-inline std::vector<std::string> UserLines(const std::string& err) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < err.size()) {
-    size_t end = err.find('\n', start);
-    if (end == std::string::npos) end = err.size();
-    std::string line = err.substr(start, end - start);
-    if (line.rfind("cdc-agent:", 0) == 0) out.push_back(line);
-    start = end + 1;
-  }
-  return out;
-}
-
 // Number of non-overlapping occurrences of `needle` in `text`.
 inline int CountOf(const std::string& text, const std::string& needle) {
   int n = 0;

@@ -17,20 +17,6 @@ class PgErrorsTest : public PgAgentTest {
   CommandResult Agent(const std::string& command) {
     return RunCommand({env_.agent_bin, command, "--config", ConfigPath()}, std::chrono::seconds(60));
   }
-
-  // The lines of stderr that are not log lines.
-  static std::vector<std::string> UserLines(const std::string& err) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < err.size()) {
-      size_t end = err.find('\n', start);
-      if (end == std::string::npos) end = err.size();
-      std::string line = err.substr(start, end - start);
-      if (line.rfind("cdc-agent:", 0) == 0) out.push_back(line);
-      start = end + 1;
-    }
-    return out;
-  }
 };
 
 TEST_F(PgErrorsTest, WalLevelReplica) {
