@@ -131,6 +131,13 @@ std::vector<std::string> CheckMysql(const MysqlSourceConfig& config) {
     problems.push_back(at + ": binlog_row_image is " + image +
                        ", not FULL; set binlog_row_image=FULL in the server configuration");
   }
+  if (conn.is_mariadb()) {
+    auto compress = conn.Scalar("SELECT @@global.log_bin_compress");
+    if (compress.ok() && compress->value_or("0") != "0" && compress->value_or("OFF") != "OFF") {
+      problems.push_back(at + ": log_bin_compress is ON: cdc-agent does not read compressed "
+                              "binlog events; set log_bin_compress=OFF");
+    }
+  }
   const std::string ours = std::to_string(config.server_id);
   if (server_id == ours) {
     problems.push_back(at + ": source.server_id " + ours +

@@ -157,6 +157,13 @@ Status MysqlSource::CheckServer() {
   mariadb_ = sql_.is_mariadb();
   if (mariadb_) {
     gtid_mode_ = true;
+    CDC_ASSIGN_OR_RETURN(std::optional<std::string> compress,
+                         sql_.Scalar("SELECT @@global.log_bin_compress"));
+    if (compress.value_or("0") != "0" && compress.value_or("OFF") != "OFF") {
+      return Status::InvalidArgument(sql_.endpoint() +
+                                     ": log_bin_compress is ON: compressed binlog events are not "
+                                     "supported; set log_bin_compress=OFF");
+    }
   } else {
     CDC_ASSIGN_OR_RETURN(std::optional<std::string> mode, sql_.Scalar("SELECT @@global.gtid_mode"));
     gtid_mode_ = mode.value_or("OFF") == "ON";

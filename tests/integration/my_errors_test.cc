@@ -135,6 +135,12 @@ TEST_F(MyErrorsTest, CompressedEventsStopTheAgentInsteadOfBeingSkipped) {
   admin_->Exec("SET GLOBAL log_bin_compress = OFF");
   admin_->Exec("SET GLOBAL log_bin_compress_min_len = 256");
   ASSERT_TRUE(err.empty()) << err;
+  // While it is on, `check` names it too.
+  SqlOn(*admin_, "SET GLOBAL log_bin_compress = ON");
+  CommandResult check = AgentCommand({"check"});
+  admin_->Exec("SET GLOBAL log_bin_compress = OFF");
+  EXPECT_EQ(check.exit_code, 1) << check.err;
+  EXPECT_NE(check.err.find("log_bin_compress is ON"), std::string::npos) << check.err;
   int code = agent_->Wait(std::chrono::seconds(20));
   EXPECT_EQ(code, 1) << agent_->Stderr();
   auto lines = UserLines(agent_->Stderr());
