@@ -48,6 +48,10 @@ struct PostgresSourceConfig {
   std::string ConnInfo(bool replication) const;
 };
 
+// MySQL/MariaDB databases captured only when listed by name.
+inline constexpr const char* kMysqlSystemDatabases[] = {"mysql", "information_schema",
+                                                         "performance_schema", "sys"};
+
 struct MysqlSourceConfig {
   std::string host = "127.0.0.1";  // Default: 127.0.0.1
   int port = 3306;                  // Default: 3306
@@ -70,8 +74,6 @@ struct MysqlSourceConfig {
 
   // True when `db`.`table` is captured.
   bool Includes(const std::string& db, const std::string& table) const;
-  // True when any table of `db` may be captured.
-  bool IncludesDatabase(const std::string& db) const;
 };
 
 struct SourceConfig {

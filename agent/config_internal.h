@@ -1,7 +1,8 @@
 // Internal to the configuration loader (config*.cc): the text helpers shared
 // by the YAML reader (config.cc) and the text side (config_text.cc:
 // environment substitution, table names, ConnInfo and Describe). Not part of
-// the contract. All functions are pure and thread-safe; none throws.
+// the contract; the MySQL source also reads table names in statements with
+// SplitMysqlName. All functions are pure and thread-safe; none throws.
 #pragma once
 
 #include <cstddef>
@@ -40,8 +41,13 @@ bool ParseInt(std::string_view text, long long* out);
 // quotes. InvalidArgument with a short reason when the text is not one.
 Result<TableName> ParseTableName(std::string_view text);
 
-// "database.table", each part plain or in backquotes (a doubled backquote
-// inside stands for one). InvalidArgument with a short reason otherwise.
+// "name" or "database.name", each part plain or in backquotes (a doubled
+// backquote inside stands for one): the one or two parts. InvalidArgument
+// with a short reason otherwise (empty part, unterminated backquote, a space
+// outside backquotes, more than two parts).
+Result<std::vector<std::string>> SplitMysqlName(std::string_view text);
+
+// "database.table" (SplitMysqlName with both parts).
 Result<TableName> ParseMysqlTableName(std::string_view text);
 
 // host:port or [ipv6]:port with a port in 1..65535.

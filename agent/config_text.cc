@@ -172,7 +172,7 @@ Result<TableName> ParseTableName(std::string_view text) {
   return TableName{parts[0], parts[1]};
 }
 
-Result<TableName> ParseMysqlTableName(std::string_view text) {
+Result<std::vector<std::string>> SplitMysqlName(std::string_view text) {
   std::vector<std::string> parts(1);
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
@@ -209,6 +209,11 @@ Result<TableName> ParseMysqlTableName(std::string_view text) {
     }
   }
   if (parts.back().empty()) return Status::InvalidArgument("empty name part");
+  return parts;
+}
+
+Result<TableName> ParseMysqlTableName(std::string_view text) {
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitMysqlName(text));
   if (parts.size() != 2) return Status::InvalidArgument("no database part");
   return TableName{parts[0], parts[1]};
 }
@@ -312,8 +317,8 @@ std::string PostgresSourceConfig::ConnInfo(bool replication) const {
 namespace {
 
 bool IsSystemDatabase(const std::string& db) {
-  return db == "mysql" || db == "information_schema" || db == "performance_schema" ||
-         db == "sys";
+  return std::any_of(std::begin(kMysqlSystemDatabases), std::end(kMysqlSystemDatabases),
+                     [&](const char* system) { return db == system; });
 }
 
 std::string QuoteMysqlIfNeeded(const std::string& name) {
@@ -325,13 +330,6 @@ std::string QuoteMysqlIfNeeded(const std::string& name) {
 }
 
 }  // namespace
-
-bool MysqlSourceConfig::IncludesDatabase(const std::string& db) const {
-  if (databases.empty() && tables.empty()) return !IsSystemDatabase(db);
-  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
-  return std::any_of(tables.begin(), tables.end(),
-                     [&](const TableName& t) { return t.schema == db; });
-}
 
 bool MysqlSourceConfig::Includes(const std::string& db, const std::string& table) const {
   if (databases.empty() && tables.empty()) return !IsSystemDatabase(db);

@@ -67,6 +67,24 @@ Status EntryError(std::string_view set, std::string_view entry, const std::strin
   return SetError(set, "entry " + Quote(entry) + ": " + what);
 }
 
+// Calls `on_entry` with each comma-separated entry of `text`, trimmed; an
+// empty entry is an error that names `form`, the shape entries should have.
+// Nothing for an empty (or all-space) text.
+template <typename OnEntry>
+Status ForEachEntry(std::string_view text, const char* form, OnEntry on_entry) {
+  if (Trim(text).empty()) return Status::OK();
+  std::vector<std::string_view> entries = Split(text, ',');
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::string_view entry = Trim(entries[i]);
+    if (entry.empty()) {
+      return SetError(text, "entry " + std::to_string(i + 1) + " is empty; separate " + form +
+                                " entries by single commas");
+    }
+    CDC_RETURN_IF_ERROR(on_entry(entry));
+  }
+  return Status::OK();
+}
+
 bool AllDigits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), IsDigit);
 }
@@ -191,14 +209,7 @@ GtidSetFlavor DetectGtidSetFlavor(std::string_view text) {
 
 Result<MariaGtidSet> MariaGtidSet::Parse(std::string_view text) {
   MariaGtidSet set;
-  if (Trim(text).empty()) return set;
-  std::vector<std::string_view> entries = Split(text, ',');
-  for (size_t i = 0; i < entries.size(); ++i) {
-    std::string_view entry = Trim(entries[i]);
-    if (entry.empty()) {
-      return SetError(text, "entry " + std::to_string(i + 1) +
-                                " is empty; separate domain-server-seq entries by single commas");
-    }
+  CDC_RETURN_IF_ERROR(ForEachEntry(text, "domain-server-seq", [&](std::string_view entry) {
     if (!LooksLikeMariaGtid(entry)) {
       return SetError(text, "entry " + Quote(entry) +
                                 " is not domain-server-seq (three decimal numbers, e.g. 0-1-100)");
@@ -227,7 +238,8 @@ Result<MariaGtidSet> MariaGtidSet::Parse(std::string_view text) {
                                 " and " + std::string(entry) +
                                 "); a GTID position holds one GTID per domain");
     }
-  }
+    return Status::OK();
+  }));
   return set;
 }
 
@@ -284,14 +296,7 @@ Result<MysqlUuid> ParseMysqlUuid(std::string_view text) {
 
 Result<MysqlGtidSet> MysqlGtidSet::Parse(std::string_view text) {
   MysqlGtidSet set;
-  if (Trim(text).empty()) return set;
-  std::vector<std::string_view> entries = Split(text, ',');
-  for (size_t i = 0; i < entries.size(); ++i) {
-    std::string_view entry = Trim(entries[i]);
-    if (entry.empty()) {
-      return SetError(text, "entry " + std::to_string(i + 1) +
-                                " is empty; separate uuid:interval entries by single commas");
-    }
+  CDC_RETURN_IF_ERROR(ForEachEntry(text, "uuid:interval", [&](std::string_view entry) -> Status {
     std::vector<std::string_view> parts = Split(entry, ':');
     Result<MysqlUuid> uuid = ParseMysqlUuid(Trim(parts[0]));
     if (!uuid.ok()) return EntryError(text, entry, uuid.status().message());
@@ -327,7 +332,8 @@ Result<MysqlGtidSet> MysqlGtidSet::Parse(std::string_view text) {
                         (tag.empty() ? "uuid" : "tag \"" + tag + "\"") +
                             std::string(" has no interval after it"));
     }
-  }
+    return Status::OK();
+  }));
   return set;
 }
 

@@ -43,13 +43,7 @@ Status BinlogStream::RplError(const std::string& what) {
     number = mysql_errno(conn_.raw());
     message = mysql_error(conn_.raw());
   }
-  std::string text = message == nullptr ? "" : message;
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
-  }
-  std::string out = conn_.endpoint() + ": " + what + ": " + text + " (error " +
-                    std::to_string(number) + ")";
-  return Status::IOError(std::move(out), IsConnectionError(number));
+  return ClientError(conn_.endpoint(), what, number, message);
 }
 
 Status BinlogStream::Open(const MysqlSourceConfig& config, const StreamStart& start) {

@@ -97,26 +97,17 @@ bool HasPrivilege(const std::vector<Grant>& grants, const std::string& privilege
   return false;
 }
 
-std::vector<std::string> CheckMysql(const MysqlSourceConfig& config) {
+Result<std::vector<std::string>> ServerSettingProblems(MysqlConnection& conn,
+                                                       const MysqlSourceConfig& config) {
   std::vector<std::string> problems;
-  MysqlConnection conn;
-  Status s = conn.Connect(config);
-  if (!s.ok()) {
-    problems.push_back(s.message() + "; check source.host, source.port, source.user and "
-                                     "source.password, and that the server accepts the user "
-                                     "from this host");
-    return problems;
-  }
   const std::string& at = conn.endpoint();
-  auto vars = conn.Query(
-      "SELECT @@global.log_bin, @@global.binlog_format, @@global.binlog_row_image, "
-      "@@global.server_id");
-  if (!vars.ok() || vars->rows.size() != 1 || vars->rows[0].size() != 4) {
-    problems.push_back(at + ": cannot read the binlog settings: " +
-                       (vars.ok() ? std::string("unexpected answer") : vars.status().message()));
-    return problems;
+  CDC_ASSIGN_OR_RETURN(QueryResult vars,
+                       conn.Query("SELECT @@global.log_bin, @@global.binlog_format, "
+                                  "@@global.binlog_row_image, @@global.server_id"));
+  if (vars.rows.size() != 1 || vars.rows[0].size() != 4) {
+    return Status::Corruption(at + ": unexpected answer to the binlog settings query");
   }
-  const auto& v = vars->rows[0];
+  const auto& v = vars.rows[0];
   std::string log_bin = v[0].value_or(""), format = v[1].value_or("");
   std::string image = v[2].value_or(""), server_id = v[3].value_or("");
   if (log_bin != "1" && log_bin != "ON") {
@@ -132,18 +123,39 @@ std::vector<std::string> CheckMysql(const MysqlSourceConfig& config) {
                        ", not FULL; set binlog_row_image=FULL in the server configuration");
   }
   if (conn.is_mariadb()) {
-    auto compress = conn.Scalar("SELECT @@global.log_bin_compress");
-    if (compress.ok() && compress->value_or("0") != "0" && compress->value_or("OFF") != "OFF") {
+    CDC_ASSIGN_OR_RETURN(std::optional<std::string> compress,
+                         conn.Scalar("SELECT @@global.log_bin_compress"));
+    if (compress.value_or("0") != "0" && compress.value_or("OFF") != "OFF") {
       problems.push_back(at + ": log_bin_compress is ON: cdc-agent does not read compressed "
                               "binlog events; set log_bin_compress=OFF");
     }
   }
-  const std::string ours = std::to_string(config.server_id);
-  if (server_id == ours) {
-    problems.push_back(at + ": source.server_id " + ours +
+  if (server_id == std::to_string(config.server_id)) {
+    problems.push_back(at + ": source.server_id " + server_id +
                        " is the server's own server_id; choose a number no server or replica "
                        "of this replication topology uses");
   }
+  return problems;
+}
+
+std::vector<std::string> CheckMysql(const MysqlSourceConfig& config) {
+  std::vector<std::string> problems;
+  MysqlConnection conn;
+  Status s = conn.Connect(config);
+  if (!s.ok()) {
+    problems.push_back(s.message() + "; check source.host, source.port, source.user and "
+                                     "source.password, and that the server accepts the user "
+                                     "from this host");
+    return problems;
+  }
+  const std::string& at = conn.endpoint();
+  Result<std::vector<std::string>> settings = ServerSettingProblems(conn, config);
+  if (!settings.ok()) {
+    problems.push_back(at + ": cannot read the binlog settings: " + settings.status().message());
+    return problems;
+  }
+  problems = std::move(settings).value();
+  const std::string ours = std::to_string(config.server_id);
   // Other replicas that registered with the server.
   if (auto hosts = conn.Query("SHOW SLAVE HOSTS"); hosts.ok()) {
     for (const auto& row : hosts->rows) {

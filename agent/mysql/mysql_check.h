@@ -6,8 +6,19 @@
 #include <vector>
 
 #include "agent/config.h"
+#include "common/status.h"
 
 namespace cdc::agent::mysql {
+
+class MysqlConnection;
+
+// What makes the server unusable as a source, whatever the user's grants:
+// the binary log off, binlog_format not ROW, binlog_row_image not FULL,
+// MariaDB's log_bin_compress on, source.server_id equal to the server's own.
+// One line each with its fix; empty when none. `check` lists them, `run`
+// refuses to start on any.
+Result<std::vector<std::string>> ServerSettingProblems(MysqlConnection& conn,
+                                                       const MysqlSourceConfig& config);
 
 // Connects with the configured credentials and returns every problem found
 // (empty when the source is ready). Changes nothing on the server.

@@ -59,14 +59,17 @@ void MysqlConnection::Close() {
   mysql_ = nullptr;
 }
 
+Status ClientError(const std::string& endpoint, std::string_view what, unsigned int number,
+                   const char* message) {
+  return Status::IOError(endpoint + ": " + std::string(what) + ": " + OneLine(message) +
+                             " (error " + std::to_string(number) + ")",
+                         IsConnectionError(number));
+}
+
 Status MysqlConnection::LastError(std::string_view what) {
   last_errno_ = mysql_ == nullptr ? 0 : mysql_errno(mysql_);
-  std::string message = endpoint_ + ": " + std::string(what) + ": " +
-                        (mysql_ == nullptr ? std::string("not connected")
-                                           : OneLine(mysql_error(mysql_))) +
-                        " (error " + std::to_string(last_errno_) + ")";
-  if (IsConnectionError(last_errno_)) return Status::IOError(std::move(message), true);
-  return Status::IOError(std::move(message), false);
+  return ClientError(endpoint_, what, last_errno_,
+                     mysql_ == nullptr ? "not connected" : mysql_error(mysql_));
 }
 
 Status MysqlConnection::Connect(const MysqlSourceConfig& config, int read_timeout_s) {

@@ -87,4 +87,9 @@ class MysqlConnection {
 // refused, timed out), so that reconnecting may help.
 bool IsConnectionError(unsigned int error_number);
 
+// "<endpoint>: <what>: <message, on one line> (error N)", retryable when
+// IsConnectionError(number).
+Status ClientError(const std::string& endpoint, std::string_view what, unsigned int number,
+                   const char* message);
+
 }  // namespace cdc::agent::mysql

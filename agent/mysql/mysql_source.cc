@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "agent/mysql/mysql_check.h"
 #include "agent/topic.h"
 
 namespace cdc::agent::mysql {
@@ -18,12 +19,15 @@ constexpr int kSqlReadTimeoutS = 600;
 
 // The SQL list of databases to read from information_schema.
 std::string DatabaseFilter(MysqlConnection& conn, const MysqlSourceConfig& config) {
-  if (config.databases.empty() && config.tables.empty()) {
-    return "NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')";
+  const bool all = config.databases.empty() && config.tables.empty();
+  std::vector<std::string> dbs;
+  if (all) {
+    dbs.assign(std::begin(kMysqlSystemDatabases), std::end(kMysqlSystemDatabases));
+  } else {
+    dbs = config.databases;
+    for (const auto& t : config.tables) dbs.push_back(t.schema);
   }
-  std::vector<std::string> dbs = config.databases;
-  for (const auto& t : config.tables) dbs.push_back(t.schema);
-  std::string out = "IN (";
+  std::string out = all ? "NOT IN (" : "IN (";
   for (size_t i = 0; i < dbs.size(); ++i) out += (i ? ", " : "") + conn.QuoteLiteral(dbs[i]);
   return out + ")";
 }
@@ -127,47 +131,13 @@ void MysqlSource::OnDurable(const offsets::Position&) {
 }
 
 Status MysqlSource::CheckServer() {
-  CDC_ASSIGN_OR_RETURN(QueryResult vars,
-                       sql_.Query("SELECT @@global.log_bin, @@global.binlog_format, "
-                                  "@@global.binlog_row_image, @@global.server_id"));
-  if (vars.rows.size() != 1 || vars.rows[0].size() != 4) {
-    return Status::Corruption(sql_.endpoint() + ": unexpected answer to the settings query");
-  }
-  const auto& row = vars.rows[0];
-  auto value = [&](int i) { return row[static_cast<size_t>(i)].value_or(""); };
-  if (value(0) != "1" && value(0) != "ON") {
-    return Status::InvalidArgument(sql_.endpoint() +
-                                   ": the binary log is off; start the server with log_bin "
-                                   "(and binlog_format=ROW, binlog_row_image=FULL)");
-  }
-  if (value(1) != "ROW") {
-    return Status::InvalidArgument(sql_.endpoint() + ": binlog_format is " + value(1) +
-                                   ", not ROW: row changes are not in the binlog; set "
-                                   "binlog_format=ROW in the server configuration");
-  }
-  if (value(2) != "FULL") {
-    return Status::InvalidArgument(sql_.endpoint() + ": binlog_row_image is " + value(2) +
-                                   ", not FULL: before and after images would be incomplete; "
-                                   "set binlog_row_image=FULL");
-  }
-  if (value(3) == std::to_string(my_.server_id)) {
-    return Status::InvalidArgument(sql_.endpoint() + ": source.server_id " + value(3) +
-                                   " is the server's own server_id; choose another");
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> problems, ServerSettingProblems(sql_, my_));
+  if (!problems.empty()) {
+    std::string all = problems[0];
+    for (size_t i = 1; i < problems.size(); ++i) all += "; " + problems[i];
+    return Status::InvalidArgument(all);
   }
   mariadb_ = sql_.is_mariadb();
-  if (mariadb_) {
-    gtid_mode_ = true;
-    CDC_ASSIGN_OR_RETURN(std::optional<std::string> compress,
-                         sql_.Scalar("SELECT @@global.log_bin_compress"));
-    if (compress.value_or("0") != "0" && compress.value_or("OFF") != "OFF") {
-      return Status::InvalidArgument(sql_.endpoint() +
-                                     ": log_bin_compress is ON: compressed binlog events are not "
-                                     "supported; set log_bin_compress=OFF");
-    }
-  } else {
-    CDC_ASSIGN_OR_RETURN(std::optional<std::string> mode, sql_.Scalar("SELECT @@global.gtid_mode"));
-    gtid_mode_ = mode.value_or("OFF") == "ON";
-  }
   return Status::OK();
 }
 
@@ -188,7 +158,8 @@ Result<offsets::Position> MysqlSource::CurrentPosition() {
                          sql_.Scalar("SELECT BINLOG_GTID_POS(" + sql_.QuoteLiteral(file) + ", " +
                                      std::to_string(pos) + ")"));
     gtids = g.value_or("");
-  } else if (gtid_mode_ && row.size() >= 5 && row[4]) {
+  } else if (row.size() >= 5 && row[4]) {
+    // Executed_Gtid_Set: empty under gtid_mode=OFF.
     CDC_ASSIGN_OR_RETURN(offsets::MysqlGtidSet set, offsets::MysqlGtidSet::Parse(*row[4]));
     gtids = set.ToString();
   }

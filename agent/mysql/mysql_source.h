@@ -90,7 +90,9 @@ class MysqlSource : public Source {
   Status CheckSkipped(const binlog::Skipped& skipped, const binlog::EventHeader& header);
   void BeginTransaction(std::string gtid);
   Status Commit(const binlog::EventHeader& header);
-  void AddTruncate(const std::string& db, const std::string& table, uint64_t pos);
+  // Sets ctx_'s file, position and commit time to those of the event.
+  void PlaceAt(const binlog::EventHeader& header);
+  void AddTruncate(const TableName& table, const binlog::EventHeader& header);
   bool PushBatch(BatchQueue& out);
 
   const AgentConfig& config_;
@@ -103,11 +105,9 @@ class MysqlSource : public Source {
   BinlogStream stream_;
   SchemaHistory history_;
   bool mariadb_ = false;
-  bool gtid_mode_ = false;  // the server has GTIDs (MySQL gtid_mode=ON, or MariaDB)
 
   // Decoding state of the stream.
   binlog::EventDecoder decoder_;
-  cdc::v1::SourceKind kind_ = cdc::v1::SOURCE_KIND_MYSQL;
   std::unordered_map<uint64_t, std::optional<MappedTable>> tables_;  // by table id; nullopt: not captured
   std::string file_;                 // current binlog file
   offsets::Position committed_;      // after the last whole transaction decoded
@@ -131,8 +131,6 @@ class MysqlSource : public Source {
 
   Batch batch_;
   BatchQueue* out_ = nullptr;  // during Stream
-  std::chrono::steady_clock::time_point reconnect_deadline_{};
-  uint64_t rows_decoded_ = 0;
 };
 
 }  // namespace cdc::agent::mysql

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <thread>
 
+#include "agent/config_internal.h"
 #include "agent/mysql/mysql_source.h"
 #include "agent/topic.h"
 
@@ -44,40 +45,6 @@ std::string FirstWord(std::string_view sql, size_t* end = nullptr) {
   return word;
 }
 
-// One identifier at the start of `sql` (plain or in backquotes), consumed.
-bool TakeIdent(std::string_view* sql, std::string* out) {
-  std::string_view s = *sql;
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  out->clear();
-  if (!s.empty() && s.front() == '`') {
-    size_t i = 1;
-    while (true) {
-      if (i >= s.size()) return false;
-      if (s[i] == '`') {
-        if (i + 1 < s.size() && s[i + 1] == '`') {
-          *out += '`';
-          i += 2;
-          continue;
-        }
-        break;
-      }
-      *out += s[i++];
-    }
-    s.remove_prefix(i + 1);
-  } else {
-    size_t i = 0;
-    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' ||
-                            s[i] == '$')) {
-      ++i;
-    }
-    if (i == 0) return false;
-    *out = std::string(s.substr(0, i));
-    s.remove_prefix(i);
-  }
-  *sql = s;
-  return true;
-}
-
 }  // namespace
 
 bool ParseTruncate(std::string_view sql, std::string_view default_db, TableName* out) {
@@ -86,21 +53,21 @@ bool ParseTruncate(std::string_view sql, std::string_view default_db, TableName*
   std::string_view rest = sql.substr(end);
   size_t next = 0;
   if (FirstWord(rest, &next) == "TABLE") rest = rest.substr(next);
-  std::string first;
-  if (!TakeIdent(&rest, &first)) return false;
-  if (!rest.empty() && rest.front() == '.') {
+  auto space_or_semicolon = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == ';';
+  };
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) {
     rest.remove_prefix(1);
-    std::string second;
-    if (!TakeIdent(&rest, &second)) return false;
-    *out = TableName{first, second};
+  }
+  while (!rest.empty() && space_or_semicolon(rest.back())) rest.remove_suffix(1);
+  Result<std::vector<std::string>> parts = config_internal::SplitMysqlName(rest);
+  if (!parts.ok()) return false;
+  if (parts->size() == 1) {
+    *out = TableName{std::string(default_db), (*parts)[0]};
   } else {
-    *out = TableName{std::string(default_db), first};
+    *out = TableName{(*parts)[0], (*parts)[1]};
   }
-  while (!rest.empty() && (std::isspace(static_cast<unsigned char>(rest.front())) ||
-                           rest.front() == ';')) {
-    rest.remove_prefix(1);
-  }
-  return rest.empty();
+  return true;
 }
 
 bool MysqlSource::PushBatch(BatchQueue& out) {
@@ -263,8 +230,7 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
     return Status::OK();
   }
   if (const auto* fd = std::get_if<binlog::FormatDescription>(&body)) {
-    kind_ = KindOf(*fd);
-    ctx_.kind = kind_;
+    ctx_.kind = KindOf(*fd);
     return Status::OK();
   }
   if (const auto* skipped = std::get_if<binlog::Skipped>(&body)) return CheckSkipped(*skipped, header);
@@ -357,8 +323,7 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
     TableName truncated;
     if (word == "TRUNCATE" && ParseTruncate(query.sql, query.schema, &truncated) &&
         my_.Includes(truncated.schema, truncated.table)) {
-      ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
-      AddTruncate(truncated.schema, truncated.table, header.log_pos);
+      AddTruncate(truncated, header);
     }
   }
   // A statement outside BEGIN..COMMIT is a transaction of its own.
@@ -366,22 +331,19 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
   return Status::OK();
 }
 
-void MysqlSource::AddTruncate(const std::string& db, const std::string& table, uint64_t pos) {
+void MysqlSource::PlaceAt(const binlog::EventHeader& header) {
+  ctx_.file = file_;
+  ctx_.pos = header.log_pos;
+  ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
+}
+
+void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader& header) {
   OutEvent& out = batch_.events.emplace_back();
-  out.topic = TopicName(topic_prefix_, db, table);
-  cdc::v1::ChangeEvent& e = out.event;
-  e.set_op(cdc::v1::OP_TRUNCATE);
-  cdc::v1::Source* src = e.mutable_source();
-  src->set_kind(kind_);
-  src->set_server_name(config_.source.name);
-  src->set_database(db);
-  src->set_schema(db);
-  src->set_table(table);
-  src->mutable_mysql()->set_file(file_);
-  src->mutable_mysql()->set_pos(pos);
-  src->mutable_mysql()->set_gtid(ctx_.gtid);
-  src->set_commit_time_us(ctx_.commit_time_us);
-  src->set_event_index(ctx_.event_index++);
+  out.topic = TopicName(topic_prefix_, table.schema, table.table);
+  out.event.set_op(cdc::v1::OP_TRUNCATE);
+  PlaceAt(header);
+  FillSource(ctx_, table.schema, table.table, out.event.mutable_source());
+  ++ctx_.event_index;
 }
 
 Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::EventHeader& header) {
@@ -425,9 +387,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   }
   if (!it->second) return Status::OK();  // not captured
   const MappedTable& table = *it->second;
-  ctx_.file = file_;
-  ctx_.pos = header.log_pos;
-  ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
+  PlaceAt(header);
   return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
     if (skip_rows_ > 0) {
       // Handed over before the reconnect that replays this transaction.
@@ -441,7 +401,6 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
     out.has_key = BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, &out.key);
     ++ctx_.event_index;
     ++txn_rows_;
-    ++rows_decoded_;
     if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(*out_)) {
       return Status::Aborted("stopped");
     }

@@ -44,6 +44,21 @@ cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format) {
   return format.mariadb() ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
 }
 
+void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
+                cdc::v1::Source* src) {
+  src->set_kind(ctx.kind);
+  src->set_server_name(ctx.server_name);
+  src->set_database(database);
+  src->set_schema(database);
+  src->set_table(table);
+  cdc::v1::MysqlPosition* pos = src->mutable_mysql();
+  pos->set_file(ctx.file);
+  pos->set_pos(ctx.pos);
+  pos->set_gtid(ctx.gtid);
+  src->set_commit_time_us(ctx.commit_time_us);
+  src->set_event_index(ctx.event_index);
+}
+
 bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
                    binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
                    cdc::v1::RowKey* key) {
@@ -54,18 +69,7 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
     case binlog::RowsKind::kUpdate:
     case binlog::RowsKind::kPartialUpdate: out->set_op(cdc::v1::OP_UPDATE); break;
   }
-  cdc::v1::Source* src = out->mutable_source();
-  src->set_kind(ctx.kind);
-  src->set_server_name(ctx.server_name);
-  src->set_database(schema.schema);
-  src->set_schema(schema.schema);
-  src->set_table(schema.table);
-  cdc::v1::MysqlPosition* pos = src->mutable_mysql();
-  pos->set_file(ctx.file);
-  pos->set_pos(ctx.pos);
-  pos->set_gtid(ctx.gtid);
-  src->set_commit_time_us(ctx.commit_time_us);
-  src->set_event_index(ctx.event_index);
+  FillSource(ctx, schema.schema, schema.table, out->mutable_source());
   for (uint32_t idx : schema.primary_key) {
     if (idx < schema.columns.size()) out->add_key_columns(schema.columns[idx].name);
   }

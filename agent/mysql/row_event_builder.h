@@ -24,6 +24,12 @@ struct RowContext {
   uint64_t event_index = 0;  // among the row events of the transaction
 };
 
+// Fills `src` for a change of `database`.`table` at `ctx`: kind, server
+// name, database (also as schema), table, file, position, GTID, commit time
+// and event index.
+void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
+                cdc::v1::Source* src);
+
 // Fills `out` (cleared first) for one row of a rows event. Columns absent
 // from an image (minimal row images) are left out of it. Returns false when
 // the table has no primary key or a key column is absent from the image the

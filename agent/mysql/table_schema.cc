@@ -90,15 +90,9 @@ bool HasCollation(uint8_t type) {
   }
 }
 
+// Signedness applies to the old DECIMAL type too.
 bool IsNumeric(uint8_t type) {
-  switch (type) {
-    case binlog::kTypeTiny: case binlog::kTypeShort: case binlog::kTypeInt24:
-    case binlog::kTypeLong: case binlog::kTypeLongLong: case binlog::kTypeNewDecimal:
-    case binlog::kTypeDecimal: case binlog::kTypeFloat: case binlog::kTypeDouble:
-      return true;
-    default:
-      return false;
-  }
+  return binlog::IsNumericType(type) || type == binlog::kTypeDecimal;
 }
 
 // True when `word` is a whole word of `text` ("int(10) unsigned zerofill").

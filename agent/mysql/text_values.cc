@@ -69,37 +69,13 @@ bool IsUtf8Collation(uint16_t collation) {
   return name == "utf8mb4" || name == "utf8mb3";
 }
 
-// The real type and byte length of a STRING column, as the decoder reads
-// them from the metadata (CHAR(n) with n * mbmaxlen > 255 folds the high
-// bits of the length into the real-type byte).
-uint8_t StringRealType(const ColumnSchema& column, uint32_t* length) {
-  uint8_t byte0 = column.meta >> 8;
-  *length = column.meta & 0xFF;
-  if (byte0 != 0 && (byte0 & 0x30) != 0x30) {
-    *length |= static_cast<uint32_t>((byte0 & 0x30) ^ 0x30) << 4;
-    return static_cast<uint8_t>(byte0 | 0x30);
-  }
-  return byte0;
-}
-
 // The type the decoder treats the column as: ENUM and SET also when they
 // come as STRING with the real type in the metadata.
 uint8_t EffectiveType(const ColumnSchema& column) {
   if (column.type != binlog::kTypeString) return column.type;
   uint32_t length;
-  uint8_t real = StringRealType(column, &length);
+  uint8_t real = binlog::internal::StringRealType(column.meta, &length);
   return real == binlog::kTypeEnum || real == binlog::kTypeSet ? real : column.type;
-}
-
-bool IsCharacter(uint8_t type) {
-  switch (type) {
-    case binlog::kTypeVarchar: case binlog::kTypeVarString: case binlog::kTypeString:
-    case binlog::kTypeBlob: case binlog::kTypeTinyBlob: case binlog::kTypeMediumBlob:
-    case binlog::kTypeLongBlob:
-      return true;
-    default:
-      return false;
-  }
 }
 
 Status IntegerFromText(const ColumnSchema& column, std::string_view text, int bytes,
@@ -435,7 +411,7 @@ std::string SnapshotSelectExpr(const binlog::ColumnSchema& column, bool /*mariad
     default:
       break;
   }
-  if (IsCharacter(type) && !binlog::IsBinaryCollation(column.collation) &&
+  if (binlog::IsStringType(type) && !binlog::IsBinaryCollation(column.collation) &&
       !IsUtf8Collation(column.collation)) {
     return "CAST(" + name + " AS BINARY)";
   }
@@ -468,7 +444,7 @@ Status TextToValue(const binlog::ColumnSchema& column, std::string_view text,
     case binlog::kTypeSet: return SetFromText(column, text, out);
     case binlog::kTypeString: {
       uint32_t length;
-      const uint8_t real_type = StringRealType(column, &length);
+      const uint8_t real_type = binlog::internal::StringRealType(column.meta, &length);
       CharacterFromText(column, text, out);
       // BINARY(n) as the decoder gives it: padded with 0x00 to n bytes (the
       // server sends it padded already).

@@ -177,4 +177,24 @@ Result<std::optional<std::string_view>> FileReader::Next() {
   return std::optional<std::string_view>(rest.substr(0, header->event_size));
 }
 
+bool IsNumericType(uint8_t type) {
+  switch (type) {
+    case kTypeTiny: case kTypeShort: case kTypeInt24: case kTypeLong: case kTypeLongLong:
+    case kTypeNewDecimal: case kTypeFloat: case kTypeDouble:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsStringType(uint8_t real_type) {
+  switch (real_type) {
+    case kTypeString: case kTypeVarString: case kTypeVarchar: case kTypeBlob:
+    case kTypeTinyBlob: case kTypeMediumBlob: case kTypeLongBlob:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace cdc::binlog

@@ -267,6 +267,13 @@ enum ColumnType : uint8_t {
   kTypeGeometry = 255,
 };
 
+// TINYINT..BIGINT, DECIMAL (new), FLOAT, DOUBLE: the columns TABLE_MAP
+// signedness metadata covers.
+bool IsNumericType(uint8_t type);
+// CHAR, VARCHAR and the BLOB/TEXT family (by real type: ENUM and SET are
+// not), the columns that carry a charset.
+bool IsStringType(uint8_t real_type);
+
 struct TableMap {
   uint64_t table_id = 0;
   uint16_t flags = 0;

@@ -10,35 +10,16 @@
 // columns; GEOMETRY_TYPE lists GEOMETRY columns.
 #include "decoders/binlog/charset.h"
 #include "decoders/binlog/rows.h"
+#include "decoders/binlog/values_internal.h"
 
 namespace cdc::binlog {
 namespace {
 
 uint8_t RealType(uint8_t type, uint16_t meta) {
   if (type != kTypeString) return type;
-  uint8_t byte0 = meta >> 8;
-  if (byte0 == 0) return type;
-  return (byte0 & 0x30) != 0x30 ? static_cast<uint8_t>(byte0 | 0x30) : byte0;
-}
-
-bool IsNumeric(uint8_t type) {
-  switch (type) {
-    case kTypeTiny: case kTypeShort: case kTypeInt24: case kTypeLong: case kTypeLongLong:
-    case kTypeNewDecimal: case kTypeFloat: case kTypeDouble:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsCharacter(uint8_t real_type) {
-  switch (real_type) {
-    case kTypeString: case kTypeVarString: case kTypeVarchar: case kTypeBlob:
-    case kTypeTinyBlob: case kTypeMediumBlob: case kTypeLongBlob:
-      return true;
-    default:
-      return false;
-  }
+  uint32_t length = 0;
+  const uint8_t real = internal::StringRealType(meta, &length);
+  return real == 0 ? type : real;
 }
 
 std::string WithFsp(const char* name, uint16_t fsp) {
@@ -138,10 +119,10 @@ TableSchema SchemaFromTableMap(const TableMap& map) {
     c.meta = i < map.column_meta.size() ? map.column_meta[i] : 0;
     c.type = RealType(map.column_types[i], c.meta);
     c.name = i < md.column_names.size() ? md.column_names[i] : "@" + std::to_string(i + 1);
-    if (IsNumeric(c.type)) {
+    if (IsNumericType(c.type)) {
       c.is_unsigned = numeric < md.is_unsigned.size() && md.is_unsigned[numeric];
       ++numeric;
-    } else if (IsCharacter(c.type)) {
+    } else if (IsStringType(c.type)) {
       c.collation = GroupCollation(i, character++, md.default_charset, md.charset_exceptions,
                                    md.column_charsets);
     } else if (c.type == kTypeEnum || c.type == kTypeSet) {

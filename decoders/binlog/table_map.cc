@@ -99,39 +99,10 @@ uint8_t RealType(uint8_t type, uint16_t meta) {
   return type;
 }
 
-bool IsNumeric(uint8_t type) {
-  switch (type) {
-    case kTypeTiny:
-    case kTypeShort:
-    case kTypeInt24:
-    case kTypeLong:
-    case kTypeLongLong:
-    case kTypeNewDecimal:
-    case kTypeFloat:
-    case kTypeDouble:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The servers count GEOMETRY (a BLOB underneath) and MySQL 9's VECTOR among
 // the character columns, with the binary charset.
 bool IsCharacter(uint8_t real_type) {
-  switch (real_type) {
-    case kTypeGeometry:
-    case kTypeVector:
-    case kTypeString:
-    case kTypeVarString:
-    case kTypeVarchar:
-    case kTypeTinyBlob:
-    case kTypeMediumBlob:
-    case kTypeLongBlob:
-    case kTypeBlob:
-      return true;
-    default:
-      return false;
-  }
+  return IsStringType(real_type) || real_type == kTypeGeometry || real_type == kTypeVector;
 }
 
 bool IsEnumOrSet(uint8_t real_type) { return real_type == kTypeEnum || real_type == kTypeSet; }
@@ -208,7 +179,7 @@ ColumnKinds ClassifyColumns(const TableMap& map) {
   kinds.columns = map.column_types.size();
   for (size_t i = 0; i < kinds.columns; ++i) {
     uint8_t real = RealType(map.column_types[i], map.column_meta[i]);
-    if (IsNumeric(real)) ++kinds.numeric;
+    if (IsNumericType(real)) ++kinds.numeric;
     if (IsCharacter(real)) kinds.character.push_back(static_cast<uint32_t>(i));
     if (IsEnumOrSet(real)) kinds.enum_set.push_back(static_cast<uint32_t>(i));
   }

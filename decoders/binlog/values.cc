@@ -31,6 +31,16 @@ bool ReadLengthPrefixed(ByteReader* reader, int length_bytes, std::string_view* 
   return true;
 }
 
+uint8_t StringRealType(uint16_t meta, uint32_t* length) {
+  const uint8_t byte0 = static_cast<uint8_t>(meta >> 8);
+  *length = meta & 0xFF;
+  if (byte0 != 0 && (byte0 & 0x30) != 0x30) {
+    *length |= static_cast<uint32_t>((byte0 & 0x30) ^ 0x30) << 4;
+    return static_cast<uint8_t>(byte0 | 0x30);
+  }
+  return byte0;
+}
+
 }  // namespace internal
 
 namespace {
@@ -229,15 +239,8 @@ Status DecodeValue(const ColumnSchema& column, ByteReader* reader, cdc::v1::Valu
     case kTypeVarString:
       return DecodeVarLength(column, reader, column.meta > 255 ? 2 : 1, "VARCHAR", out);
     case kTypeString: {
-      // CHAR(n) with n*mbmaxlen > 255 folds the length's high bits into the
-      // real-type byte (MySQL's Field_string::do_save_field_metadata).
-      uint8_t byte0 = column.meta >> 8;
-      uint32_t length = column.meta & 0xFF;
-      uint8_t real_type = byte0;
-      if (byte0 != 0 && (byte0 & 0x30) != 0x30) {
-        length |= ((byte0 & 0x30) ^ 0x30) << 4;
-        real_type = byte0 | 0x30;
-      }
+      uint32_t length = 0;
+      const uint8_t real_type = internal::StringRealType(column.meta, &length);
       if (real_type == kTypeEnum) return DecodeEnum(column, reader, static_cast<int>(length), out);
       if (real_type == kTypeSet) return DecodeSet(column, reader, static_cast<int>(length), out);
       CDC_RETURN_IF_ERROR(DecodeVarLength(column, reader, length > 255 ? 2 : 1, "CHAR", out));

@@ -52,6 +52,12 @@ std::string FormatTime(const CivilTime& t, int fsp);
 Status DecodeDecimalColumn(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out);
 Status DecodeTemporalColumn(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out);
 
+// A STRING column's real type (STRING, ENUM or SET; 0 when the metadata has
+// none) and byte length, from its TABLE_MAP metadata. CHAR(n) with
+// n*mbmaxlen > 255 folds the length's high bits into the real-type byte
+// (MySQL's Field_string::do_save_field_metadata).
+uint8_t StringRealType(uint16_t meta, uint32_t* length);
+
 // Corruption "column `name` (type): what at offset N".
 Status ValueError(const ColumnSchema& column, size_t offset, const std::string& what);
 

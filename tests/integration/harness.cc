@@ -226,6 +226,17 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
+// The kafka and offsets sections, the same for every source.
+template <typename Settings>
+void AppendKafkaAndOffsets(const TestEnv& env, const Settings& s, std::ostringstream* y) {
+  *y << "kafka:\n"
+     << "  brokers: " << (s.brokers.empty() ? env.brokers : s.brokers) << "\n"
+     << "  topic_prefix: " << s.topic_prefix << "\n"
+     << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
+     << "offsets:\n"
+     << "  path: " << s.offsets_path << "\n";
+}
+
 std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s) {
   std::ostringstream y;
   y << "name: " << s.name << "\n"
@@ -246,12 +257,7 @@ std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s) {
     y << "  tables:\n";
     for (const auto& t : s.tables) y << "    - " << t << "\n";
   }
-  y << "kafka:\n"
-    << "  brokers: " << (s.brokers.empty() ? env.brokers : s.brokers) << "\n"
-    << "  topic_prefix: " << s.topic_prefix << "\n"
-    << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
-    << "offsets:\n"
-    << "  path: " << s.offsets_path << "\n";
+  AppendKafkaAndOffsets(env, s, &y);
   return y.str();
 }
 
@@ -395,12 +401,7 @@ std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s) {
     y << "  tables:\n";
     for (const auto& t : s.tables) y << "    - " << YamlQuote(t) << "\n";
   }
-  y << "kafka:\n"
-    << "  brokers: " << (s.brokers.empty() ? env.brokers : s.brokers) << "\n"
-    << "  topic_prefix: " << s.topic_prefix << "\n"
-    << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
-    << "offsets:\n"
-    << "  path: " << s.offsets_path << "\n";
+  AppendKafkaAndOffsets(env, s, &y);
   return y.str();
 }
 
