@@ -3,6 +3,7 @@
 // stream then starts, so nothing is missed and nothing is read twice.
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 
 #include "agent/mysql/mysql_source.h"
@@ -29,7 +30,13 @@ Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
     for (const auto& row : st.rows) {
       if (row.size() < 2 || !row[0] || !row[1]) continue;
       if (*row[0] == "Binlog_snapshot_file") file = *row[1];
-      if (*row[0] == "Binlog_snapshot_position") pos = std::stoull(*row[1]);
+      if (*row[0] == "Binlog_snapshot_position") {
+        auto [ptr, ec] = std::from_chars(row[1]->data(), row[1]->data() + row[1]->size(), pos);
+        if (ec != std::errc() || ptr != row[1]->data() + row[1]->size()) {
+          return Status::Corruption(sql_.endpoint() + ": Binlog_snapshot_position '" + *row[1] +
+                                    "' is not a number");
+        }
+      }
     }
     if (file.empty()) {
       return Status::InvalidArgument(sql_.endpoint() +
@@ -57,17 +64,21 @@ Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
     CDC_RETURN_IF_ERROR(unlock);
     *at = *pos;
   }
-  CDC_ASSIGN_OR_RETURN(std::vector<InfoTable> tables, ReadCapturedTables(sql_, my_));
+  CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(sql_, my_));
   const BinlogPos binlog_at{at->file, at->pos};
   if (CompareBinlogPos(binlog_at, history_.high()) >= 0) {
-    CDC_RETURN_IF_ERROR(history_.Record(binlog_at, tables));
+    CDC_RETURN_IF_ERROR(history_.Record(binlog_at, catalog));
+  }
+  std::vector<const InfoTable*> tables;
+  for (const auto& [key, table] : catalog.tables) {
+    if (my_.Includes(key.first, key.second)) tables.push_back(&table);
   }
   log_->info("snapshot of {} tables at {} started", tables.size(), at->ToString());
   const int64_t started_us = WallClockMicros();
   uint64_t event_index = 0;
-  for (const InfoTable& table : tables) {
+  for (const InfoTable* table : tables) {
     if (stop.load()) break;
-    Status s = SnapshotTable(out, stop, table, *at, started_us, &event_index);
+    Status s = SnapshotTable(out, stop, *table, *at, started_us, &event_index);
     if (s.IsAborted()) break;
     CDC_RETURN_IF_ERROR(s);
   }

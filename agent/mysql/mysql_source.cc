@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "agent/mysql/mysql_check.h"
@@ -32,6 +34,17 @@ std::string DatabaseFilter(MysqlConnection& conn, const MysqlSourceConfig& confi
   return out + ")";
 }
 
+// A number information_schema printed; `fallback` for NULL.
+Result<uint32_t> Number(const std::optional<std::string>& text, uint32_t fallback) {
+  if (!text) return fallback;
+  uint32_t v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return Status::Corruption("information_schema: '" + *text + "' is not a number");
+  }
+  return v;
+}
+
 // "json_valid(`col`)" -> col; empty when the clause is something else.
 std::string JsonValidColumn(std::string_view clause) {
   constexpr std::string_view kPrefix = "json_valid(`";
@@ -53,25 +66,44 @@ std::string JsonValidColumn(std::string_view clause) {
 
 }  // namespace
 
-Result<std::vector<InfoTable>> ReadCapturedTables(MysqlConnection& conn,
-                                                  const MysqlSourceConfig& config) {
+bool FollowsDatabase(const MysqlSourceConfig& config, const std::string& db) {
+  if (config.databases.empty() && config.tables.empty()) {
+    return std::find(std::begin(kMysqlSystemDatabases), std::end(kMysqlSystemDatabases), db) ==
+           std::end(kMysqlSystemDatabases);
+  }
+  if (std::find(config.databases.begin(), config.databases.end(), db) != config.databases.end()) {
+    return true;
+  }
+  return std::any_of(config.tables.begin(), config.tables.end(),
+                     [&](const TableName& t) { return t.schema == db; });
+}
+
+Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config) {
   const std::string filter = DatabaseFilter(conn, config);
   CDC_ASSIGN_OR_RETURN(
       QueryResult columns,
       conn.Query("SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, LOWER(c.DATA_TYPE), "
                  "LOWER(c.COLUMN_TYPE), COALESCE(c.CHARACTER_SET_NAME, ''), "
                  "COALESCE(c.COLLATION_NAME, ''), COALESCE(co.ID, 0), "
-                 "COALESCE(k.ORDINAL_POSITION, 0) "
+                 "COALESCE(k.ORDINAL_POSITION, 0), COALESCE(tc.CHARACTER_SET_NAME, ''), "
+                 "COALESCE(t.TABLE_COLLATION, '') "
                  "FROM information_schema.COLUMNS c "
                  "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND "
                  "t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' "
                  "LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = "
                  "c.COLLATION_NAME "
+                 "LEFT JOIN information_schema.COLLATIONS tc ON tc.COLLATION_NAME = "
+                 "t.TABLE_COLLATION "
                  "LEFT JOIN information_schema.KEY_COLUMN_USAGE k ON k.TABLE_SCHEMA = "
                  "c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = "
                  "c.COLUMN_NAME AND k.CONSTRAINT_NAME = 'PRIMARY' "
                  "WHERE c.TABLE_SCHEMA " +
                  filter + " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION"));
+  CDC_ASSIGN_OR_RETURN(
+      QueryResult schemata,
+      conn.Query("SELECT SCHEMA_NAME, LOWER(DEFAULT_CHARACTER_SET_NAME), "
+                 "LOWER(DEFAULT_COLLATION_NAME) FROM information_schema.SCHEMATA WHERE "
+                 "SCHEMA_NAME " + filter));
   // MariaDB's JSON is LONGTEXT with a json_valid() check.
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> json_columns;
   if (conn.is_mariadb()) {
@@ -86,14 +118,21 @@ Result<std::vector<InfoTable>> ReadCapturedTables(MysqlConnection& conn,
       if (!column.empty()) json_columns[{*row[0], *row[1]}].push_back(column);
     }
   }
-  std::vector<InfoTable> out;
+  Catalog out;
+  for (const auto& row : schemata.rows) {
+    if (row.size() != 3 || !row[0]) continue;
+    out.databases[*row[0]] = DatabaseDefaults{row[1].value_or(""), row[2].value_or("")};
+  }
   for (const auto& row : columns.rows) {
-    if (row.size() != 9 || !row[0] || !row[1] || !row[2]) {
+    if (row.size() != 11 || !row[0] || !row[1] || !row[2]) {
       return Status::Corruption(conn.endpoint() + ": unexpected information_schema.COLUMNS row");
     }
-    if (!config.Includes(*row[0], *row[1])) continue;
-    if (out.empty() || out.back().schema != *row[0] || out.back().table != *row[1]) {
-      out.push_back(InfoTable{*row[0], *row[1], {}});
+    InfoTable& table = out.tables[{*row[0], *row[1]}];
+    if (table.table.empty()) {
+      table.schema = *row[0];
+      table.table = *row[1];
+      table.charset = row[9].value_or("");
+      table.collation = row[10].value_or("");
     }
     InfoColumn c;
     c.name = *row[2];
@@ -101,14 +140,15 @@ Result<std::vector<InfoTable>> ReadCapturedTables(MysqlConnection& conn,
     c.column_type = row[4].value_or("");
     c.charset = row[5].value_or("");
     c.collation = row[6].value_or("");
-    c.collation_id = static_cast<uint16_t>(std::stoul(row[7].value_or("0")));
-    c.key_ordinal = static_cast<uint32_t>(std::stoul(row[8].value_or("0")));
+    CDC_ASSIGN_OR_RETURN(uint32_t collation_id, Number(row[7], 0));
+    c.collation_id = static_cast<uint16_t>(collation_id);
+    CDC_ASSIGN_OR_RETURN(c.key_ordinal, Number(row[8], 0));
     c.is_json = c.data_type == "json";
     auto it = json_columns.find({*row[0], *row[1]});
     if (it != json_columns.end()) {
       for (const auto& name : it->second) c.is_json = c.is_json || name == c.name;
     }
-    out.back().columns.push_back(std::move(c));
+    table.columns.push_back(std::move(c));
   }
   return out;
 }
@@ -138,6 +178,9 @@ Status MysqlSource::CheckServer() {
     return Status::InvalidArgument(all);
   }
   mariadb_ = sql_.is_mariadb();
+  // MySQL before 8.0.1 has no binlog_row_metadata: minimal metadata.
+  Result<std::optional<std::string>> metadata = sql_.Scalar("SELECT @@global.binlog_row_metadata");
+  full_metadata_ = metadata.ok() && metadata->value_or("") == "FULL";
   return Status::OK();
 }
 
@@ -167,15 +210,11 @@ Result<offsets::Position> MysqlSource::CurrentPosition() {
 }
 
 Status MysqlSource::RecordSchema(const BinlogPos& at) {
-  Result<std::vector<InfoTable>> tables = ReadCapturedTables(sql_, my_);
-  if (!tables.ok() && tables.status().retryable()) {
-    // The SQL connection died with the server (or idled out); one fresh try.
-    CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSqlReadTimeoutS));
-    tables = ReadCapturedTables(sql_, my_);
-  }
-  if (!tables.ok()) return tables.status().WithContext("reading the schema of captured tables");
-  log_->info("schema of {} captured tables recorded at {}", tables->size(), at.ToString());
-  return history_.Record(at, *tables);
+  Result<Catalog> catalog = ReadSchema(sql_, my_);
+  if (!catalog.ok()) return catalog.status().WithContext("reading the schema of captured tables");
+  log_->info("schema of {} tables read from information_schema as that of {}",
+             catalog->tables.size(), at.ToString());
+  return history_.Record(at, *catalog);
 }
 
 Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {

@@ -41,14 +41,16 @@ class logger;
 
 namespace cdc::agent::mysql {
 
-// Every captured table as information_schema shows it now (MariaDB JSON
-// columns marked), in database, table order.
-Result<std::vector<InfoTable>> ReadCapturedTables(MysqlConnection& conn,
-                                                  const MysqlSourceConfig& config);
+// True when the tables of `db` are followed by the schema history: the
+// captured databases, and the databases of the captured tables (so that a
+// table renamed into a captured name, as online schema change tools do, has
+// known columns).
+bool FollowsDatabase(const MysqlSourceConfig& config, const std::string& db);
 
-// Recognises "TRUNCATE [TABLE] [db.]table" (names plain or in backquotes);
-// the database defaults to `default_db`.
-bool ParseTruncate(std::string_view sql, std::string_view default_db, TableName* out);
+// Every table of the followed databases as information_schema shows it now
+// (MariaDB JSON columns marked), with the databases' and the tables' default
+// charsets: the starting state of the schema history.
+Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config);
 
 class MysqlSource : public Source {
  public:
@@ -86,6 +88,9 @@ class MysqlSource : public Source {
   Status HandleTableMap(const binlog::TableMap& map, const binlog::EventHeader& header);
   Status HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows);
   Status HandleQuery(const binlog::EventHeader& header, const binlog::Query& query);
+  // A DDL statement: TRUNCATE as an event; changes of tables into the schema
+  // history, at the statement's position.
+  Status FollowDdl(const binlog::EventHeader& header, const binlog::Query& query);
   // Events the decoder skips: an error for those that carry row changes.
   Status CheckSkipped(const binlog::Skipped& skipped, const binlog::EventHeader& header);
   void BeginTransaction(std::string gtid);
@@ -105,11 +110,14 @@ class MysqlSource : public Source {
   BinlogStream stream_;
   SchemaHistory history_;
   bool mariadb_ = false;
+  // The server writes binlog_row_metadata=FULL (read at start).
+  bool full_metadata_ = false;
 
   // Decoding state of the stream.
   binlog::EventDecoder decoder_;
   std::unordered_map<uint64_t, std::optional<MappedTable>> tables_;  // by table id; nullopt: not captured
   std::string file_;                 // current binlog file
+  uint32_t server_version_ = 0;      // of the binlog's FORMAT_DESCRIPTION, as ddl::VersionNumber
   offsets::Position committed_;      // after the last whole transaction decoded
   offsets::MariaGtidSet maria_gtids_;
   offsets::MysqlGtidSet mysql_gtids_;
@@ -121,7 +129,6 @@ class MysqlSource : public Source {
   std::optional<offsets::MariaGtidSet::Entry> txn_maria_gtid_;
   std::optional<std::pair<offsets::MysqlUuid, uint64_t>> txn_mysql_gtid_;
   std::string txn_mysql_tag_;
-  bool txn_schema_change_ = false;
   // Rows of the current transaction already handed over before a reconnect:
   // the replay after reconnecting skips this many.
   uint64_t txn_rows_ = 0;

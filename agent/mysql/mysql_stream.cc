@@ -7,13 +7,18 @@
 #include <cctype>
 #include <thread>
 
-#include "agent/config_internal.h"
 #include "agent/mysql/mysql_source.h"
 #include "agent/topic.h"
+#include "decoders/binlog/charset.h"
 
 namespace cdc::agent::mysql {
 
 namespace {
+
+// sql_mode bits of the QUERY event's status variables.
+constexpr uint64_t kSqlModeRealAsFloat = 1;
+constexpr uint64_t kSqlModeAnsiQuotes = 4;
+constexpr uint64_t kSqlModeNoBackslashEscapes = 1u << 20;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 constexpr auto kFirstRetryDelay = std::chrono::milliseconds(500);
@@ -46,29 +51,6 @@ std::string FirstWord(std::string_view sql, size_t* end = nullptr) {
 }
 
 }  // namespace
-
-bool ParseTruncate(std::string_view sql, std::string_view default_db, TableName* out) {
-  size_t end = 0;
-  if (FirstWord(sql, &end) != "TRUNCATE") return false;
-  std::string_view rest = sql.substr(end);
-  size_t next = 0;
-  if (FirstWord(rest, &next) == "TABLE") rest = rest.substr(next);
-  auto space_or_semicolon = [](char c) {
-    return std::isspace(static_cast<unsigned char>(c)) || c == ';';
-  };
-  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) {
-    rest.remove_prefix(1);
-  }
-  while (!rest.empty() && space_or_semicolon(rest.back())) rest.remove_suffix(1);
-  Result<std::vector<std::string>> parts = config_internal::SplitMysqlName(rest);
-  if (!parts.ok()) return false;
-  if (parts->size() == 1) {
-    *out = TableName{std::string(default_db), (*parts)[0]};
-  } else {
-    *out = TableName{(*parts)[0], (*parts)[1]};
-  }
-  return true;
-}
 
 bool MysqlSource::PushBatch(BatchQueue& out) {
   if (batch_.events.empty() && !batch_.end_position) return true;
@@ -231,6 +213,7 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
   }
   if (const auto* fd = std::get_if<binlog::FormatDescription>(&body)) {
     ctx_.kind = KindOf(*fd);
+    server_version_ = ddl::VersionNumber(fd->server_version);
     return Status::OK();
   }
   if (const auto* skipped = std::get_if<binlog::Skipped>(&body)) return CheckSkipped(*skipped, header);
@@ -264,20 +247,10 @@ void MysqlSource::BeginTransaction(std::string gtid) {
   txn_maria_gtid_.reset();
   txn_mysql_gtid_.reset();
   txn_mysql_tag_.clear();
-  txn_schema_change_ = false;
   txn_rows_ = 0;
 }
 
 Status MysqlSource::Commit(const binlog::EventHeader& header) {
-  if (txn_schema_change_) {
-    // Recorded before the position moves past the DDL: if reading the
-    // schema fails, the replay after reconnecting runs the DDL again.
-    BinlogPos at{file_, header.log_pos};
-    // Replaying what was read before: the history already holds it.
-    if (CompareBinlogPos(at, history_.high()) > 0) CDC_RETURN_IF_ERROR(RecordSchema(at));
-    // Table ids may now stand for other columns.
-    tables_.clear();
-  }
   if (txn_maria_gtid_) {
     maria_gtids_.Update(txn_maria_gtid_->domain, txn_maria_gtid_->server_id, txn_maria_gtid_->seq);
     committed_.gtid_set = maria_gtids_.ToString();
@@ -295,7 +268,6 @@ Status MysqlSource::Commit(const binlog::EventHeader& header) {
   txn_pending_ = false;
   txn_maria_gtid_.reset();
   txn_mysql_gtid_.reset();
-  txn_schema_change_ = false;
   txn_rows_ = 0;
   skip_rows_ = 0;
   return Status::OK();
@@ -319,12 +291,7 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
   }
   if (word == "CREATE" || word == "ALTER" || word == "DROP" || word == "RENAME" ||
       word == "TRUNCATE") {
-    txn_schema_change_ = word != "TRUNCATE";
-    TableName truncated;
-    if (word == "TRUNCATE" && ParseTruncate(query.sql, query.schema, &truncated) &&
-        my_.Includes(truncated.schema, truncated.table)) {
-      AddTruncate(truncated, header);
-    }
+    CDC_RETURN_IF_ERROR(FollowDdl(header, query));
   }
   // A statement outside BEGIN..COMMIT is a transaction of its own.
   if (!in_txn_) return Commit(header);
@@ -346,6 +313,60 @@ void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader&
   ++ctx_.event_index;
 }
 
+Status MysqlSource::FollowDdl(const binlog::EventHeader& header, const binlog::Query& query) {
+  ddl::ParseOptions options;
+  options.mariadb = mariadb_;
+  options.ansi_quotes = query.sql_mode && (*query.sql_mode & kSqlModeAnsiQuotes) != 0;
+  options.real_as_float = query.sql_mode && (*query.sql_mode & kSqlModeRealAsFloat) != 0;
+  options.no_backslash_escapes =
+      query.sql_mode && (*query.sql_mode & kSqlModeNoBackslashEscapes) != 0;
+  options.server_version = server_version_;
+  const ddl::Statement stmt = ddl::Parse(query.sql, options);
+  using Kind = ddl::Statement::Kind;
+  if (stmt.kind == Kind::kTruncate) {
+    TableName t{stmt.table.db.empty() ? std::string(query.schema) : stmt.table.db,
+                stmt.table.table};
+    if (my_.Includes(t.schema, t.table)) AddTruncate(t, header);
+    return Status::OK();
+  }
+  if (stmt.kind == Kind::kIgnored) return Status::OK();
+  // Table ids may stand for other columns from here on.
+  tables_.clear();
+  const BinlogPos at{file_, header.log_pos};
+  // Replaying what was read before: the history holds the statement already.
+  if (CompareBinlogPos(at, history_.high()) <= 0) return Status::OK();
+  Catalog catalog = history_.Latest();
+  DdlContext ctx;
+  ctx.default_db = std::string(query.schema);
+  if (query.collation_server) {
+    const binlog::Charset* cs = binlog::CharsetOfCollation(*query.collation_server);
+    if (cs != nullptr) ctx.server_charset = cs->name;
+  }
+  ctx.where = at.ToString();
+  ctx.tracked = [this](const std::string& db) { return FollowsDatabase(my_, db); };
+  const std::vector<TableKey> unknown = ApplyDdl(stmt, query.sql, ctx, &catalog);
+  CDC_RETURN_IF_ERROR(history_.Record(at, catalog));
+  for (const TableKey& key : unknown) {
+    const bool captured = key.first.empty() || my_.Includes(key.first, key.second);
+    const InfoTable* info = key.first.empty() ? nullptr : history_.Find(key.first, key.second, at);
+    std::string what = info != nullptr ? info->unknown
+                                       : "\"" + std::string(query.sql.substr(0, 300)) + "\" at " +
+                                             at.ToString() + " (" + stmt.error + ")";
+    std::string table = key.first.empty() ? "a table of " + ctx.default_db
+                                          : key.first + "." + key.second;
+    if (captured && !full_metadata_) {
+      return Status::NotSupported(
+          "cannot follow the DDL statement " + what + ", which changes " + table +
+          ": the columns of its later rows are unknown. To continue: set "
+          "binlog_row_metadata=FULL on the server (then rows events carry their columns) and "
+          "restart, or run `cdc-agent offsets reset` to start over with a new snapshot");
+    }
+    log_->warn("cannot follow the DDL statement {}, which changes {}; its rows events must carry "
+               "full metadata (binlog_row_metadata=FULL)", what, table);
+  }
+  return Status::OK();
+}
+
 Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::EventHeader& header) {
   if (!my_.Includes(map.schema, map.table)) {
     tables_[map.table_id] = std::nullopt;
@@ -354,21 +375,27 @@ Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::Ev
   MappedTable mapped;
   mapped.schema = binlog::SchemaFromTableMap(map);
   mapped.topic = TopicName(topic_prefix_, map.schema, map.table);
-  if (map.metadata.column_names.size() != map.column_types.size()) {
+  const BinlogPos at{file_, header.log_pos};
+  const InfoTable* info = history_.Find(map.schema, map.table, at);
+  if (map.metadata.column_names.size() == map.column_types.size()) {
+    // Full metadata: the TABLE_MAP is the authority. It does not mark
+    // MariaDB's JSON columns (LONGTEXT with a json_valid check): the history
+    // does, by name.
+    if (info != nullptr) MarkJsonColumns(*info, &mapped.schema);
+  } else {
     // No full metadata: names, keys and labels from the schema history.
-    BinlogPos at{file_, header.log_pos};
-    const InfoTable* info = history_.Find(map.schema, map.table, at);
-    if (info == nullptr && CompareBinlogPos(at, history_.high()) > 0) {
-      // A table the history does not know yet (created while the agent was
-      // behind, with the DDL before the stored history began).
-      CDC_RETURN_IF_ERROR(RecordSchema(at));
-      info = history_.Find(map.schema, map.table, at);
-    }
     if (info == nullptr) {
       return Status::NotFound("rows of " + map.schema + "." + map.table + " at " + at.ToString() +
                               " but its columns are unknown (no binlog_row_metadata=FULL and "
                               "no schema history for it); set binlog_row_metadata=FULL on the "
                               "server, or run `cdc-agent offsets reset` to start over");
+    }
+    if (!info->unknown.empty()) {
+      return Status::NotSupported(
+          "rows of " + map.schema + "." + map.table + " at " + at.ToString() +
+          " without binlog_row_metadata=FULL, but its columns are unknown since the DDL "
+          "statement " + info->unknown + ". To continue: run `cdc-agent offsets reset` to start "
+          "over with a new snapshot");
     }
     CDC_RETURN_IF_ERROR(MergeInfoSchema(*info, &mapped.schema)
                             .WithContext("TABLE_MAP of " + map.schema + "." + map.table + " at " +

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 
 #include "cdc/internal/mysql_schema.pb.h"
 
@@ -23,7 +22,10 @@ int64_t FileSequence(const std::string& file) {
 }
 
 bool SameColumns(const InfoTable& a, const InfoTable& b) {
-  if (a.columns.size() != b.columns.size()) return false;
+  if (a.columns.size() != b.columns.size() || a.charset != b.charset ||
+      a.collation != b.collation || a.unknown != b.unknown) {
+    return false;
+  }
   for (size_t i = 0; i < a.columns.size(); ++i) {
     const InfoColumn& x = a.columns[i];
     const InfoColumn& y = b.columns[i];
@@ -54,6 +56,7 @@ Status SchemaHistory::Load(offsets::OffsetStore* store, const std::string& sourc
   store_ = store;
   source_ = source;
   tables_.clear();
+  databases_.clear();
   high_ = BinlogPos();
   CDC_ASSIGN_OR_RETURN(std::optional<std::string> blob, store->GetState(source, kStateName));
   if (!blob) return Status::OK();
@@ -64,6 +67,9 @@ Status SchemaHistory::Load(offsets::OffsetStore* store, const std::string& sourc
                               "with a new snapshot");
   }
   high_ = {history.high_file(), history.high_pos()};
+  for (const auto& d : history.databases()) {
+    databases_[d.name()] = DatabaseDefaults{d.charset(), d.collation()};
+  }
   for (const auto& t : history.tables()) {
     auto& versions = tables_[{t.database(), t.table()}];
     for (const auto& v : t.versions()) {
@@ -72,6 +78,9 @@ Status SchemaHistory::Load(offsets::OffsetStore* store, const std::string& sourc
       version.dropped = v.dropped();
       version.table.schema = t.database();
       version.table.table = t.table();
+      version.table.charset = v.charset();
+      version.table.collation = v.collation();
+      version.table.unknown = v.unknown();
       for (const auto& c : v.columns()) {
         InfoColumn col;
         col.name = c.name();
@@ -94,6 +103,12 @@ Status SchemaHistory::Save() {
   cdc::internal::MysqlSchemaHistory history;
   history.set_high_file(high_.file);
   history.set_high_pos(high_.pos);
+  for (const auto& [name, d] : databases_) {
+    auto* pd = history.add_databases();
+    pd->set_name(name);
+    pd->set_charset(d.charset);
+    pd->set_collation(d.collation);
+  }
   for (const auto& [key, versions] : tables_) {
     auto* t = history.add_tables();
     t->set_database(key.first);
@@ -103,6 +118,9 @@ Status SchemaHistory::Save() {
       pv->set_file(v.at.file);
       pv->set_pos(v.at.pos);
       pv->set_dropped(v.dropped);
+      pv->set_charset(v.table.charset);
+      pv->set_collation(v.table.collation);
+      pv->set_unknown(v.table.unknown);
       for (const auto& c : v.table.columns) {
         auto* pc = pv->add_columns();
         pc->set_name(c.name);
@@ -137,15 +155,21 @@ const InfoTable* SchemaHistory::Find(const std::string& db, const std::string& t
   return &v->table;
 }
 
-Status SchemaHistory::Record(const BinlogPos& at, const std::vector<InfoTable>& current) {
+Catalog SchemaHistory::Latest() const {
+  Catalog out;
+  out.databases = databases_;
+  for (const auto& [key, versions] : tables_) {
+    if (!versions.empty() && !versions.back().dropped) out.tables[key] = versions.back().table;
+  }
+  return out;
+}
+
+Status SchemaHistory::Record(const BinlogPos& at, const Catalog& current) {
   if (!high_.file.empty() && CompareBinlogPos(at, high_) < 0) {
     return Status::InvalidArgument("schema history: recording at " + at.ToString() +
                                    " before the newest recorded position " + high_.ToString());
   }
-  std::set<Key> seen;
-  for (const InfoTable& table : current) {
-    Key key{table.schema, table.table};
-    seen.insert(key);
+  for (const auto& [key, table] : current.tables) {
     const Version* v = InEffect(key, at);
     if (v != nullptr && !v->dropped && SameColumns(v->table, table)) continue;
     auto& versions = tables_[key];
@@ -154,11 +178,12 @@ Status SchemaHistory::Record(const BinlogPos& at, const std::vector<InfoTable>& 
     versions.push_back(Version{at, false, table});
   }
   for (auto& [key, versions] : tables_) {
-    if (seen.count(key) != 0 || versions.empty() || versions.back().dropped) continue;
+    if (current.tables.count(key) != 0 || versions.empty() || versions.back().dropped) continue;
     if (CompareBinlogPos(versions.back().at, at) == 0) versions.pop_back();
-    Version dropped{at, true, InfoTable{key.first, key.second, {}}};
+    Version dropped{at, true, InfoTable{key.first, key.second, {}, "", "", ""}};
     versions.push_back(std::move(dropped));
   }
+  databases_ = current.databases;
   high_ = at;
   return Save();
 }

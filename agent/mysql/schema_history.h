@@ -3,11 +3,12 @@
 //
 // Servers that do not write binlog_row_metadata=FULL give only column types
 // in TABLE_MAP events; names, signedness, charsets, enum labels and the
-// primary key come from information_schema. information_schema tells the
-// present, so the source reads it when it starts and again after each DDL it
-// sees in the stream, and records each table's columns from that position
-// on. A restart at an older position then decodes old rows events with the
-// columns they were written with.
+// primary key come from the history. It starts from information_schema,
+// read once (first start, or after `offsets reset`/`set`), and follows the
+// DDL statements of the binlog from there (SchemaCatalog); each table's
+// columns are recorded from the position of the statement that changed
+// them on. A restart at an older position then decodes old rows events with
+// the columns they were written with.
 //
 // Thread: owned by the source's reader thread.
 #pragma once
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/mysql/schema_catalog.h"
 #include "agent/mysql/table_schema.h"
 #include "common/status.h"
 #include "offsets/offset_store.h"
@@ -49,16 +51,20 @@ class SchemaHistory {
   const BinlogPos& high() const { return high_; }
 
   // The columns of db.table at `at`: the newest version recorded at or
-  // before it. nullptr when none was recorded or the table was dropped.
+  // before it (InfoTable::unknown set when they are not known). nullptr
+  // when none was recorded or the table was dropped.
   const InfoTable* Find(const std::string& db, const std::string& table,
                         const BinlogPos& at) const;
 
-  // Records `current` (every captured table as information_schema shows it
-  // now) as of `at`: a table whose columns differ from the version in effect
-  // gets a new version at `at`; a table in effect but absent from `current`
-  // gets a dropped version. Stores the history before returning. `at` must
-  // not be before high().
-  Status Record(const BinlogPos& at, const std::vector<InfoTable>& current);
+  // Every table and database as of high(): what the next DDL applies to.
+  Catalog Latest() const;
+
+  // Records `current` (every followed table and database) as of `at`: a
+  // table that differs from the version in effect gets a new version at
+  // `at`; a table in effect but absent from `current` gets a dropped
+  // version; databases are kept as they are now. Stores the history before
+  // returning. `at` must not be before high().
+  Status Record(const BinlogPos& at, const Catalog& current);
 
  private:
   struct Version {
@@ -74,6 +80,7 @@ class SchemaHistory {
   offsets::OffsetStore* store_ = nullptr;
   std::string source_;
   std::map<Key, std::vector<Version>> tables_;
+  std::map<std::string, DatabaseDefaults> databases_;
   BinlogPos high_;
 };
 

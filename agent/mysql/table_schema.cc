@@ -410,6 +410,15 @@ Status MergeInfoSchema(const InfoTable& info, binlog::TableSchema* schema) {
   return Status::OK();
 }
 
+void MarkJsonColumns(const InfoTable& info, binlog::TableSchema* schema) {
+  for (const InfoColumn& ic : info.columns) {
+    if (!ic.is_json) continue;
+    for (ColumnSchema& c : schema->columns) {
+      if (c.name == ic.name && binlog::IsStringType(c.type)) c.is_json = true;
+    }
+  }
+}
+
 Result<binlog::TableSchema> SchemaFromInfo(const InfoTable& info) {
   binlog::TableMap map;
   map.schema = info.schema;

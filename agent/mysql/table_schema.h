@@ -41,6 +41,13 @@ struct InfoTable {
   std::string schema;
   std::string table;
   std::vector<InfoColumn> columns;  // in ORDINAL_POSITION order
+  // The table's default charset and collation (TABLE_COLLATION), which
+  // columns added later without one take; empty when not known.
+  std::string charset;
+  std::string collation;
+  // Non-empty when the columns are not known: the DDL statement that could
+  // not be followed, where it was and why (`columns` is then empty).
+  std::string unknown;
 };
 
 // Fills in what the TABLE_MAP lacked in `schema` (from
@@ -53,6 +60,10 @@ struct InfoTable {
 // LONG against varchar): the table changed since its schema was read, and the
 // message names the table and the column. `schema` is unchanged on error.
 Status MergeInfoSchema(const InfoTable& info, binlog::TableSchema* schema);
+
+// Marks the columns of `schema` (from a TABLE_MAP with full metadata) that
+// `info` marks JSON, by name: MariaDB writes its JSON columns as LONGTEXT.
+void MarkJsonColumns(const InfoTable& info, binlog::TableSchema* schema);
 
 // A complete TableSchema from information_schema alone (for the snapshot):
 // binlog type codes and metadata as the server writes them in a TABLE_MAP

@@ -202,6 +202,14 @@ const Charset* CharsetOfCollation(uint16_t collation) {
   return id == kNone ? nullptr : &kCharsets[id];
 }
 
+uint16_t FirstCollationOf(std::string_view name) {
+  for (uint16_t id = 1; id < 1024; ++id) {
+    uint8_t cs = CharsetIdOf(id);
+    if (cs != kNone && name == kCharsets[cs].name) return id;
+  }
+  return 0;
+}
+
 bool IsBinaryCollation(uint16_t collation) { return CharsetIdOf(collation) == kBinary; }
 
 bool ToUtf8(uint16_t collation, std::string_view in, std::string* out) {

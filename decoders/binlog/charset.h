@@ -24,6 +24,11 @@ struct Charset {
 // The charset of a collation id, or nullptr when the id is unknown.
 const Charset* CharsetOfCollation(uint16_t collation);
 
+// The lowest collation id of the charset named `name` ("utf8mb4" -> 45,
+// "binary" -> 63), or 0 when there is none. Any id of a charset decodes its
+// bytes alike; this one stands for the charset where only its name is known.
+uint16_t FirstCollationOf(std::string_view name);
+
 // True for the binary pseudo charset (collation 63).
 bool IsBinaryCollation(uint16_t collation);
 

@@ -11,7 +11,9 @@ namespace {
 
 InfoTable Table(const std::string& db, const std::string& name,
                 std::vector<std::string> columns) {
-  InfoTable t{db, name, {}};
+  InfoTable t;
+  t.schema = db;
+  t.table = name;
   for (size_t i = 0; i < columns.size(); ++i) {
     InfoColumn c;
     c.name = columns[i];
@@ -21,6 +23,12 @@ InfoTable Table(const std::string& db, const std::string& name,
     t.columns.push_back(c);
   }
   return t;
+}
+
+Catalog Tables(std::vector<InfoTable> tables) {
+  Catalog out;
+  for (auto& t : tables) out.tables[{t.schema, t.table}] = std::move(t);
+  return out;
 }
 
 std::vector<std::string> Names(const InfoTable* t) {
@@ -44,9 +52,9 @@ TEST(SchemaHistoryTest, FindsTheVersionInEffectAtAPosition) {
   SchemaHistory h;
   ASSERT_TRUE(h.Load(store.get(), "src").ok());
   EXPECT_TRUE(h.empty());
-  ASSERT_TRUE(h.Record({"binlog.000001", 100}, {Table("shop", "t", {"id", "a"})}).ok());
-  ASSERT_TRUE(h.Record({"binlog.000001", 500}, {Table("shop", "t", {"id", "a", "b"})}).ok());
-  ASSERT_TRUE(h.Record({"binlog.000002", 4}, {Table("shop", "t", {"id", "b"})}).ok());
+  ASSERT_TRUE(h.Record({"binlog.000001", 100}, Tables({Table("shop", "t", {"id", "a"})})).ok());
+  ASSERT_TRUE(h.Record({"binlog.000001", 500}, Tables({Table("shop", "t", {"id", "a", "b"})})).ok());
+  ASSERT_TRUE(h.Record({"binlog.000002", 4}, Tables({Table("shop", "t", {"id", "b"})})).ok());
   EXPECT_FALSE(h.empty());
   EXPECT_EQ(h.high().ToString(), "binlog.000002:4");
 
@@ -66,17 +74,15 @@ TEST(SchemaHistoryTest, UnchangedTablesGetNoNewVersionAndDroppedTablesVanish) {
   auto store = offsets::NewMemoryOffsetStore();
   SchemaHistory h;
   ASSERT_TRUE(h.Load(store.get(), "src").ok());
-  ASSERT_TRUE(h.Record({"binlog.000001", 100},
-                       {Table("a", "x", {"id"}), Table("a", "y", {"id", "v"})})
+  ASSERT_TRUE(h.Record({"binlog.000001", 100}, Tables({Table("a", "x", {"id"}), Table("a", "y", {"id", "v"})}))
                   .ok());
   // y dropped at 200; x unchanged.
-  ASSERT_TRUE(h.Record({"binlog.000001", 200}, {Table("a", "x", {"id"})}).ok());
+  ASSERT_TRUE(h.Record({"binlog.000001", 200}, Tables({Table("a", "x", {"id"})})).ok());
   EXPECT_NE(h.Find("a", "y", {"binlog.000001", 150}), nullptr);
   EXPECT_EQ(h.Find("a", "y", {"binlog.000001", 200}), nullptr);
   EXPECT_EQ(Names(h.Find("a", "x", {"binlog.000001", 300})), (std::vector<std::string>{"id"}));
   // y created again with other columns.
-  ASSERT_TRUE(h.Record({"binlog.000001", 300},
-                       {Table("a", "x", {"id"}), Table("a", "y", {"id", "w"})})
+  ASSERT_TRUE(h.Record({"binlog.000001", 300}, Tables({Table("a", "x", {"id"}), Table("a", "y", {"id", "w"})}))
                   .ok());
   EXPECT_EQ(Names(h.Find("a", "y", {"binlog.000001", 301})),
             (std::vector<std::string>{"id", "w"}));
@@ -87,8 +93,8 @@ TEST(SchemaHistoryTest, RecordingBeforeTheNewestPositionIsRefused) {
   auto store = offsets::NewMemoryOffsetStore();
   SchemaHistory h;
   ASSERT_TRUE(h.Load(store.get(), "src").ok());
-  ASSERT_TRUE(h.Record({"binlog.000002", 100}, {Table("a", "x", {"id"})}).ok());
-  Status s = h.Record({"binlog.000001", 900}, {Table("a", "x", {"id", "v"})});
+  ASSERT_TRUE(h.Record({"binlog.000002", 100}, Tables({Table("a", "x", {"id"})})).ok());
+  Status s = h.Record({"binlog.000001", 900}, Tables({Table("a", "x", {"id", "v"})}));
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.message().find("binlog.000001:900"), std::string::npos) << s.message();
 }
@@ -105,8 +111,8 @@ TEST(SchemaHistoryTest, SurvivesAReload) {
     t.columns[1].collation = "utf8mb4_general_ci";
     t.columns[1].collation_id = 45;
     t.columns[1].is_json = true;
-    ASSERT_TRUE(h.Record({"binlog.000001", 100}, {t}).ok());
-    ASSERT_TRUE(h.Record({"binlog.000001", 200}, {}).ok());
+    ASSERT_TRUE(h.Record({"binlog.000001", 100}, Tables({t})).ok());
+    ASSERT_TRUE(h.Record({"binlog.000001", 200}, Tables({})).ok());
   }
   SchemaHistory again;
   ASSERT_TRUE(again.Load(store.get(), "src").ok());

@@ -1,35 +1,11 @@
-// Statements the MySQL source reads from the binlog (TRUNCATE) and from the
-// server (SHOW GRANTS).
+// Statements the MySQL source reads from the server (SHOW GRANTS); those of
+// the binlog are in ddl_parser_test.cc.
 #include <gtest/gtest.h>
 
 #include "agent/mysql/mysql_check.h"
-#include "agent/mysql/mysql_source.h"
 
 namespace cdc::agent::mysql {
 namespace {
-
-TEST(ParseTruncateTest, Forms) {
-  TableName t;
-  ASSERT_TRUE(ParseTruncate("TRUNCATE TABLE orders", "shop", &t));
-  EXPECT_EQ(t, (TableName{"shop", "orders"}));
-  ASSERT_TRUE(ParseTruncate("truncate orders", "shop", &t));
-  EXPECT_EQ(t, (TableName{"shop", "orders"}));
-  ASSERT_TRUE(ParseTruncate("TRUNCATE TABLE `billing`.`in voices`;", "shop", &t));
-  EXPECT_EQ(t, (TableName{"billing", "in voices"}));
-  ASSERT_TRUE(ParseTruncate("  /* c */ TRUNCATE `a``b`", "db", &t));
-  EXPECT_EQ(t, (TableName{"db", "a`b"}));
-  ASSERT_TRUE(ParseTruncate("TRUNCATE x.y ", "db", &t));
-  EXPECT_EQ(t, (TableName{"x", "y"}));
-}
-
-TEST(ParseTruncateTest, NotATruncateOfOneTable) {
-  TableName t;
-  EXPECT_FALSE(ParseTruncate("DELETE FROM orders", "shop", &t));
-  EXPECT_FALSE(ParseTruncate("TRUNCATE TABLE", "shop", &t));
-  EXPECT_FALSE(ParseTruncate("TRUNCATE TABLE `unterminated", "shop", &t));
-  EXPECT_FALSE(ParseTruncate("TRUNCATE TABLE a, b", "shop", &t));
-  EXPECT_FALSE(ParseTruncate("", "shop", &t));
-}
 
 TEST(GrantsTest, ParsesPrivilegesAndObjects) {
   std::vector<Grant> g = ParseGrants({
