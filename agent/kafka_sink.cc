@@ -58,7 +58,9 @@ std::string_view HintFor(RdKafka::ErrorCode err) {
       return "grant the agent's Kafka principal Write on the topic and IdempotentWrite on the "
              "cluster";
     case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
-      return "raise the topic's max.message.bytes and kafka.properties.message.max.bytes";
+      return "the event is larger than a Kafka message may be: raise the agent's "
+             "kafka.properties.message.max.bytes (default 1048588, the brokers' default) and "
+             "the brokers' message.max.bytes or the topic's max.message.bytes together";
     case RdKafka::ERR_NOT_ENOUGH_REPLICAS:
     case RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
       return "fewer replicas are in sync than the topic's min.insync.replicas: check the brokers";
@@ -90,6 +92,9 @@ class RdKafkaSink final : public KafkaSink {
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "bootstrap.servers", config_.brokers, "kafka.brokers"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "compression.type", "lz4", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "linger.ms", "10", "kafka"));
+    // librdkafka's own default (1000000) refuses events the brokers' default
+    // message.max.bytes (1048588) accepts.
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "message.max.bytes", "1048588", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "delivery.timeout.ms",
                                      std::to_string(config_.delivery_timeout_ms),
                                      "kafka.delivery_timeout_ms"));

@@ -84,10 +84,12 @@ int Run(const std::string& path) {
 int Check(const std::string& path) {
   auto config = Load(path);
   if (!config.ok()) return Fail(config.status().message(), kExitConfig);
+  std::vector<std::string> warnings;
   std::vector<std::string> problems =
       config->source.type == cdc::agent::SourceConfig::Type::kMysql
-          ? cdc::agent::mysql::CheckMysql(config->source.mysql)
+          ? cdc::agent::mysql::CheckMysql(config->source.mysql, &warnings)
           : cdc::agent::postgres::CheckPostgres(config->source.postgres);
+  for (const auto& w : warnings) std::fprintf(stderr, "cdc-agent: warning: %s\n", w.c_str());
   cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) problems.push_back(kafka.message());
   for (const auto& p : problems) std::fprintf(stderr, "cdc-agent: problem: %s\n", p.c_str());

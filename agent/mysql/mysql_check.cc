@@ -138,7 +138,8 @@ Result<std::vector<std::string>> ServerSettingProblems(MysqlConnection& conn,
   return problems;
 }
 
-std::vector<std::string> CheckMysql(const MysqlSourceConfig& config) {
+std::vector<std::string> CheckMysql(const MysqlSourceConfig& config,
+                                    std::vector<std::string>* warnings) {
   std::vector<std::string> problems;
   MysqlConnection conn;
   Status s = conn.Connect(config);
@@ -155,6 +156,16 @@ std::vector<std::string> CheckMysql(const MysqlSourceConfig& config) {
     return problems;
   }
   problems = std::move(settings).value();
+  Result<std::optional<std::string>> metadata = conn.Scalar("SELECT @@global.binlog_row_metadata");
+  const std::string row_metadata = metadata.ok() ? metadata->value_or("") : "";
+  if (row_metadata != "FULL") {
+    warnings->push_back(
+        at + ": binlog_row_metadata is " + (row_metadata.empty() ? "not available" : row_metadata) +
+        ", not FULL: the agent follows the binlog's DDL statements for column names, keys and "
+        "charsets, and stops at one it cannot parse; with binlog_row_metadata=FULL (MySQL "
+        "8.0.1+, MariaDB 10.5+) every rows event carries its own columns, so such a statement "
+        "only warns. Set binlog_row_metadata=FULL in the server configuration");
+  }
   const std::string ours = std::to_string(config.server_id);
   // Other replicas that registered with the server.
   if (auto hosts = conn.Query("SHOW SLAVE HOSTS"); hosts.ok()) {

@@ -21,8 +21,10 @@ Result<std::vector<std::string>> ServerSettingProblems(MysqlConnection& conn,
                                                        const MysqlSourceConfig& config);
 
 // Connects with the configured credentials and returns every problem found
-// (empty when the source is ready). Changes nothing on the server.
-std::vector<std::string> CheckMysql(const MysqlSourceConfig& config);
+// (empty when the source is ready); what works but costs something goes to
+// `warnings` (binlog_row_metadata not FULL). Changes nothing on the server.
+std::vector<std::string> CheckMysql(const MysqlSourceConfig& config,
+                                    std::vector<std::string>* warnings);
 
 // The privileges the rows of SHOW GRANTS give, as "PRIVILEGE ON object"
 // pairs: {"REPLICATION SLAVE", "*.*"}. Exposed for tests.

@@ -416,18 +416,27 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   const MappedTable& table = *it->second;
   PlaceAt(header);
   return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
-    if (skip_rows_ > 0) {
-      // Handed over before the reconnect that replays this transaction.
-      --skip_rows_;
-      ++txn_rows_;
-      ++ctx_.event_index;
-      return Status::OK();
-    }
+    const size_t first = batch_.events.size();
     OutEvent& out = batch_.events.emplace_back();
     out.topic = table.topic;
     out.has_key = BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, &out.key);
     ++ctx_.event_index;
+    OutEvent insert;
+    if (out.has_key &&
+        SplitKeyChange(table.schema, &out.event, &out.key, &insert.event, &insert.key)) {
+      // A primary key change: the DELETE of the old key, then the INSERT.
+      insert.topic = table.topic;
+      insert.has_key = true;
+      insert.event.mutable_source()->set_event_index(ctx_.event_index++);
+      batch_.events.push_back(std::move(insert));
+    }
     ++txn_rows_;
+    if (skip_rows_ > 0) {
+      // Handed over before the reconnect that replays this transaction.
+      --skip_rows_;
+      batch_.events.resize(first);
+      return Status::OK();
+    }
     if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(*out_)) {
       return Status::Aborted("stopped");
     }

@@ -81,4 +81,27 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
   return kind != binlog::RowsKind::kDelete && KeyFrom(schema, out->before(), key);
 }
 
+bool SplitKeyChange(const binlog::TableSchema& schema, cdc::v1::ChangeEvent* update,
+                    cdc::v1::RowKey* key, cdc::v1::ChangeEvent* insert,
+                    cdc::v1::RowKey* insert_key) {
+  if (update->op() != cdc::v1::OP_UPDATE ||
+      static_cast<size_t>(update->after_size()) != schema.columns.size()) {
+    return false;
+  }
+  cdc::v1::RowKey old_key;
+  if (!KeyFrom(schema, update->before(), &old_key) || !KeyFrom(schema, update->after(), key) ||
+      old_key.SerializeAsString() == key->SerializeAsString()) {
+    return false;
+  }
+  insert->Clear();
+  insert->set_op(cdc::v1::OP_INSERT);
+  *insert->mutable_source() = update->source();
+  *insert->mutable_key_columns() = update->key_columns();
+  insert->mutable_after()->Swap(update->mutable_after());
+  insert_key->Swap(key);
+  update->set_op(cdc::v1::OP_DELETE);
+  key->Swap(&old_key);
+  return true;
+}
+
 }  // namespace cdc::agent::mysql

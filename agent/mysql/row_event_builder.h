@@ -39,6 +39,16 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
                    binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
                    cdc::v1::RowKey* key);
 
+// For an UPDATE event built by BuildRowEvent (key in `key`) that moved the
+// row to another primary key, with the whole key in both images and every
+// column in the after image: turns `update` into the DELETE of the old key
+// (`key` becomes the old key) and fills `insert` and `insert_key` with the
+// INSERT of the new one, so that a compacted topic keeps no row under the
+// old key. Returns false, changing nothing, for any other event.
+bool SplitKeyChange(const binlog::TableSchema& schema, cdc::v1::ChangeEvent* update,
+                    cdc::v1::RowKey* key, cdc::v1::ChangeEvent* insert,
+                    cdc::v1::RowKey* insert_key);
+
 // kind from a FORMAT_DESCRIPTION server version ("...MariaDB..." or not).
 cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format);
 

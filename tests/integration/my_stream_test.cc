@@ -530,9 +530,6 @@ TEST_F(MyStreamTest, AlterTableMidStreamThenRestart) {
   Sql("ALTER TABLE t ADD COLUMN c VARCHAR(10) NOT NULL DEFAULT 'dflt' AFTER a");
   Sql("INSERT INTO t (id, a, c, b) VALUES (3, 30, 'c3', 'z')");
   Sql("UPDATE t SET b = 'x2' WHERE id = 1");
-  // The agent reads a table's new columns from information_schema when it
-  // decodes the ALTER, so it must have passed this ALTER before the next one
-  // changes them again.
   auto before_drop = TailTopic(env_, Topic("t"), 4);
   ASSERT_EQ(before_drop.size(), 4u);
   Sql("ALTER TABLE t DROP COLUMN b");
@@ -698,6 +695,34 @@ TEST_F(MyStreamTest, OnlyConfiguredDatabasesAndTablesAreCaptured) {
   EXPECT_EQ(listed[0].value().source().table(), "listed");
   auto lc = TailTopic(env_, Topic(db_c, "t"), 1, std::chrono::milliseconds(3000));
   EXPECT_EQ(lc.size(), 0u) << "events of the uncaptured " << db_c << ".t were published";
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(MyStreamTest, PrimaryKeyChangeIsDeleteTombstoneInsert) {
+  Sql("CREATE TABLE t (id INT, k2 INT, v VARCHAR(5), PRIMARY KEY (id, k2))");
+  StartAgent();
+  Sql("INSERT INTO t VALUES (1, 1, 'a'), (2, 2, 'b')");
+  Sql("UPDATE t SET k2 = 10 WHERE id = 1");        // key moves
+  Sql("UPDATE t SET v = 'c' WHERE id = 2");        // key stays
+  auto lines = TailTopic(env_, Topic("t"), 7, std::chrono::milliseconds(5000));
+  ASSERT_EQ(lines.size(), 6u) << agent_->Stderr();
+  ASSERT_TRUE(lines[2].has_value());
+  const ChangeEvent& del = lines[2].value();
+  EXPECT_EQ(del.op(), cdc::v1::OP_DELETE);
+  EXPECT_EQ(FindValue(del.before(), "k2")->int_value(), 1);
+  ASSERT_EQ(lines[2].key().columns_size(), 2);
+  EXPECT_EQ(lines[2].key().columns(1).value().int_value(), 1);
+  // The tombstone of the old key, then the row under its new key.
+  EXPECT_FALSE(lines[3].has_value());
+  EXPECT_EQ(lines[3].key().SerializeAsString(), lines[2].key().SerializeAsString());
+  const ChangeEvent& ins = lines[4].value();
+  EXPECT_EQ(ins.op(), cdc::v1::OP_INSERT);
+  EXPECT_EQ(FindValue(ins.after(), "k2")->int_value(), 10);
+  EXPECT_EQ(FindValue(ins.after(), "v")->text_value(), "a");
+  EXPECT_EQ(lines[4].key().columns(1).value().int_value(), 10);
+  EXPECT_EQ(ins.source().event_index(), del.source().event_index() + 1);
+  EXPECT_EQ(ins.source().mysql().gtid(), del.source().mysql().gtid());
+  EXPECT_EQ(lines[5].value().op(), cdc::v1::OP_UPDATE);
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
