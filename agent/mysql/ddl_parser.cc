@@ -45,12 +45,22 @@ class Parser {
   }
 
  private:
-  bool Fail(const std::string& what) {
+  // `where`: false when `what` names its offset already.
+  bool Fail(const std::string& what, bool where = true) {
     if (s_.kind == Kind::kUnparsed) return false;  // the first error stands
     if (!s_.table.table.empty() && s_.tables.empty()) s_.tables.push_back(s_.table);
     s_.kind = Kind::kUnparsed;
-    s_.error = what + " at offset " + std::to_string(c_.offset());
+    s_.error = where ? what + " at offset " + std::to_string(c_.offset()) : what;
     return false;
+  }
+
+  // INDEX, KEY, UNIQUE, ...: a key that is not the primary key.
+  bool AtSecondaryKey() const {
+    for (std::string_view w : {"INDEX", "KEY", "UNIQUE", "FULLTEXT", "SPATIAL", "FOREIGN"}) {
+      if (c_.IsWord(w)) return true;
+    }
+    // MariaDB 11.7 and MySQL 9 vector indexes.
+    return c_.IsWord("VECTOR") && (c_.IsWord("INDEX", 1) || c_.IsWord("KEY", 1));
   }
 
   // What remains of the statement may only be options that change nothing.
@@ -194,17 +204,14 @@ class Parser {
     if (c_.IsWord("PERIOD") && c_.IsWord("FOR", 1) && c_.IsWord("SYSTEM_TIME", 2)) {
       return Fail("system-versioned tables are not followed");
     }
-    for (std::string_view w : {"INDEX", "KEY", "UNIQUE", "FULLTEXT", "SPATIAL", "FOREIGN",
-                               "PERIOD"}) {
-      if (c_.IsWord(w)) {
-        c_.SkipToItemEnd();
-        return true;
-      }
+    if (AtSecondaryKey() || c_.IsWord("PERIOD")) {
+      c_.SkipToItemEnd();
+      return true;
     }
     ColumnDef def;
     Place place;
     std::string after, error;
-    if (!ReadColumnDef(c_, options_, &def, &place, &after, &error)) return Fail(error);
+    if (!ReadColumnDef(c_, options_, &def, &place, &after, &error)) return Fail(error, false);
     s_.columns.push_back(std::move(def));
     ApplyJsonChecks();
     return true;
@@ -269,7 +276,9 @@ class Parser {
 
   bool ColumnOp(AlterOp op) {
     std::string error;
-    if (!ReadColumnDef(c_, options_, &op.def, &op.place, &op.after, &error)) return Fail(error);
+    if (!ReadColumnDef(c_, options_, &op.def, &op.place, &op.after, &error)) {
+      return Fail(error, false);
+    }
     s_.ops.push_back(std::move(op));
     return true;
   }
@@ -303,12 +312,9 @@ class Parser {
         c_.SkipToItemEnd();
         return true;
       }
-      for (std::string_view w : {"INDEX", "KEY", "UNIQUE", "FULLTEXT", "SPATIAL", "FOREIGN",
-                                 "PARTITION", "PERIOD"}) {
-        if (c_.IsWord(w)) {
-          c_.SkipToItemEnd();
-          return true;
-        }
+      if (AtSecondaryKey() || c_.IsWord("PARTITION") || c_.IsWord("PERIOD")) {
+        c_.SkipToItemEnd();
+        return true;
       }
       c_.Accept("COLUMN");
       op.kind = K::kAddColumn;

@@ -289,8 +289,10 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
   if (word == "SAVEPOINT" || word == "ROLLBACK" || word == "RELEASE" || word == "XA") {
     return Status::OK();
   }
-  if (word == "CREATE" || word == "ALTER" || word == "DROP" || word == "RENAME" ||
-      word == "TRUNCATE") {
+  // DDL (also inside executable comments, where the first word is hidden):
+  // the parser tells what changes tables and ignores the rest.
+  if (word.empty() || word == "CREATE" || word == "ALTER" || word == "DROP" ||
+      word == "RENAME" || word == "TRUNCATE") {
     CDC_RETURN_IF_ERROR(FollowDdl(header, query));
   }
   // A statement outside BEGIN..COMMIT is a transaction of its own.

@@ -309,6 +309,59 @@ TEST(DdlParserTest, WhatIsNotUnderstoodIsUnparsedWithTheTable) {
   EXPECT_TRUE(P("CREATE FANCY THING x").tables.empty());
 }
 
+TEST(DdlParserTest, SyntaxOfEachServerVersion) {
+  struct Case {
+    const char* sql;
+    bool mariadb;
+    std::vector<std::string> columns;
+  };
+  const Case cases[] = {
+      // MySQL 5.7: display widths, utf8, partitions in executable comments.
+      {"CREATE TABLE `p` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `d` date NOT NULL,\n"
+       "  `n` varchar(45) CHARACTER SET utf8 COLLATE utf8_bin DEFAULT NULL,\n"
+       "  PRIMARY KEY (`id`,`d`)\n) ENGINE=InnoDB AUTO_INCREMENT=3 DEFAULT CHARSET=latin1 "
+       "ROW_FORMAT=DYNAMIC\n/*!50100 PARTITION BY RANGE (YEAR(d))\n(PARTITION p0 VALUES LESS "
+       "THAN (1991) ENGINE = InnoDB,\n PARTITION p1 VALUES LESS THAN MAXVALUE ENGINE = InnoDB) */",
+       false,
+       {"id int(11)", "d date", "n varchar(45)"}},
+      // MySQL 8.0: generated and invisible columns, expression defaults,
+      // functional index parts, NOT ENFORCED checks, 0900 collations, SRID.
+      {"CREATE TABLE g (a INT, b INT AS (a + 1) VIRTUAL, c INT GENERATED ALWAYS AS (a * 2) "
+       "STORED NOT NULL, u BINARY(16) DEFAULT (uuid_to_bin(uuid())), h INT INVISIBLE, "
+       "s VARCHAR(5) COLLATE utf8mb4_0900_ai_ci, pt POINT NOT NULL SRID 4326, "
+       "INDEX ((a + b)), CONSTRAINT ck CHECK (a > 0) NOT ENFORCED, "
+       "SPATIAL INDEX (pt)) ENGINE_ATTRIBUTE='{}'",
+       false,
+       {"a int", "b int", "c int", "u binary(16)", "h int", "s varchar(5)", "pt point"}},
+      {"ALTER TABLE g ADD COLUMN i INT INVISIBLE AFTER a, ALGORITHM=INSTANT", false, {}},
+      // MySQL 9: VECTOR.
+      {"CREATE TABLE v (id INT PRIMARY KEY, emb VECTOR(768) NOT NULL)", false,
+       {"id int", "emb vector(768)"}},
+      // MariaDB 10.x: current_timestamp(), COMPRESSED, INET6, IF NOT EXISTS.
+      {"CREATE TABLE IF NOT EXISTS m (id INT UNSIGNED NOT NULL, d DATETIME DEFAULT "
+       "current_timestamp() ON UPDATE current_timestamp(), big BLOB COMPRESSED, ip INET6, "
+       "PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+       true,
+       {"id int unsigned", "d datetime", "big blob", "ip inet6"}},
+      // MariaDB 11.x: UUID, uca1400 collations, VECTOR with a vector index.
+      {"CREATE TABLE e (id UUID PRIMARY KEY DEFAULT uuid(), name VARCHAR(20) COLLATE "
+       "utf8mb4_uca1400_ai_ci, v VECTOR(3) NOT NULL, VECTOR INDEX (v))",
+       true,
+       {"id uuid", "name varchar(20)", "v vector(3)"}},
+  };
+  for (const Case& c : cases) {
+    Statement s = P(c.sql, c.mariadb);
+    EXPECT_NE(s.kind, Kind::kUnparsed) << c.sql << ": " << s.error;
+    if (s.kind == Kind::kCreateTable) {
+      EXPECT_EQ(Cols(s), c.columns) << c.sql;
+    }
+  }
+  EXPECT_EQ(P(cases[0].sql).primary_key, (std::vector<std::string>{"id", "d"}));
+  Statement instant = P(cases[2].sql);
+  ASSERT_EQ(instant.ops.size(), 1u);
+  EXPECT_EQ(instant.ops[0].after, "a");
+}
+
 TEST(DdlParserTest, VersionNumbers) {
   EXPECT_EQ(VersionNumber("10.11.6-MariaDB-log"), 101106u);
   EXPECT_EQ(VersionNumber("8.0.36"), 80036u);
