@@ -88,7 +88,7 @@ int Check(const std::string& path) {
   std::vector<std::string> problems =
       config->source.type == cdc::agent::SourceConfig::Type::kMysql
           ? cdc::agent::mysql::CheckMysql(config->source.mysql, &warnings)
-          : cdc::agent::postgres::CheckPostgres(config->source.postgres);
+          : cdc::agent::postgres::CheckPostgres(config->source.postgres, &warnings);
   for (const auto& w : warnings) std::fprintf(stderr, "cdc-agent: warning: %s\n", w.c_str());
   cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) problems.push_back(kafka.message());

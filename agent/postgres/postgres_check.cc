@@ -16,7 +16,62 @@ std::string Value(PgConnection& conn, const std::string& sql,
 
 }  // namespace
 
-std::vector<std::string> CheckPostgres(const PostgresSourceConfig& config) {
+Result<std::vector<std::string>> TablesWithoutReplicaIdentity(PgConnection& conn,
+                                                             const PostgresSourceConfig& config) {
+  // Ordinary tables and partitions (UPDATE and DELETE run on the leaf
+  // tables), permanent ones, without a usable replica identity.
+  std::string sql =
+      "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind = 'r' AND c.relpersistence = 'p' "
+      "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "AND n.nspname NOT LIKE 'pg\\_%' "
+      "AND (c.relreplident = 'n' "
+      "  OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i "
+      "      WHERE i.indrelid = c.oid AND i.indisprimary)) "
+      "  OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i "
+      "      WHERE i.indrelid = c.oid AND i.indisreplident))) ";
+  std::vector<std::string> params;
+  if (!config.tables.empty()) {
+    // The configured tables, and the partitions of those that are partitioned.
+    std::string list;
+    for (const auto& t : config.tables) {
+      params.push_back(PgConnection::QuoteIdent(t.schema) + "." + PgConnection::QuoteIdent(t.table));
+      list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    sql += "AND (c.oid IN (SELECT x::regclass FROM unnest(ARRAY[" + list +
+           "]::text[]) AS x WHERE to_regclass(x) IS NOT NULL) OR c.oid IN (SELECT relid FROM "
+           "unnest(ARRAY[" + list + "]::text[]) AS x, pg_partition_tree(to_regclass(x))))";
+  } else {
+    params.push_back(config.publication);
+    // An existing publication that is not FOR ALL TABLES publishes its list.
+    sql += "AND (NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1 AND "
+           "NOT puballtables) OR c.oid IN (SELECT (quote_ident(schemaname) || '.' || "
+           "quote_ident(tablename))::regclass FROM pg_catalog.pg_publication_tables WHERE "
+           "pubname = $1)) ";
+  }
+  sql += " ORDER BY 1";
+  CDC_ASSIGN_OR_RETURN(PgResult res, conn.Query(sql, params));
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(res.get()); ++i) out.emplace_back(PQgetvalue(res.get(), i, 0));
+  return out;
+}
+
+std::string ReplicaIdentityWarning(const std::string& publication,
+                                   const std::vector<std::string>& tables) {
+  std::string names;
+  for (const auto& t : tables) names += (names.empty() ? "" : ", ") + t;
+  return "publication " + publication + " publishes " + std::to_string(tables.size()) +
+         " table(s) with neither a primary key nor a replica identity: " + names +
+         ". Once published, the application's UPDATE and DELETE on them fail (\"cannot update "
+         "table ... because it does not have a replica identity and publishes updates\"). Fix "
+         "each before running the agent: add a primary key, or ALTER TABLE ... REPLICA IDENTITY "
+         "FULL (the whole row is then logged as the before image); or list only other tables in "
+         "source.tables";
+}
+
+std::vector<std::string> CheckPostgres(const PostgresSourceConfig& config,
+                                       std::vector<std::string>* warnings) {
   std::vector<std::string> problems;
   std::string endpoint =
       "postgres " + config.host + ":" + std::to_string(config.port) + "/" + config.database;
@@ -73,6 +128,15 @@ std::vector<std::string> CheckPostgres(const PostgresSourceConfig& config) {
       problems.push_back(endpoint +
                          ": no free replication slot: raise max_replication_slots or drop an "
                          "unused slot");
+    }
+  }
+  if (level == "logical") {
+    Result<std::vector<std::string>> bare = TablesWithoutReplicaIdentity(sql, config);
+    if (!bare.ok()) {
+      problems.push_back(endpoint + ": cannot read the tables' replica identities: " +
+                         bare.status().message());
+    } else if (!bare->empty()) {
+      warnings->push_back(endpoint + ": " + ReplicaIdentityWarning(config.publication, *bare));
     }
   }
   return problems;

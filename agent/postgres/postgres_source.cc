@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "agent/postgres/postgres_check.h"
+
 namespace cdc::agent::postgres {
 
 const char* const kSessionOptions =
@@ -77,6 +79,10 @@ bool PostgresSource::TableIncluded(const std::string& schema, const std::string&
 
 Status PostgresSource::EnsurePublication(bool* created) {
   *created = false;
+  // Said before the publication exists: creating it is what makes the
+  // application's writes to such tables fail.
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> bare, TablesWithoutReplicaIdentity(sql_, pg_));
+  if (!bare.empty()) log_->warn("{}", ReplicaIdentityWarning(pg_.publication, bare));
   CDC_ASSIGN_OR_RETURN(
       PgResult res,
       sql_.Query("SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname = $1",

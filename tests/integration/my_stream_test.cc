@@ -284,7 +284,22 @@ class AllTypesChecker {
   int64_t high_datetime_ = 0;
 };
 
-TEST_F(MyStreamTest, EveryTypeArrivesExactAndSnapshotEqualsBinlog) {
+// With the server's default binlog_row_metadata (minimal TABLE_MAPs: the
+// schema history names the columns) and with FULL (the TABLE_MAP does; the
+// history still marks MariaDB's JSON, a LONGTEXT to the binlog).
+class MyAllTypesTest : public MyAgentTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  void TearDown() override {
+    if (GetParam() && admin_ != nullptr) admin_->Exec("SET GLOBAL binlog_row_metadata = DEFAULT");
+    MyAgentTest::TearDown();
+  }
+};
+
+TEST_P(MyAllTypesTest, EveryTypeArrivesExactAndSnapshotEqualsBinlog) {
+  if (GetParam()) {
+    SqlOn(*admin_, "SET GLOBAL binlog_row_metadata = FULL");
+    db_ = Connect(db_name_);
+  }
   Sql(kAllTypesDdl);
   // Read by the snapshot.
   Sql(InsertRow(100, kHighValues));
@@ -400,6 +415,11 @@ TEST_F(MyStreamTest, EveryTypeArrivesExactAndSnapshotEqualsBinlog) {
 
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
+
+INSTANTIATE_TEST_SUITE_P(Metadata, MyAllTypesTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "Full" : "Minimal";
+                         });
 
 TEST_F(MyStreamTest, MultiStatementTransactionKeepsOrderAndGtid) {
   Sql("CREATE TABLE t1 (id INT PRIMARY KEY, v VARCHAR(10))");
