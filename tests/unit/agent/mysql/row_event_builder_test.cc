@@ -1,0 +1,92 @@
+// Change events built from decoded binlog rows: keys, and the split of an
+// UPDATE that moves a row to another primary key.
+#include "agent/mysql/row_event_builder.h"
+
+#include <gtest/gtest.h>
+
+namespace cdc::agent::mysql {
+namespace {
+
+binlog::TableSchema Schema(std::vector<uint32_t> key) {
+  binlog::TableSchema s;
+  s.schema = "shop";
+  s.table = "t";
+  for (const char* name : {"id", "k2", "v"}) {
+    binlog::ColumnSchema c;
+    c.name = name;
+    c.type_name = "int";
+    s.columns.push_back(c);
+  }
+  s.primary_key = std::move(key);
+  return s;
+}
+
+binlog::RowImage Image(std::vector<int64_t> values, std::vector<bool> present = {}) {
+  binlog::RowImage image;
+  image.present = present.empty() ? std::vector<bool>(values.size(), true) : present;
+  for (int64_t v : values) image.values.emplace_back().set_int_value(v);
+  return image;
+}
+
+struct Built {
+  cdc::v1::ChangeEvent event;
+  cdc::v1::RowKey key;
+  bool has_key = false;
+};
+
+Built Update(const binlog::TableSchema& schema, binlog::RowImage before, binlog::RowImage after) {
+  binlog::RowChange change;
+  change.before = std::move(before);
+  change.after = std::move(after);
+  RowContext ctx;
+  ctx.event_index = 4;
+  Built b;
+  b.has_key = BuildRowEvent(schema, binlog::RowsKind::kUpdate, change, ctx, &b.event, &b.key);
+  return b;
+}
+
+TEST(SplitKeyChangeTest, AMovedRowIsADeleteOfTheOldKeyAndAnInsertOfTheNew) {
+  const binlog::TableSchema schema = Schema({0, 1});
+  Built b = Update(schema, Image({1, 1, 7}), Image({1, 10, 7}));
+  ASSERT_TRUE(b.has_key);
+  cdc::v1::ChangeEvent insert;
+  cdc::v1::RowKey insert_key;
+  ASSERT_TRUE(SplitKeyChange(schema, &b.event, &b.key, &insert, &insert_key));
+  EXPECT_EQ(b.event.op(), cdc::v1::OP_DELETE);
+  EXPECT_EQ(b.event.after_size(), 0);
+  ASSERT_EQ(b.event.before_size(), 3);
+  EXPECT_EQ(b.event.before(1).value().int_value(), 1);
+  ASSERT_EQ(b.key.columns_size(), 2);
+  EXPECT_EQ(b.key.columns(1).value().int_value(), 1);
+  EXPECT_EQ(insert.op(), cdc::v1::OP_INSERT);
+  EXPECT_EQ(insert.before_size(), 0);
+  ASSERT_EQ(insert.after_size(), 3);
+  EXPECT_EQ(insert.after(1).value().int_value(), 10);
+  ASSERT_EQ(insert_key.columns_size(), 2);
+  EXPECT_EQ(insert_key.columns(1).value().int_value(), 10);
+  EXPECT_EQ(insert.source().table(), "t");
+  EXPECT_EQ(insert.source().event_index(), 4u);  // the caller numbers it
+  EXPECT_EQ(insert.key_columns_size(), 2);
+}
+
+TEST(SplitKeyChangeTest, OtherEventsAreLeftAlone) {
+  const binlog::TableSchema schema = Schema({0});
+  cdc::v1::ChangeEvent insert;
+  cdc::v1::RowKey insert_key;
+  // The key did not change.
+  Built same = Update(schema, Image({1, 1, 7}), Image({1, 2, 8}));
+  const std::string before = same.event.SerializeAsString();
+  EXPECT_FALSE(SplitKeyChange(schema, &same.event, &same.key, &insert, &insert_key));
+  EXPECT_EQ(same.event.SerializeAsString(), before);
+  // A minimal after image (not every column): an INSERT would lose values.
+  Built minimal = Update(schema, Image({1, 1, 7}), Image({2, 0, 0}, {true, false, false}));
+  EXPECT_FALSE(SplitKeyChange(schema, &minimal.event, &minimal.key, &insert, &insert_key));
+  EXPECT_EQ(minimal.event.op(), cdc::v1::OP_UPDATE);
+  // No primary key.
+  const binlog::TableSchema keyless = Schema({});
+  Built none = Update(keyless, Image({1, 1, 7}), Image({2, 1, 7}));
+  EXPECT_FALSE(SplitKeyChange(keyless, &none.event, &none.key, &insert, &insert_key));
+}
+
+}  // namespace
+}  // namespace cdc::agent::mysql
