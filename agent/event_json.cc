@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace cdc::agent {
 
 // Not in the header: the tests declare these to check each printer on its
@@ -180,35 +182,6 @@ void AppendAsciiEscape(uint8_t c, std::string& out) {
   }
 }
 
-// The length of the well-formed UTF-8 sequence at `p` and its code point in
-// `cp`, or 0 when the bytes there are not well-formed UTF-8 (overlong forms,
-// surrogates and code points past U+10FFFF included).
-int DecodeUtf8(const unsigned char* p, const unsigned char* end, uint32_t* cp) {
-  const size_t left = static_cast<size_t>(end - p);
-  const unsigned c = p[0];
-  auto cont = [](unsigned b) { return (b & 0xc0) == 0x80; };
-  if (c >= 0xc2 && c <= 0xdf) {
-    if (left < 2 || !cont(p[1])) return 0;
-    *cp = ((c & 0x1f) << 6) | (p[1] & 0x3f);
-    return 2;
-  }
-  if (c >= 0xe0 && c <= 0xef) {
-    if (left < 3 || !cont(p[1]) || !cont(p[2])) return 0;
-    if (c == 0xe0 && p[1] < 0xa0) return 0;  // overlong
-    if (c == 0xed && p[1] > 0x9f) return 0;  // surrogate
-    *cp = ((c & 0x0f) << 12) | ((p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    if (left < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3])) return 0;
-    if (c == 0xf0 && p[1] < 0x90) return 0;  // overlong
-    if (c == 0xf4 && p[1] > 0x8f) return 0;  // past U+10FFFF
-    *cp = ((c & 0x07) << 18) | ((p[1] & 0x3f) << 12) | ((p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-    return 4;
-  }
-  return 0;
-}
-
 // Appends the escape protobuf's printer uses for the non-ASCII code point
 // `cp` and returns true, or returns false when it prints `cp` as is: it
 // escapes the C1 controls and a list of invisible formatting characters.
@@ -247,7 +220,8 @@ bool AppendJsonString(std::string_view text, std::string& out) {
       ++p;
     } else {
       uint32_t cp = 0;
-      const int len = DecodeUtf8(p, end, &cp);
+      const size_t len =
+          DecodeUtf8(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p)), &cp);
       if (len == 0) return false;
       if (!AppendCodePointEscape(cp, out)) out.append(reinterpret_cast<const char*>(p), len);
       p += len;

@@ -9,7 +9,7 @@ namespace {
 uint32_t ToOid(const char* text) { return static_cast<uint32_t>(std::strtoul(text, nullptr, 10)); }
 
 constexpr const char* kTypeQuery =
-    "SELECT typname, typtype, typelem, typbasetype, typdelim, typcategory "
+    "SELECT typname, typtype, typelem, typbasetype, typdelim, typcategory, typtypmod "
     "FROM pg_catalog.pg_type WHERE oid = $1::oid";
 
 constexpr const char* kPrimaryKeyQuery =
@@ -23,6 +23,10 @@ constexpr const char* kIdentityIndexQuery =
     "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
     "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
     "WHERE i.indrelid = $1::oid AND i.indisreplident ORDER BY k.ord";
+
+constexpr const char* kColumnsQuery =
+    "SELECT attname, atttypid, atttypmod FROM pg_catalog.pg_attribute "
+    "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
 
 }  // namespace
 
@@ -50,6 +54,7 @@ Status Catalog::EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry) {
     } else if (typtype == 'd') {
       type.kind = pgoutput::PgType::Kind::kDomain;
       type.base_oid = base;
+      type.base_typmod = static_cast<int32_t>(std::strtol(PQgetvalue(res.get(), 0, 6), nullptr, 10));
       next = base;
     } else if (typtype == 'b' && category == 'A' && elem != 0) {
       type.kind = pgoutput::PgType::Kind::kArray;
@@ -92,6 +97,20 @@ Result<Catalog::RelationRef> Catalog::FindRelation(const std::string& schema,
   ref.oid = ToOid(PQgetvalue(res.get(), 0, 0));
   ref.kind = PQgetvalue(res.get(), 0, 1)[0];
   return ref;
+}
+
+Result<std::vector<Catalog::Column>> Catalog::Columns(uint32_t relation_oid) {
+  CDC_ASSIGN_OR_RETURN(PgResult res, conn_->Query(kColumnsQuery, {std::to_string(relation_oid)}));
+  std::vector<Column> columns;
+  columns.reserve(PQntuples(res.get()));
+  for (int i = 0; i < PQntuples(res.get()); ++i) {
+    Column c;
+    c.name = PQgetvalue(res.get(), i, 0);
+    c.type_oid = ToOid(PQgetvalue(res.get(), i, 1));
+    c.type_modifier = static_cast<int32_t>(std::strtol(PQgetvalue(res.get(), i, 2), nullptr, 10));
+    columns.push_back(std::move(c));
+  }
+  return columns;
 }
 
 }  // namespace cdc::agent::postgres

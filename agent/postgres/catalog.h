@@ -34,6 +34,15 @@ class Catalog {
   // The table schema.table; NotFound if there is no such table.
   Result<RelationRef> FindRelation(const std::string& schema, const std::string& table);
 
+  struct Column {
+    std::string name;
+    uint32_t type_oid = 0;       // pg_attribute.atttypid: a domain, not its base type
+    int32_t type_modifier = -1;  // pg_attribute.atttypmod
+  };
+  // The live columns of a table in attnum order (the columns of SELECT *),
+  // typed as declared: what pgoutput's Relation message says of them.
+  Result<std::vector<Column>> Columns(uint32_t relation_oid);
+
  private:
   PgConnection* conn_;
 };

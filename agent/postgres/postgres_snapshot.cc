@@ -50,33 +50,39 @@ Status PostgresSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& s
   CDC_ASSIGN_OR_RETURN(Catalog::RelationRef ref, catalog_->FindRelation(table.schema, table.table));
   uint32_t oid = ref.oid;
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(oid));
-  std::string qualified = PgConnection::QuoteIdent(table.schema) + "." + PgConnection::QuoteIdent(table.table);
-  // Rows of inheritance children belong to the children's own topics; a
-  // partitioned table's rows are its partitions' rows.
-  std::string from = ref.kind == 'p' ? qualified : "ONLY " + qualified;
-  CDC_RETURN_IF_ERROR(sql_.Exec("DECLARE cdc_snapshot NO SCROLL CURSOR FOR SELECT * FROM " + from));
-  std::string fetch = "FETCH " + std::to_string(pg_.snapshot_chunk_rows) + " FROM cdc_snapshot";
 
   RelationInfo rel;
   rel.oid = oid;
   rel.schema = table.schema;
   rel.table = table.table;
   rel.topic = TopicName(topic_prefix_, table.schema, table.table);
-  bool described = false;
+  // The columns are typed from pg_attribute, not from the query result: a
+  // result gives a domain column its base type, so READ events would name
+  // "int4" where the stream's Relation message names "posint".
+  CDC_ASSIGN_OR_RETURN(std::vector<Catalog::Column> columns, catalog_->Columns(oid));
+  std::string select_list;
+  for (const Catalog::Column& c : columns) {
+    CDC_ASSIGN_OR_RETURN(ColumnInfo col, DescribeColumn(c.name, c.type_oid, c.type_modifier));
+    rel.columns.push_back(std::move(col));
+    if (!select_list.empty()) select_list += ", ";
+    select_list += PgConnection::QuoteIdent(c.name);
+  }
+  SetKeyColumns(keys, &rel);
+
+  std::string qualified = PgConnection::QuoteIdent(table.schema) + "." + PgConnection::QuoteIdent(table.table);
+  // Rows of inheritance children belong to the children's own topics; a
+  // partitioned table's rows are its partitions' rows.
+  std::string from = ref.kind == 'p' ? qualified : "ONLY " + qualified;
+  // The columns are named so that the result matches rel.columns one to one.
+  CDC_RETURN_IF_ERROR(sql_.Exec("DECLARE cdc_snapshot NO SCROLL CURSOR FOR SELECT " + select_list +
+                                " FROM " + from));
+  std::string fetch = "FETCH " + std::to_string(pg_.snapshot_chunk_rows) + " FROM cdc_snapshot";
+
   uint64_t rows = 0;
   cdc::v1::RowKey key;
   while (!stop.load()) {
     CDC_ASSIGN_OR_RETURN(PgResult res, sql_.Query(fetch));
     PGresult* r = res.get();
-    if (!described) {
-      for (int f = 0; f < PQnfields(r); ++f) {
-        CDC_ASSIGN_OR_RETURN(ColumnInfo col,
-                             DescribeColumn(PQfname(r, f), PQftype(r, f), PQfmod(r, f)));
-        rel.columns.push_back(std::move(col));
-      }
-      SetKeyColumns(keys, &rel);
-      described = true;
-    }
     int n = PQntuples(r);
     if (n == 0) break;
     for (int row = 0; row < n; ++row) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/utf8.h"
 #include "decoders/pgoutput/types_internal.h"
 
 namespace cdc::pgoutput {
@@ -27,11 +28,12 @@ Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::
   }
   switch (type->kind) {
     case PgType::Kind::kEnum:
-      if (!internal::IsValidUtf8(text)) return internal::Malformed(type->name, text, "not UTF-8");
+      if (!cdc::IsValidUtf8(text)) return internal::Malformed(type->name, text, "not UTF-8");
       out->set_enum_value(std::string(text));
       return Status::OK();
     case PgType::Kind::kDomain:
-      return Convert(registry, type->base_oid, typmod, text, out, depth + 1);
+      return Convert(registry, type->base_oid, typmod >= 0 ? typmod : type->base_typmod, text,
+                     out, depth + 1);
     case PgType::Kind::kArray: {
       uint32_t element = type->element_oid;
       auto convert = [&](std::string_view element_text, cdc::v1::Value* value) {
@@ -136,42 +138,6 @@ Status Malformed(std::string_view type, std::string_view text, std::string_view 
     msg.append(why);
   }
   return Status::Corruption(std::move(msg));
-}
-
-bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += len;
-  }
-  return true;
 }
 
 }  // namespace internal

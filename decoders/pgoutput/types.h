@@ -28,6 +28,9 @@ struct PgType {
   uint32_t element_oid = 0;  // kArray: pg_type.typelem
   uint32_t base_oid = 0;     // kDomain: pg_type.typbasetype
   char delimiter = ',';      // array element delimiter (pg_type.typdelim)
+  // kDomain: pg_type.typtypmod, the modifier of the base type ("timestamp(3)"
+  // gives 3). A column of a domain has no modifier of its own (atttypmod -1).
+  int32_t base_typmod = -1;
 };
 
 // Maps type OIDs to PgType. Starts with PostgreSQL's built-in types.
@@ -49,7 +52,7 @@ std::string TypeName(const TypeRegistry& registry, uint32_t oid);
 
 // Converts `text`, the text output form of a non-null value of type `oid`
 // (`typmod` is the column's atttypmod, -1 if none), into `out`. Domains
-// convert as their base type, enums to enum_value, arrays to array_value with
+// convert as their base type with the domain's modifier, enums to enum_value, arrays to array_value with
 // their elements converted (NULL elements as null). A type the converter does
 // not know becomes raw_value with the text unchanged. Malformed text for a
 // known type returns Corruption naming the type and the text; `out` is then

@@ -59,8 +59,6 @@ Converter ConverterFor(uint32_t oid);
 // cut to 64 bytes and its control characters escaped.
 Status Malformed(std::string_view type, std::string_view text, std::string_view why = {});
 
-bool IsValidUtf8(std::string_view text);
-
 // Converters of types_scalar.cc and types_datetime.cc. `type` names the type
 // in errors; `typmod` is the column's atttypmod.
 Status ConvertScalar(Converter converter, std::string_view type, int32_t typmod,

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "common/utf8.h"
 #include "decoders/pgoutput/types_internal.h"
 
 namespace cdc::pgoutput::internal {
@@ -258,11 +259,11 @@ Status ConvertScalar(Converter converter, std::string_view type, int32_t /*typmo
       out->set_bool_value(text == "t");
       return Status::OK();
     case Converter::kText:
-      if (!IsValidUtf8(text)) return Malformed(type, text, "not UTF-8");
+      if (!cdc::IsValidUtf8(text)) return Malformed(type, text, "not UTF-8");
       out->set_text_value(std::string(text));
       return Status::OK();
     case Converter::kJson:
-      if (!IsValidUtf8(text)) return Malformed(type, text, "not UTF-8");
+      if (!cdc::IsValidUtf8(text)) return Malformed(type, text, "not UTF-8");
       out->set_json_value(std::string(text));
       return Status::OK();
     case Converter::kBytea:

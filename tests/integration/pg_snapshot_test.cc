@@ -1,10 +1,11 @@
 // The initial snapshot followed by the stream, and restarts: rows written
-// while the snapshot runs arrive exactly once; a SIGTERM mid-stream and a
-// restart lose nothing.
+// while the snapshot runs arrive exactly once; domain columns are typed alike
+// in both; a SIGTERM mid-stream and a restart lose nothing.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <map>
+#include <string>
 #include <thread>
 
 #include "tests/integration/pg_agent_fixture.h"
@@ -80,6 +81,37 @@ TEST_F(PgSnapshotTest, RowsWrittenDuringSnapshotArriveOnce) {
     if (streamed) {
       ASSERT_NE(l.value().op(), cdc::v1::OP_READ);
     }
+  }
+  EXPECT_EQ(StopAgent(), 0);
+}
+
+// A query result types a domain column as its base type, pgoutput's Relation
+// message as the domain: READ and INSERT events must still agree.
+TEST_F(PgSnapshotTest, DomainColumnsAreNamedAlikeInSnapshotAndStream) {
+  Sql("CREATE DOMAIN posint AS integer CHECK (VALUE > 0)");
+  Sql("CREATE DOMAIN ts3 AS timestamptz(3)");
+  Sql("CREATE TABLE t (id bigint PRIMARY KEY, c_domain posint, c_ts ts3, c_domains posint[])");
+  Sql("INSERT INTO t VALUES (1, 42, '2024-02-29 13:45:06.123+00', '{1,2}')");
+  StartAgent();
+  Sql("INSERT INTO t VALUES (2, 43, '2024-02-29 13:45:06.456+00', '{3}')");
+
+  auto lines = TailTopic(env_, Topic("public", "t"), 2);
+  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines[0].value().op(), cdc::v1::OP_READ);
+  ASSERT_EQ(lines[1].value().op(), cdc::v1::OP_INSERT);
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i == 0 ? "READ" : "INSERT");
+    std::map<std::string, const cdc::v1::Column*> cols;
+    for (const auto& c : lines[i].value().after()) cols[c.name()] = &c;
+    ASSERT_EQ(cols.size(), 4u);
+    for (const char* name : {"c_domain", "c_ts", "c_domains"}) ASSERT_EQ(cols.count(name), 1u) << name;
+    EXPECT_EQ(cols["c_domain"]->type(), "posint");
+    EXPECT_EQ(cols["c_domain"]->value().int_value(), 42 + i);
+    EXPECT_EQ(cols["c_ts"]->type(), "ts3");
+    EXPECT_EQ(cols["c_ts"]->value().timestamp_value().precision(), 3u);
+    EXPECT_EQ(cols["c_domains"]->type(), "_posint");
+    ASSERT_GE(cols["c_domains"]->value().array_value().elements_size(), 1);
+    EXPECT_EQ(cols["c_domains"]->value().array_value().elements(0).int_value(), i == 0 ? 1 : 3);
   }
   EXPECT_EQ(StopAgent(), 0);
 }

@@ -55,22 +55,6 @@ class EventBuilderTest : public ::testing::Test {
   google::protobuf::RepeatedPtrField<cdc::v1::Column> out_;
 };
 
-TEST(TopicNameTest, LegalCharactersAreKept) {
-  EXPECT_EQ(TopicName("cdc", "public", "orders"), "cdc.public.orders");
-  EXPECT_EQ(TopicName("Srv-1_a", "Sch.9", "T_x-Y.z"), "Srv-1_a.Sch.9.T_x-Y.z");
-  EXPECT_EQ(TopicName("azAZ09", "_-", "."), "azAZ09._-..");
-}
-
-TEST(TopicNameTest, IllegalCharactersBecomeUnderscores) {
-  EXPECT_EQ(TopicName("my server", "public", "order items"), "my_server.public.order_items");
-  EXPECT_EQ(TopicName("cdc", "\"Weird\"", "it's"), "cdc._Weird_.it_s");
-  EXPECT_EQ(TopicName("cdc", "a/b\\c", "x$y@z:w"), "cdc.a_b_c.x_y_z_w");
-  // Each byte of a multi-byte UTF-8 character is replaced on its own.
-  EXPECT_EQ(TopicName("cdc", "public", "caf\xc3\xa9"), "cdc.public.caf__");
-  EXPECT_EQ(TopicName("cdc", "\xe6\x97\xa5", "t"), "cdc.___.t");
-  EXPECT_EQ(TopicName("cdc", std::string("a\0b", 3), "t\tu\n"), "cdc.a_b.t_u_");
-}
-
 TEST_F(EventBuilderTest, TupleToColumnsConvertsEveryKindOfDatum) {
   pgoutput::Tuple tuple;
   tuple.columns = {Text("42"), Text("Ann \xc3\xa9"), Text("happy"),
@@ -118,6 +102,24 @@ TEST_F(EventBuilderTest, NegativeAndExtremeInt4) {
   ASSERT_EQ(out_.size(), 2);
   EXPECT_EQ(out_[0].value().int_value(), -2147483648LL);
   EXPECT_EQ(out_[1].value().int_value(), 2147483647LL);
+}
+
+TEST_F(EventBuilderTest, DomainColumnIsNamedForTheDomainAndConvertedAsItsBase) {
+  constexpr uint32_t kPosintOid = 70003;  // CREATE DOMAIN posint AS integer
+  pgoutput::PgType posint;
+  posint.oid = kPosintOid;
+  posint.name = "posint";
+  posint.kind = pgoutput::PgType::Kind::kDomain;
+  posint.base_oid = kInt4Oid;
+  types_.Add(posint);
+  rel_.columns = {Col("n", kPosintOid, pgoutput::TypeName(types_, kPosintOid))};
+  pgoutput::Tuple tuple;
+  tuple.columns = {Text("42")};
+  ASSERT_TRUE(TupleToColumns(rel_, types_, tuple, false, &out_).ok());
+  ASSERT_EQ(out_.size(), 1);
+  EXPECT_EQ(out_[0].type(), "posint");
+  ASSERT_EQ(out_[0].value().kind_case(), cdc::v1::Value::kIntValue);
+  EXPECT_EQ(out_[0].value().int_value(), 42);
 }
 
 TEST_F(EventBuilderTest, IdentityOnlyKeepsReplicaIdentityColumnsInOrder) {

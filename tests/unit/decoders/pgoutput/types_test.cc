@@ -223,6 +223,25 @@ TEST(UserTypeTest, EnumsAndDomains) {
   EXPECT_EQ(Convert(registry, 16404, "zz").raw_value().text(), "zz");
 }
 
+TEST(UserTypeTest, DomainKeepsItsNameAndConvertsWithItsBaseModifier) {
+  TypeRegistry registry;
+  PgType ts3{16410, "ts3", PgType::Kind::kDomain, 0, kTimestamptz};
+  ts3.base_typmod = 3;  // CREATE DOMAIN ts3 AS timestamptz(3)
+  registry.Add(ts3);
+  registry.Add(PgType{16411, "posint", PgType::Kind::kDomain, 0, kInt4});
+  // Column.type names the domain; the value is converted as the base type.
+  EXPECT_EQ(TypeName(registry, 16411), "posint");
+  EXPECT_EQ(Convert(registry, 16411, "5").int_value(), 5);
+  EXPECT_EQ(TypeName(registry, 16410), "ts3");
+  // A domain column has atttypmod -1: the domain's own modifier applies.
+  EXPECT_EQ(Convert(registry, 16410, "2024-01-01 00:00:00.123+00").timestamp_value().precision(), 3u);
+  // A modifier the column does have wins.
+  EXPECT_EQ(Convert(registry, 16410, "2024-01-01 00:00:00+00", 0).timestamp_value().precision(), 0u);
+  // Without a modifier anywhere, the default precision.
+  registry.Add(PgType{16412, "tsd", PgType::Kind::kDomain, 0, kTimestamptz});
+  EXPECT_EQ(Convert(registry, 16412, "2024-01-01 00:00:00+00").timestamp_value().precision(), 6u);
+}
+
 TEST(UserTypeTest, DomainCycleIsAnErrorNotACrash) {
   TypeRegistry registry;
   registry.Add(PgType{16500, "a", PgType::Kind::kDomain, 0, 16501});
