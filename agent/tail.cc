@@ -27,6 +27,13 @@ std::string RandomGroupId() {
   return id;
 }
 
+// The error of a tail whose topic never existed: without it, a mistyped
+// topic looks like a quiet one.
+Status MissingTopic(const TailOptions& options) {
+  return Status::NotFound("topic '" + options.topic + "' does not exist on " + options.brokers +
+                          "; check --topic (topics are <prefix>.<schema>.<table>)");
+}
+
 // Partitions of `topic`; empty when the topic does not exist (yet).
 Status FetchPartitions(RdKafka::KafkaConsumer& consumer, RdKafka::Topic& topic,
                        const std::string& brokers, int timeout_ms,
@@ -145,24 +152,24 @@ Status Tail(const TailOptions& options, std::ostream& out, const std::atomic<boo
 
   // Without a group, partitions are assigned directly: no group join to wait
   // for, and nothing stored on the broker. A topic that does not exist yet is
-  // looked up again each second.
-  bool waiting_for_topic = false;
+  // looked up again each second (the agent creates a topic with its first
+  // event, so a tail started beside it may come first); if it still does not
+  // exist when the tail ends, that is the error.
+  bool waiting_for_topic = partitions.empty();
+  if (waiting_for_topic && options.idle_timeout_ms < 0) {
+    // Only an endless tail says so now: a bounded one reports it at its end.
+    KafkaLogger()->warn("topic {} does not exist yet: waiting for it", options.topic);
+  }
   if (group_mode) {
     const RdKafka::ErrorCode err = consumer->subscribe({options.topic});
     if (err != RdKafka::ERR_NO_ERROR) {
       return Status::IOError("kafka: cannot subscribe to " + options.topic + ": " +
                              RdKafka::err2str(err));
     }
-  } else {
-    waiting_for_topic = partitions.empty();
-    if (waiting_for_topic) {
-      KafkaLogger()->warn("topic {} does not exist yet: waiting for it", options.topic);
-    }
+  } else if (!waiting_for_topic) {
     const int64_t start = options.from_beginning ? RdKafka::Topic::OFFSET_BEGINNING
                                                  : RdKafka::Topic::OFFSET_END;
-    if (!waiting_for_topic) {
-      CDC_RETURN_IF_ERROR(Assign(*consumer, options.topic, partitions, start));
-    }
+    CDC_RETURN_IF_ERROR(Assign(*consumer, options.topic, partitions, start));
   }
 
   LinePrinter printer;
@@ -186,9 +193,11 @@ Status Tail(const TailOptions& options, std::ostream& out, const std::atomic<boo
       if (FetchPartitions(*consumer, *topic, options.brokers, 1000, &partitions).ok() &&
           !partitions.empty()) {
         waiting_for_topic = false;
-        // The topic was created after the tail started: all of it is new.
-        result = Assign(*consumer, options.topic, partitions, RdKafka::Topic::OFFSET_BEGINNING);
-        if (!result.ok()) break;
+        if (!group_mode) {
+          // The topic was created after the tail started: all of it is new.
+          result = Assign(*consumer, options.topic, partitions, RdKafka::Topic::OFFSET_BEGINNING);
+          if (!result.ok()) break;
+        }
       }
     }
     if (group_mode && now - last_commit >= std::chrono::seconds(1)) {
@@ -202,6 +211,7 @@ Status Tail(const TailOptions& options, std::ostream& out, const std::atomic<boo
         printer.Format(*message, &line);
         out << line << '\n';
         ++printed;
+        waiting_for_topic = false;
         last_message = Clock::now();
         if (group_mode) next_offsets[message->partition()] = message->offset() + 1;
         break;
@@ -223,6 +233,7 @@ Status Tail(const TailOptions& options, std::ostream& out, const std::atomic<boo
   out.flush();
   if (group_mode) Commit(*consumer, options.topic, &next_offsets);
   consumer->close();
+  if (result.ok() && waiting_for_topic) return MissingTopic(options);
   return result;
 }
 

@@ -36,9 +36,12 @@ struct TailOptions {
 
 // Runs on the calling thread until `stop` becomes true (checked every 100 ms),
 // `max_messages` are printed or the idle timeout passes; then returns OK.
-// A broker that does not answer is an IOError with a one-line fix. Writes the
-// JSON lines to `out` only; librdkafka's log lines go to the "kafka" logger at
-// debug level, and a missing topic or a consumer error is one warning there.
+// A topic that does not exist is looked up again each second; if it still
+// does not exist when the tail ends, the result is NotFound with a one-line
+// fix. A broker that does not answer is an IOError with a one-line fix.
+// Writes the JSON lines to `out` only; librdkafka's log lines go to the
+// "kafka" logger at debug level, and a consumer error (or, for an endless
+// tail, a missing topic) is one warning there.
 Status Tail(const TailOptions& options, std::ostream& out, const std::atomic<bool>& stop);
 
 }  // namespace cdc::agent

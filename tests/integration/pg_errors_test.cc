@@ -1,6 +1,7 @@
 // What a user sees when the setup is wrong: `check` and `run` against a
 // server with wal_level=replica, with a wrong password, and with an
-// unreachable broker each print one clear line and exit non-zero.
+// unreachable broker each print one clear line and exit non-zero; so does
+// `tail` of a topic that does not exist.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -100,6 +101,19 @@ TEST_F(PgErrorsTest, SnapshotNeverStoresItsStartPosition) {
                      std::chrono::seconds(30));
   EXPECT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("\tpg:"), std::string::npos) << shown.out;
+}
+
+TEST_F(PgErrorsTest, TailOfAMissingTopic) {
+  const std::string topic = Topic("public", "no_such_table");
+  CommandResult r = RunCommand({env_.agent_bin, "tail", "--brokers", env_.brokers, "--topic", topic,
+                                "--from-beginning", "--idle-timeout-ms", "2000"},
+                               std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  auto lines = UserLines(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_EQ(lines[0], "cdc-agent: error: topic '" + topic + "' does not exist on " + env_.brokers +
+                          "; check --topic (topics are <prefix>.<schema>.<table>)");
 }
 
 TEST_F(PgErrorsTest, BadConfigNamesTheKey) {

@@ -39,6 +39,12 @@ class MockKafka {
   void CreateTopic(const std::string& topic, int partitions) {
     rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1);
   }
+  // The mock speaks Metadata v2, which has no AllowAutoTopicCreation flag, so
+  // it creates every topic a client asks about. This makes it answer for
+  // `topic` as a real broker answers a consumer: UNKNOWN_TOPIC_OR_PART.
+  void MakeTopicUnknown(const std::string& topic) {
+    rd_kafka_mock_topic_set_error(cluster_, topic.c_str(), RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  }
 
  private:
   rd_kafka_t* handle_ = nullptr;

@@ -250,6 +250,46 @@ TEST_F(TailTest, TopicCreatedLaterIsReadFromItsStart) {
   EXPECT_EQ(Parse(out.str()).size(), 1u) << out.str();
 }
 
+TEST_F(TailTest, TopicThatNeverExistedIsOneLineError) {
+  mock_.MakeTopicUnknown("nope");
+  for (const std::string group : {"", "tail-missing"}) {
+    SCOPED_TRACE(group.empty() ? "assigned" : "group");
+    TailOptions options = Options();
+    options.topic = "nope";
+    options.group_id = group;
+    options.idle_timeout_ms = 1500;
+    std::ostringstream out;
+    Status s = Tail(options, out, stop_);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    EXPECT_EQ(s.message(), "topic 'nope' does not exist on " + mock_.brokers() +
+                               "; check --topic (topics are <prefix>.<schema>.<table>)");
+    EXPECT_EQ(out.str(), "");
+  }
+}
+
+TEST_F(TailTest, StopWhileWaitingForAMissingTopicSaysSo) {
+  mock_.MakeTopicUnknown("nope");
+  TailOptions options = Options();
+  options.topic = "nope";
+  options.idle_timeout_ms = -1;
+  std::ostringstream out;
+  Status status;
+  std::thread tail([&] { status = Tail(options, out, stop_); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop_ = true;
+  tail.join();
+  EXPECT_TRUE(status.IsNotFound()) << status.ToString();
+}
+
+TEST_F(TailTest, EmptyExistingTopicIsNoError) {
+  TailOptions options = Options();
+  options.idle_timeout_ms = 1000;
+  std::ostringstream out;
+  Status s = Tail(options, out, stop_);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(out.str(), "");
+}
+
 TEST(TailUnreachableTest, ClosedPortIsOneLineError) {
   testing::ClosedPort port;
   TailOptions options;
