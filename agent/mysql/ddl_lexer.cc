@@ -3,9 +3,6 @@
 #include <cctype>
 
 namespace cdc::agent::mysql::ddl {
-namespace {
-
-bool IsWordByte(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 char Unescaped(char c) {
   switch (c) {
@@ -18,6 +15,10 @@ char Unescaped(char c) {
     default: return c;  // \\ \' \" and \% \_ (kept with the backslash by the server; rare in DDL)
   }
 }
+
+namespace {
+
+bool IsWordByte(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 class Lexer {
  public:

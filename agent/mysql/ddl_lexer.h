@@ -26,6 +26,10 @@ struct Token {
   size_t offset = 0;  // in the statement
 };
 
+// The character a backslash escape in a quoted string stands for ('n' ->
+// newline, '0' -> NUL, 'Z' -> 0x1A, ...; any other character for itself).
+char Unescaped(char c);
+
 // Splits `sql` into tokens, ending with one kEnd. False with `error` set on
 // an unterminated quote or comment.
 bool Tokenize(std::string_view sql, const ParseOptions& options, std::vector<Token>* out,

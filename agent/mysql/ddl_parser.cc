@@ -94,8 +94,7 @@ class Parser {
     bool is_collate = c_.IsWord("COLLATE", ahead);
     if (!is_charset && !is_collate) return false;
     if (ahead) c_.Next();
-    if (c_.Accept("CHARACTER")) c_.Next();  // SET
-    else c_.Next();
+    c_.Accept({"CHARACTER", "SET"}) || c_.Accept("CHARSET") || c_.Accept("COLLATE");
     c_.AcceptSymbol('=');
     std::string name;
     if (!c_.NameOrString(&name)) return Fail("charset or collation name expected");

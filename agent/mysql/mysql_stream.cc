@@ -352,8 +352,7 @@ Status MysqlSource::FollowDdl(const binlog::EventHeader& header, const binlog::Q
     const bool captured = key.first.empty() || my_.Includes(key.first, key.second);
     const InfoTable* info = key.first.empty() ? nullptr : history_.Find(key.first, key.second, at);
     std::string what = info != nullptr ? info->unknown
-                                       : "\"" + std::string(query.sql.substr(0, 300)) + "\" at " +
-                                             at.ToString() + " (" + stmt.error + ")";
+                                       : DescribeStatement(query.sql, ctx.where, stmt.error);
     std::string table = key.first.empty() ? "a table of " + ctx.default_db
                                           : key.first + "." + key.second;
     if (captured && !full_metadata_) {

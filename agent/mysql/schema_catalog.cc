@@ -94,13 +94,8 @@ class Applier {
 
   void MarkUnknown(const TableKey& key, const std::string& why) {
     if (!Tracked(key)) return;
-    std::string quoted(sql_.substr(0, kQuotedStatementMax));
-    for (char& c : quoted) {
-      if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    }
-    if (sql_.size() > kQuotedStatementMax) quoted += "...";
     InfoTable t{key.first, key.second, {}, "", "", ""};
-    t.unknown = "\"" + quoted + "\" at " + ctx_.where + " (" + why + ")";
+    t.unknown = DescribeStatement(sql_, ctx_.where, why);
     catalog_.tables[key] = std::move(t);
     unknown_.push_back(key);
   }
@@ -330,6 +325,16 @@ class Applier {
 };
 
 }  // namespace
+
+std::string DescribeStatement(std::string_view sql, const std::string& where,
+                              const std::string& why) {
+  std::string quoted(sql.substr(0, kQuotedStatementMax));
+  for (char& c : quoted) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (sql.size() > kQuotedStatementMax) quoted += "...";
+  return "\"" + quoted + "\" at " + where + " (" + why + ")";
+}
 
 std::vector<TableKey> ApplyDdl(const ddl::Statement& stmt, std::string_view sql,
                                const DdlContext& ctx, Catalog* catalog) {

@@ -39,6 +39,11 @@ struct DdlContext {
   std::function<bool(const std::string& db)> tracked;
 };
 
+// "\"<sql, on one line, cut at 300 bytes>\" at <where> (<why>)": how an
+// unknown table's reason names the statement.
+std::string DescribeStatement(std::string_view sql, const std::string& where,
+                              const std::string& why);
+
 // Applies one parsed statement (text `sql`) to `catalog`. A statement that
 // is not understood, or that does not fit what the catalog holds (an ALTER
 // of a column it does not have, a table copied or renamed from one it does

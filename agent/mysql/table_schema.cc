@@ -5,6 +5,7 @@
 #include <charconv>
 #include <utility>
 
+#include "agent/mysql/ddl_lexer.h"
 #include "decoders/binlog/charset.h"
 
 namespace cdc::agent::mysql {
@@ -286,18 +287,6 @@ Result<TypeAndMeta> TableMapTypeOf(const InfoTable& info, const InfoColumn& colu
   return out;
 }
 
-char Unescaped(char c) {
-  switch (c) {
-    case '0': return '\0';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    case 'b': return '\b';
-    case 'Z': return '\x1a';
-    default: return c;
-  }
-}
-
 }  // namespace
 
 Result<std::vector<std::string>> ParseEnumLabels(std::string_view column_type) {
@@ -333,7 +322,7 @@ Result<std::vector<std::string>> ParseEnumLabels(std::string_view column_type) {
       }
       if (c == '\\') {
         if (p + 1 >= column_type.size()) return bad("unterminated label");
-        label.push_back(Unescaped(column_type[p + 1]));
+        label.push_back(ddl::Unescaped(column_type[p + 1]));
         p += 2;
         continue;
       }
