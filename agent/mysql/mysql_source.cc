@@ -19,16 +19,20 @@ namespace {
 // taken as a dead connection.
 constexpr int kSqlReadTimeoutS = 600;
 
+// The databases whose tables are followed: `*all` false, those listed;
+// `*all` true, every database but those listed (the system databases).
+std::vector<std::string> FollowedDatabases(const MysqlSourceConfig& config, bool* all) {
+  *all = config.databases.empty() && config.tables.empty();
+  if (*all) return {std::begin(kMysqlSystemDatabases), std::end(kMysqlSystemDatabases)};
+  std::vector<std::string> dbs = config.databases;
+  for (const auto& t : config.tables) dbs.push_back(t.schema);
+  return dbs;
+}
+
 // The SQL list of databases to read from information_schema.
 std::string DatabaseFilter(MysqlConnection& conn, const MysqlSourceConfig& config) {
-  const bool all = config.databases.empty() && config.tables.empty();
-  std::vector<std::string> dbs;
-  if (all) {
-    dbs.assign(std::begin(kMysqlSystemDatabases), std::end(kMysqlSystemDatabases));
-  } else {
-    dbs = config.databases;
-    for (const auto& t : config.tables) dbs.push_back(t.schema);
-  }
+  bool all = false;
+  const std::vector<std::string> dbs = FollowedDatabases(config, &all);
   std::string out = all ? "NOT IN (" : "IN (";
   for (size_t i = 0; i < dbs.size(); ++i) out += (i ? ", " : "") + conn.QuoteLiteral(dbs[i]);
   return out + ")";
@@ -67,15 +71,9 @@ std::string JsonValidColumn(std::string_view clause) {
 }  // namespace
 
 bool FollowsDatabase(const MysqlSourceConfig& config, const std::string& db) {
-  if (config.databases.empty() && config.tables.empty()) {
-    return std::find(std::begin(kMysqlSystemDatabases), std::end(kMysqlSystemDatabases), db) ==
-           std::end(kMysqlSystemDatabases);
-  }
-  if (std::find(config.databases.begin(), config.databases.end(), db) != config.databases.end()) {
-    return true;
-  }
-  return std::any_of(config.tables.begin(), config.tables.end(),
-                     [&](const TableName& t) { return t.schema == db; });
+  bool all = false;
+  const std::vector<std::string> dbs = FollowedDatabases(config, &all);
+  return (std::find(dbs.begin(), dbs.end(), db) != dbs.end()) != all;
 }
 
 Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config) {

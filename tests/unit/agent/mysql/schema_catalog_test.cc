@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/mysql/mysql_source.h"
+
 namespace cdc::agent::mysql {
 namespace {
 
@@ -168,6 +170,20 @@ TEST_F(CatalogTest, MariadbJsonChecksAndMysqlJson) {
   EXPECT_TRUE(Column("m", 0).is_json);
   EXPECT_EQ(Column("m", 0).data_type, "json");
   EXPECT_FALSE(Column("m", 1).is_json);
+}
+
+TEST(FollowsDatabaseTest, CapturedDatabasesAndThoseOfCapturedTables) {
+  MysqlSourceConfig all;
+  EXPECT_TRUE(FollowsDatabase(all, "shop"));
+  EXPECT_FALSE(FollowsDatabase(all, "mysql"));
+  EXPECT_FALSE(FollowsDatabase(all, "information_schema"));
+  MysqlSourceConfig some;
+  some.databases = {"shop"};
+  some.tables = {TableName{"crm", "customers"}};
+  EXPECT_TRUE(FollowsDatabase(some, "shop"));
+  EXPECT_TRUE(FollowsDatabase(some, "crm"));  // its other tables too: shadow tables
+  EXPECT_FALSE(FollowsDatabase(some, "billing"));
+  EXPECT_FALSE(FollowsDatabase(some, "mysql"));
 }
 
 }  // namespace
