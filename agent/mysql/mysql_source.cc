@@ -179,6 +179,9 @@ Status MysqlSource::CheckServer() {
   // MySQL before 8.0.1 has no binlog_row_metadata: minimal metadata.
   Result<std::optional<std::string>> metadata = sql_.Scalar("SELECT @@global.binlog_row_metadata");
   full_metadata_ = metadata.ok() && metadata->value_or("") == "FULL";
+  CDC_ASSIGN_OR_RETURN(std::optional<std::string> lowercase,
+                       sql_.Scalar("SELECT @@lower_case_table_names"));
+  lowercase_names_ = lowercase.value_or("0") != "0";
   return Status::OK();
 }
 

@@ -112,6 +112,8 @@ class MysqlSource : public Source {
   bool mariadb_ = false;
   // The server writes binlog_row_metadata=FULL (read at start).
   bool full_metadata_ = false;
+  // lower_case_table_names is not 0 (read at start).
+  bool lowercase_names_ = false;
 
   // Decoding state of the stream.
   binlog::EventDecoder decoder_;

@@ -345,6 +345,7 @@ Status MysqlSource::FollowDdl(const binlog::EventHeader& header, const binlog::Q
     if (cs != nullptr) ctx.server_charset = cs->name;
   }
   ctx.where = at.ToString();
+  ctx.lowercase_names = lowercase_names_;
   ctx.tracked = [this](const std::string& db) { return FollowsDatabase(my_, db); };
   const std::vector<TableKey> unknown = ApplyDdl(stmt, query.sql, ctx, &catalog);
   CDC_RETURN_IF_ERROR(history_.Record(at, catalog));

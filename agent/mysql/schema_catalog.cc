@@ -81,7 +81,13 @@ class Applier {
 
  private:
   TableKey Key(const ddl::TableRef& t) const {
-    return {t.db.empty() ? ctx_.default_db : t.db, t.table};
+    TableKey key{t.db.empty() ? ctx_.default_db : t.db, t.table};
+    if (ctx_.lowercase_names) {
+      for (std::string* name : {&key.first, &key.second}) {
+        for (char& c : *name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    return key;
   }
 
   bool Tracked(const TableKey& key) const { return ctx_.tracked(key.first); }

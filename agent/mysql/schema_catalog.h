@@ -35,6 +35,9 @@ struct DdlContext {
   std::string default_db;      // the database the statement ran in (QUERY event)
   std::string server_charset;  // character_set_server (collation_server's charset); may be empty
   std::string where;           // "binlog.000003:1234", for the reasons of unknown tables
+  // lower_case_table_names is not 0: the server stores database and table
+  // names in lowercase, whatever case a statement wrote them in.
+  bool lowercase_names = false;
   // The databases whose tables are followed; others are left out.
   std::function<bool(const std::string& db)> tracked;
 };

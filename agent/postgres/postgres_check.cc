@@ -37,11 +37,11 @@ Result<std::vector<std::string>> TablesWithoutReplicaIdentity(PgConnection& conn
     std::string list;
     for (const auto& t : config.tables) {
       params.push_back(PgConnection::QuoteIdent(t.schema) + "." + PgConnection::QuoteIdent(t.table));
-      list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
+      list += (list.empty() ? "$" : ", $") + std::to_string(params.size()) + "::text";
     }
     sql += "AND (c.oid IN (SELECT x::regclass FROM unnest(ARRAY[" + list +
-           "]::text[]) AS x WHERE to_regclass(x) IS NOT NULL) OR c.oid IN (SELECT relid FROM "
-           "unnest(ARRAY[" + list + "]::text[]) AS x, pg_partition_tree(to_regclass(x))))";
+           "]) AS x WHERE to_regclass(x) IS NOT NULL) OR c.oid IN (SELECT relid FROM "
+           "unnest(ARRAY[" + list + "]) AS x, pg_partition_tree(to_regclass(x))))";
   } else {
     params.push_back(config.publication);
     // An existing publication that is not FOR ALL TABLES publishes its list.
@@ -50,7 +50,7 @@ Result<std::vector<std::string>> TablesWithoutReplicaIdentity(PgConnection& conn
            "quote_ident(tablename))::regclass FROM pg_catalog.pg_publication_tables WHERE "
            "pubname = $1)) ";
   }
-  sql += " ORDER BY 1";
+  sql += " ORDER BY 1 COLLATE \"C\"";
   CDC_ASSIGN_OR_RETURN(PgResult res, conn.Query(sql, params));
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(res.get()); ++i) out.emplace_back(PQgetvalue(res.get(), i, 0));

@@ -172,6 +172,22 @@ TEST_F(CatalogTest, MariadbJsonChecksAndMysqlJson) {
   EXPECT_FALSE(Column("m", 1).is_json);
 }
 
+TEST_F(CatalogTest, NamesFoldToLowercaseWhereTheServerFoldsThem) {
+  Run("CREATE TABLE MyTable (Id INT)");
+  EXPECT_EQ(Columns("shop", "MyTable"), V{"Id int"});
+  ddl::ParseOptions options;
+  DdlContext ctx;
+  ctx.default_db = "Shop";
+  ctx.tracked = [](const std::string&) { return true; };
+  ctx.lowercase_names = true;
+  const std::string sql = "CREATE TABLE Other.MyTable (Id INT)";
+  ApplyDdl(ddl::Parse(sql, options), sql, ctx, &catalog_);
+  EXPECT_EQ(Columns("other", "mytable"), V{"Id int"});
+  const std::string alter = "ALTER TABLE other.MYTABLE ADD COLUMN x INT";
+  ApplyDdl(ddl::Parse(alter, options), alter, ctx, &catalog_);
+  EXPECT_EQ(Columns("other", "mytable"), (V{"Id int", "x int"}));
+}
+
 TEST(FollowsDatabaseTest, CapturedDatabasesAndThoseOfCapturedTables) {
   MysqlSourceConfig all;
   EXPECT_TRUE(FollowsDatabase(all, "shop"));
