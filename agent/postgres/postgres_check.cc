@@ -50,7 +50,7 @@ Result<std::vector<std::string>> TablesWithoutReplicaIdentity(PgConnection& conn
            "quote_ident(tablename))::regclass FROM pg_catalog.pg_publication_tables WHERE "
            "pubname = $1)) ";
   }
-  sql += " ORDER BY 1 COLLATE \"C\"";
+  sql += " ORDER BY (quote_ident(n.nspname) || '.' || quote_ident(c.relname)) COLLATE \"C\"";
   CDC_ASSIGN_OR_RETURN(PgResult res, conn.Query(sql, params));
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(res.get()); ++i) out.emplace_back(PQgetvalue(res.get(), i, 0));
