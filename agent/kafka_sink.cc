@@ -92,6 +92,9 @@ class RdKafkaSink final : public KafkaSink {
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "bootstrap.servers", config_.brokers, "kafka.brokers"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "compression.type", "lz4", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "linger.ms", "10", "kafka"));
+    // Kafka's Java producer, Streams and Connect partition by murmur2 of the
+    // key bytes: the agent's topics co-partition with theirs.
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "partitioner", "murmur2_random", "kafka"));
     // librdkafka's own default (1000000) refuses events the brokers' default
     // message.max.bytes (1048588) accepts.
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "message.max.bytes", "1048588", "kafka"));

@@ -1,5 +1,7 @@
 #include "agent/mysql/row_event_builder.h"
 
+#include "agent/row_key.h"
+
 namespace cdc::agent::mysql {
 
 namespace {
@@ -33,7 +35,7 @@ bool KeyFrom(const binlog::TableSchema& schema, const Columns& row, cdc::v1::Row
       key->Clear();
       return false;
     }
-    *key->add_columns() = *found;
+    AddKeyColumn(*found, key);
   }
   return true;
 }

@@ -1,5 +1,7 @@
 #include "agent/postgres/event_builder.h"
 
+#include "agent/row_key.h"
+
 namespace cdc::agent::postgres {
 
 Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
@@ -57,7 +59,7 @@ bool BuildKey(const RelationInfo& rel,
       key->Clear();
       return false;
     }
-    *key->add_columns() = *found;
+    AddKeyColumn(*found, key);
   }
   return true;
 }
