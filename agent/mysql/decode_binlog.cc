@@ -60,20 +60,24 @@ class FileDecoder {
     } else if (const auto* map = std::get_if<binlog::TableMap>(&body)) {
       tables_[map->table_id] = binlog::SchemaFromTableMap(*map);
     } else if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
-      StartTransaction(g->anonymous ? "" : g->ToString());
+      StartTransaction(g->anonymous ? "" : g->ToString(), CommitTimeUs(*g, event.header));
     } else if (const auto* mg = std::get_if<binlog::MariaGtid>(&body)) {
-      StartTransaction(mg->ToString());
+      StartTransaction(mg->ToString(), CommitTimeUs(*mg, event.header));
     } else if (const auto* q = std::get_if<binlog::Query>(&body)) {
       if (q->sql == "BEGIN") ctx_.event_index = 0;
+      if (q->sql == "COMMIT") txn_commit_time_us_ = 0;
+    } else if (std::holds_alternative<binlog::Xid>(body)) {
+      txn_commit_time_us_ = 0;
     } else if (const auto* rows = std::get_if<binlog::RowsEvent>(&body)) {
       return HandleRows(event.header, *rows);
     }
     return Status::OK();
   }
 
-  void StartTransaction(std::string gtid) {
+  void StartTransaction(std::string gtid, int64_t commit_time_us) {
     ctx_.gtid = std::move(gtid);
     ctx_.event_index = 0;
+    txn_commit_time_us_ = commit_time_us;
   }
 
   Status HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows) {
@@ -85,7 +89,9 @@ class FileDecoder {
     }
     const binlog::TableSchema& schema = it->second;
     ctx_.pos = header.log_pos;
-    ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
+    ctx_.commit_time_us = txn_commit_time_us_ != 0
+                              ? txn_commit_time_us_
+                              : static_cast<int64_t>(header.timestamp) * 1000000;
     return binlog::DecodeRows(rows, schema, [&](binlog::RowChange& change) {
       bool has_key = BuildRowEvent(schema, rows.kind, change, ctx_, &event_, &key_);
       ++ctx_.event_index;
@@ -103,6 +109,7 @@ class FileDecoder {
   binlog::EventDecoder decoder_;
   std::unordered_map<uint64_t, binlog::TableSchema> tables_;
   RowContext ctx_;
+  int64_t txn_commit_time_us_ = 0;  // from the GTID event; 0: not known
   cdc::v1::ChangeEvent event_;
   cdc::v1::RowKey key_;
 };

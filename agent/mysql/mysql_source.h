@@ -93,7 +93,9 @@ class MysqlSource : public Source {
   Status FollowDdl(const binlog::EventHeader& header, const binlog::Query& query);
   // Events the decoder skips: an error for those that carry row changes.
   Status CheckSkipped(const binlog::Skipped& skipped, const binlog::EventHeader& header);
-  void BeginTransaction(std::string gtid);
+  // `commit_time_us`: the transaction's commit time when its GTID event
+  // tells it (0: not known, the row events' own times are used).
+  void BeginTransaction(std::string gtid, int64_t commit_time_us = 0);
   Status Commit(const binlog::EventHeader& header);
   // Sets ctx_'s file, position and commit time to those of the event.
   void PlaceAt(const binlog::EventHeader& header);
@@ -134,6 +136,7 @@ class MysqlSource : public Source {
   // Rows of the current transaction already handed over before a reconnect:
   // the replay after reconnecting skips this many.
   uint64_t txn_rows_ = 0;
+  int64_t txn_commit_time_us_ = 0;
   uint64_t skip_rows_ = 0;
   // batch_.events.size() at the last transaction boundary.
   size_t events_at_commit_ = 0;

@@ -182,7 +182,7 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
   if (std::holds_alternative<binlog::Xid>(body)) return Commit(header);
   if (const auto* q = std::get_if<binlog::Query>(&body)) return HandleQuery(header, *q);
   if (const auto* mg = std::get_if<binlog::MariaGtid>(&body)) {
-    BeginTransaction(mg->ToString());
+    BeginTransaction(mg->ToString(), CommitTimeUs(*mg, header));
     txn_maria_gtid_ = offsets::MariaGtidSet::Entry{mg->domain_id, mg->server_id, mg->seq_no};
     // MariaDB writes no BEGIN after a GTID. A standalone GTID (DDL) starts a
     // transaction of one statement, which commits itself.
@@ -190,7 +190,7 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
     return Status::OK();
   }
   if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
-    BeginTransaction(g->anonymous ? "" : g->ToString());
+    BeginTransaction(g->anonymous ? "" : g->ToString(), CommitTimeUs(*g, header));
     // MySQL: a BEGIN follows for a transaction; a DDL follows alone and
     // commits itself.
     in_txn_ = false;
@@ -239,8 +239,9 @@ Status MysqlSource::CheckSkipped(const binlog::Skipped& skipped, const binlog::E
   return Status::OK();
 }
 
-void MysqlSource::BeginTransaction(std::string gtid) {
+void MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
   in_txn_ = true;
+  txn_commit_time_us_ = commit_time_us;
   txn_pending_ = true;
   ctx_.gtid = std::move(gtid);
   ctx_.event_index = 0;
@@ -269,6 +270,7 @@ Status MysqlSource::Commit(const binlog::EventHeader& header) {
   txn_maria_gtid_.reset();
   txn_mysql_gtid_.reset();
   txn_rows_ = 0;
+  txn_commit_time_us_ = 0;
   skip_rows_ = 0;
   return Status::OK();
 }
@@ -303,7 +305,10 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
 void MysqlSource::PlaceAt(const binlog::EventHeader& header) {
   ctx_.file = file_;
   ctx_.pos = header.log_pos;
-  ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
+  // Without a GTID event (MySQL 5.6 without GTIDs) the row event's own
+  // time, in whole seconds, is the closest the binlog gives.
+  ctx_.commit_time_us = txn_commit_time_us_ != 0 ? txn_commit_time_us_
+                                                 : static_cast<int64_t>(header.timestamp) * 1000000;
 }
 
 void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader& header) {

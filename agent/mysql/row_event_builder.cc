@@ -2,6 +2,8 @@
 
 #include "agent/row_key.h"
 
+#include <cstdint>
+
 namespace cdc::agent::mysql {
 
 namespace {
@@ -41,6 +43,19 @@ bool KeyFrom(const binlog::TableSchema& schema, const Columns& row, cdc::v1::Row
 }
 
 }  // namespace
+
+int64_t CommitTimeUs(const binlog::MysqlGtid& gtid, const binlog::EventHeader& header) {
+  uint64_t us = gtid.original_commit_timestamp_us != 0 ? gtid.original_commit_timestamp_us
+                                                       : gtid.immediate_commit_timestamp_us;
+  if (us == 0 || us > static_cast<uint64_t>(INT64_MAX)) {
+    us = static_cast<uint64_t>(header.timestamp) * 1000000;
+  }
+  return static_cast<int64_t>(us);
+}
+
+int64_t CommitTimeUs(const binlog::MariaGtid& /*gtid*/, const binlog::EventHeader& header) {
+  return static_cast<int64_t>(header.timestamp) * 1000000;
+}
 
 cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format) {
   return format.mariadb() ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;

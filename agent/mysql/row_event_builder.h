@@ -49,6 +49,16 @@ bool SplitKeyChange(const binlog::TableSchema& schema, cdc::v1::ChangeEvent* upd
                     cdc::v1::RowKey* key, cdc::v1::ChangeEvent* insert,
                     cdc::v1::RowKey* insert_key);
 
+// The commit time of the transaction a GTID event opens, in microseconds
+// since the epoch: MySQL 8 stamps its GTID event with the commit time in
+// microseconds, on the server where the transaction first committed
+// (original_commit_timestamp, preferred: freshness across a replication
+// chain) and on this one (immediate); older MySQL only with the event's
+// whole second. MariaDB writes its GTID event at commit, stamped with the
+// commit's whole second (its row events carry their statements' times).
+int64_t CommitTimeUs(const binlog::MysqlGtid& gtid, const binlog::EventHeader& header);
+int64_t CommitTimeUs(const binlog::MariaGtid& gtid, const binlog::EventHeader& header);
+
 // kind from a FORMAT_DESCRIPTION server version ("...MariaDB..." or not).
 cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format);
 

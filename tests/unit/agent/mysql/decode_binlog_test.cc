@@ -127,6 +127,50 @@ TEST_F(DecodeBinlogTest, AnonymousGtidsLeaveTheGtidEmpty) {
   }
 }
 
+TEST_F(DecodeBinlogTest, MysqlCommitTimeHasMicrosecondsAndIsTheTransactions) {
+  // MySQL 8's GTID events (anonymous ones too) carry the commit time in
+  // microseconds; every row of a transaction gets it.
+  std::ostringstream out;
+  DecodeBinlogStats stats;
+  ASSERT_TRUE(DecodeBinlogFiles({Fixture("mysql-8.0-workload-a.binlog")}, "w", out, &stats).ok());
+  size_t with_fraction = 0;
+  int64_t txn_time = 0;
+  size_t rows = 0;
+  for (const auto& line : Lines(out.str())) {
+    cdc::v1::ChangeEvent e = ValueOf(line);
+    const int64_t t = e.source().commit_time_us();
+    ASSERT_GT(t, 1600000000LL * 1000000) << line.substr(0, 200);
+    if (t % 1000000 != 0) ++with_fraction;
+    if (e.source().event_index() == 0) {
+      txn_time = t;
+    } else {
+      ASSERT_EQ(t, txn_time) << "rows of one transaction, event " << e.source().event_index();
+    }
+    ++rows;
+  }
+  ASSERT_EQ(rows, 10099u);
+  // Whole seconds would mean the rows events' header times were used.
+  EXPECT_GT(with_fraction, rows / 2);
+}
+
+TEST_F(DecodeBinlogTest, MariaDbCommitTimeIsTheTransactions) {
+  std::ostringstream out;
+  DecodeBinlogStats stats;
+  ASSERT_TRUE(DecodeBinlogFiles({Fixture("mariadb-10.11-types.binlog")}, "m", out, &stats).ok());
+  std::string gtid = "-";
+  int64_t txn_time = 0;
+  for (const auto& line : Lines(out.str())) {
+    cdc::v1::ChangeEvent e = ValueOf(line);
+    const int64_t t = e.source().commit_time_us();
+    ASSERT_EQ(t % 1000000, 0) << "MariaDB's binlog has whole seconds only";
+    if (e.source().mysql().gtid() != gtid) {
+      gtid = e.source().mysql().gtid();
+      txn_time = t;
+    }
+    ASSERT_EQ(t, txn_time) << gtid;
+  }
+}
+
 TEST_F(DecodeBinlogTest, TruncatedFileNamesTheOffset) {
   std::ifstream in(Fixture("mariadb-10.11-minimal.binlog"), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
