@@ -42,8 +42,14 @@ constexpr std::string_view kMysqlSourceKeys[] = {
     "type",   "name",     "host",       "port",     "user",
     "password", "server_id", "databases", "tables", "snapshot",
     "connect_timeout_s", "heartbeat_interval_ms", "reconnect_timeout_s"};
-constexpr std::string_view kKafkaKeys[] = {"brokers", "topic_prefix", "tombstones",
-                                           "delivery_timeout_ms", "properties"};
+constexpr std::string_view kKafkaKeys[] = {"brokers",          "topic_prefix",
+                                           "tombstones",       "delivery_timeout_ms",
+                                           "format",           "schemas_enable",
+                                           "transaction_metadata", "topics",
+                                           "properties"};
+constexpr std::string_view kFormats[] = {"protobuf", "json", "debezium-json"};
+constexpr std::string_view kTopicsKeys[] = {"create"};
+constexpr std::string_view kTopicsCreateKeys[] = {"partitions", "replication_factor", "config"};
 constexpr std::string_view kOffsetsKeys[] = {"path"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kSnapshotModes[] = {"initial", "never"};
@@ -178,6 +184,34 @@ class Reader {
       return Error(s, key,
                    "must be letters, digits, '_', '.' or '-' ([A-Za-z0-9_.-]+), got " +
                        Quote(*out));
+    }
+    return Status::OK();
+  }
+
+  // A mapping of `what` names (e.g. "librdkafka setting") to single values.
+  // `secret`: values may hold passwords and are never echoed.
+  Status StringMap(const Section& s, std::string_view key, const char* what, bool secret,
+                   std::map<std::string, std::string>* out) const {
+    const YAML::Node* node = s.Find(key);
+    if (node == nullptr || node->IsNull()) return Status::OK();
+    const std::string path = Join(s.path, key);
+    if (!node->IsMap()) {
+      return Error(s, key, "must be a mapping of " + std::string(what) + "s, got " + Show(*node));
+    }
+    for (const auto& entry : *node) {
+      const YAML::Node& name = entry.first;
+      if (!name.IsScalar() || name.Scalar().empty()) {
+        return Error(name, path, "keys must be " + std::string(what) + " names");
+      }
+      const std::string entry_path = path + "." + name.Scalar();
+      if (!entry.second.IsScalar()) {
+        return Error(name, entry_path,
+                     "must be a single value (string, number or boolean)" +
+                         (secret ? std::string() : ", got " + Show(entry.second)));
+      }
+      if (!out->emplace(name.Scalar(), entry.second.Scalar()).second) {
+        return Error(name, entry_path, "key given twice");
+      }
     }
     return Status::OK();
   }
@@ -365,27 +399,39 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, KafkaConfig* out) {
   CDC_RETURN_IF_ERROR(r.Bool(s, "tombstones", &out->tombstones));
   CDC_RETURN_IF_ERROR(r.Int(s, "delivery_timeout_ms", 1, std::numeric_limits<int>::max(),
                             &out->delivery_timeout_ms));
-  const YAML::Node* props = s.Find("properties");
-  if (props == nullptr || props->IsNull()) return Status::OK();
-  if (!props->IsMap()) {
-    return r.Error(s, "properties",
-                   "must be a mapping of librdkafka settings, got " + Show(*props));
+  std::string format = "protobuf";
+  CDC_RETURN_IF_ERROR(r.Choice(s, "format", kFormats, &format));
+  out->format = format == "json"            ? EventFormat::kJson
+                : format == "debezium-json" ? EventFormat::kDebeziumJson
+                                            : EventFormat::kProtobuf;
+  CDC_RETURN_IF_ERROR(r.Bool(s, "schemas_enable", &out->schemas_enable));
+  if (out->schemas_enable && out->format != EventFormat::kDebeziumJson) {
+    return r.Error(s, "schemas_enable",
+                   "applies to kafka.format: debezium-json only (the protobuf and json formats "
+                   "describe their schema with `cdc-agent schema`); remove it or set the format");
   }
-  for (const auto& entry : *props) {
-    const YAML::Node& key = entry.first;
-    if (!key.IsScalar() || key.Scalar().empty()) {
-      return r.Error(key, "kafka.properties", "keys must be librdkafka setting names");
-    }
-    const std::string path = "kafka.properties." + key.Scalar();
-    // Values are not echoed: they may hold SASL or TLS secrets.
-    if (!entry.second.IsScalar()) {
-      return r.Error(key, path, "must be a single value (string, number or boolean)");
-    }
-    if (!out->properties.emplace(key.Scalar(), entry.second.Scalar()).second) {
-      return r.Error(key, path, "key given twice");
+  CDC_RETURN_IF_ERROR(r.Bool(s, "transaction_metadata", &out->transaction_metadata));
+  if (const YAML::Node* topics = s.Find("topics"); topics != nullptr) {
+    Reader::Section t;
+    CDC_RETURN_IF_ERROR(r.ReadSection(*topics, "kafka.topics", kTopicsKeys, &t));
+    if (const YAML::Node* create = t.Find("create"); create != nullptr) {
+      TopicCreateConfig& c = out->topics_create;
+      c.enabled = true;
+      if (!create->IsNull()) {
+        Reader::Section cs;
+        CDC_RETURN_IF_ERROR(r.ReadSection(*create, "kafka.topics.create", kTopicsCreateKeys, &cs));
+        CDC_RETURN_IF_ERROR(r.Int(cs, "partitions", 1, 100000, &c.partitions));
+        CDC_RETURN_IF_ERROR(r.Int(cs, "replication_factor", -1, 1000, &c.replication_factor));
+        if (c.replication_factor == 0) {
+          return r.Error(cs, "replication_factor",
+                         "must be at least 1, or -1 for the brokers' default");
+        }
+        CDC_RETURN_IF_ERROR(
+            r.StringMap(cs, "config", "Kafka topic setting", /*secret=*/false, &c.config));
+      }
     }
   }
-  return Status::OK();
+  return r.StringMap(s, "properties", "librdkafka setting", /*secret=*/true, &out->properties);
 }
 
 Status ReadAgent(const Reader& r, const YAML::Node& root, AgentConfig* out) {

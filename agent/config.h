@@ -86,11 +86,37 @@ struct SourceConfig {
   MysqlSourceConfig mysql;        // type mysql
 };
 
+// How events are written to Kafka (kafka.format).
+enum class EventFormat {
+  kProtobuf,      // "protobuf" (default): value cdc.v1.ChangeEvent, key cdc.v1.RowKey
+  kJson,          // "json": the same messages in protobuf's canonical JSON mapping
+  kDebeziumJson,  // "debezium-json": Debezium's JSON envelope and key
+};
+
+// The agent's own topic creation (kafka.topics.create): each topic is
+// created, if missing, before its first message.
+struct TopicCreateConfig {
+  bool enabled = false;         // true when kafka.topics.create is given
+  int partitions = 1;           // Default: 1.
+  int replication_factor = -1;  // Default: -1, the brokers' default.
+  // Default: empty. Topic settings (cleanup.policy, retention.ms, ...).
+  std::map<std::string, std::string> config;
+};
+
 struct KafkaConfig {
   std::string brokers;            // Required: "host:port[,host:port]".
   std::string topic_prefix;       // Default: the source name.
   bool tombstones = true;         // Default: true. Null-value message after each delete.
   int delivery_timeout_ms = 120000;  // Default: 120000. Fatal if a message is not acked in time.
+  EventFormat format = EventFormat::kProtobuf;  // Default: protobuf.
+  // Default: false. debezium-json only: each key and value is written as
+  // {"schema":...,"payload":...}, like Kafka Connect's JsonConverter with
+  // schemas.enable=true.
+  bool schemas_enable = false;
+  // Default: false. BEGIN and END records on "<topic_prefix>.transaction",
+  // and each change event names its transaction and its order in it.
+  bool transaction_metadata = false;
+  TopicCreateConfig topics_create;
   // Default: empty. Passed verbatim to librdkafka's Conf::set; invalid keys or
   // values are reported with the key. cdc-agent sets enable.idempotence=true,
   // acks=all and compression.type=lz4 unless overridden here.

@@ -394,7 +394,20 @@ std::string AgentConfig::Describe() const {
   out << "\nkafka.brokers: " << kafka.brokers
       << "\nkafka.topic_prefix: " << kafka.topic_prefix
       << "\nkafka.tombstones: " << (kafka.tombstones ? "true" : "false")
-      << "\nkafka.delivery_timeout_ms: " << kafka.delivery_timeout_ms;
+      << "\nkafka.delivery_timeout_ms: " << kafka.delivery_timeout_ms
+      << "\nkafka.format: "
+      << (kafka.format == EventFormat::kJson            ? "json"
+          : kafka.format == EventFormat::kDebeziumJson ? "debezium-json"
+                                                       : "protobuf");
+  if (kafka.schemas_enable) out << "\nkafka.schemas_enable: true";
+  if (kafka.transaction_metadata) out << "\nkafka.transaction_metadata: true";
+  if (kafka.topics_create.enabled) {
+    out << "\nkafka.topics.create.partitions: " << kafka.topics_create.partitions
+        << "\nkafka.topics.create.replication_factor: " << kafka.topics_create.replication_factor;
+    for (const auto& [key, value] : kafka.topics_create.config) {
+      out << "\nkafka.topics.create.config." << key << ": " << value;
+    }
+  }
   for (const auto& [key, value] : kafka.properties) {
     out << "\nkafka.properties." << key << ": " << (IsSecretProperty(key) ? "***" : value);
   }

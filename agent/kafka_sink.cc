@@ -1,5 +1,6 @@
 #include "agent/kafka_sink.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "agent/event_encoder.h"
 #include "agent/kafka_common.h"
 
 namespace cdc::agent {
@@ -18,10 +20,11 @@ namespace {
 struct BatchTrack;
 
 // What a message's opaque points to: the batch it belongs to, and whether it
-// is a tombstone (tombstones are not events in in_flight/events_acked).
+// is an extra message of an event (a tombstone, or a TRUNCATE's copy for
+// another partition), not counted in in_flight/events_acked.
 struct TrackPart {
   BatchTrack* batch;
-  bool tombstone;
+  bool extra;
 };
 
 // Delivery state of one sent batch. Lives in a deque, whose elements keep
@@ -38,7 +41,7 @@ struct BatchTrack {
   bool sealed = false;       // every message of the batch has been produced
   bool failed = false;
   TrackPart event_part{this, false};
-  TrackPart tombstone_part{this, true};
+  TrackPart extra_part{this, true};
 };
 
 std::string_view HintFor(RdKafka::ErrorCode err) {
@@ -61,6 +64,10 @@ std::string_view HintFor(RdKafka::ErrorCode err) {
       return "the event is larger than a Kafka message may be: raise the agent's "
              "kafka.properties.message.max.bytes (default 1048588, the brokers' default) and "
              "the brokers' message.max.bytes or the topic's max.message.bytes together";
+    case RdKafka::ERR_INVALID_RECORD:
+      return "a compacted topic (cleanup.policy=compact) refuses messages without a key, which "
+             "rows of a table without a primary key have: give the table a primary key, or "
+             "use a topic with cleanup.policy=delete";
     case RdKafka::ERR_NOT_ENOUGH_REPLICAS:
     case RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
       return "fewer replicas are in sync than the topic's min.insync.replicas: check the brokers";
@@ -73,7 +80,11 @@ class RdKafkaSink final : public KafkaSink {
  public:
   RdKafkaSink(const KafkaConfig& config, DurableCallback on_durable,
               const std::atomic<bool>* stop)
-      : config_(config), on_durable_(std::move(on_durable)), stop_(stop), reports_(this) {}
+      : config_(config),
+        on_durable_(std::move(on_durable)),
+        stop_(stop),
+        encoder_(config),
+        reports_(this) {}
 
   ~RdKafkaSink() override {
     if (!producer_) return;
@@ -123,24 +134,27 @@ class RdKafkaSink final : public KafkaSink {
     BatchTrack& track = tracks_.emplace_back(next_seq_++, std::move(batch.end_position));
     for (const OutEvent& out : batch.events) {
       CDC_ASSIGN_OR_RETURN(RdKafka::Topic * topic, TopicFor(out.topic));
-      if (!out.event.SerializeToString(&value_buf_)) {
-        return Fail(Status::InvalidArgument("kafka: cannot serialize an event for topic " +
-                                            out.topic));
-      }
-      const void* key = nullptr;
-      size_t key_len = 0;
-      if (out.has_key) {
-        if (!out.key.SerializeToString(&key_buf_)) {
-          return Fail(Status::InvalidArgument("kafka: cannot serialize a key for topic " +
-                                              out.topic));
+      Result<bool> encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
+      if (!encoded.ok()) return Fail(encoded.status());
+      const void* key = *encoded ? key_buf_.data() : nullptr;
+      const size_t key_len = *encoded ? key_buf_.size() : 0;
+      const auto& headers = encoder_.Headers(out);
+      if (out.event.op() == cdc::v1::OP_TRUNCATE && !out.has_key) {
+        // Each partition's consumer sees the TRUNCATE in order with the
+        // rows of that partition.
+        CDC_ASSIGN_OR_RETURN(int32_t partitions, PartitionCount(topic));
+        for (int32_t p = 0; p < partitions; ++p) {
+          CDC_RETURN_IF_ERROR(Produce(topic, partitions == 1 ? RdKafka::Topic::PARTITION_UA : p,
+                                      value_buf_.data(), value_buf_.size(), key, key_len,
+                                      &headers, p == 0 ? &track.event_part : &track.extra_part));
         }
-        key = key_buf_.data();
-        key_len = key_buf_.size();
+        continue;
       }
-      CDC_RETURN_IF_ERROR(
-          Produce(topic, value_buf_.data(), value_buf_.size(), key, key_len, &track.event_part));
-      if (config_.tombstones && out.has_key && out.event.op() == cdc::v1::OP_DELETE) {
-        CDC_RETURN_IF_ERROR(Produce(topic, nullptr, 0, key, key_len, &track.tombstone_part));
+      CDC_RETURN_IF_ERROR(Produce(topic, RdKafka::Topic::PARTITION_UA, value_buf_.data(),
+                                  value_buf_.size(), key, key_len, &headers, &track.event_part));
+      if (config_.tombstones && key != nullptr && out.event.op() == cdc::v1::OP_DELETE) {
+        CDC_RETURN_IF_ERROR(Produce(topic, RdKafka::Topic::PARTITION_UA, nullptr, 0, key, key_len,
+                                    nullptr, &track.extra_part));
       }
     }
     track.sealed = true;
@@ -175,9 +189,9 @@ class RdKafkaSink final : public KafkaSink {
     if (part == nullptr) return;
     BatchTrack& track = *part->batch;
     --track.outstanding;
-    if (!part->tombstone) --in_flight_;
+    if (!part->extra) --in_flight_;
     if (message.err() == RdKafka::ERR_NO_ERROR) {
-      if (!part->tombstone) ++events_acked_;
+      if (!part->extra) ++events_acked_;
       return;
     }
     track.failed = true;
@@ -198,19 +212,36 @@ class RdKafkaSink final : public KafkaSink {
     RdKafkaSink* const sink_;
   };
 
-  Status Produce(RdKafka::Topic* topic, const char* payload, size_t len, const void* key,
-                 size_t key_len, TrackPart* part) {
+  // Produces one message; `headers` may be null (none). Retries while
+  // librdkafka's queue is full.
+  Status Produce(RdKafka::Topic* topic, int32_t partition, const char* payload, size_t len,
+                 const void* key, size_t key_len,
+                 const std::vector<std::pair<std::string_view, std::string>>* headers,
+                 TrackPart* part) {
     for (;;) {
-      // RK_MSG_COPY: librdkafka copies value and key before produce() returns,
-      // so value_buf_/key_buf_ stay ours and are reused for the next event.
-      const RdKafka::ErrorCode err =
-          producer_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                             const_cast<char*>(payload), len, key, key_len, part);
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (headers != nullptr) {
+        hdrs = rd_kafka_headers_new(headers->size());
+        for (const auto& [name, value] : *headers) {
+          rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                              static_cast<ssize_t>(value.size()));
+        }
+      }
+      // RD_KAFKA_MSG_F_COPY: librdkafka copies value and key before it
+      // returns, so value_buf_/key_buf_ stay ours and are reused for the next
+      // event. On success it owns the headers.
+      const auto err = static_cast<RdKafka::ErrorCode>(rd_kafka_producev(
+          producer_->c_ptr(), RD_KAFKA_V_RKT(topic->c_ptr()), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(const_cast<char*>(payload), len),
+          RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(part),
+          RD_KAFKA_V_END));
       if (err == RdKafka::ERR_NO_ERROR) {
         ++part->batch->outstanding;
-        if (!part->tombstone) ++in_flight_;
+        if (!part->extra) ++in_flight_;
         return Status::OK();
       }
+      if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
       if (err != RdKafka::ERR__QUEUE_FULL) {
         return Fail(Status::IOError("kafka: cannot produce to topic " + topic->name() + ": " +
                                     RdKafka::err2str(err) + "; " + std::string(HintFor(err))));
@@ -237,6 +268,9 @@ class RdKafkaSink final : public KafkaSink {
     if (last_topic_ != nullptr && *last_topic_name_ == name) return last_topic_;
     auto it = topics_.find(name);
     if (it == topics_.end()) {
+      if (config_.topics_create.enabled) {
+        if (Status s = CreateTopic(name); !s.ok()) return Fail(s);
+      }
       std::string errstr;
       std::unique_ptr<RdKafka::Topic> topic(
           RdKafka::Topic::create(producer_.get(), name, nullptr, errstr));
@@ -248,6 +282,92 @@ class RdKafkaSink final : public KafkaSink {
     last_topic_name_ = &it->first;
     last_topic_ = it->second.get();
     return last_topic_;
+  }
+
+  // Creates `name` with kafka.topics.create's settings unless it exists.
+  Status CreateTopic(const std::string& name) {
+    const TopicCreateConfig& c = config_.topics_create;
+    char errstr[512];
+    rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), c.partitions,
+                                                       c.replication_factor, errstr, sizeof errstr);
+    if (topic == nullptr) {
+      return Status::InvalidArgument("kafka.topics.create: topic " + name + ": " + errstr);
+    }
+    for (const auto& [key, value] : c.config) {
+      rd_kafka_NewTopic_set_config(topic, key.c_str(), value.c_str());
+    }
+    rd_kafka_t* rk = producer_->c_ptr();
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    constexpr int kTimeoutMs = 30000;
+    rd_kafka_AdminOptions_set_request_timeout(options, kTimeoutMs, errstr, sizeof errstr);
+    rd_kafka_CreateTopics(rk, &topic, 1, options, queue);
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kTimeoutMs + 5000);
+    Status status;
+    if (event == nullptr) {
+      status = Status::IOError("kafka: creating topic " + name + " got no answer within " +
+                                   std::to_string(kTimeoutMs / 1000) +
+                                   " s; check that the brokers in kafka.brokers are up",
+                               /*retryable=*/true);
+    } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      status = Status::IOError("kafka: cannot create topic " + name + ": " +
+                                   rd_kafka_event_error_string(event) +
+                                   "; check that the brokers in kafka.brokers are up",
+                               /*retryable=*/true);
+    } else {
+      size_t n = 0;
+      const rd_kafka_topic_result_t** results =
+          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &n);
+      for (size_t i = 0; i < n; ++i) {
+        const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          KafkaLogger()->info("created topic {} ({} partitions, replication factor {})", name,
+                              c.partitions, c.replication_factor);
+        } else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+          const char* msg = rd_kafka_topic_result_error_string(results[i]);
+          status = Status::InvalidArgument(
+              "kafka: cannot create topic " + name + ": " + rd_kafka_err2str(err) +
+              (msg != nullptr && *msg != '\0' ? std::string(" (") + msg + ")" : "") +
+              "; check kafka.topics.create (partitions, replication_factor at most the number "
+              "of brokers, config names and values) and that the agent's principal may "
+              "create topics");
+        }
+      }
+    }
+    if (event != nullptr) rd_kafka_event_destroy(event);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_NewTopic_destroy(topic);
+    rd_kafka_queue_destroy(queue);
+    return status;
+  }
+
+  // The number of partitions of `topic`, asked from the brokers (a topic may
+  // gain partitions while the agent runs). A topic that is being created
+  // automatically is asked again for up to 10 s.
+  Result<int32_t> PartitionCount(RdKafka::Topic* topic) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string last_error;
+    while (std::chrono::steady_clock::now() < deadline) {
+      RdKafka::Metadata* raw = nullptr;
+      const RdKafka::ErrorCode err = producer_->metadata(false, topic, &raw, 5000);
+      std::unique_ptr<RdKafka::Metadata> metadata(raw);
+      if (err == RdKafka::ERR_NO_ERROR && metadata && !metadata->topics()->empty()) {
+        const RdKafka::TopicMetadata* t = metadata->topics()->front();
+        if (t->err() == RdKafka::ERR_NO_ERROR && !t->partitions()->empty()) {
+          return static_cast<int32_t>(t->partitions()->size());
+        }
+        last_error = RdKafka::err2str(t->err());
+      } else {
+        last_error = RdKafka::err2str(err);
+      }
+      producer_->poll(200);
+      CDC_RETURN_IF_ERROR(CheckFailed());
+    }
+    return Fail(Status::IOError("kafka: cannot learn the partitions of topic " + topic->name() +
+                                    " to send a TRUNCATE to each: " + last_error +
+                                    "; check that the brokers in kafka.brokers are up and the "
+                                    "topic exists",
+                                /*retryable=*/true));
   }
 
   // Reports, in batch order, the positions of batches that are fully
@@ -277,6 +397,7 @@ class RdKafkaSink final : public KafkaSink {
   const KafkaConfig config_;
   const DurableCallback on_durable_;
   const std::atomic<bool>* const stop_;
+  EventEncoder encoder_;
   std::optional<std::chrono::steady_clock::time_point> stop_deadline_;
   // Callbacks and tracking records outlive the producer (members are
   // destroyed in reverse order).

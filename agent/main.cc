@@ -20,6 +20,8 @@
 #include "agent/pipeline.h"
 #include "agent/postgres/postgres_check.h"
 #include "agent/postgres/postgres_source.h"
+#include "agent/proto_text.h"
+#include "agent/schema_files.h"
 #include "agent/tail.h"
 #include "offsets/offset_store.h"
 
@@ -148,6 +150,19 @@ int Tail(const cdc::agent::TailOptions& options) {
   return 0;
 }
 
+int Schema(const std::string& descriptor_set_path) {
+  if (!descriptor_set_path.empty()) {
+    cdc::Status s = cdc::agent::WriteEventDescriptorSet(descriptor_set_path);
+    if (!s.ok()) return Fail(s.message());
+    return 0;
+  }
+  // Exactly the file (cdc/v1/change_event.proto), so that the output can be
+  // saved under that name and compiled.
+  std::cout << cdc::agent::ChangeEventProtoText();
+  std::cout.flush();
+  return std::cout ? 0 : kExitError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -188,6 +203,12 @@ int main(int argc, char** argv) {
   decode->add_option("files", binlog_files, "Binlog files, in order")->required()->check(CLI::ExistingFile);
   decode->add_option("--server-name", binlog_server, "source.server_name of the events");
 
+  std::string descriptor_set_path;
+  auto* schema = app.add_subcommand(
+      "schema", "Print the .proto schema of the events (or write it as a FileDescriptorSet)");
+  schema->add_option("--descriptor-set", descriptor_set_path,
+                     "Write a serialized FileDescriptorSet to this file instead");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -197,6 +218,7 @@ int main(int argc, char** argv) {
   if (*check) return Check(config_path);
   if (*tail_cmd) return Tail(tail);
   if (*decode) return DecodeBinlog(binlog_files, binlog_server);
+  if (*schema) return Schema(descriptor_set_path);
   if (*offsets) {
     if (offsets_action == "set" && position.empty()) return Fail("offsets set needs --position", kExitConfig);
     return Offsets(offsets_action, config_path, position);

@@ -9,8 +9,10 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "agent/event_encoder.h"
 #include "agent/event_json.h"
 #include "agent/kafka_common.h"
 #include "cdc/v1/change_event.pb.h"
@@ -70,15 +72,33 @@ Status Assign(RdKafka::KafkaConsumer& consumer, const std::string& topic,
 class LinePrinter {
  public:
   // Appends the JSON line for `message` (without newline) to `line`.
-  void Format(const RdKafka::Message& message, std::string* line) {
+  void Format(RdKafka::Message& message, std::string* line) {
     line->clear();
     *line += "{\"topic\":";
     *line += JsonQuote(message.topic_name());
     *line += ",\"partition\":" + std::to_string(message.partition());
     *line += ",\"offset\":" + std::to_string(message.offset());
+    bool json = false;
+    if (RdKafka::Headers* headers = message.headers();
+        headers != nullptr && headers->size() > 0) {
+      *line += ",\"headers\":{";
+      bool first = true;
+      for (const RdKafka::Headers::Header& h : headers->get_all()) {
+        std::string_view value(static_cast<const char*>(h.value()), h.value_size());
+        if (h.key() == kHeaderContentType && value == "application/json") json = true;
+        if (!first) *line += ',';
+        first = false;
+        *line += JsonQuote(h.key());
+        *line += ':';
+        *line += h.value() == nullptr ? std::string("null") : JsonQuote(value);
+      }
+      *line += '}';
+    }
     *line += ",\"key\":";
     if (message.key_pointer() == nullptr) {
       *line += "null";
+    } else if (json) {
+      line->append(static_cast<const char*>(message.key_pointer()), message.key_len());
     } else if (key_.ParseFromArray(message.key_pointer(), static_cast<int>(message.key_len()))) {
       *line += RowKeyToJson(key_);
     } else {
@@ -88,6 +108,8 @@ class LinePrinter {
     *line += ",\"value\":";
     if (message.payload() == nullptr) {
       *line += "null";
+    } else if (json) {
+      line->append(static_cast<const char*>(message.payload()), message.len());
     } else if (event_.ParseFromArray(message.payload(), static_cast<int>(message.len()))) {
       *line += EventToJson(event_);
     } else {

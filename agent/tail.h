@@ -1,7 +1,11 @@
 // `cdc-agent tail`: reads a topic and prints each message as one JSON object
 // per line:
-//   {"topic":"t","partition":0,"offset":12,"key":<RowKey JSON or null>,
-//    "value":<ChangeEvent JSON, or null for a tombstone>}
+//   {"topic":"t","partition":0,"offset":12,"headers":{"content-type":...},
+//    "key":<RowKey JSON or null>,"value":<ChangeEvent JSON, or null for a
+//    tombstone>}
+// "headers" only when the message has some. A message whose content-type
+// header is application/json (kafka.format json or debezium-json) has its key
+// and value printed as they are.
 // A key or value that is not the expected message is printed as
 // "key_error"/"value_error" ("not a cdc.v1.ChangeEvent (N bytes)") beside a
 // null "key"/"value", and the tail goes on.

@@ -233,6 +233,7 @@ void AppendKafkaAndOffsets(const TestEnv& env, const Settings& s, std::ostringst
      << "  brokers: " << (s.brokers.empty() ? env.brokers : s.brokers) << "\n"
      << "  topic_prefix: " << s.topic_prefix << "\n"
      << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
+     << s.kafka_extra
      << "offsets:\n"
      << "  path: " << s.offsets_path << "\n";
 }

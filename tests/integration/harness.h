@@ -126,6 +126,9 @@ struct AgentSettings {
   std::string topic_prefix;
   std::string offsets_path;
   bool tombstones = true;
+  // YAML lines added to the kafka section, each indented by two spaces
+  // ("  format: json\n").
+  std::string kafka_extra;
   int status_interval_ms = 1000;
 };
 std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s);
@@ -192,6 +195,9 @@ struct MysqlAgentSettings {
   std::string topic_prefix;
   std::string offsets_path;
   bool tombstones = true;
+  // YAML lines added to the kafka section, each indented by two spaces
+  // ("  format: json\n").
+  std::string kafka_extra;
 };
 std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s);
 

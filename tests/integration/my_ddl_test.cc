@@ -94,7 +94,7 @@ std::vector<std::string> Lines(const std::vector<TailLine>& lines) {
       case cdc::v1::OP_TRUNCATE: s = "T"; break;
       default: s = "op" + std::to_string(e.op()) + " " + Row(e.after()); break;
     }
-    if (l.has_key()) {
+    if (l.key().columns_size() > 0) {
       std::string key;
       for (const auto& c : l.key().columns()) key += (key.empty() ? "" : ",") + c.name();
       s += " key(" + key + ")";

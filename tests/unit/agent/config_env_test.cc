@@ -142,6 +142,7 @@ TEST(ConfigEnvTest, DescribeHidesSecrets) {
             "kafka.topic_prefix: demo\n"
             "kafka.tombstones: true\n"
             "kafka.delivery_timeout_ms: 120000\n"
+            "kafka.format: protobuf\n"
             "kafka.properties.compression.type: zstd\n"
             "kafka.properties.linger.ms: 20\n"
             "kafka.properties.sasl.oauthbearer.client.secret: ***\n"

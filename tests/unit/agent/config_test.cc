@@ -324,5 +324,85 @@ TEST(ConfigTest, TableNames) {
             "agent.yaml:15: source.tables[1]: \"Customers\" is listed twice");
 }
 
+TEST(ConfigTest, KafkaFormatsTransactionsAndTopicCreation) {
+  Result<AgentConfig> defaults = ParseConfig(kMinimal, MapEnv({}), "agent.yaml");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->kafka.format, EventFormat::kProtobuf);
+  EXPECT_FALSE(defaults->kafka.schemas_enable);
+  EXPECT_FALSE(defaults->kafka.transaction_metadata);
+  EXPECT_FALSE(defaults->kafka.topics_create.enabled);
+
+  const std::string text = With(kMinimal, "  brokers: localhost:9092\n",
+                                "  brokers: localhost:9092\n"
+                                "  format: debezium-json\n"
+                                "  schemas_enable: true\n"
+                                "  transaction_metadata: true\n"
+                                "  topics:\n"
+                                "    create:\n"
+                                "      partitions: 6\n"
+                                "      replication_factor: 3\n"
+                                "      config:\n"
+                                "        cleanup.policy: compact\n"
+                                "        min.insync.replicas: 2\n");
+  Result<AgentConfig> parsed = ParseConfig(text, MapEnv({}), "agent.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const KafkaConfig& k = parsed->kafka;
+  EXPECT_EQ(k.format, EventFormat::kDebeziumJson);
+  EXPECT_TRUE(k.schemas_enable);
+  EXPECT_TRUE(k.transaction_metadata);
+  EXPECT_TRUE(k.topics_create.enabled);
+  EXPECT_EQ(k.topics_create.partitions, 6);
+  EXPECT_EQ(k.topics_create.replication_factor, 3);
+  EXPECT_EQ(k.topics_create.config,
+            (std::map<std::string, std::string>{{"cleanup.policy", "compact"},
+                                                {"min.insync.replicas", "2"}}));
+  const std::string described = parsed->Describe();
+  EXPECT_NE(described.find("kafka.format: debezium-json"), std::string::npos) << described;
+  EXPECT_NE(described.find("kafka.topics.create.config.cleanup.policy: compact"),
+            std::string::npos)
+      << described;
+
+  // `create:` alone takes every default.
+  Result<AgentConfig> bare = ParseConfig(
+      With(kMinimal, "  brokers: localhost:9092\n",
+           "  brokers: localhost:9092\n  format: json\n  topics:\n    create:\n"),
+      MapEnv({}), "agent.yaml");
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(bare->kafka.format, EventFormat::kJson);
+  EXPECT_TRUE(bare->kafka.topics_create.enabled);
+  EXPECT_EQ(bare->kafka.topics_create.partitions, 1);
+  EXPECT_EQ(bare->kafka.topics_create.replication_factor, -1);
+}
+
+TEST(ConfigTest, KafkaFormatErrors) {
+  auto error = [](const std::string& lines) {
+    Result<AgentConfig> r =
+        ParseConfig(With(kMinimal, "  brokers: localhost:9092\n", "  brokers: localhost:9092\n" + lines),
+                    MapEnv({}), "agent.yaml");
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_EQ(error("  format: avro\n"),
+            "agent.yaml:8: kafka.format: must be one of protobuf, json, debezium-json, got "
+            "\"avro\"");
+  EXPECT_EQ(error("  schemas_enable: true\n"),
+            "agent.yaml:8: kafka.schemas_enable: applies to kafka.format: debezium-json only (the "
+            "protobuf and json formats describe their schema with `cdc-agent schema`); remove it "
+            "or set the format");
+  EXPECT_EQ(error("  topics:\n    create:\n      partitions: 0\n"),
+            "agent.yaml:10: kafka.topics.create.partitions: must be an integer in 1..100000, got "
+            "\"0\"");
+  EXPECT_EQ(error("  topics:\n    create:\n      replication_factor: 0\n"),
+            "agent.yaml:10: kafka.topics.create.replication_factor: must be at least 1, or -1 for "
+            "the brokers' default");
+  EXPECT_EQ(error("  topics:\n    create:\n      partition: 2\n"),
+            "agent.yaml:10: kafka.topics.create.partition: unknown key (did you mean "
+            "\"partitions\"?)");
+  EXPECT_EQ(error("  topics:\n    create:\n      config: [a]\n"),
+            "agent.yaml:10: kafka.topics.create.config: must be a mapping of Kafka topic "
+            "settings, got a list");
+  EXPECT_EQ(error("  topics:\n    make: {}\n"),
+            "agent.yaml:9: kafka.topics.make: unknown key; expected one of create");
+}
+
 }  // namespace
 }  // namespace cdc::agent

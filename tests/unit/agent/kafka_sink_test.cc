@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -262,6 +264,114 @@ TEST_F(KafkaSinkTest, NoTombstonesWhenDisabled) {
   const auto lines = ReadBack("tomb.off");
   EXPECT_EQ(lines.size(), 4u);
   EXPECT_EQ(CountTombstones(lines), 0);
+}
+
+std::string Field(const google::protobuf::Struct& line, const std::string& name) {
+  auto it = line.fields().find(name);
+  return it == line.fields().end() ? "" : it->second.string_value();
+}
+
+const google::protobuf::Struct& Headers(const google::protobuf::Struct& line) {
+  static const google::protobuf::Struct kNone;
+  auto it = line.fields().find("headers");
+  return it == line.fields().end() ? kNone : it->second.struct_value();
+}
+
+TEST_F(KafkaSinkTest, EventMessagesCarryHeadersTombstonesNone) {
+  mock_.CreateTopic("hdr", 1);
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  Batch batch;
+  batch.events.push_back(RowEvent("hdr", cdc::v1::OP_INSERT, 1));
+  batch.events.back().event.mutable_source()->mutable_postgres()->set_lsn(0x16B3748);
+  batch.events.back().event.mutable_source()->mutable_postgres()->set_commit_lsn(0x100000016B3790);
+  batch.events.push_back(RowEvent("hdr", cdc::v1::OP_DELETE, 1));
+  OutEvent& my = batch.events.emplace_back(RowEvent("hdr", cdc::v1::OP_UPDATE, 2));
+  my.event.mutable_source()->set_kind(cdc::v1::SOURCE_KIND_MARIADB);
+  my.event.mutable_source()->mutable_mysql()->set_file("binlog.000010");
+  my.event.mutable_source()->mutable_mysql()->set_pos(559);
+  my.event.mutable_source()->mutable_mysql()->set_gtid("0-1-13563");
+  ASSERT_TRUE(sink->Send(std::move(batch)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  const auto lines = ReadBack("hdr");
+  ASSERT_EQ(lines.size(), 4u);
+  const auto& insert = Headers(lines[0]);
+  EXPECT_EQ(Field(insert, "content-type"), "application/x-protobuf");
+  EXPECT_EQ(Field(insert, "cdc-schema"), "cdc.v1.ChangeEvent");
+  EXPECT_EQ(Field(insert, "cdc-op"), "insert");
+  EXPECT_EQ(Field(insert, "cdc-position"), "lsn=0/16B3748;commit_lsn=100000/16B3790");
+  EXPECT_EQ(Field(Headers(lines[1]), "cdc-op"), "delete");
+  EXPECT_EQ(Headers(lines[2]).fields_size(), 0) << "the tombstone has no headers";
+  EXPECT_EQ(Field(Headers(lines[3]), "cdc-op"), "update");
+  EXPECT_EQ(Field(Headers(lines[3]), "cdc-position"), "file=binlog.000010;pos=559;gtid=0-1-13563");
+}
+
+TEST_F(KafkaSinkTest, TruncateGoesToEveryPartitionAndCountsOnce) {
+  mock_.CreateTopic("trunc", 4);
+  auto sink = MakeSink(Config());
+  ASSERT_NE(sink, nullptr);
+  Batch batch;
+  for (int id = 1; id <= 20; ++id) batch.events.push_back(RowEvent("trunc", cdc::v1::OP_INSERT, id));
+  OutEvent& truncate = batch.events.emplace_back();
+  truncate.topic = "trunc";
+  truncate.event.set_op(cdc::v1::OP_TRUNCATE);
+  truncate.event.mutable_source()->set_table("t");
+  batch.events.push_back(RowEvent("trunc", cdc::v1::OP_INSERT, 21));
+  batch.end_position = Lsn(70);
+  ASSERT_TRUE(sink->Send(std::move(batch)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  EXPECT_EQ(sink->events_acked(), 22u) << "the copies of the TRUNCATE count as one event";
+  ASSERT_EQ(durable_.size(), 1u);
+  const auto lines = ReadBack("trunc");
+  ASSERT_EQ(lines.size(), 25u);
+  std::map<int, int> truncates;  // partition -> TRUNCATE messages
+  for (const auto& line : lines) {
+    const int partition = static_cast<int>(line.fields().at("partition").number_value());
+    const auto& value = line.fields().at("value").struct_value();
+    if (value.fields().at("op").string_value() == "OP_TRUNCATE") {
+      ++truncates[partition];
+      // A key without columns: compacted topics refuse null keys.
+      ASSERT_EQ(line.fields().at("key").kind_case(), google::protobuf::Value::kStructValue);
+      EXPECT_EQ(line.fields().at("key").struct_value().fields_size(), 0);
+      EXPECT_EQ(Field(Headers(line), "cdc-op"), "truncate");
+    }
+  }
+  EXPECT_EQ(truncates, (std::map<int, int>{{0, 1}, {1, 1}, {2, 1}, {3, 1}}));
+  // Within each partition, the TRUNCATE comes after the rows sent before it
+  // and before the row sent after it.
+  std::map<int, std::vector<std::string>> ops;
+  for (const auto& line : lines) {
+    const int partition = static_cast<int>(line.fields().at("partition").number_value());
+    ops[partition].push_back(line.fields().at("value").struct_value().fields().at("op").string_value());
+  }
+  for (auto& [partition, list] : ops) {
+    auto t = std::find(list.begin(), list.end(), "OP_TRUNCATE");
+    ASSERT_NE(t, list.end());
+    const auto after = static_cast<size_t>(list.end() - t - 1);
+    EXPECT_LE(after, 1u) << "partition " << partition;
+  }
+}
+
+TEST_F(KafkaSinkTest, JsonFormatWritesJsonWithItsContentType) {
+  mock_.CreateTopic("json.t", 1);
+  KafkaConfig config = Config();
+  config.format = EventFormat::kJson;
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  Batch batch;
+  batch.events.push_back(RowEvent("json.t", cdc::v1::OP_INSERT, 7));
+  ASSERT_TRUE(sink->Send(std::move(batch)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  const auto lines = ReadBack("json.t");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(Field(Headers(lines[0]), "content-type"), "application/json");
+  // tail prints a JSON message as it is: the value is the event's JSON.
+  const auto& value = lines[0].fields().at("value").struct_value();
+  EXPECT_EQ(value.fields().at("op").string_value(), "OP_INSERT");
+  const auto& key = lines[0].fields().at("key").struct_value();
+  EXPECT_EQ(key.fields().at("columns").list_value().values(0).struct_value().fields().at("name")
+                .string_value(),
+            "id");
 }
 
 TEST(KafkaSinkConfigTest, UnknownPropertyNamesTheKey) {

@@ -123,8 +123,13 @@ TEST_F(TailTest, PrintsEveryMessageAsOneJsonLine) {
   }
   EXPECT_EQ(Field(lines[4], "key").kind_case(), google::protobuf::Value::kNullValue);
   // The whole line is the envelope plus EventToJson's form.
-  EXPECT_NE(out.str().find(R"({"topic":"t","partition":0,"offset":0,"key":{"columns":[)"),
-            std::string::npos);
+  EXPECT_NE(out.str().find(R"({"topic":"t","partition":0,"offset":0,"headers":{"content-type":)"
+                           R"("application/x-protobuf","cdc-schema":"cdc.v1.ChangeEvent","cdc-op":)"
+                           R"("insert","cdc-position":""},"key":{"columns":[)"),
+            std::string::npos)
+      << out.str();
+  // A tombstone has no headers, and no "headers" member.
+  EXPECT_EQ(lines[3].fields().count("headers"), 0u);
 }
 
 TEST_F(TailTest, ForeignValueIsReportedAndTheTailGoesOn) {

@@ -1,0 +1,84 @@
+#include "agent/event_encoder.h"
+
+#include "agent/event_json.h"
+#include "offsets/position.h"
+
+namespace cdc::agent {
+namespace {
+
+std::string_view ContentTypeOf(EventFormat format) {
+  return format == EventFormat::kProtobuf ? "application/x-protobuf" : "application/json";
+}
+
+std::string_view SchemaNameOf(EventFormat format) {
+  return format == EventFormat::kDebeziumJson ? "debezium.Envelope" : "cdc.v1.ChangeEvent";
+}
+
+}  // namespace
+
+std::string_view OpName(cdc::v1::Op op) {
+  switch (op) {
+    case cdc::v1::OP_INSERT: return "insert";
+    case cdc::v1::OP_UPDATE: return "update";
+    case cdc::v1::OP_DELETE: return "delete";
+    case cdc::v1::OP_READ: return "read";
+    case cdc::v1::OP_TRUNCATE: return "truncate";
+    case cdc::v1::OP_BEGIN: return "begin";
+    case cdc::v1::OP_COMMIT: return "commit";
+    default: return "unspecified";
+  }
+}
+
+std::string PositionText(const cdc::v1::Source& source) {
+  if (source.has_postgres()) {
+    return "lsn=" + offsets::FormatLsn(source.postgres().lsn()) +
+           ";commit_lsn=" + offsets::FormatLsn(source.postgres().commit_lsn());
+  }
+  if (source.has_mysql()) {
+    const cdc::v1::MysqlPosition& m = source.mysql();
+    return "file=" + m.file() + ";pos=" + std::to_string(m.pos()) + ";gtid=" + m.gtid();
+  }
+  return "";
+}
+
+EventEncoder::EventEncoder(const KafkaConfig& config)
+    : format_(config.format),
+      content_type_(ContentTypeOf(config.format)),
+      schema_name_(SchemaNameOf(config.format)) {
+  headers_.reserve(4);
+}
+
+Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::string* key) {
+  // A TRUNCATE's key is a RowKey without columns, not null: a compacted
+  // topic refuses messages without a key.
+  const bool has_key = out.has_key || out.event.op() == cdc::v1::OP_TRUNCATE;
+  switch (format_) {
+    case EventFormat::kProtobuf:
+      if (!out.event.SerializeToString(value)) {
+        return Status::InvalidArgument("kafka: cannot serialize an event for topic " + out.topic);
+      }
+      if (has_key && !out.key.SerializeToString(key)) {
+        return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
+      }
+      return has_key;
+    case EventFormat::kJson:
+      *value = EventToJson(out.event);
+      if (has_key) *key = RowKeyToJson(out.key);
+      return has_key;
+    case EventFormat::kDebeziumJson:
+      break;
+  }
+  return Status::NotSupported("kafka.format: debezium-json is not available in this build");
+}
+
+const std::vector<std::pair<std::string_view, std::string>>& EventEncoder::Headers(
+    const OutEvent& out) {
+  headers_.clear();
+  headers_.emplace_back(kHeaderContentType, content_type_);
+  headers_.emplace_back(kHeaderSchema, schema_name_);
+  headers_.emplace_back(kHeaderOp, OpName(out.event.op()));
+  headers_.emplace_back(kHeaderPosition, PositionText(out.event.source()));
+  return headers_;
+}
+
+}  // namespace cdc::agent

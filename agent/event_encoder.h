@@ -1,0 +1,67 @@
+// EventEncoder: the bytes of a change event's Kafka message in the configured
+// format (kafka.format), and the headers every event message carries.
+//
+// Headers (every message with a value; tombstones carry none):
+//   content-type  "application/x-protobuf" (protobuf) or "application/json"
+//                 (json, debezium-json)
+//   cdc-schema    what the value is: "cdc.v1.ChangeEvent" (protobuf, json) or
+//                 "debezium.Envelope" (debezium-json)
+//   cdc-op        insert, update, delete, read, truncate, begin or commit
+//   cdc-position  the event's source position: "lsn=0/16B3748;commit_lsn=0/16B3790"
+//                 (PostgreSQL; the snapshot's consistent point for snapshot
+//                 rows) or "file=binlog.000010;pos=559;gtid=0-1-13563"
+//                 (MySQL/MariaDB; gtid empty without GTIDs)
+// A consumer can route, filter or deduplicate on them without decoding the
+// value.
+//
+// Thread: one encoder per sink thread; not thread-safe (reuses buffers).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "agent/batch.h"
+#include "agent/config.h"
+#include "common/status.h"
+
+namespace cdc::agent {
+
+inline constexpr std::string_view kHeaderContentType = "content-type";
+inline constexpr std::string_view kHeaderSchema = "cdc-schema";
+inline constexpr std::string_view kHeaderOp = "cdc-op";
+inline constexpr std::string_view kHeaderPosition = "cdc-position";
+
+// The op as the cdc-op header names it ("insert", ...; "unspecified").
+std::string_view OpName(cdc::v1::Op op);
+
+// The cdc-position header's text for `source` (empty when it has no
+// position).
+std::string PositionText(const cdc::v1::Source& source);
+
+class EventEncoder {
+ public:
+  explicit EventEncoder(const KafkaConfig& config);
+
+  // Writes the value of `out` into `value` and its key into `key`. Returns
+  // whether the message has a key (false: a null key, for a row of a table
+  // without a primary key). A TRUNCATE has a key without columns, since a
+  // compacted topic refuses messages without a key. InvalidArgument when the
+  // event cannot be serialized.
+  Result<bool> Encode(const OutEvent& out, std::string* value, std::string* key);
+
+  // The headers of the event message of `out`, as (name, value) pairs.
+  const std::vector<std::pair<std::string_view, std::string>>& Headers(const OutEvent& out);
+
+  std::string_view content_type() const { return content_type_; }
+  std::string_view schema_name() const { return schema_name_; }
+
+ private:
+  const EventFormat format_;
+  const std::string_view content_type_;
+  const std::string_view schema_name_;
+  std::vector<std::pair<std::string_view, std::string>> headers_;
+};
+
+}  // namespace cdc::agent

@@ -1,0 +1,123 @@
+// What consumers receive, against the real servers: headers, the topics the
+// agent creates, TRUNCATE on every partition, the json format and the
+// transaction's commit time.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "tests/integration/my_agent_fixture.h"
+#include "tests/integration/pg_agent_fixture.h"
+
+namespace cdc::itest {
+namespace {
+
+using cdc::v1::ChangeEvent;
+
+class PgWireTest : public PgAgentTest {};
+
+std::string FormatLsnText(uint64_t lsn) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%X/%X", static_cast<unsigned>(lsn >> 32),
+                static_cast<unsigned>(lsn & 0xFFFFFFFFu));
+  return text;
+}
+
+constexpr char kCreateThreePartitions[] =
+    "  topics:\n"
+    "    create:\n"
+    "      partitions: 3\n"
+    "      replication_factor: 1\n"
+    "      config:\n"
+    "        cleanup.policy: compact\n";
+
+TEST_F(PgWireTest, CreatedTopicsGetTruncateOnEveryPartition) {
+  settings_.kafka_extra = kCreateThreePartitions;
+  Sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
+  StartAgent();
+  Sql("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 30) g");
+  Sql("TRUNCATE t");
+  Sql("INSERT INTO t VALUES (100, 'after')");
+  // 30 rows, one TRUNCATE per partition, one row.
+  auto lines = TailTopic(env_, Topic("public", "t"), 34);
+  ASSERT_EQ(lines.size(), 34u);
+  std::map<int, std::vector<cdc::v1::Op>> by_partition;
+  for (const auto& line : lines) {
+    ASSERT_TRUE(line.value_error().empty()) << line.value_error();
+    by_partition[line.partition()].push_back(line.value().op());
+  }
+  ASSERT_EQ(by_partition.size(), 3u) << "the agent created the topic with 3 partitions";
+  for (const auto& [partition, ops] : by_partition) {
+    // Each partition: its rows, then the TRUNCATE, then (maybe) the new row.
+    auto t = std::find(ops.begin(), ops.end(), cdc::v1::OP_TRUNCATE);
+    ASSERT_NE(t, ops.end()) << "partition " << partition;
+    EXPECT_EQ(std::count(ops.begin(), ops.end(), cdc::v1::OP_TRUNCATE), 1);
+    for (auto it = ops.begin(); it != t; ++it) EXPECT_EQ(*it, cdc::v1::OP_INSERT);
+    EXPECT_LE(ops.end() - t - 1, 1) << "partition " << partition;
+  }
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgWireTest, EveryEventCarriesItsHeaders) {
+  Sql("CREATE TABLE h (id int PRIMARY KEY, v text)");
+  StartAgent();
+  Sql("INSERT INTO h VALUES (1, 'a')");
+  Sql("UPDATE h SET v = 'b' WHERE id = 1");
+  Sql("DELETE FROM h WHERE id = 1");
+  auto lines = TailTopic(env_, Topic("public", "h"), 4);
+  ASSERT_EQ(lines.size(), 4u);
+  const std::vector<std::string> ops = {"insert", "update", "delete"};
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& h = lines[i].headers();
+    ASSERT_EQ(h.count("content-type"), 1u) << i;
+    EXPECT_EQ(h.at("content-type"), "application/x-protobuf");
+    EXPECT_EQ(h.at("cdc-schema"), "cdc.v1.ChangeEvent");
+    EXPECT_EQ(h.at("cdc-op"), ops[i]);
+    const auto& pg = lines[i].value().source().postgres();
+    EXPECT_EQ(h.at("cdc-position"), "lsn=" + FormatLsnText(pg.lsn()) +
+                                        ";commit_lsn=" + FormatLsnText(pg.commit_lsn()));
+  }
+  EXPECT_TRUE(lines[3].headers().empty()) << "a tombstone carries no headers";
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgWireTest, JsonFormat) {
+  settings_.kafka_extra = "  format: json\n";
+  Sql("CREATE TABLE j (id int PRIMARY KEY, amount numeric(8,2))");
+  StartAgent();
+  Sql("INSERT INTO j VALUES (5, 12.50)");
+  auto lines = TailTopic(env_, Topic("public", "j"), 1);
+  ASSERT_EQ(lines.size(), 1u);
+  ASSERT_TRUE(lines[0].value_error().empty()) << lines[0].value_error();
+  EXPECT_EQ(lines[0].headers().at("content-type"), "application/json");
+  EXPECT_EQ(lines[0].value().op(), cdc::v1::OP_INSERT);
+  EXPECT_EQ(FindValue(lines[0].value().after(), "amount")->decimal_value(), "12.50");
+  ASSERT_EQ(lines[0].key().columns_size(), 1);
+  EXPECT_EQ(lines[0].key().columns(0).value().int_value(), 5);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+class MyWireTest : public MyAgentTest {};
+
+TEST_F(MyWireTest, EveryRowOfATransactionHasItsCommitTime) {
+  Sql("CREATE TABLE c (id INT PRIMARY KEY)");
+  StartAgent();
+  // The statements run seconds apart; the commit comes last.
+  Sql("BEGIN");
+  Sql("INSERT INTO c VALUES (1)");
+  Sql("DO SLEEP(1.5)");
+  Sql("INSERT INTO c VALUES (2)");
+  Sql("DO SLEEP(1.5)");
+  const int64_t before_commit_s = std::stoll(db_->Scalar("SELECT UNIX_TIMESTAMP()").value_or("0"));
+  Sql("COMMIT");
+  auto lines = TailTopic(env_, Topic("c"), 2);
+  ASSERT_EQ(lines.size(), 2u);
+  const int64_t t0 = lines[0].value().source().commit_time_us();
+  EXPECT_EQ(lines[1].value().source().commit_time_us(), t0);
+  EXPECT_GE(t0, before_commit_s * 1000000) << "the commit's time, not the first statement's";
+  EXPECT_EQ(lines[0].headers().at("cdc-position").rfind("file=", 0), 0u);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+}  // namespace
+}  // namespace cdc::itest
