@@ -159,6 +159,9 @@ MysqlSource::MysqlSource(const AgentConfig& config, offsets::OffsetStore* store)
       topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
                                                       : config.kafka.topic_prefix) {
   ctx_.server_name = config.source.name;
+  if (config.kafka.transaction_metadata) {
+    txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
+  }
 }
 
 MysqlSource::~MysqlSource() = default;

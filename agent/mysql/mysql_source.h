@@ -30,6 +30,7 @@
 #include "agent/mysql/row_event_builder.h"
 #include "agent/mysql/schema_history.h"
 #include "agent/source.h"
+#include "agent/transaction_metadata.h"
 #include "decoders/binlog/events.h"
 #include "decoders/binlog/rows.h"
 #include "offsets/gtid_set.h"
@@ -107,6 +108,7 @@ class MysqlSource : public Source {
   offsets::OffsetStore* store_;
   std::shared_ptr<spdlog::logger> log_;
   std::string topic_prefix_;
+  std::optional<TransactionMetadata> txmeta_;  // with kafka.transaction_metadata
 
   MysqlConnection sql_;
   BinlogStream stream_;

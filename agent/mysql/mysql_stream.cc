@@ -263,6 +263,7 @@ Status MysqlSource::Commit(const binlog::EventHeader& header) {
   committed_.kind = offsets::Position::Kind::kMysql;
   committed_.file = file_;
   committed_.pos = header.log_pos;
+  if (txmeta_) txmeta_->OnCommit(batch_);
   batch_.end_position = committed_;
   events_at_commit_ = batch_.events.size();
   in_txn_ = false;
@@ -318,6 +319,7 @@ void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader&
   PlaceAt(header);
   FillSource(ctx_, table.schema, table.table, out.event.mutable_source());
   ++ctx_.event_index;
+  if (txmeta_) txmeta_->OnEvent(batch_);
 }
 
 Status MysqlSource::FollowDdl(const binlog::EventHeader& header, const binlog::Query& query) {
@@ -444,6 +446,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
       batch_.events.resize(first);
       return Status::OK();
     }
+    if (txmeta_) txmeta_->OnEvents(batch_, first);
     if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(*out_)) {
       return Status::Aborted("stopped");
     }

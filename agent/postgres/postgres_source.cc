@@ -33,7 +33,11 @@ PostgresSource::PostgresSource(const AgentConfig& config, offsets::OffsetStore* 
       store_(store),
       log_(SourceLogger(config.source.name)),
       topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
-                                                      : config.kafka.topic_prefix) {}
+                                                      : config.kafka.topic_prefix) {
+  if (config.kafka.transaction_metadata) {
+    txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
+  }
+}
 
 PostgresSource::~PostgresSource() = default;
 

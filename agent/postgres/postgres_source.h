@@ -25,6 +25,7 @@
 #include "agent/postgres/pg_connection.h"
 #include "agent/postgres/replication_protocol.h"
 #include "agent/source.h"
+#include "agent/transaction_metadata.h"
 #include "decoders/pgoutput/decoder.h"
 #include "decoders/pgoutput/types.h"
 #include "offsets/offset_store.h"
@@ -95,6 +96,7 @@ class PostgresSource : public Source {
   offsets::OffsetStore* store_;
   std::shared_ptr<spdlog::logger> log_;
   std::string topic_prefix_;
+  std::optional<TransactionMetadata> txmeta_;  // with kafka.transaction_metadata
 
   PgConnection sql_;
   PgConnection repl_;

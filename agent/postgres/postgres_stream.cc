@@ -63,7 +63,9 @@ cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1:
   src->set_event_index(event_index_++);
   FillTableFields(rel, &e);
   ++events_decoded_;
-  return e;
+  if (!txmeta_) return e;
+  txmeta_->OnEvent(batch_);
+  return batch_.events.back().event;
 }
 
 Status PostgresSource::SendStatus(bool reply_requested) {
@@ -166,6 +168,7 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
     event_index_ = 0;
   } else if (auto* c = std::get_if<pgoutput::Commit>(&msg)) {
     in_txn_ = false;
+    if (txmeta_) txmeta_->OnCommit(batch_);
     last_commit_end_ = c->end_lsn;
     batch_.end_position = offsets::Position::Postgres(c->end_lsn);
   } else if (auto* r = std::get_if<pgoutput::Relation>(&msg)) {

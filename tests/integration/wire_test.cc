@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tests/integration/my_agent_fixture.h"
 #include "tests/integration/pg_agent_fixture.h"
@@ -97,7 +98,83 @@ TEST_F(PgWireTest, JsonFormat) {
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// BEGIN and END on the transaction topic around the events of a source
+// transaction, each event naming its transaction and order.
+void CheckTransaction(const std::vector<TailLine>& tx, const std::vector<TailLine>& a,
+                      const std::vector<TailLine>& b, const std::string& table_a,
+                      const std::string& table_b) {
+  ASSERT_EQ(tx.size(), 2u);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(tx[0].value().op(), cdc::v1::OP_BEGIN);
+  EXPECT_EQ(tx[0].headers().at("cdc-op"), "begin");
+  const std::string id = tx[0].value().transaction().id();
+  EXPECT_FALSE(id.empty());
+  ASSERT_EQ(tx[0].key().columns_size(), 1);
+  EXPECT_EQ(tx[0].key().columns(0).value().text_value(), id);
+  const ChangeEvent& end = tx[1].value();
+  EXPECT_EQ(end.op(), cdc::v1::OP_COMMIT);
+  EXPECT_EQ(end.transaction().id(), id);
+  EXPECT_EQ(end.transaction().event_count(), 3u);
+  ASSERT_EQ(end.transaction().data_collections_size(), 2);
+  EXPECT_EQ(end.transaction().data_collections(0).data_collection(), table_a);
+  EXPECT_EQ(end.transaction().data_collections(0).event_count(), 2u);
+  EXPECT_EQ(end.transaction().data_collections(1).data_collection(), table_b);
+  EXPECT_EQ(end.transaction().data_collections(1).event_count(), 1u);
+  EXPECT_EQ(end.source().commit_time_us(), a[0].value().source().commit_time_us());
+  // Statements: insert a, insert b, update a.
+  EXPECT_EQ(a[0].value().transaction().id(), id);
+  EXPECT_EQ(a[0].value().transaction().total_order(), 1u);
+  EXPECT_EQ(a[0].value().transaction().data_collection_order(), 1u);
+  EXPECT_EQ(b[0].value().transaction().total_order(), 2u);
+  EXPECT_EQ(b[0].value().transaction().data_collection_order(), 1u);
+  EXPECT_EQ(a[1].value().transaction().total_order(), 3u);
+  EXPECT_EQ(a[1].value().transaction().data_collection_order(), 2u);
+}
+
+TEST_F(PgWireTest, TransactionMetadata) {
+  settings_.kafka_extra = "  transaction_metadata: true\n";
+  Sql("CREATE TABLE a (id int PRIMARY KEY, v int)");
+  Sql("CREATE TABLE b (id int PRIMARY KEY)");
+  Sql("INSERT INTO a VALUES (0, 0)");  // a snapshot row: outside any transaction
+  StartAgent();
+  Sql("BEGIN; INSERT INTO a VALUES (1, 1); INSERT INTO b VALUES (1); "
+      "UPDATE a SET v = 2 WHERE id = 1; COMMIT");
+  auto a = TailTopic(env_, Topic("public", "a"), 3);
+  auto b = TailTopic(env_, Topic("public", "b"), 1);
+  auto tx = TailTopic(env_, settings_.topic_prefix + ".transaction", 3,
+                      std::chrono::milliseconds(5000));
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_FALSE(a[0].value().has_transaction()) << "snapshot row";
+  a.erase(a.begin());
+  CheckTransaction(tx, a, b, "public.a", "public.b");
+  EXPECT_EQ(tx[0].value().transaction().id(),
+            std::to_string(a[0].value().source().transaction_id()) + ":" +
+                std::to_string(a[0].value().source().postgres().commit_lsn()));
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 class MyWireTest : public MyAgentTest {};
+
+TEST_F(MyWireTest, TransactionMetadata) {
+  settings_.kafka_extra = "  transaction_metadata: true\n";
+  Sql("CREATE TABLE a (id INT PRIMARY KEY, v INT)");
+  Sql("CREATE TABLE b (id INT PRIMARY KEY)");
+  StartAgent();
+  Sql("BEGIN");
+  Sql("INSERT INTO a VALUES (1, 1)");
+  Sql("INSERT INTO b VALUES (1)");
+  Sql("UPDATE a SET v = 2 WHERE id = 1");
+  Sql("COMMIT");
+  const std::string gtid = LastGtid();
+  auto a = TailTopic(env_, Topic("a"), 2);
+  auto b = TailTopic(env_, Topic("b"), 1);
+  auto tx = TailTopic(env_, settings_.topic_prefix + ".transaction", 3,
+                      std::chrono::milliseconds(5000));
+  CheckTransaction(tx, a, b, db_name_ + ".a", db_name_ + ".b");
+  EXPECT_EQ(tx[0].value().transaction().id(), gtid);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
 
 TEST_F(MyWireTest, EveryRowOfATransactionHasItsCommitTime) {
   Sql("CREATE TABLE c (id INT PRIMARY KEY)");

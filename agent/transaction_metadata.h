@@ -1,0 +1,61 @@
+// Transaction metadata (kafka.transaction_metadata): a BEGIN record before
+// the first event a source transaction publishes and an END record
+// (OP_COMMIT) after its last, on the "<topic_prefix>.transaction" topic, and
+// on each change event its transaction's id and its order in it. Shared by
+// both sources, which call it as they build events.
+//
+// Transactions that publish no event (changes to tables not captured) get no
+// records; snapshot rows are outside any transaction. The records are keyed
+// by the transaction id (a RowKey with one column "id"), so a compacted
+// transaction topic keeps each transaction's END.
+//
+// Thread: the source's reader thread; not thread-safe.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/batch.h"
+
+namespace cdc::agent {
+
+class TransactionMetadata {
+ public:
+  explicit TransactionMetadata(std::string topic) : topic_(std::move(topic)) {}
+
+  // The transaction topic for a topic prefix.
+  static std::string TopicFor(const std::string& topic_prefix) {
+    return topic_prefix + ".transaction";
+  }
+
+  // Call once the change event at the back of `batch` is complete (source
+  // and table filled). Sets its transaction block and, when it is the first
+  // event of its transaction, inserts the BEGIN record before it: a
+  // reference to the event taken before the call no longer holds.
+  void OnEvent(Batch& batch) { OnEvents(batch, batch.events.size() - 1); }
+
+  // The same for the events of `batch` from index `first` to its end (the
+  // events of one source row change: an UPDATE that moved the row to
+  // another key is two), all of one transaction.
+  void OnEvents(Batch& batch, size_t first);
+
+  // Call at the source transaction's commit: appends the END record when the
+  // transaction published an event, and forgets the transaction.
+  void OnCommit(Batch& batch);
+
+  const std::string& topic() const { return topic_; }
+
+ private:
+  static std::string IdOf(const cdc::v1::Source& source);
+
+  const std::string topic_;
+  bool open_ = false;
+  std::string id_;
+  cdc::v1::Source begin_source_;
+  uint64_t total_ = 0;
+  std::unordered_map<std::string, size_t> table_index_;  // "schema.table" -> counts_ index
+  std::vector<cdc::v1::TableEventCount> counts_;
+};
+
+}  // namespace cdc::agent
