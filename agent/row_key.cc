@@ -20,9 +20,16 @@ void TrimDecimal(std::string* text) {
     if (!digit && i != point && !(i == 0 && (c == '-' || c == '+'))) return;  // NaN, exponents
   }
   size_t end = text->find_last_not_of('0');
-  if (end == point) --end;
-  text->resize(end + 1);
-  if (*text == "-0") *text = "0";
+  if (end == point) {
+    // Nothing after the point: drop it too (".0" and "-.0" have no digit
+    // before it either).
+    text->resize(point);
+  } else {
+    text->resize(end + 1);
+  }
+  if (*text == "-0" || *text == "+0" || text->empty() || *text == "-" || *text == "+") {
+    *text = "0";
+  }
 }
 
 }  // namespace

@@ -78,6 +78,11 @@ TEST(RowKeyTest, CanonicalDecimals) {
   EXPECT_EQ(canonical("-7.50"), "-7.5");
   EXPECT_EQ(canonical("NaN"), "NaN");
   EXPECT_EQ(canonical("Infinity"), "Infinity");
+  // No digit before the point.
+  EXPECT_EQ(canonical(".0"), "0");
+  EXPECT_EQ(canonical("-.00"), "0");
+  EXPECT_EQ(canonical(".50"), ".5");
+  EXPECT_EQ(canonical("+0.0"), "0");
 }
 
 }  // namespace
