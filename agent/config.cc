@@ -46,7 +46,14 @@ constexpr std::string_view kKafkaKeys[] = {"brokers",          "topic_prefix",
                                            "tombstones",       "delivery_timeout_ms",
                                            "format",           "schemas_enable",
                                            "transaction_metadata", "topics",
-                                           "properties"};
+                                           "schema_registry",  "properties"};
+constexpr std::string_view kRegistryKeys[] = {
+    "url",                      "subject_name_strategy", "basic_auth_user",
+    "basic_auth_password",      "ssl_ca_location",       "ssl_certificate_location",
+    "ssl_key_location",         "ssl_key_password",      "ssl_verify",
+    "timeout_ms"};
+constexpr std::string_view kSubjectStrategies[] = {"topic-name", "record-name",
+                                                   "topic-record-name"};
 constexpr std::string_view kFormats[] = {"protobuf", "json", "debezium-json"};
 constexpr std::string_view kTopicsKeys[] = {"create"};
 constexpr std::string_view kTopicsCreateKeys[] = {"partitions", "replication_factor", "config"};
@@ -380,6 +387,37 @@ Status ReadSource(const Reader& r, const YAML::Node& node, SourceConfig* out) {
   return type == "mysql" ? ReadMysqlSource(r, s, out) : ReadPostgresSource(r, s, out);
 }
 
+Status ReadSchemaRegistry(const Reader& r, const Reader::Section& kafka, const YAML::Node& node,
+                          KafkaConfig* out) {
+  Reader::Section s;
+  CDC_RETURN_IF_ERROR(r.ReadSection(node, "kafka.schema_registry", kRegistryKeys, &s));
+  if (out->format != EventFormat::kProtobuf) {
+    return r.Error(kafka, "schema_registry",
+                   "applies to kafka.format: protobuf only (the Confluent wire format of "
+                   "Protobuf messages); remove it or set the format to protobuf");
+  }
+  SchemaRegistryConfig& c = out->schema_registry.emplace();
+  CDC_RETURN_IF_ERROR(r.String(s, "url", true, &c.url));
+  std::string strategy = "topic-name";
+  CDC_RETURN_IF_ERROR(r.Choice(s, "subject_name_strategy", kSubjectStrategies, &strategy));
+  c.subject_name_strategy = *ParseSubjectNameStrategy(strategy);
+  CDC_RETURN_IF_ERROR(r.String(s, "basic_auth_user", false, &c.basic_auth_user));
+  CDC_RETURN_IF_ERROR(
+      r.String(s, "basic_auth_password", false, &c.basic_auth_password, /*secret=*/true));
+  CDC_RETURN_IF_ERROR(r.String(s, "ssl_ca_location", false, &c.ssl_ca_location));
+  CDC_RETURN_IF_ERROR(
+      r.String(s, "ssl_certificate_location", false, &c.ssl_certificate_location));
+  CDC_RETURN_IF_ERROR(r.String(s, "ssl_key_location", false, &c.ssl_key_location));
+  CDC_RETURN_IF_ERROR(
+      r.String(s, "ssl_key_password", false, &c.ssl_key_password, /*secret=*/true));
+  CDC_RETURN_IF_ERROR(r.Bool(s, "ssl_verify", &c.ssl_verify));
+  CDC_RETURN_IF_ERROR(r.Int(s, "timeout_ms", 1, 600000, &c.timeout_ms));
+  if (Status valid = ValidateSchemaRegistryConfig(c); !valid.ok()) {
+    return r.Error(kafka.KeyOf("schema_registry"), "kafka", valid.message());
+  }
+  return Status::OK();
+}
+
 Status ReadKafka(const Reader& r, const YAML::Node& node, KafkaConfig* out) {
   Reader::Section s;
   CDC_RETURN_IF_ERROR(r.ReadSection(node, "kafka", kKafkaKeys, &s));
@@ -430,6 +468,9 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, KafkaConfig* out) {
             r.StringMap(cs, "config", "Kafka topic setting", /*secret=*/false, &c.config));
       }
     }
+  }
+  if (const YAML::Node* registry = s.Find("schema_registry"); registry != nullptr) {
+    CDC_RETURN_IF_ERROR(ReadSchemaRegistry(r, s, *registry, out));
   }
   return r.StringMap(s, "properties", "librdkafka setting", /*secret=*/true, &out->properties);
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/schema_registry.h"
 #include "common/status.h"
 
 namespace cdc::agent {
@@ -117,6 +118,9 @@ struct KafkaConfig {
   // and each change event names its transaction and its order in it.
   bool transaction_metadata = false;
   TopicCreateConfig topics_create;
+  // Default: none. kafka.schema_registry: keys and values in the Confluent
+  // wire format, their schemas registered there (protobuf format only).
+  std::optional<SchemaRegistryConfig> schema_registry;
   // Default: empty. Passed verbatim to librdkafka's Conf::set; invalid keys or
   // values are reported with the key. cdc-agent sets enable.idempotence=true,
   // acks=all and compression.type=lz4 unless overridden here.

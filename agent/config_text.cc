@@ -401,6 +401,23 @@ std::string AgentConfig::Describe() const {
                                                        : "protobuf");
   if (kafka.schemas_enable) out << "\nkafka.schemas_enable: true";
   if (kafka.transaction_metadata) out << "\nkafka.transaction_metadata: true";
+  if (const auto& reg = kafka.schema_registry) {
+    out << "\nkafka.schema_registry.url: " << reg->url
+        << "\nkafka.schema_registry.subject_name_strategy: "
+        << SubjectNameStrategyName(reg->subject_name_strategy);
+    if (!reg->basic_auth_user.empty()) {
+      out << "\nkafka.schema_registry.basic_auth_user: " << reg->basic_auth_user
+          << "\nkafka.schema_registry.basic_auth_password: ***";
+    }
+    if (!reg->ssl_ca_location.empty()) {
+      out << "\nkafka.schema_registry.ssl_ca_location: " << reg->ssl_ca_location;
+    }
+    if (!reg->ssl_certificate_location.empty()) {
+      out << "\nkafka.schema_registry.ssl_certificate_location: "
+          << reg->ssl_certificate_location;
+    }
+    if (!reg->ssl_verify) out << "\nkafka.schema_registry.ssl_verify: false";
+  }
   if (kafka.topics_create.enabled) {
     out << "\nkafka.topics.create.partitions: " << kafka.topics_create.partitions
         << "\nkafka.topics.create.replication_factor: " << kafka.topics_create.replication_factor;

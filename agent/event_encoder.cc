@@ -1,6 +1,8 @@
 #include "agent/event_encoder.h"
 
+#include "agent/confluent_wire.h"
 #include "agent/event_json.h"
+#include "agent/proto_text.h"
 #include "offsets/position.h"
 
 namespace cdc::agent {
@@ -42,10 +44,38 @@ std::string PositionText(const cdc::v1::Source& source) {
 }
 
 EventEncoder::EventEncoder(const KafkaConfig& config)
-    : format_(config.format),
+    : config_(config),
+      format_(config.format),
       content_type_(ContentTypeOf(config.format)),
       schema_name_(SchemaNameOf(config.format)) {
-  headers_.reserve(4);
+  headers_.reserve(5);
+}
+
+EventEncoder::~EventEncoder() = default;
+
+Status EventEncoder::Open() {
+  if (!config_.schema_registry || format_ != EventFormat::kProtobuf) return Status::OK();
+  CDC_ASSIGN_OR_RETURN(registry_, SchemaRegistryClient::Create(*config_.schema_registry));
+  return Status::OK();
+}
+
+Result<EventEncoder::SchemaIds> EventEncoder::IdsFor(const std::string& topic) {
+  if (last_topic_ != nullptr && *last_topic_ == topic) return last_ids_;
+  auto it = ids_.find(topic);
+  if (it == ids_.end()) {
+    const SubjectNameStrategy strategy = config_.schema_registry->subject_name_strategy;
+    SchemaIds ids;
+    CDC_ASSIGN_OR_RETURN(ids.value, registry_->Register(SubjectName(strategy, topic,
+                                                                    SchemaRole::kValue),
+                                                        ChangeEventProtoText()));
+    CDC_ASSIGN_OR_RETURN(ids.key, registry_->Register(SubjectName(strategy, topic,
+                                                                  SchemaRole::kKey),
+                                                      ChangeEventProtoText()));
+    it = ids_.emplace(topic, ids).first;
+  }
+  last_topic_ = &it->first;
+  last_ids_ = it->second;
+  return last_ids_;
 }
 
 Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::string* key) {
@@ -53,14 +83,33 @@ Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::
   // topic refuses messages without a key.
   const bool has_key = out.has_key || out.event.op() == cdc::v1::OP_TRUNCATE;
   switch (format_) {
-    case EventFormat::kProtobuf:
-      if (!out.event.SerializeToString(value)) {
+    case EventFormat::kProtobuf: {
+      if (!registry_) {
+        if (!out.event.SerializeToString(value)) {
+          return Status::InvalidArgument("kafka: cannot serialize an event for topic " +
+                                         out.topic);
+        }
+        if (has_key && !out.key.SerializeToString(key)) {
+          return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
+        }
+        return has_key;
+      }
+      // Confluent wire format: the header, then the message.
+      CDC_ASSIGN_OR_RETURN(SchemaIds ids, IdsFor(out.topic));
+      value->clear();
+      AppendConfluentHeader(ids.value, ChangeEventMessageIndexes(), value);
+      if (!out.event.AppendToString(value)) {
         return Status::InvalidArgument("kafka: cannot serialize an event for topic " + out.topic);
       }
-      if (has_key && !out.key.SerializeToString(key)) {
-        return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
+      if (has_key) {
+        key->clear();
+        AppendConfluentHeader(ids.key, RowKeyMessageIndexes(), key);
+        if (!out.key.AppendToString(key)) {
+          return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
+        }
       }
       return has_key;
+    }
     case EventFormat::kJson:
       *value = EventToJson(out.event);
       if (has_key) *key = RowKeyToJson(out.key);
@@ -78,6 +127,9 @@ const std::vector<std::pair<std::string_view, std::string>>& EventEncoder::Heade
   headers_.emplace_back(kHeaderSchema, schema_name_);
   headers_.emplace_back(kHeaderOp, OpName(out.event.op()));
   headers_.emplace_back(kHeaderPosition, PositionText(out.event.source()));
+  if (registry_ && last_topic_ != nullptr && *last_topic_ == out.topic) {
+    headers_.emplace_back(kHeaderSchemaId, std::to_string(last_ids_.value));
+  }
   return headers_;
 }
 

@@ -11,19 +11,24 @@
 //                 (PostgreSQL; the snapshot's consistent point for snapshot
 //                 rows) or "file=binlog.000010;pos=559;gtid=0-1-13563"
 //                 (MySQL/MariaDB; gtid empty without GTIDs)
+//   cdc-schema-id with kafka.schema_registry: the registry's id of the
+//                 value's schema (also in the value's Confluent header)
 // A consumer can route, filter or deduplicate on them without decoding the
 // value.
 //
 // Thread: one encoder per sink thread; not thread-safe (reuses buffers).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "agent/batch.h"
 #include "agent/config.h"
+#include "agent/schema_registry.h"
 #include "common/status.h"
 
 namespace cdc::agent {
@@ -32,6 +37,7 @@ inline constexpr std::string_view kHeaderContentType = "content-type";
 inline constexpr std::string_view kHeaderSchema = "cdc-schema";
 inline constexpr std::string_view kHeaderOp = "cdc-op";
 inline constexpr std::string_view kHeaderPosition = "cdc-position";
+inline constexpr std::string_view kHeaderSchemaId = "cdc-schema-id";
 
 // The op as the cdc-op header names it ("insert", ...; "unspecified").
 std::string_view OpName(cdc::v1::Op op);
@@ -43,12 +49,20 @@ std::string PositionText(const cdc::v1::Source& source);
 class EventEncoder {
  public:
   explicit EventEncoder(const KafkaConfig& config);
+  ~EventEncoder();
+
+  // Creates the registry client when kafka.schema_registry is set (no
+  // request yet). InvalidArgument for bad registry settings.
+  Status Open();
 
   // Writes the value of `out` into `value` and its key into `key`. Returns
   // whether the message has a key (false: a null key, for a row of a table
   // without a primary key). A TRUNCATE has a key without columns, since a
   // compacted topic refuses messages without a key. InvalidArgument when the
-  // event cannot be serialized.
+  // event cannot be serialized. With a schema registry, the first event of
+  // each topic registers the key and value schemas (then cached): the
+  // registry's errors come back as they are, a retryable IOError while it
+  // is unreachable.
   Result<bool> Encode(const OutEvent& out, std::string* value, std::string* key);
 
   // The headers of the event message of `out`, as (name, value) pairs.
@@ -58,10 +72,21 @@ class EventEncoder {
   std::string_view schema_name() const { return schema_name_; }
 
  private:
+  struct SchemaIds {
+    int32_t key = 0;
+    int32_t value = 0;
+  };
+  Result<SchemaIds> IdsFor(const std::string& topic);
+
+  const KafkaConfig& config_;
   const EventFormat format_;
   const std::string_view content_type_;
   const std::string_view schema_name_;
   std::vector<std::pair<std::string_view, std::string>> headers_;
+  std::unique_ptr<SchemaRegistryClient> registry_;
+  std::unordered_map<std::string, SchemaIds> ids_;  // by topic
+  const std::string* last_topic_ = nullptr;
+  SchemaIds last_ids_;
 };
 
 }  // namespace cdc::agent

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -126,7 +127,7 @@ class RdKafkaSink final : public KafkaSink {
     }
     producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
     if (!producer_) return Status::InvalidArgument("kafka: cannot create the producer: " + errstr);
-    return Status::OK();
+    return encoder_.Open();
   }
 
   Status Send(Batch batch) override {
@@ -135,6 +136,7 @@ class RdKafkaSink final : public KafkaSink {
     for (const OutEvent& out : batch.events) {
       CDC_ASSIGN_OR_RETURN(RdKafka::Topic * topic, TopicFor(out.topic));
       Result<bool> encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
+      if (!encoded.ok() && encoded.status().retryable()) encoded = RetryEncode(out, encoded);
       if (!encoded.ok()) return Fail(encoded.status());
       const void* key = *encoded ? key_buf_.data() : nullptr;
       const size_t key_len = *encoded ? key_buf_.size() : 0;
@@ -282,6 +284,36 @@ class RdKafkaSink final : public KafkaSink {
     last_topic_name_ = &it->first;
     last_topic_ = it->second.get();
     return last_topic_;
+  }
+
+  // Encodes `out` again while the encoder's failure is retryable (the schema
+  // registry is unreachable), serving delivery reports in between, for up to
+  // kafka.delivery_timeout_ms, as long as a Kafka outage may last. Nothing
+  // is lost either way: no position is stored past an event not sent.
+  Result<bool> RetryEncode(const OutEvent& out, Result<bool> encoded) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::milliseconds(config_.delivery_timeout_ms);
+    int wait_ms = 500;
+    while (!encoded.ok() && encoded.status().retryable()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline || (stop_ != nullptr && stop_->load())) {
+        return Status::IOError(encoded.status().message() + " (for " +
+                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                      now - start)
+                                                      .count()) +
+                                   " s; no position was stored past the events not sent)",
+                               /*retryable=*/true);
+      }
+      KafkaLogger()->warn("{}; trying again in {} ms", encoded.status().message(), wait_ms);
+      const auto until = now + std::chrono::milliseconds(wait_ms);
+      while (std::chrono::steady_clock::now() < until && !(stop_ != nullptr && stop_->load())) {
+        producer_->poll(100);
+        RetireAcknowledged();
+      }
+      wait_ms = std::min(wait_ms * 2, 10000);
+      encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
+    }
+    return encoded;
   }
 
   // Creates `name` with kafka.topics.create's settings unless it exists.

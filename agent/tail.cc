@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/confluent_wire.h"
 #include "agent/event_encoder.h"
 #include "agent/event_json.h"
 #include "agent/kafka_common.h"
@@ -69,6 +70,17 @@ Status Assign(RdKafka::KafkaConsumer& consumer, const std::string& topic,
   return Status::OK();
 }
 
+// The protobuf message in `bytes`: after the Confluent header when the
+// bytes start with its magic byte 0 (a serialized message never starts with
+// 0, which is no valid field tag).
+std::string_view Unframed(const void* data, size_t len) {
+  std::string_view bytes(static_cast<const char*>(data), len);
+  if (bytes.empty() || bytes[0] != static_cast<char>(kConfluentMagicByte)) return bytes;
+  Result<ConfluentHeader> header = ParseConfluentHeader(bytes);
+  if (!header.ok()) return bytes;  // reported as not a message by the caller
+  return bytes.substr(header->payload_offset);
+}
+
 class LinePrinter {
  public:
   // Appends the JSON line for `message` (without newline) to `line`.
@@ -99,7 +111,8 @@ class LinePrinter {
       *line += "null";
     } else if (json) {
       line->append(static_cast<const char*>(message.key_pointer()), message.key_len());
-    } else if (key_.ParseFromArray(message.key_pointer(), static_cast<int>(message.key_len()))) {
+    } else if (std::string_view k = Unframed(message.key_pointer(), message.key_len());
+               key_.ParseFromArray(k.data(), static_cast<int>(k.size()))) {
       *line += RowKeyToJson(key_);
     } else {
       *line += "null,\"key_error\":\"not a cdc.v1.RowKey (" + std::to_string(message.key_len()) +
@@ -110,7 +123,8 @@ class LinePrinter {
       *line += "null";
     } else if (json) {
       line->append(static_cast<const char*>(message.payload()), message.len());
-    } else if (event_.ParseFromArray(message.payload(), static_cast<int>(message.len()))) {
+    } else if (std::string_view v = Unframed(message.payload(), message.len());
+               event_.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
       *line += EventToJson(event_);
     } else {
       *line += "null,\"value_error\":\"not a cdc.v1.ChangeEvent (" +

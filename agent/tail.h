@@ -5,7 +5,8 @@
 //    tombstone>}
 // "headers" only when the message has some. A message whose content-type
 // header is application/json (kafka.format json or debezium-json) has its key
-// and value printed as they are.
+// and value printed as they are; a key or value in the Confluent wire format
+// (kafka.schema_registry) is read after its header.
 // A key or value that is not the expected message is printed as
 // "key_error"/"value_error" ("not a cdc.v1.ChangeEvent (N bytes)") beside a
 // null "key"/"value", and the tail goes on.

@@ -1,8 +1,13 @@
 // What consumers receive, against the real servers: headers, the topics the
 // agent creates, TRUNCATE on every partition, the json format and the
 // transaction's commit time.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -154,7 +159,121 @@ TEST_F(PgWireTest, TransactionMetadata) {
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// The schema registry end to end: the agent registers its schemas and
+// frames every key and value; confluent-kafka's ProtobufDeserializer
+// (tests/integration/registry_consume.py) decodes each message with the
+// schema the registry names, using `cdc-agent schema`'s own output.
+struct RegistryEnv {
+  std::string url;
+  std::string python;
+};
+
+// Fails the test (skips outside deploy/local/test) when a variable is missing.
+#define CDC_REQUIRE_REGISTRY(out)                                                         \
+  do {                                                                                    \
+    const char* url = std::getenv("CDC_REGISTRY_URL");                                    \
+    const char* python = std::getenv("CDC_PYTHON");                                       \
+    if (url == nullptr || python == nullptr || *url == '\0' || *python == '\0') {          \
+      FAIL() << "CDC_REGISTRY_URL and CDC_PYTHON must be set; deploy/local/test exports " \
+                "them";                                                                   \
+    }                                                                                     \
+    (out) = RegistryEnv{url, python};                                                     \
+  } while (0)
+
+// Runs registry_consume.py on `topic`; returns the "op" of each line ("" for
+// a tombstone), or fails the test.
+std::vector<std::string> ConsumeWithRegistry(const TestEnv& env, const RegistryEnv& reg,
+                                             const std::string& dir, const std::string& topic,
+                                             int count, const std::string& strategy) {
+  std::vector<std::string> ops;
+  const std::string set = dir + "/events.pb";
+  CommandResult schema = RunCommand({env.agent_bin, "schema", "--descriptor-set", set},
+                                    std::chrono::seconds(30));
+  EXPECT_EQ(schema.exit_code, 0) << schema.err;
+  CommandResult text = RunCommand({env.agent_bin, "schema"}, std::chrono::seconds(30));
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  WriteFile(dir + "/change_event.proto", text.out);
+  CommandResult r = RunCommand(
+      {reg.python, CDC_SOURCE_DIR "/tests/integration/registry_consume.py", "--brokers",
+       env.brokers, "--topic", topic, "--registry", reg.url, "--descriptor-set", set,
+       "--proto-text", dir + "/change_event.proto", "--count", std::to_string(count),
+       "--timeout", "60", "--subject-strategy", strategy},
+      std::chrono::seconds(120));
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    google::protobuf::Struct parsed;
+    if (!google::protobuf::util::JsonStringToMessage(line, &parsed).ok()) {
+      ADD_FAILURE() << "not JSON: " << line;
+      continue;
+    }
+    const auto& op = parsed.fields().at("op");
+    ops.push_back(op.kind_case() == google::protobuf::Value::kStringValue ? op.string_value()
+                                                                          : "");
+  }
+  return ops;
+}
+
+TEST_F(PgWireTest, SchemaRegistryRoundTrip) {
+  RegistryEnv reg;
+  CDC_REQUIRE_REGISTRY(reg);
+  settings_.kafka_extra = "  schema_registry:\n    url: " + reg.url + "\n";
+  Sql("CREATE TABLE r (id int PRIMARY KEY, amount numeric(8,2), at timestamptz)");
+  StartAgent();
+  Sql("INSERT INTO r VALUES (1, 1.50, now()), (2, 2.50, now())");
+  Sql("UPDATE r SET amount = 3 WHERE id = 1");
+  Sql("DELETE FROM r WHERE id = 2");
+  Sql("TRUNCATE r");
+  // 2 inserts, update, delete, tombstone, truncate.
+  const auto ops = ConsumeWithRegistry(env_, reg, dir_, Topic("public", "r"), 6, "topic-name");
+  EXPECT_EQ(ops, (std::vector<std::string>{"OP_INSERT", "OP_INSERT", "OP_UPDATE", "OP_DELETE", "",
+                                           "OP_TRUNCATE"}));
+  // tail reads the framed messages too, and each carries the schema id.
+  auto lines = TailTopic(env_, Topic("public", "r"), 6);
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[0].value().op(), cdc::v1::OP_INSERT);
+  EXPECT_FALSE(lines[0].headers().at("cdc-schema-id").empty());
+  EXPECT_EQ(lines[0].key().columns(0).value().int_value(), 1);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgWireTest, UnreachableRegistryLosesNothing) {
+  // A registry that does not answer: the agent tries again, then stops
+  // without storing a position; with the registry back, a restart publishes
+  // every change.
+  RegistryEnv reg;
+  CDC_REQUIRE_REGISTRY(reg);
+  settings_.kafka_extra =
+      "  delivery_timeout_ms: 3000\n  schema_registry:\n    url: http://127.0.0.1:9\n";
+  Sql("CREATE TABLE u (id int PRIMARY KEY)");
+  StartAgent();
+  Sql("INSERT INTO u VALUES (1)");
+  const int code = agent_->Wait(std::chrono::seconds(60));
+  EXPECT_EQ(code, 1) << agent_->Stderr();
+  EXPECT_NE(agent_->Stderr().find("127.0.0.1:9"), std::string::npos) << agent_->Stderr();
+  settings_.kafka_extra = "  schema_registry:\n    url: " + reg.url + "\n";
+  StartAgent();
+  Sql("INSERT INTO u VALUES (2)");
+  const auto ops = ConsumeWithRegistry(env_, reg, dir_, Topic("public", "u"), 2, "topic-name");
+  EXPECT_EQ(ops, (std::vector<std::string>{"OP_INSERT", "OP_INSERT"}));
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 class MyWireTest : public MyAgentTest {};
+
+TEST_F(MyWireTest, SchemaRegistryRecordNameStrategy) {
+  RegistryEnv reg;
+  CDC_REQUIRE_REGISTRY(reg);
+  settings_.kafka_extra = "  schema_registry:\n    url: " + reg.url +
+                          "\n    subject_name_strategy: record-name\n";
+  Sql("CREATE TABLE r (id BIGINT UNSIGNED PRIMARY KEY, doc JSON, d DATETIME(3))");
+  StartAgent();
+  Sql("INSERT INTO r VALUES (18446744073709551615, '{\"a\": [1, 2]}', '2026-01-02 03:04:05.678')");
+  Sql("UPDATE r SET d = '1999-12-31 23:59:59.999'");
+  const auto ops = ConsumeWithRegistry(env_, reg, dir_, Topic("r"), 2, "record-name");
+  EXPECT_EQ(ops, (std::vector<std::string>{"OP_INSERT", "OP_UPDATE"}));
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
 
 TEST_F(MyWireTest, TransactionMetadata) {
   settings_.kafka_extra = "  transaction_metadata: true\n";

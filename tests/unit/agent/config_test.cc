@@ -404,5 +404,53 @@ TEST(ConfigTest, KafkaFormatErrors) {
             "agent.yaml:9: kafka.topics.make: unknown key; expected one of create");
 }
 
+TEST(ConfigTest, SchemaRegistry) {
+  const std::string text = With(kMinimal, "  brokers: localhost:9092\n",
+                                "  brokers: localhost:9092\n"
+                                "  schema_registry:\n"
+                                "    url: https://r1:8081, https://r2:8081/\n"
+                                "    subject_name_strategy: record-name\n"
+                                "    basic_auth_user: cdc\n"
+                                "    basic_auth_password: ${REGISTRY_PASSWORD}\n"
+                                "    timeout_ms: 2500\n");
+  Result<AgentConfig> parsed =
+      ParseConfig(text, MapEnv({{"REGISTRY_PASSWORD", "s3cret"}}), "agent.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_TRUE(parsed->kafka.schema_registry.has_value());
+  const SchemaRegistryConfig& reg = *parsed->kafka.schema_registry;
+  EXPECT_EQ(reg.url, "https://r1:8081, https://r2:8081/");
+  EXPECT_EQ(reg.subject_name_strategy, SubjectNameStrategy::kRecordName);
+  EXPECT_EQ(reg.basic_auth_user, "cdc");
+  EXPECT_EQ(reg.basic_auth_password, "s3cret");
+  EXPECT_EQ(reg.timeout_ms, 2500);
+  EXPECT_TRUE(reg.ssl_verify);
+  const std::string described = parsed->Describe();
+  EXPECT_EQ(described.find("s3cret"), std::string::npos) << described;
+  EXPECT_NE(described.find("kafka.schema_registry.basic_auth_password: ***"), std::string::npos)
+      << described;
+
+  auto error = [](const std::string& lines) {
+    Result<AgentConfig> r = ParseConfig(
+        With(kMinimal, "  brokers: localhost:9092\n", "  brokers: localhost:9092\n" + lines),
+        MapEnv({}), "agent.yaml");
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_EQ(error("  schema_registry:\n    subject_name_strategy: topic-name\n"),
+            "agent.yaml: kafka.schema_registry.url: required key is missing");
+  EXPECT_EQ(error("  schema_registry:\n    url: ftp://r:1\n"),
+            "agent.yaml:8: kafka: schema_registry.url entry 'ftp://r:1' does not start with "
+            "http:// or https://");
+  EXPECT_EQ(error("  schema_registry:\n    url: http://r:1\n    basic_auth_user: u\n"),
+            "agent.yaml:8: kafka: schema_registry.basic_auth_user is set but "
+            "basic_auth_password is empty");
+  EXPECT_EQ(error("  schema_registry:\n    url: http://r:1\n    subject_name_strategy: x\n"),
+            "agent.yaml:10: kafka.schema_registry.subject_name_strategy: must be one of "
+            "topic-name, record-name, topic-record-name, got \"x\"");
+  EXPECT_EQ(error("  format: json\n  schema_registry:\n    url: http://r:1\n"),
+            "agent.yaml:9: kafka.schema_registry: applies to kafka.format: protobuf only (the "
+            "Confluent wire format of Protobuf messages); remove it or set the format to "
+            "protobuf");
+}
+
 }  // namespace
 }  // namespace cdc::agent
