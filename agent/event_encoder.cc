@@ -1,6 +1,7 @@
 #include "agent/event_encoder.h"
 
 #include "agent/confluent_wire.h"
+#include "agent/debezium_transaction.h"
 #include "agent/event_json.h"
 #include "agent/proto_text.h"
 #include "offsets/position.h"
@@ -49,6 +50,8 @@ EventEncoder::EventEncoder(const KafkaConfig& config)
       content_type_(ContentTypeOf(config.format)),
       schema_name_(SchemaNameOf(config.format)) {
   headers_.reserve(5);
+  debezium_.schemas_enable = config.schemas_enable;
+  debezium_.logical_name = config.topic_prefix;
 }
 
 EventEncoder::~EventEncoder() = default;
@@ -115,9 +118,24 @@ Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::
       if (has_key) *key = RowKeyToJson(out.key);
       return has_key;
     case EventFormat::kDebeziumJson:
-      break;
+      value->clear();
+      key->clear();
+      if (out.event.op() == cdc::v1::OP_BEGIN || out.event.op() == cdc::v1::OP_COMMIT) {
+        AppendDebeziumTransactionJson(out.event, debezium_, key, value);
+        return true;
+      }
+      AppendDebeziumValueJson(out.event, debezium_, value);
+      if (out.event.op() == cdc::v1::OP_TRUNCATE) {
+        // Debezium's null key would be refused by a compacted topic: an
+        // empty key struct instead.
+        *key = debezium_.schemas_enable
+                   ? R"({"schema":{"type":"struct","fields":[],"optional":false},"payload":{}})"
+                   : "{}";
+        return true;
+      }
+      return AppendDebeziumKeyJson(out.event, debezium_, key);
   }
-  return Status::NotSupported("kafka.format: debezium-json is not available in this build");
+  return Status::InvalidArgument("kafka.format: unknown format");
 }
 
 const std::vector<std::pair<std::string_view, std::string>>& EventEncoder::Headers(

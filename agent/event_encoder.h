@@ -28,6 +28,7 @@
 
 #include "agent/batch.h"
 #include "agent/config.h"
+#include "agent/debezium_json.h"
 #include "agent/schema_registry.h"
 #include "common/status.h"
 
@@ -83,6 +84,7 @@ class EventEncoder {
   const std::string_view content_type_;
   const std::string_view schema_name_;
   std::vector<std::pair<std::string_view, std::string>> headers_;
+  DebeziumOptions debezium_;
   std::unique_ptr<SchemaRegistryClient> registry_;
   std::unordered_map<std::string, SchemaIds> ids_;  // by topic
   const std::string* last_topic_ = nullptr;

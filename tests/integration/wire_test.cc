@@ -259,7 +259,118 @@ TEST_F(PgWireTest, UnreachableRegistryLosesNothing) {
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// The raw key and value of each message of `topic`, read with `cdc-agent
+// tail` (which prints JSON messages as they are) as generic JSON.
+std::vector<google::protobuf::Struct> TailJson(const TestEnv& env, const std::string& topic,
+                                               int count) {
+  CommandResult r = RunCommand({env.agent_bin, "tail", "--brokers", env.brokers, "--topic", topic,
+                                "--from-beginning", "--max", std::to_string(count),
+                                "--idle-timeout-ms", "15000"},
+                               std::chrono::seconds(90));
+  std::vector<google::protobuf::Struct> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    google::protobuf::Struct parsed;
+    if (!google::protobuf::util::JsonStringToMessage(line, &parsed).ok()) {
+      ADD_FAILURE() << "not JSON: " << line;
+      continue;
+    }
+    lines.push_back(std::move(parsed));
+  }
+  return lines;
+}
+
+const google::protobuf::Value& At(const google::protobuf::Struct& s, const std::string& path) {
+  static const google::protobuf::Value kMissing;
+  const google::protobuf::Struct* cur = &s;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    const std::string name = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    auto it = cur->fields().find(name);
+    if (it == cur->fields().end()) return kMissing;
+    if (dot == std::string::npos) return it->second;
+    cur = &it->second.struct_value();
+    start = dot + 1;
+  }
+}
+
+TEST_F(PgWireTest, DebeziumJsonWithTransactionMetadata) {
+  settings_.kafka_extra = "  format: debezium-json\n  transaction_metadata: true\n";
+  Sql("CREATE TABLE d (id int PRIMARY KEY, amount numeric(8,2), note text, at timestamp(3))");
+  StartAgent();
+  Sql("BEGIN; INSERT INTO d VALUES (1, 12.50, 'a', '2026-01-02 03:04:05.678'); "
+      "UPDATE d SET note = 'b' WHERE id = 1; COMMIT");
+  Sql("DELETE FROM d WHERE id = 1");
+  Sql("TRUNCATE d");
+  auto lines = TailJson(env_, Topic("public", "d"), 5);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(At(lines[4], "value.op").string_value(), "t");
+  EXPECT_EQ(At(lines[4], "key").struct_value().fields_size(), 0);
+  EXPECT_EQ(At(lines[4], "key").kind_case(), google::protobuf::Value::kStructValue);
+  EXPECT_EQ(At(lines[0], "headers.content-type").string_value(), "application/json");
+  EXPECT_EQ(At(lines[0], "headers.cdc-schema").string_value(), "debezium.Envelope");
+  EXPECT_EQ(At(lines[0], "key.id").number_value(), 1);
+  EXPECT_EQ(At(lines[0], "value.op").string_value(), "c");
+  EXPECT_EQ(At(lines[0], "value.after.note").string_value(), "a");
+  // timestamp(3): Debezium's io.debezium.time.Timestamp, epoch milliseconds.
+  EXPECT_EQ(At(lines[0], "value.after.at").number_value(), 1767323045678.0);
+  EXPECT_EQ(At(lines[0], "value.source.connector").string_value(), "postgresql");
+  EXPECT_EQ(At(lines[0], "value.source.table").string_value(), "d");
+  EXPECT_EQ(At(lines[0], "value.transaction.total_order").number_value(), 1);
+  EXPECT_EQ(At(lines[1], "value.op").string_value(), "u");
+  EXPECT_EQ(At(lines[1], "value.transaction.total_order").number_value(), 2);
+  EXPECT_EQ(At(lines[1], "value.transaction.id").string_value(),
+            At(lines[0], "value.transaction.id").string_value());
+  EXPECT_EQ(At(lines[2], "value.op").string_value(), "d");
+  EXPECT_EQ(At(lines[2], "value.after").kind_case(), google::protobuf::Value::kNullValue);
+  EXPECT_EQ(At(lines[3], "value").kind_case(), google::protobuf::Value::kNullValue)
+      << "the tombstone";
+
+  auto tx = TailJson(env_, settings_.topic_prefix + ".transaction", 6);
+  ASSERT_EQ(tx.size(), 6u);
+  EXPECT_EQ(At(tx[0], "value.status").string_value(), "BEGIN");
+  EXPECT_EQ(At(tx[0], "key.id").string_value(), At(lines[0], "value.transaction.id").string_value());
+  EXPECT_EQ(At(tx[1], "value.status").string_value(), "END");
+  EXPECT_EQ(At(tx[1], "value.event_count").number_value(), 2);
+  const auto& collections = At(tx[1], "value.data_collections").list_value();
+  ASSERT_EQ(collections.values_size(), 1);
+  EXPECT_EQ(At(collections.values(0).struct_value(), "data_collection").string_value(), "public.d");
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgWireTest, DebeziumJsonWithSchemas) {
+  settings_.kafka_extra = "  format: debezium-json\n  schemas_enable: true\n";
+  Sql("CREATE TABLE s (id bigint PRIMARY KEY, flag boolean)");
+  StartAgent();
+  Sql("INSERT INTO s VALUES (7, true)");
+  auto lines = TailJson(env_, Topic("public", "s"), 1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(At(lines[0], "key.payload.id").number_value(), 7);
+  EXPECT_EQ(At(lines[0], "key.schema.type").string_value(), "struct");
+  EXPECT_EQ(At(lines[0], "value.payload.after.flag").bool_value(), true);
+  EXPECT_EQ(At(lines[0], "value.schema.name").string_value(),
+            settings_.topic_prefix + ".public.s.Envelope");
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 class MyWireTest : public MyAgentTest {};
+
+TEST_F(MyWireTest, DebeziumJson) {
+  settings_.kafka_extra = "  format: debezium-json\n";
+  Sql("CREATE TABLE d (id INT PRIMARY KEY, e ENUM('x','y'), d DATE, big BIGINT UNSIGNED)");
+  StartAgent();
+  Sql("INSERT INTO d VALUES (1, 'y', '1970-01-11', 5)");
+  auto lines = TailJson(env_, Topic("d"), 1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(At(lines[0], "key.id").number_value(), 1);
+  EXPECT_EQ(At(lines[0], "value.op").string_value(), "c");
+  EXPECT_EQ(At(lines[0], "value.after.e").string_value(), "y");
+  EXPECT_EQ(At(lines[0], "value.after.d").number_value(), 10) << "io.debezium.time.Date: days";
+  EXPECT_EQ(At(lines[0], "value.after.big").number_value(), 5);
+  EXPECT_EQ(At(lines[0], "value.source.connector").string_value(), "mariadb");
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
 
 TEST_F(MyWireTest, SchemaRegistryRecordNameStrategy) {
   RegistryEnv reg;
