@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/debezium_transaction.h"
+#include "common/base64.h"
 #include "common/utf8.h"
 
 namespace cdc::agent {
@@ -89,30 +90,6 @@ void AppendString(std::string_view text, std::string& out) {
     run = ++p;
   }
   out.append(run, static_cast<size_t>(p - run));
-  out += '"';
-}
-
-// Standard base64 with padding, quoted: Jackson's form of a byte[].
-void AppendBase64(std::string_view bytes, std::string& out) {
-  static constexpr char kDigits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
-  const size_t n = bytes.size();
-  out += '"';
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    const char quad[4] = {kDigits[v >> 18], kDigits[(v >> 12) & 63], kDigits[(v >> 6) & 63],
-                          kDigits[v & 63]};
-    out.append(quad, 4);
-  }
-  if (i < n) {
-    const uint32_t v = (uint32_t{in[i]} << 16) | (i + 1 < n ? uint32_t{in[i + 1]} << 8 : 0);
-    out += kDigits[v >> 18];
-    out += kDigits[(v >> 12) & 63];
-    out += i + 1 < n ? kDigits[(v >> 6) & 63] : '=';
-    out += '=';
-  }
   out += '"';
 }
 
@@ -1202,7 +1179,7 @@ bool AppendDecimalValue(const Type& t, const Value& v, std::string& out) {
   std::string bytes;
   if (t.kind == Kind::kDecimal) {
     AppendUnscaledBytes(UnscaledDigits(d, t.scale), d.negative, bytes);
-    AppendBase64(bytes, out);
+    AppendQuotedBase64(bytes, out);
     return true;
   }
   // VariableScaleDecimal: trailing zeros stripped, the scale never negative.
@@ -1211,7 +1188,7 @@ bool AppendDecimalValue(const Type& t, const Value& v, std::string& out) {
   out += "{\"scale\":";
   AppendInt(d.fraction.size(), out);
   out += ",\"value\":";
-  AppendBase64(bytes, out);
+  AppendQuotedBase64(bytes, out);
   out += '}';
   return true;
 }
@@ -1227,7 +1204,7 @@ void AppendBits(std::string_view bits, bool mysql, std::string& out) {
     used = i / 8 + 1;
   }
   if (!mysql) bytes.resize(used);
-  AppendBase64(bytes, out);
+  AppendQuotedBase64(bytes, out);
 }
 
 double ReadDouble(const unsigned char* p, bool little_endian) {
@@ -1246,7 +1223,7 @@ void AppendPoint(double x, double y, std::string_view wkb, uint32_t srid, std::s
   out += ",\"y\":";
   AppendJavaNumber(y, out);
   out += ",\"wkb\":";
-  AppendBase64(wkb, out);
+  AppendQuotedBase64(wkb, out);
   out += ",\"srid\":";
   if (srid == 0) {
     out += "null";
@@ -1473,7 +1450,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
     }
     case Kind::kBytes:
       if (!HasText(v)) return false;
-      AppendBase64(TextOf(v), out);
+      AppendQuotedBase64(TextOf(v), out);
       return true;
     case Kind::kDate: {
       if (v.kind_case() != Value::kDateValue) return false;
@@ -1544,7 +1521,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
     case Kind::kGeometry:
       if (v.kind_case() != Value::kGeometryValue) return false;
       out += "{\"wkb\":";
-      AppendBase64(v.geometry_value().wkb(), out);
+      AppendQuotedBase64(v.geometry_value().wkb(), out);
       out += ",\"srid\":";
       if (v.geometry_value().srid() == 0) {
         out += "null";
@@ -1582,7 +1559,7 @@ void AppendPlaceholder(const Type& t, const Context& ctx, std::string& out) {
       AppendString(ctx.placeholder, out);
       break;
     case Toast::kBytes:
-      AppendBase64(ctx.placeholder, out);
+      AppendQuotedBase64(ctx.placeholder, out);
       break;
     case Toast::kStringArray:
       out += '[';
@@ -2033,6 +2010,10 @@ std::string DebeziumValueJson(const cdc::v1::ChangeEvent& event, const DebeziumO
   out.reserve(512);
   AppendDebeziumValueJson(event, options, &out);
   return out;
+}
+
+void AppendDebeziumJsonString(std::string_view text, std::string* out) {
+  AppendString(text, *out);
 }
 
 }  // namespace cdc::agent

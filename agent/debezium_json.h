@@ -81,12 +81,13 @@
 //   date                     int32 Date                         days; zero parts: null
 //   time(n)                  int64 MicroTime                    signed us
 //   datetime(0..3) / (4..6)  int64 Timestamp / MicroTimestamp   wall clock ms / us; zero: null
-//   timestamp(n)             string ZonedTimestamp              UTC, fraction padded to n; zero:
-//   null char .. longtext         string                             the text binary .. longblob
-//   bytes                              base64 enum / set               string Enum / EnumSet
-//   {allowed}    "b" / "x,z" json                     string Json (MySQL);               the JSON
-//   text
-//                            string (MariaDB: a LONGTEXT)
+//   timestamp(n)             string ZonedTimestamp              UTC, fraction padded to n;
+//                                                               zero: null
+//   char .. longtext         string                             the text
+//   binary .. longblob       bytes                              base64
+//   enum / set               string Enum / EnumSet {allowed}    "b" / "x,z"
+//   json                     string Json (MySQL); string        the JSON text
+//                            (MariaDB: a LONGTEXT)
 //   point / other geometry   struct Point / Geometry {wkb,srid} srid 0: null
 //   vector (docs, unsure)    array FloatVector of float         the floats
 //   MariaDB uuid, inet4/6    bytes                              (Debezium cannot parse them)
@@ -232,5 +233,9 @@ bool AppendDebeziumKeyJson(const cdc::v1::ChangeEvent& event, const DebeziumOpti
                            std::string* out);
 void AppendDebeziumValueJson(const cdc::v1::ChangeEvent& event, const DebeziumOptions& options,
                              std::string* out);
+
+// `text` as a JSON string the way Debezium's Jackson writes it (upper-case
+// \u escapes; bytes that are not UTF-8 as U+FFFD), quotes included.
+void AppendDebeziumJsonString(std::string_view text, std::string* out);
 
 }  // namespace cdc::agent

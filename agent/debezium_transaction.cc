@@ -2,7 +2,6 @@
 
 #include <string_view>
 
-#include "agent/event_json.h"
 
 namespace cdc::agent {
 namespace {
@@ -39,7 +38,8 @@ void AppendDebeziumTransactionJson(const cdc::v1::ChangeEvent& record,
                                    const DebeziumOptions& options, std::string* key,
                                    std::string* value) {
   const cdc::v1::Transaction& t = record.transaction();
-  const std::string id = JsonQuote(t.id());
+  std::string id;
+  AppendDebeziumJsonString(t.id(), &id);
   OpenPayload(options.schemas_enable, kKeySchema, key);
   *key += R"({"id":)";
   *key += id;
@@ -61,7 +61,7 @@ void AppendDebeziumTransactionJson(const cdc::v1::ChangeEvent& record,
     for (int i = 0; i < t.data_collections_size(); ++i) {
       if (i > 0) *value += ',';
       *value += R"({"data_collection":)";
-      *value += JsonQuote(t.data_collections(i).data_collection());
+      AppendDebeziumJsonString(t.data_collections(i).data_collection(), value);
       *value += R"(,"event_count":)";
       *value += std::to_string(t.data_collections(i).event_count());
       *value += '}';
@@ -78,7 +78,7 @@ void AppendDebeziumTransactionBlock(const cdc::v1::ChangeEvent& event, std::stri
   }
   const cdc::v1::Transaction& t = event.transaction();
   *out += R"({"id":)";
-  *out += JsonQuote(t.id());
+  AppendDebeziumJsonString(t.id(), out);
   *out += R"(,"total_order":)";
   *out += std::to_string(t.total_order());
   *out += R"(,"data_collection_order":)";

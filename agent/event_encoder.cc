@@ -9,8 +9,9 @@
 namespace cdc::agent {
 namespace {
 
-std::string_view ContentTypeOf(EventFormat format) {
-  return format == EventFormat::kProtobuf ? "application/x-protobuf" : "application/json";
+std::string_view ContentTypeOf(const KafkaConfig& config) {
+  if (config.format != EventFormat::kProtobuf) return "application/json";
+  return config.schema_registry ? "application/vnd.confluent.protobuf" : "application/x-protobuf";
 }
 
 std::string_view SchemaNameOf(EventFormat format) {
@@ -33,13 +34,14 @@ std::string_view OpName(cdc::v1::Op op) {
 }
 
 std::string PositionText(const cdc::v1::Source& source) {
+  const std::string index = ";index=" + std::to_string(source.event_index());
   if (source.has_postgres()) {
     return "lsn=" + offsets::FormatLsn(source.postgres().lsn()) +
-           ";commit_lsn=" + offsets::FormatLsn(source.postgres().commit_lsn());
+           ";commit_lsn=" + offsets::FormatLsn(source.postgres().commit_lsn()) + index;
   }
   if (source.has_mysql()) {
     const cdc::v1::MysqlPosition& m = source.mysql();
-    return "file=" + m.file() + ";pos=" + std::to_string(m.pos()) + ";gtid=" + m.gtid();
+    return "file=" + m.file() + ";pos=" + std::to_string(m.pos()) + ";gtid=" + m.gtid() + index;
   }
   return "";
 }
@@ -47,9 +49,10 @@ std::string PositionText(const cdc::v1::Source& source) {
 EventEncoder::EventEncoder(const KafkaConfig& config)
     : config_(config),
       format_(config.format),
-      content_type_(ContentTypeOf(config.format)),
+      content_type_(ContentTypeOf(config)),
       schema_name_(SchemaNameOf(config.format)) {
   headers_.reserve(5);
+  tombstone_headers_.emplace_back(kHeaderContentType, content_type_);
   debezium_.schemas_enable = config.schemas_enable;
   debezium_.logical_name = config.topic_prefix;
 }

@@ -2,17 +2,24 @@
 // format (kafka.format), and the headers every event message carries.
 //
 // Headers (every message with a value; tombstones carry none):
-//   content-type  "application/x-protobuf" (protobuf) or "application/json"
-//                 (json, debezium-json)
+//   content-type  "application/x-protobuf" (protobuf),
+//                 "application/vnd.confluent.protobuf" (protobuf in the
+//                 Confluent wire format, with kafka.schema_registry) or
+//                 "application/json" (json, debezium-json)
 //   cdc-schema    what the value is: "cdc.v1.ChangeEvent" (protobuf, json) or
 //                 "debezium.Envelope" (debezium-json)
 //   cdc-op        insert, update, delete, read, truncate, begin or commit
-//   cdc-position  the event's source position: "lsn=0/16B3748;commit_lsn=0/16B3790"
-//                 (PostgreSQL; the snapshot's consistent point for snapshot
-//                 rows) or "file=binlog.000010;pos=559;gtid=0-1-13563"
-//                 (MySQL/MariaDB; gtid empty without GTIDs)
+//   cdc-position  the event's source position and its index in its
+//                 transaction (source.event_index):
+//                 "lsn=0/16B3748;commit_lsn=0/16B3790;index=0" (PostgreSQL;
+//                 the snapshot's consistent point for snapshot rows) or
+//                 "file=binlog.000010;pos=559;gtid=0-1-13563;index=2"
+//                 (MySQL/MariaDB; gtid empty without GTIDs; the rows of one
+//                 rows event share file and pos). With the op, unique per
+//                 event of a table.
 //   cdc-schema-id with kafka.schema_registry: the registry's id of the
 //                 value's schema (also in the value's Confluent header)
+// A tombstone carries content-type alone, which tells the key's format.
 // A consumer can route, filter or deduplicate on them without decoding the
 // value.
 //
@@ -69,6 +76,11 @@ class EventEncoder {
   // The headers of the event message of `out`, as (name, value) pairs.
   const std::vector<std::pair<std::string_view, std::string>>& Headers(const OutEvent& out);
 
+  // The headers of a tombstone: content-type alone.
+  const std::vector<std::pair<std::string_view, std::string>>& TombstoneHeaders() const {
+    return tombstone_headers_;
+  }
+
   std::string_view content_type() const { return content_type_; }
   std::string_view schema_name() const { return schema_name_; }
 
@@ -84,6 +96,7 @@ class EventEncoder {
   const std::string_view content_type_;
   const std::string_view schema_name_;
   std::vector<std::pair<std::string_view, std::string>> headers_;
+  std::vector<std::pair<std::string_view, std::string>> tombstone_headers_;
   DebeziumOptions debezium_;
   std::unique_ptr<SchemaRegistryClient> registry_;
   std::unordered_map<std::string, SchemaIds> ids_;  // by topic

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/utf8.h"
 
 namespace cdc::agent {
@@ -233,39 +234,6 @@ bool AppendJsonString(std::string_view text, std::string& out) {
   return true;
 }
 
-// Standard base64 with padding, quoted.
-void AppendBase64(std::string_view bytes, std::string& out) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  const size_t n = bytes.size();
-  const size_t start = out.size();
-  out.resize(start + 2 + (n + 2) / 3 * 4);
-  char* o = out.data() + start;
-  *o++ = '"';
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 0x3f];
-    *o++ = kAlphabet[(v >> 6) & 0x3f];
-    *o++ = kAlphabet[v & 0x3f];
-  }
-  if (n - i == 1) {
-    const uint32_t v = uint32_t{p[i]} << 16;
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 0x3f];
-    *o++ = '=';
-    *o++ = '=';
-  } else if (n - i == 2) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8);
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 0x3f];
-    *o++ = kAlphabet[(v >> 6) & 0x3f];
-    *o++ = '=';
-  }
-  *o = '"';
-}
 
 // ---------------------------------------------------------------------------
 // Numbers.
@@ -459,7 +427,7 @@ class JsonWriter {
         const std::string& text = one ? r.GetStringReference(m, field, &scratch_)
                                       : r.GetRepeatedStringReference(m, field, index, &scratch_);
         if (field->type() == FieldDescriptor::TYPE_BYTES) {
-          AppendBase64(text, out_);
+          AppendQuotedBase64(text, out_);
           return true;
         }
         return AppendJsonString(text, out_);
@@ -529,6 +497,10 @@ class EventWriter {
       o.Key("\"key_columns\":");
       if (!Strings(e.key_columns())) return false;
     }
+    if (e.has_transaction()) {
+      o.Key("\"transaction\":");
+      if (!Transaction(e.transaction())) return false;
+    }
     return Leave(o);
   }
 
@@ -560,7 +532,7 @@ class EventWriter {
   void Bytes(ObjectWriter& o, std::string_view key, const std::string& value) {
     if (value.empty()) return;
     o.Key(key);
-    AppendBase64(value, out_);
+    AppendQuotedBase64(value, out_);
   }
   template <typename T>
   void Number(ObjectWriter& o, std::string_view key, T value) {
@@ -665,6 +637,31 @@ class EventWriter {
     return Leave(o);
   }
 
+  bool Transaction(const cdc::v1::Transaction& t) {
+    if (!Enter()) return false;
+    ObjectWriter o(out_);
+    if (!String(o, "\"id\":", t.id())) return false;
+    QuotedNumber(o, "\"total_order\":", t.total_order());
+    QuotedNumber(o, "\"data_collection_order\":", t.data_collection_order());
+    QuotedNumber(o, "\"event_count\":", t.event_count());
+    if (t.data_collections_size() > 0) {
+      o.Key("\"data_collections\":");
+      out_ += '[';
+      bool first = true;
+      for (const cdc::v1::TableEventCount& c : t.data_collections()) {
+        if (!first) out_ += ',';
+        first = false;
+        if (!Enter()) return false;
+        ObjectWriter m(out_);
+        if (!String(m, "\"data_collection\":", c.data_collection())) return false;
+        QuotedNumber(m, "\"event_count\":", c.event_count());
+        Leave(m);
+      }
+      out_ += ']';
+    }
+    return Leave(o);
+  }
+
   bool Value(const cdc::v1::Value& v) {
     using K = cdc::v1::Value;
     if (!Enter()) return false;
@@ -697,7 +694,7 @@ class EventWriter {
         break;
       case K::kBytesValue:
         o.Key("\"bytes_value\":");
-        AppendBase64(v.bytes_value(), out_);
+        AppendQuotedBase64(v.bytes_value(), out_);
         break;
       case K::kJsonValue:
         if (!OneofString(o, "\"json_value\":", v.json_value())) return false;
@@ -859,6 +856,14 @@ constexpr KnownField kKnownFields[] = {
     {"ChangeEvent", 3, "before", kMsg, true, nullptr},
     {"ChangeEvent", 4, "after", kMsg, true, nullptr},
     {"ChangeEvent", 5, "key_columns", kStr, true, nullptr},
+    {"ChangeEvent", 6, "transaction", kMsg, false, nullptr},
+    {"Transaction", 1, "id", kStr, false, nullptr},
+    {"Transaction", 2, "total_order", kU64, false, nullptr},
+    {"Transaction", 3, "data_collection_order", kU64, false, nullptr},
+    {"Transaction", 4, "event_count", kU64, false, nullptr},
+    {"Transaction", 5, "data_collections", kMsg, true, nullptr},
+    {"TableEventCount", 1, "data_collection", kStr, false, nullptr},
+    {"TableEventCount", 2, "event_count", kU64, false, nullptr},
     {"RowKey", 1, "columns", kMsg, true, nullptr},
     {"Column", 1, "name", kStr, false, nullptr},
     {"Column", 2, "type", kStr, false, nullptr},

@@ -84,7 +84,7 @@ class RdKafkaSink final : public KafkaSink {
       : config_(config),
         on_durable_(std::move(on_durable)),
         stop_(stop),
-        encoder_(config),
+        encoder_(config_),
         reports_(this) {}
 
   ~RdKafkaSink() override {
@@ -156,7 +156,7 @@ class RdKafkaSink final : public KafkaSink {
                                   value_buf_.size(), key, key_len, &headers, &track.event_part));
       if (config_.tombstones && key != nullptr && out.event.op() == cdc::v1::OP_DELETE) {
         CDC_RETURN_IF_ERROR(Produce(topic, RdKafka::Topic::PARTITION_UA, nullptr, 0, key, key_len,
-                                    nullptr, &track.extra_part));
+                                    &encoder_.TombstoneHeaders(), &track.extra_part));
       }
     }
     track.sealed = true;
@@ -309,6 +309,7 @@ class RdKafkaSink final : public KafkaSink {
       while (std::chrono::steady_clock::now() < until && !(stop_ != nullptr && stop_->load())) {
         producer_->poll(100);
         RetireAcknowledged();
+        CDC_RETURN_IF_ERROR(CheckFailed());
       }
       wait_ms = std::min(wait_ms * 2, 10000);
       encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
@@ -334,7 +335,11 @@ class RdKafkaSink final : public KafkaSink {
     constexpr int kTimeoutMs = 30000;
     rd_kafka_AdminOptions_set_request_timeout(options, kTimeoutMs, errstr, sizeof errstr);
     rd_kafka_CreateTopics(rk, &topic, 1, options, queue);
-    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kTimeoutMs + 5000);
+    rd_kafka_event_t* event = nullptr;
+    for (int waited = 0; event == nullptr && waited < kTimeoutMs + 5000; waited += 500) {
+      if (stop_ != nullptr && stop_->load()) break;
+      event = rd_kafka_queue_poll(queue, 500);
+    }
     Status status;
     if (event == nullptr) {
       status = Status::IOError("kafka: creating topic " + name + " got no answer within " +
@@ -379,9 +384,9 @@ class RdKafkaSink final : public KafkaSink {
   Result<int32_t> PartitionCount(RdKafka::Topic* topic) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::string last_error;
-    while (std::chrono::steady_clock::now() < deadline) {
+    while (std::chrono::steady_clock::now() < deadline && !(stop_ != nullptr && stop_->load())) {
       RdKafka::Metadata* raw = nullptr;
-      const RdKafka::ErrorCode err = producer_->metadata(false, topic, &raw, 5000);
+      const RdKafka::ErrorCode err = producer_->metadata(false, topic, &raw, 2000);
       std::unique_ptr<RdKafka::Metadata> metadata(raw);
       if (err == RdKafka::ERR_NO_ERROR && metadata && !metadata->topics()->empty()) {
         const RdKafka::TopicMetadata* t = metadata->topics()->front();

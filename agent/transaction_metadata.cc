@@ -65,10 +65,18 @@ void TransactionMetadata::OnEvents(Batch& batch, size_t first) {
   }
 }
 
-void TransactionMetadata::OnCommit(Batch& batch) {
+void TransactionMetadata::OnCommit(Batch& batch, const std::string& mysql_file,
+                                   uint64_t mysql_pos) {
   if (!open_) return;
   open_ = false;
   OutEvent end = Record(topic_, cdc::v1::OP_COMMIT, id_, begin_source_);
+  cdc::v1::Source* source = end.event.mutable_source();
+  if (source->has_postgres()) {
+    source->mutable_postgres()->set_lsn(source->postgres().commit_lsn());
+  } else if (!mysql_file.empty()) {
+    source->mutable_mysql()->set_file(mysql_file);
+    source->mutable_mysql()->set_pos(mysql_pos);
+  }
   cdc::v1::Transaction* t = end.event.mutable_transaction();
   t->set_event_count(total_);
   for (auto& count : counts_) *t->add_data_collections() = std::move(count);

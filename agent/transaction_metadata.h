@@ -41,10 +41,18 @@ class TransactionMetadata {
   void OnEvents(Batch& batch, size_t first);
 
   // Call at the source transaction's commit: appends the END record when the
-  // transaction published an event, and forgets the transaction.
-  void OnCommit(Batch& batch);
+  // transaction published an event, and forgets the transaction. The END's
+  // source position is the commit's: for PostgreSQL the commit LSN, for
+  // MySQL/MariaDB `mysql_file`:`mysql_pos` (the end of the commit event).
+  // Calling it when no transaction is open does nothing, so a source may
+  // also call it where a transaction begins, to close one whose commit it
+  // did not see (MySQL XA transactions end at XA COMMIT, which is no
+  // commit of the binlog's own).
+  void OnCommit(Batch& batch, const std::string& mysql_file = "", uint64_t mysql_pos = 0);
 
   const std::string& topic() const { return topic_; }
+  // The id of the open transaction; empty when none is open.
+  std::string open_id() const { return open_ ? id_ : std::string(); }
 
  private:
   static std::string IdOf(const cdc::v1::Source& source);

@@ -89,9 +89,7 @@ class FileDecoder {
     }
     const binlog::TableSchema& schema = it->second;
     ctx_.pos = header.log_pos;
-    ctx_.commit_time_us = txn_commit_time_us_ != 0
-                              ? txn_commit_time_us_
-                              : static_cast<int64_t>(header.timestamp) * 1000000;
+    ctx_.commit_time_us = RowCommitTimeUs(txn_commit_time_us_, header);
     return binlog::DecodeRows(rows, schema, [&](binlog::RowChange& change) {
       bool has_key = BuildRowEvent(schema, rows.kind, change, ctx_, &event_, &key_);
       ++ctx_.event_index;

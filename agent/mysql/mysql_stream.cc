@@ -240,6 +240,9 @@ Status MysqlSource::CheckSkipped(const binlog::Skipped& skipped, const binlog::E
 }
 
 void MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
+  // A transaction whose commit was not seen (XA) ends where the next begins;
+  // the same GTID again is the replay of the open one after a reconnect.
+  if (txmeta_ && (gtid.empty() || txmeta_->open_id() != gtid)) txmeta_->OnCommit(batch_);
   in_txn_ = true;
   txn_commit_time_us_ = commit_time_us;
   txn_pending_ = true;
@@ -263,7 +266,7 @@ Status MysqlSource::Commit(const binlog::EventHeader& header) {
   committed_.kind = offsets::Position::Kind::kMysql;
   committed_.file = file_;
   committed_.pos = header.log_pos;
-  if (txmeta_) txmeta_->OnCommit(batch_);
+  if (txmeta_) txmeta_->OnCommit(batch_, file_, header.log_pos);
   batch_.end_position = committed_;
   events_at_commit_ = batch_.events.size();
   in_txn_ = false;
@@ -306,10 +309,7 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
 void MysqlSource::PlaceAt(const binlog::EventHeader& header) {
   ctx_.file = file_;
   ctx_.pos = header.log_pos;
-  // Without a GTID event (MySQL 5.6 without GTIDs) the row event's own
-  // time, in whole seconds, is the closest the binlog gives.
-  ctx_.commit_time_us = txn_commit_time_us_ != 0 ? txn_commit_time_us_
-                                                 : static_cast<int64_t>(header.timestamp) * 1000000;
+  ctx_.commit_time_us = RowCommitTimeUs(txn_commit_time_us_, header);
 }
 
 void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader& header) {

@@ -59,6 +59,14 @@ bool SplitKeyChange(const binlog::TableSchema& schema, cdc::v1::ChangeEvent* upd
 int64_t CommitTimeUs(const binlog::MysqlGtid& gtid, const binlog::EventHeader& header);
 int64_t CommitTimeUs(const binlog::MariaGtid& gtid, const binlog::EventHeader& header);
 
+// The commit time of a row event's transaction: `txn_commit_time_us` from its
+// GTID event when known (not 0), else the rows event's own whole second (MySQL
+// 5.6 without GTIDs).
+inline int64_t RowCommitTimeUs(int64_t txn_commit_time_us, const binlog::EventHeader& header) {
+  return txn_commit_time_us != 0 ? txn_commit_time_us
+                                 : static_cast<int64_t>(header.timestamp) * 1000000;
+}
+
 // kind from a FORMAT_DESCRIPTION server version ("...MariaDB..." or not).
 cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format);
 

@@ -80,10 +80,11 @@ TEST_F(PgWireTest, EveryEventCarriesItsHeaders) {
     EXPECT_EQ(h.at("cdc-schema"), "cdc.v1.ChangeEvent");
     EXPECT_EQ(h.at("cdc-op"), ops[i]);
     const auto& pg = lines[i].value().source().postgres();
-    EXPECT_EQ(h.at("cdc-position"), "lsn=" + FormatLsnText(pg.lsn()) +
-                                        ";commit_lsn=" + FormatLsnText(pg.commit_lsn()));
+    EXPECT_EQ(h.at("cdc-position"), "lsn=" + FormatLsnText(pg.lsn()) + ";commit_lsn=" +
+                                        FormatLsnText(pg.commit_lsn()) + ";index=0");
   }
-  EXPECT_TRUE(lines[3].headers().empty()) << "a tombstone carries no headers";
+  EXPECT_EQ(lines[3].headers().size(), 1u) << "a tombstone carries its content type alone";
+  EXPECT_EQ(lines[3].headers().at("content-type"), "application/x-protobuf");
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
@@ -233,6 +234,7 @@ TEST_F(PgWireTest, SchemaRegistryRoundTrip) {
   ASSERT_EQ(lines.size(), 6u);
   EXPECT_EQ(lines[0].value().op(), cdc::v1::OP_INSERT);
   EXPECT_FALSE(lines[0].headers().at("cdc-schema-id").empty());
+  EXPECT_EQ(lines[0].headers().at("content-type"), "application/vnd.confluent.protobuf");
   EXPECT_EQ(lines[0].key().columns(0).value().int_value(), 1);
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }

@@ -725,6 +725,18 @@ class RandomEvents {
     for (int i = Below(7); i > 0; --i) FillColumn(event.add_before(), invalid);
     for (int i = Below(7); i > 0; --i) FillColumn(event.add_after(), invalid);
     for (int i = Below(4); i > 0; --i) event.add_key_columns(Text(invalid));
+    if (OneIn(3)) {
+      cdc::v1::Transaction* t = event.mutable_transaction();
+      if (!OneIn(5)) t->set_id(Text(invalid));
+      if (OneIn(2)) t->set_total_order(Uint64());
+      if (OneIn(2)) t->set_data_collection_order(Uint64());
+      if (OneIn(2)) t->set_event_count(Uint64());
+      for (int i = Below(3); i > 0; --i) {
+        cdc::v1::TableEventCount* c = t->add_data_collections();
+        if (!OneIn(4)) c->set_data_collection(Text(invalid));
+        if (!OneIn(4)) c->set_event_count(Uint64());
+      }
+    }
     return event;
   }
 

@@ -277,7 +277,7 @@ const google::protobuf::Struct& Headers(const google::protobuf::Struct& line) {
   return it == line.fields().end() ? kNone : it->second.struct_value();
 }
 
-TEST_F(KafkaSinkTest, EventMessagesCarryHeadersTombstonesNone) {
+TEST_F(KafkaSinkTest, EventMessagesCarryHeaders) {
   mock_.CreateTopic("hdr", 1);
   auto sink = MakeSink(Config());
   ASSERT_NE(sink, nullptr);
@@ -299,11 +299,12 @@ TEST_F(KafkaSinkTest, EventMessagesCarryHeadersTombstonesNone) {
   EXPECT_EQ(Field(insert, "content-type"), "application/x-protobuf");
   EXPECT_EQ(Field(insert, "cdc-schema"), "cdc.v1.ChangeEvent");
   EXPECT_EQ(Field(insert, "cdc-op"), "insert");
-  EXPECT_EQ(Field(insert, "cdc-position"), "lsn=0/16B3748;commit_lsn=100000/16B3790");
+  EXPECT_EQ(Field(insert, "cdc-position"), "lsn=0/16B3748;commit_lsn=100000/16B3790;index=0");
   EXPECT_EQ(Field(Headers(lines[1]), "cdc-op"), "delete");
-  EXPECT_EQ(Headers(lines[2]).fields_size(), 0) << "the tombstone has no headers";
+  EXPECT_EQ(Headers(lines[2]).fields_size(), 1) << "the tombstone has its content type alone";
+  EXPECT_EQ(Field(Headers(lines[2]), "content-type"), "application/x-protobuf");
   EXPECT_EQ(Field(Headers(lines[3]), "cdc-op"), "update");
-  EXPECT_EQ(Field(Headers(lines[3]), "cdc-position"), "file=binlog.000010;pos=559;gtid=0-1-13563");
+  EXPECT_EQ(Field(Headers(lines[3]), "cdc-position"), "file=binlog.000010;pos=559;gtid=0-1-13563;index=0");
 }
 
 TEST_F(KafkaSinkTest, TruncateGoesToEveryPartitionAndCountsOnce) {

@@ -60,6 +60,7 @@ TEST(TransactionMetadataTest, BeginEventsEnd) {
   const OutEvent& end = batch.events[4];
   EXPECT_EQ(end.topic, "p.transaction");
   EXPECT_EQ(end.event.op(), cdc::v1::OP_COMMIT);
+  EXPECT_EQ(end.event.source().postgres().lsn(), 53736280u) << "the commit's position";
   EXPECT_EQ(end.event.transaction().event_count(), 3u);
   ASSERT_EQ(end.event.transaction().data_collections_size(), 2);
   EXPECT_EQ(end.event.transaction().data_collections(0).data_collection(), "public.orders");
@@ -101,13 +102,16 @@ TEST(TransactionMetadataTest, SpansBatchesAndTwoEventsOfOneRowChange) {
   second.events.back().event.set_op(cdc::v1::OP_DELETE);
   second.events.emplace_back().event = first.events[1].event;
   tx.OnEvents(second, 0);
-  tx.OnCommit(second);
+  EXPECT_EQ(tx.open_id(), "binlog.000001:900");
+  tx.OnCommit(second, "binlog.000001", 1500);
+  EXPECT_EQ(second.events.back().event.source().mysql().pos(), 1500u);
   ASSERT_EQ(second.events.size(), 3u);
   EXPECT_EQ(second.events[0].event.transaction().total_order(), 2u);
   EXPECT_EQ(second.events[1].event.transaction().total_order(), 3u);
   EXPECT_EQ(second.events[1].event.transaction().data_collection_order(), 3u);
   EXPECT_EQ(second.events[2].event.op(), cdc::v1::OP_COMMIT);
   EXPECT_EQ(second.events[2].event.transaction().event_count(), 3u);
+  EXPECT_EQ(tx.open_id(), "");
 
   // The next transaction starts afresh, named by its GTID.
   Batch third;
