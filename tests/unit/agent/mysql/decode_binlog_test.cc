@@ -127,6 +127,17 @@ TEST_F(DecodeBinlogTest, AnonymousGtidsLeaveTheGtidEmpty) {
   }
 }
 
+// A quoted-number or string member of a decode-binlog line ("" when absent,
+// as the JSON mapping leaves out zero values): cheaper than parsing each of
+// tens of thousands of lines.
+std::string Member(const std::string& line, const std::string& name) {
+  const std::string key = "\"" + name + "\":\"";
+  const size_t at = line.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return line.substr(start, line.find('"', start) - start);
+}
+
 TEST_F(DecodeBinlogTest, MysqlCommitTimeHasMicrosecondsAndIsTheTransactions) {
   // MySQL 8's GTID events (anonymous ones too) carry the commit time in
   // microseconds; every row of a transaction gets it.
@@ -137,20 +148,22 @@ TEST_F(DecodeBinlogTest, MysqlCommitTimeHasMicrosecondsAndIsTheTransactions) {
   int64_t txn_time = 0;
   size_t rows = 0;
   for (const auto& line : Lines(out.str())) {
-    cdc::v1::ChangeEvent e = ValueOf(line);
-    const int64_t t = e.source().commit_time_us();
+    const int64_t t = std::stoll("0" + Member(line, "commit_time_us"));
     ASSERT_GT(t, 1600000000LL * 1000000) << line.substr(0, 200);
     if (t % 1000000 != 0) ++with_fraction;
-    if (e.source().event_index() == 0) {
+    if (Member(line, "event_index").empty()) {
       txn_time = t;
     } else {
-      ASSERT_EQ(t, txn_time) << "rows of one transaction, event " << e.source().event_index();
+      ASSERT_EQ(t, txn_time) << "rows of one transaction: " << line.substr(0, 200);
     }
     ++rows;
   }
   ASSERT_EQ(rows, 10099u);
   // Whole seconds would mean the rows events' header times were used.
   EXPECT_GT(with_fraction, rows / 2);
+  // The member scan reads what the JSON says.
+  EXPECT_EQ(ValueOf(Lines(out.str())[1]).source().commit_time_us(),
+            std::stoll(Member(Lines(out.str())[1], "commit_time_us")));
 }
 
 TEST_F(DecodeBinlogTest, MariaDbCommitTimeIsTheTransactions) {
@@ -160,11 +173,12 @@ TEST_F(DecodeBinlogTest, MariaDbCommitTimeIsTheTransactions) {
   std::string gtid = "-";
   int64_t txn_time = 0;
   for (const auto& line : Lines(out.str())) {
-    cdc::v1::ChangeEvent e = ValueOf(line);
-    const int64_t t = e.source().commit_time_us();
+    const int64_t t = std::stoll("0" + Member(line, "commit_time_us"));
+    ASSERT_GT(t, 0) << line.substr(0, 200);
     ASSERT_EQ(t % 1000000, 0) << "MariaDB's binlog has whole seconds only";
-    if (e.source().mysql().gtid() != gtid) {
-      gtid = e.source().mysql().gtid();
+    const std::string g = Member(line, "gtid");
+    if (g != gtid) {
+      gtid = g;
       txn_time = t;
     }
     ASSERT_EQ(t, txn_time) << gtid;
