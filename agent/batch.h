@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 
 namespace cdc::agent {
 
+struct DebeziumTableInfo;
+
 // One event bound for Kafka. The sink serializes it.
 struct OutEvent {
   std::string topic;
@@ -22,6 +25,9 @@ struct OutEvent {
   bool has_key = false;
   cdc::v1::RowKey key;
   cdc::v1::ChangeEvent event;
+  // With kafka.format debezium-json: what the source knows of the table that
+  // the event does not carry (declared scales, every column); may be null.
+  std::shared_ptr<const DebeziumTableInfo> debezium_table;
 };
 
 // A run of events in source order. `end_position`, when set, is the last

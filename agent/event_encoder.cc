@@ -55,6 +55,7 @@ EventEncoder::EventEncoder(const KafkaConfig& config)
   tombstone_headers_.emplace_back(kHeaderContentType, content_type_);
   debezium_.schemas_enable = config.schemas_enable;
   debezium_.logical_name = config.topic_prefix;
+  debezium_.tables = &debezium_table_;
 }
 
 EventEncoder::~EventEncoder() = default;
@@ -127,6 +128,7 @@ Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::
         AppendDebeziumTransactionJson(out.event, debezium_, key, value);
         return true;
       }
+      debezium_table_.current = out.debezium_table.get();
       AppendDebeziumValueJson(out.event, debezium_, value);
       if (out.event.op() == cdc::v1::OP_TRUNCATE) {
         // Debezium's null key would be refused by a compacted topic: an

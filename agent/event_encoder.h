@@ -85,6 +85,13 @@ class EventEncoder {
   std::string_view schema_name() const { return schema_name_; }
 
  private:
+  // Hands the module the table description the event travels with.
+  class EventTable final : public DebeziumTables {
+   public:
+    const DebeziumTableInfo* Find(const cdc::v1::Source&) const override { return current; }
+    const DebeziumTableInfo* current = nullptr;
+  };
+
   struct SchemaIds {
     int32_t key = 0;
     int32_t value = 0;
@@ -98,6 +105,7 @@ class EventEncoder {
   std::vector<std::pair<std::string_view, std::string>> headers_;
   std::vector<std::pair<std::string_view, std::string>> tombstone_headers_;
   DebeziumOptions debezium_;
+  EventTable debezium_table_;
   std::unique_ptr<SchemaRegistryClient> registry_;
   std::unordered_map<std::string, SchemaIds> ids_;  // by topic
   const std::string* last_topic_ = nullptr;

@@ -4,6 +4,28 @@
 
 namespace cdc::agent::postgres {
 
+DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel) {
+  constexpr uint32_t kNumericOid = 1700;
+  constexpr uint32_t kBitOid = 1560;
+  constexpr uint32_t kVarbitOid = 1562;
+  constexpr int32_t kVarHeader = 4;  // numeric's type modifier is offset by it
+  DebeziumTableInfo table;
+  table.columns.reserve(rel.columns.size());
+  for (const ColumnInfo& c : rel.columns) {
+    DebeziumColumnInfo& info = table.columns.emplace_back();
+    info.name = c.name;
+    if (c.type_oid == kNumericOid && c.type_modifier >= kVarHeader) {
+      const int32_t mod = c.type_modifier - kVarHeader;
+      info.length = (mod >> 16) & 0xffff;
+      // PostgreSQL 15 keeps the scale in 11 bits, signed.
+      info.scale = ((mod & 0x7ff) ^ 0x400) - 0x400;
+    } else if ((c.type_oid == kBitOid || c.type_oid == kVarbitOid) && c.type_modifier >= 0) {
+      info.length = c.type_modifier;
+    }
+  }
+  return table;
+}
+
 Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
                       const pgoutput::Tuple& tuple, bool identity_only,
                       google::protobuf::RepeatedPtrField<cdc::v1::Column>* out) {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "agent/batch.h"
+#include "agent/debezium_json.h"
 #include "agent/topic.h"
 #include "cdc/v1/change_event.pb.h"
 #include "common/status.h"
@@ -38,7 +40,13 @@ struct RelationInfo {
   std::vector<int> key_indexes;
   bool included = true;  // matches source.tables
   std::string topic;
+  // With kafka.format debezium-json: DebeziumTableOf(*this).
+  std::shared_ptr<const DebeziumTableInfo> debezium;
 };
+
+// The table facts Debezium's form needs and events do not carry: every
+// column, numeric precision and scale from the type modifier, bit lengths.
+DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel);
 
 // Converts a tuple into columns. With `identity_only`, only replica identity
 // columns are emitted (the 'K' old tuple of an update or delete). 'u' datums

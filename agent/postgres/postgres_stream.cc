@@ -48,6 +48,7 @@ cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1:
                                                const cdc::v1::RowKey* key) {
   OutEvent& out = batch_.events.emplace_back();
   out.topic = rel.topic;
+  out.debezium_table = rel.debezium;
   out.has_key = has_key;
   if (has_key) out.key = *key;
   cdc::v1::ChangeEvent& e = out.event;
@@ -221,6 +222,9 @@ Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
   }
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(r.oid));
   SetKeyColumns(keys, &rel);
+  if (config_.kafka.format == EventFormat::kDebeziumJson) {
+    rel.debezium = std::make_shared<const DebeziumTableInfo>(DebeziumTableOf(rel));
+  }
   relations_[r.oid] = std::move(rel);
   return Status::OK();
 }

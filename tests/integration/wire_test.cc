@@ -315,6 +315,8 @@ TEST_F(PgWireTest, DebeziumJsonWithTransactionMetadata) {
   EXPECT_EQ(At(lines[0], "key.id").number_value(), 1);
   EXPECT_EQ(At(lines[0], "value.op").string_value(), "c");
   EXPECT_EQ(At(lines[0], "value.after.note").string_value(), "a");
+  // numeric(8,2): Debezium's Decimal, base64 of the unscaled 1250.
+  EXPECT_EQ(At(lines[0], "value.after.amount").string_value(), "BOI=");
   // timestamp(3): Debezium's io.debezium.time.Timestamp, epoch milliseconds.
   EXPECT_EQ(At(lines[0], "value.after.at").number_value(), 1767323045678.0);
   EXPECT_EQ(At(lines[0], "value.source.connector").string_value(), "postgresql");
@@ -326,6 +328,10 @@ TEST_F(PgWireTest, DebeziumJsonWithTransactionMetadata) {
             At(lines[0], "value.transaction.id").string_value());
   EXPECT_EQ(At(lines[2], "value.op").string_value(), "d");
   EXPECT_EQ(At(lines[2], "value.after").kind_case(), google::protobuf::Value::kNullValue);
+  // As Debezium: every column in before, null where the replica identity
+  // sent none.
+  EXPECT_EQ(At(lines[2], "value.before.id").number_value(), 1);
+  EXPECT_EQ(At(lines[2], "value.before.note").kind_case(), google::protobuf::Value::kNullValue);
   EXPECT_EQ(At(lines[3], "value").kind_case(), google::protobuf::Value::kNullValue)
       << "the tombstone";
 

@@ -296,5 +296,32 @@ TEST_F(EventBuilderTest, FillTableFieldsWithoutKey) {
   EXPECT_EQ(event.key_columns_size(), 0);
 }
 
+TEST(DebeziumTableOfTest, NumericScaleAndBitLengthFromTheTypeModifier) {
+  RelationInfo rel;
+  auto add = [&](const std::string& name, uint32_t oid, int32_t typmod) {
+    ColumnInfo c;
+    c.name = name;
+    c.type_oid = oid;
+    c.type_modifier = typmod;
+    rel.columns.push_back(c);
+  };
+  add("id", 23, -1);                           // int4
+  add("amount", 1700, ((8 << 16) | 2) + 4);    // numeric(8,2)
+  add("any_numeric", 1700, -1);                // numeric
+  add("flags", 1560, 5);                       // bit(5)
+  add("negative", 1700, ((3 << 16) | 0x7fe) + 4);  // numeric(3,-2)
+  const DebeziumTableInfo table = DebeziumTableOf(rel);
+  ASSERT_EQ(table.columns.size(), 5u);
+  EXPECT_EQ(table.columns[0].name, "id");
+  EXPECT_EQ(table.columns[0].scale, -1);
+  EXPECT_EQ(table.columns[1].length, 8);
+  EXPECT_EQ(table.columns[1].scale, 2);
+  EXPECT_EQ(table.columns[2].length, -1);
+  EXPECT_EQ(table.columns[2].scale, -1) << "no declared scale: VariableScaleDecimal";
+  EXPECT_EQ(table.columns[3].length, 5);
+  EXPECT_EQ(table.columns[4].length, 3);
+  EXPECT_EQ(table.columns[4].scale, -2);
+}
+
 }  // namespace
 }  // namespace cdc::agent::postgres
