@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "agent/debezium_transaction.h"
-#include "common/base64.h"
+#include "common/json_text.h"
 #include "common/utf8.h"
 
 namespace cdc::agent {
@@ -93,13 +93,6 @@ void AppendString(std::string_view text, std::string& out) {
   out += '"';
 }
 
-template <typename T>
-void AppendInt(T value, std::string& out) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, result.ptr);
-}
-
 // Java's Float/Double.toString (the shortest digits that read back, JDK 19+):
 // plain notation with at least one fraction digit in [1e-3, 1e7), else
 // "d.dddE<exp>". Non-finite values are strings, as Jackson quotes them.
@@ -167,7 +160,7 @@ void AppendJavaNumber(T value, std::string& out) {
     out += '0';
   }
   out += 'E';
-  AppendInt(exp, out);
+  AppendInteger(exp, out);
 }
 
 // Java's (long) cast of a double: truncation, saturating, NaN to 0.
@@ -1066,17 +1059,17 @@ void AppendSchemaBody(const Type& t, bool optional, std::string& out) {
   }
   if (t.kind == Kind::kDecimal) {
     out += ",\"parameters\":{\"scale\":\"";
-    AppendInt(t.scale, out);
+    AppendInteger(t.scale, out);
     out += '"';
     if (t.precision > 0) {
       out += ",\"connect.decimal.precision\":\"";
-      AppendInt(t.precision, out);
+      AppendInteger(t.precision, out);
       out += '"';
     }
     out += '}';
   } else if (t.kind == Kind::kBits) {
     out += ",\"parameters\":{\"length\":\"";
-    AppendInt(t.length, out);
+    AppendInteger(t.length, out);
     out += "\"}";
   } else if ((t.kind == Kind::kEnum || t.kind == Kind::kEnumSet) && t.allowed != nullptr) {
     std::string joined;
@@ -1186,7 +1179,7 @@ bool AppendDecimalValue(const Type& t, const Value& v, std::string& out) {
   while (!d.fraction.empty() && d.fraction.back() == '0') d.fraction.remove_suffix(1);
   AppendUnscaledBytes(UnscaledDigits(d, -1), d.negative, bytes);
   out += "{\"scale\":";
-  AppendInt(d.fraction.size(), out);
+  AppendInteger(d.fraction.size(), out);
   out += ",\"value\":";
   AppendQuotedBase64(bytes, out);
   out += '}';
@@ -1228,7 +1221,7 @@ void AppendPoint(double x, double y, std::string_view wkb, uint32_t srid, std::s
   if (srid == 0) {
     out += "null";
   } else {
-    AppendInt(srid, out);
+    AppendInteger(srid, out);
   }
   out += '}';
 }
@@ -1358,7 +1351,7 @@ void AppendPgDate(const cdc::v1::Date& d, bool in_array, std::string& out) {
   } else if (d.infinity() == cdc::v1::INFINITY_NEGATIVE) {
     out += in_array ? "-625821272" : "-2147472691";
   } else {
-    AppendInt(DaysFromCivil(d.year(), d.month(), d.day()), out);
+    AppendInteger(DaysFromCivil(d.year(), d.month(), d.day()), out);
   }
 }
 
@@ -1398,9 +1391,9 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
     case Kind::kInt32:
     case Kind::kInt64:
       if (v.kind_case() == Value::kIntValue) {
-        AppendInt(v.int_value(), out);
+        AppendInteger(v.int_value(), out);
       } else if (v.kind_case() == Value::kUintValue) {
-        AppendInt(static_cast<int64_t>(v.uint_value()), out);  // long mode wraps
+        AppendInteger(static_cast<int64_t>(v.uint_value()), out);  // long mode wraps
       } else if (v.kind_case() == Value::kBoolValue) {
         out += v.bool_value() ? '1' : '0';
       } else {
@@ -1409,7 +1402,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
       return true;
     case Kind::kYear:
       if (v.kind_case() != Value::kIntValue) return false;
-      AppendInt(v.int_value() == 0 ? 1900 : v.int_value(), out);  // the binlog's 0 is 1900 + 0
+      AppendInteger(v.int_value() == 0 ? 1900 : v.int_value(), out);  // the binlog's 0 is 1900 + 0
       return true;
     case Kind::kFloat32:
       if (v.kind_case() == Value::kFloatValue) {
@@ -1463,7 +1456,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
     case Kind::kTimeMicros: {
       if (v.kind_case() != Value::kTimeValue) return false;
       const int64_t micros = v.time_value().micros();
-      AppendInt(t.kind == Kind::kTimeMillis ? FloorDiv(micros, 1000) : micros, out);
+      AppendInteger(t.kind == Kind::kTimeMillis ? FloorDiv(micros, 1000) : micros, out);
       return true;
     }
     case Kind::kTimestampMillis:
@@ -1477,7 +1470,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
       } else if (ts.infinity() == cdc::v1::INFINITY_NEGATIVE) {
         out += millis ? "-9223372036832400" : "-9223372036832400000";
       } else {
-        AppendInt(millis ? FloorDiv(ts.epoch_micros(), 1000) : ts.epoch_micros(), out);
+        AppendInteger(millis ? FloorDiv(ts.epoch_micros(), 1000) : ts.epoch_micros(), out);
       }
       return true;
     }
@@ -1504,7 +1497,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
     }
     case Kind::kMicroDuration:
       if (v.kind_case() != Value::kIntervalValue) return false;
-      AppendInt(MicroDuration(v.interval_value()), out);
+      AppendInteger(MicroDuration(v.interval_value()), out);
       return true;
     case Kind::kBits:
       if (v.kind_case() != Value::kBitsValue) return false;
@@ -1526,7 +1519,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
       if (v.geometry_value().srid() == 0) {
         out += "null";
       } else {
-        AppendInt(v.geometry_value().srid(), out);
+        AppendInteger(v.geometry_value().srid(), out);
       }
       out += '}';
       return true;
@@ -1572,7 +1565,7 @@ void AppendPlaceholder(const Type& t, const Context& ctx, std::string& out) {
       for (char c : ctx.placeholder) {
         if (!first) out += ',';
         first = false;
-        AppendInt(static_cast<int>(static_cast<signed char>(c)), out);
+        AppendInteger(static_cast<int>(static_cast<signed char>(c)), out);
       }
       out += ']';
       break;
@@ -1795,13 +1788,13 @@ void AppendSourceSchema(const cdc::v1::Source& s, std::string& out) {
 void AppendTimes(int64_t micros, bool with_ms, std::string& out) {
   if (with_ms) {
     out += "\"ts_ms\":";
-    AppendInt(FloorDiv(micros, 1000), out);
+    AppendInteger(FloorDiv(micros, 1000), out);
     out += ',';
   }
   out += "\"ts_us\":";
-  AppendInt(micros, out);
+  AppendInteger(micros, out);
   out += ",\"ts_ns\":";
-  AppendInt(micros * 1000, out);
+  AppendInteger(micros * 1000, out);
 }
 
 // MariaDB's GTID "domain-server-sequence" names the server.
@@ -1826,7 +1819,7 @@ void AppendSource(const cdc::v1::ChangeEvent& event, const DebeziumOptions& opti
   out += "\",\"name\":";
   AppendString(options.logical_name.empty() ? s.server_name() : options.logical_name, out);
   out += ",\"ts_ms\":";
-  AppendInt(FloorDiv(s.commit_time_us(), 1000), out);
+  AppendInteger(FloorDiv(s.commit_time_us(), 1000), out);
   out += s.snapshot() ? ",\"snapshot\":\"true\",\"db\":" : ",\"snapshot\":\"false\",\"db\":";
   AppendString(s.database(), out);
   if (IsPostgres(s)) {
@@ -1836,7 +1829,7 @@ void AppendSource(const cdc::v1::ChangeEvent& event, const DebeziumOptions& opti
       out += ",\"sequence\":null,";
     } else {
       out += ",\"sequence\":\"[null,\\\"";
-      AppendInt(lsn, out);
+      AppendInteger(lsn, out);
       out += "\\\"]\",";
     }
     AppendTimes(s.commit_time_us(), false, out);
@@ -1848,13 +1841,13 @@ void AppendSource(const cdc::v1::ChangeEvent& event, const DebeziumOptions& opti
     if (s.transaction_id() == 0) {
       out += "null";
     } else {
-      AppendInt(s.transaction_id(), out);
+      AppendInteger(s.transaction_id(), out);
     }
     out += ",\"lsn\":";
     if (lsn == 0) {
       out += "null";
     } else {
-      AppendInt(lsn, out);
+      AppendInteger(lsn, out);
     }
     out += ",\"xmin\":null,\"origin\":null,\"origin_lsn\":null}";
     return;
@@ -1864,7 +1857,7 @@ void AppendSource(const cdc::v1::ChangeEvent& event, const DebeziumOptions& opti
   out += ",\"table\":";
   AppendString(s.table(), out);
   out += ",\"server_id\":";
-  AppendInt(s.snapshot() ? 0 : ServerIdOf(s), out);
+  AppendInteger(s.snapshot() ? 0 : ServerIdOf(s), out);
   out += ",\"gtid\":";
   if (s.snapshot() || s.mysql().gtid().empty()) {
     out += "null";
@@ -1874,9 +1867,9 @@ void AppendSource(const cdc::v1::ChangeEvent& event, const DebeziumOptions& opti
   out += ",\"file\":";
   AppendString(s.mysql().file(), out);
   out += ",\"pos\":";
-  AppendInt(s.mysql().pos(), out);
+  AppendInteger(s.mysql().pos(), out);
   out += ",\"row\":";
-  AppendInt(s.event_index(), out);
+  AppendInteger(s.event_index(), out);
   out += ",\"thread\":null,\"query\":null}";
 }
 

@@ -33,17 +33,26 @@ std::string_view OpName(cdc::v1::Op op) {
   }
 }
 
-std::string PositionText(const cdc::v1::Source& source) {
-  const std::string index = ";index=" + std::to_string(source.event_index());
+void AssignPositionText(const cdc::v1::Source& source, std::string* out) {
+  out->clear();
   if (source.has_postgres()) {
-    return "lsn=" + offsets::FormatLsn(source.postgres().lsn()) +
-           ";commit_lsn=" + offsets::FormatLsn(source.postgres().commit_lsn()) + index;
-  }
-  if (source.has_mysql()) {
+    *out += "lsn=";
+    *out += offsets::FormatLsn(source.postgres().lsn());
+    *out += ";commit_lsn=";
+    *out += offsets::FormatLsn(source.postgres().commit_lsn());
+  } else if (source.has_mysql()) {
     const cdc::v1::MysqlPosition& m = source.mysql();
-    return "file=" + m.file() + ";pos=" + std::to_string(m.pos()) + ";gtid=" + m.gtid() + index;
+    *out += "file=";
+    *out += m.file();
+    *out += ";pos=";
+    *out += std::to_string(m.pos());
+    *out += ";gtid=";
+    *out += m.gtid();
+  } else {
+    return;
   }
-  return "";
+  *out += ";index=";
+  *out += std::to_string(source.event_index());
 }
 
 EventEncoder::EventEncoder(const KafkaConfig& config)
@@ -51,7 +60,13 @@ EventEncoder::EventEncoder(const KafkaConfig& config)
       format_(config.format),
       content_type_(ContentTypeOf(config)),
       schema_name_(SchemaNameOf(config.format)) {
+  // The names and fixed values are set once; Headers() rewrites the op and
+  // the position in place.
   headers_.reserve(5);
+  headers_.emplace_back(kHeaderContentType, content_type_);
+  headers_.emplace_back(kHeaderSchema, schema_name_);
+  headers_.emplace_back(kHeaderOp, "");
+  headers_.emplace_back(kHeaderPosition, "");
   tombstone_headers_.emplace_back(kHeaderContentType, content_type_);
   debezium_.schemas_enable = config.schemas_enable;
   debezium_.logical_name = config.topic_prefix;
@@ -63,6 +78,7 @@ EventEncoder::~EventEncoder() = default;
 Status EventEncoder::Open() {
   if (!config_.schema_registry || format_ != EventFormat::kProtobuf) return Status::OK();
   CDC_ASSIGN_OR_RETURN(registry_, SchemaRegistryClient::Create(*config_.schema_registry));
+  headers_.emplace_back(kHeaderSchemaId, "");
   return Status::OK();
 }
 
@@ -145,14 +161,10 @@ Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::
 
 const std::vector<std::pair<std::string_view, std::string>>& EventEncoder::Headers(
     const OutEvent& out) {
-  headers_.clear();
-  headers_.emplace_back(kHeaderContentType, content_type_);
-  headers_.emplace_back(kHeaderSchema, schema_name_);
-  headers_.emplace_back(kHeaderOp, OpName(out.event.op()));
-  headers_.emplace_back(kHeaderPosition, PositionText(out.event.source()));
-  if (registry_ && last_topic_ != nullptr && *last_topic_ == out.topic) {
-    headers_.emplace_back(kHeaderSchemaId, std::to_string(last_ids_.value));
-  }
+  headers_[2].second.assign(OpName(out.event.op()));
+  AssignPositionText(out.event.source(), &headers_[3].second);
+  // Encode(out) registered the topic's schemas just before.
+  if (registry_) headers_[4].second = std::to_string(last_ids_.value);
   return headers_;
 }
 

@@ -50,9 +50,9 @@ inline constexpr std::string_view kHeaderSchemaId = "cdc-schema-id";
 // The op as the cdc-op header names it ("insert", ...; "unspecified").
 std::string_view OpName(cdc::v1::Op op);
 
-// The cdc-position header's text for `source` (empty when it has no
-// position).
-std::string PositionText(const cdc::v1::Source& source);
+// Sets `out` to the cdc-position header's text for `source` (empty when it
+// has no position).
+void AssignPositionText(const cdc::v1::Source& source, std::string* out);
 
 class EventEncoder {
  public:
@@ -73,7 +73,8 @@ class EventEncoder {
   // is unreachable.
   Result<bool> Encode(const OutEvent& out, std::string* value, std::string* key);
 
-  // The headers of the event message of `out`, as (name, value) pairs.
+  // The headers of the event message of `out`, as (name, value) pairs. Call
+  // after Encode(out). Valid until the next call.
   const std::vector<std::pair<std::string_view, std::string>>& Headers(const OutEvent& out);
 
   // The headers of a tombstone: content-type alone.

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/base64.h"
+#include "common/json_text.h"
 #include "common/utf8.h"
 
 namespace cdc::agent {
@@ -237,13 +237,6 @@ bool AppendJsonString(std::string_view text, std::string& out) {
 
 // ---------------------------------------------------------------------------
 // Numbers.
-
-template <typename T>
-void AppendInteger(T value, std::string& out) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, result.ptr);
-}
 
 template <typename T>
 void AppendQuotedInteger(T value, std::string& out) {

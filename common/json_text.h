@@ -1,8 +1,10 @@
-// Base64 for JSON writers.
+// Pieces of text shared by the JSON writers (the event JSON and Debezium's):
+// base64 strings and integers.
 //
 // Thread: pure functions, safe from any thread.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,6 +45,14 @@ inline void AppendQuotedBase64(std::string_view bytes, std::string& out) {
     *o++ = '=';
   }
   *o = '"';
+}
+
+// Appends an integer in decimal.
+template <typename T>
+void AppendInteger(T value, std::string& out) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, result.ptr);
 }
 
 }  // namespace cdc
