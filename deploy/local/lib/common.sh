@@ -10,7 +10,10 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # Seconds elapsed since the given $SECONDS value, for "started in N s".
 since() { echo "$((SECONDS - $1))"; }
 
-# A TCP connection to 127.0.0.1:PORT succeeds.
+# A TCP connection to 127.0.0.1:PORT succeeds. Call it only once something
+# listens (port_in_use): our ports lie in Linux's ephemeral range, and a
+# connect to a port nobody listens on can pick that same port as its own and
+# connect to itself, which then keeps the server from binding it.
 port_answers() {
   # shellcheck disable=SC2016  # $1 is expanded by the inner bash
   timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null

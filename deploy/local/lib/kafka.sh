@@ -96,8 +96,10 @@ kafka_up() {
       show_log_tail "${dir}/kafka.out"
       die "kafka exited while starting (log: ${dir}/server.log)"
     fi
-    if port_answers "$port" \
-        && grep -q 'Kafka Server started' "${dir}/server.log" 2>/dev/null; then
+    # The log first: connecting before the broker listens could connect to
+    # itself (see port_answers).
+    if grep -q 'Kafka Server started' "${dir}/server.log" 2>/dev/null \
+        && port_in_use "$port" && port_answers "$port"; then
       break
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then

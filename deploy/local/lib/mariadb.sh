@@ -55,6 +55,8 @@ mariadb_set_password() {
 }
 
 mariadb_ping() {
+  # Nothing is asked before the port listens (see port_answers).
+  port_in_use "$1" || return 1
   MYSQL_PWD=${CDC_MYSQL_PASSWORD:-cdcpass} mariadb-admin --no-defaults --protocol=TCP \
     -h 127.0.0.1 -P "$1" -uroot --connect-timeout=2 ping >/dev/null 2>&1
 }

@@ -15,6 +15,8 @@ registry_api_url() { echo "http://127.0.0.1:$1/apis/ccompat/v7"; }
 # Ready: the health check says UP and the Confluent API answers.
 registry_ready() {
   local port=$1
+  # Nothing is asked before the port listens (see port_answers).
+  port_in_use "$port" || return 1
   curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:${port}/health/ready" 2>/dev/null \
     && curl -fsS --max-time 2 -o /dev/null "$(registry_api_url "$port")/subjects" 2>/dev/null
 }
