@@ -351,6 +351,25 @@ void AppendZonedTimestamp(int64_t micros, int width, std::string& out) {
   out += "Z\"";
 }
 
+// A timestamptz past what int64 epoch microseconds hold, from PostgreSQL's
+// UTC text ("294276-12-31 23:59:59.999999+00"), as Debezium's
+// ZonedTimestamp ("+294276-12-31T23:59:59.999999Z"), quoted. False when the
+// text is not in that form.
+bool AppendZonedTimestampText(std::string_view text, std::string& out) {
+  const size_t space = text.find(' ');
+  const size_t zone = text.find_last_of("+-");
+  if (space == std::string_view::npos || zone == std::string_view::npos || zone < space ||
+      text.substr(zone) != "+00") {
+    return false;
+  }
+  out += "\"+";
+  out.append(text.substr(0, space));
+  out += 'T';
+  out.append(text.substr(space + 1, zone - space - 1));
+  out += "Z\"";
+  return true;
+}
+
 // io.debezium.time.MicroDuration: Debezium's double arithmetic over the
 // fields pgjdbc's PGInterval gives, months at 365.25 / 12 days.
 int64_t MicroDuration(const cdc::v1::Interval& interval) {
@@ -969,7 +988,12 @@ Type ColumnType(const cdc::v1::Source& source, std::string_view type_name,
                 const DebeziumColumnInfo* info, const Value* value) {
   if (info != nullptr && !info->type.empty()) type_name = info->type;
   if (IsPostgres(source)) return PostgresType(type_name, info, value);
-  return MysqlType(type_name, info, value, source.kind() == cdc::v1::SOURCE_KIND_MARIADB);
+  Type t = MysqlType(type_name, info, value, source.kind() == cdc::v1::SOURCE_KIND_MARIADB);
+  // Debezium's snapshot reads TIMESTAMP through JDBC and prints the fewest
+  // fraction digits ("07:04:56.7Z"); its stream pads to the column's
+  // (".700Z").
+  if (t.kind == Kind::kZonedTimestamp && source.snapshot()) t.length = 0;
+  return t;
 }
 
 // ---------------------------------------------------------------------------
@@ -1463,7 +1487,8 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
     case Kind::kTimestampMicros: {
       if (v.kind_case() != Value::kTimestampValue) return false;
       const cdc::v1::Timestamp& ts = v.timestamp_value();
-      if (ts.zero() || !ts.invalid_text().empty()) return false;
+      // Past int64 epoch microseconds: Debezium's int64 cannot hold it.
+      if (ts.zero() || !ts.invalid_text().empty() || !ts.out_of_range_text().empty()) return false;
       const bool millis = t.kind == Kind::kTimestampMillis;
       if (ts.infinity() == cdc::v1::INFINITY_POSITIVE) {
         out += millis ? "9223372036825200" : "9223372036825200000";
@@ -1478,6 +1503,7 @@ bool AppendScalar(const Type& t, const Value& v, bool in_array, std::string& out
       if (v.kind_case() != Value::kTimestampValue) return false;
       const cdc::v1::Timestamp& ts = v.timestamp_value();
       if (ts.zero() || !ts.invalid_text().empty()) return false;
+      if (!ts.out_of_range_text().empty()) return AppendZonedTimestampText(ts.out_of_range_text(), out);
       if (ts.infinity() != cdc::v1::INFINITY_NONE) {
         out += ts.infinity() == cdc::v1::INFINITY_POSITIVE ? "\"infinity\"" : "\"-infinity\"";
       } else {

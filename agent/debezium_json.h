@@ -125,10 +125,14 @@
 //   columns the event carries (Debezium: every column, null when unknown),
 //   numeric has no declared scale (VariableScaleDecimal), enum/set schemas
 //   have no "allowed", varbit has length 2147483647, domains map by value
-//   kind, NOT NULL columns are optional, and "default" is not written.
+//   kind and NOT NULL columns are optional. "default" is never written, and
+//   a NULL stays null (JsonConverter writes the column's default instead).
 // - Debezium's snapshot (JDBC) differs from its own streaming for old dates
-//   (Julian calendar before 1582), infinite dates and timestamp fractions;
-//   this module follows its streaming form throughout.
+//   (Julian calendar before 1582) and infinite dates; this module follows
+//   its streaming form there. MySQL TIMESTAMP fractions follow each: the
+//   fewest digits in snapshot rows, the column's in streamed ones.
+// - A PostgreSQL timestamp past int64 epoch microseconds is null
+//   (timestamptz, as ISO text, keeps it).
 // - TRUNCATE: Debezium skips it by default (skipped.operations=t); this
 //   module renders op "t" with a null key, as Debezium does when told to
 //   publish it; the caller decides. Debezium also writes a tombstone after

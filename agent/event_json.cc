@@ -727,6 +727,7 @@ class EventWriter {
         Infinity(m, t.infinity());
         Bool(m, "\"zero\":", t.zero());
         if (!String(m, "\"invalid_text\":", t.invalid_text())) return false;
+        if (!String(m, "\"out_of_range_text\":", t.out_of_range_text())) return false;
         Leave(m);
         break;
       }
@@ -916,6 +917,7 @@ constexpr KnownField kKnownFields[] = {
     {"Timestamp", 4, "infinity", kEnum, false, nullptr},
     {"Timestamp", 5, "zero", kBool, false, nullptr},
     {"Timestamp", 6, "invalid_text", kStr, false, nullptr},
+    {"Timestamp", 7, "out_of_range_text", kStr, false, nullptr},
     {"Interval", 1, "months", kI32, false, nullptr},
     {"Interval", 2, "days", kI32, false, nullptr},
     {"Interval", 3, "micros", kI64, false, nullptr},

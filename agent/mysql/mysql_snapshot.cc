@@ -108,6 +108,7 @@ Status MysqlSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop
   select += " FROM " + MysqlConnection::QuoteIdent(info.schema) + "." +
             MysqlConnection::QuoteIdent(info.table);
   const std::string topic = TopicName(topic_prefix_, info.schema, info.table);
+  const std::shared_ptr<const DebeziumTableInfo> debezium = DebeziumFacts(schema);
   RowContext ctx;
   ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
   ctx.server_name = config_.source.name;
@@ -138,6 +139,7 @@ Status MysqlSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop
     ctx.event_index = (*event_index)++;
     OutEvent& e = batch_.events.emplace_back();
     e.topic = topic;
+    e.debezium_table = debezium;
     e.has_key = BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, &e.key);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);

@@ -68,7 +68,12 @@ class MysqlSource : public Source {
   struct MappedTable {
     binlog::TableSchema schema;
     std::string topic;
+    // With kafka.format debezium-json: DebeziumTableOf(schema).
+    std::shared_ptr<const DebeziumTableInfo> debezium;
   };
+
+  // DebeziumTableOf(schema) when kafka.format is debezium-json, else null.
+  std::shared_ptr<const DebeziumTableInfo> DebeziumFacts(const binlog::TableSchema& schema) const;
 
   // mysql_source.cc
   Status Start(BatchQueue& out, const std::atomic<bool>& stop);

@@ -316,6 +316,14 @@ void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader&
   OutEvent& out = batch_.events.emplace_back();
   out.topic = TopicName(topic_prefix_, table.schema, table.table);
   out.event.set_op(cdc::v1::OP_TRUNCATE);
+  if (config_.kafka.format == EventFormat::kDebeziumJson) {
+    // The columns, for the schema of Debezium's TRUNCATE message.
+    const InfoTable* info = history_.Find(table.schema, table.table, BinlogPos{file_, header.log_pos});
+    if (info != nullptr && info->unknown.empty()) {
+      Result<binlog::TableSchema> schema = SchemaFromInfo(*info);
+      if (schema.ok()) out.debezium_table = DebeziumFacts(*schema);
+    }
+  }
   PlaceAt(header);
   FillSource(ctx_, table.schema, table.table, out.event.mutable_source());
   ++ctx_.event_index;
@@ -410,8 +418,15 @@ Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::Ev
                             .WithContext("TABLE_MAP of " + map.schema + "." + map.table + " at " +
                                          at.ToString()));
   }
+  mapped.debezium = DebeziumFacts(mapped.schema);
   tables_[map.table_id] = std::move(mapped);
   return Status::OK();
+}
+
+std::shared_ptr<const DebeziumTableInfo> MysqlSource::DebeziumFacts(
+    const binlog::TableSchema& schema) const {
+  if (config_.kafka.format != EventFormat::kDebeziumJson) return nullptr;
+  return std::make_shared<const DebeziumTableInfo>(DebeziumTableOf(schema));
 }
 
 Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows) {
@@ -428,6 +443,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
     const size_t first = batch_.events.size();
     OutEvent& out = batch_.events.emplace_back();
     out.topic = table.topic;
+    out.debezium_table = table.debezium;
     out.has_key = BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, &out.key);
     ++ctx_.event_index;
     OutEvent insert;
@@ -435,6 +451,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
         SplitKeyChange(table.schema, &out.event, &out.key, &insert.event, &insert.key)) {
       // A primary key change: the DELETE of the old key, then the INSERT.
       insert.topic = table.topic;
+      insert.debezium_table = table.debezium;
       insert.has_key = true;
       insert.event.mutable_source()->set_event_index(ctx_.event_index++);
       batch_.events.push_back(std::move(insert));

@@ -61,6 +61,21 @@ cdc::v1::SourceKind KindOf(const binlog::FormatDescription& format) {
   return format.mariadb() ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
 }
 
+DebeziumTableInfo DebeziumTableOf(const binlog::TableSchema& schema) {
+  DebeziumTableInfo table;
+  table.columns.reserve(schema.columns.size());
+  for (const binlog::ColumnSchema& c : schema.columns) {
+    DebeziumColumnInfo& info = table.columns.emplace_back();
+    info.name = c.name;
+    info.type = c.type_name;
+    info.allowed = !c.enum_values.empty() ? c.enum_values : c.set_values;
+  }
+  for (uint32_t index : schema.primary_key) {
+    if (index < table.columns.size()) table.columns[index].optional = false;
+  }
+  return table;
+}
+
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
                 cdc::v1::Source* src) {
   src->set_kind(ctx.kind);

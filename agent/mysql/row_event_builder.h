@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "agent/debezium_json.h"
 #include "cdc/v1/change_event.pb.h"
 #include "decoders/binlog/events.h"
 #include "decoders/binlog/rows.h"
@@ -29,6 +30,12 @@ struct RowContext {
 // and event index.
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
                 cdc::v1::Source* src);
+
+// What kafka.format debezium-json shows of the table beyond its events:
+// every column with its type and ENUM/SET labels, and the primary key's
+// columns as NOT NULL (`optional` false). Other NOT NULL constraints and
+// column defaults are not tracked.
+DebeziumTableInfo DebeziumTableOf(const binlog::TableSchema& schema);
 
 // Fills `out` (cleared first) for one row of a rows event. Columns absent
 // from an image (minimal row images) are left out of it. Returns false when

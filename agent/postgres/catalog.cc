@@ -24,6 +24,13 @@ constexpr const char* kIdentityIndexQuery =
     "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
     "WHERE i.indrelid = $1::oid AND i.indisreplident ORDER BY k.ord";
 
+constexpr const char* kEnumLabelsQuery =
+    "SELECT enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = $1::oid ORDER BY enumsortorder";
+
+constexpr const char* kNotNullQuery =
+    "SELECT attname FROM pg_catalog.pg_attribute "
+    "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND attnotnull";
+
 constexpr const char* kColumnsQuery =
     "SELECT attname, atttypid, atttypmod FROM pg_catalog.pg_attribute "
     "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
@@ -37,7 +44,11 @@ Status Catalog::EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry) {
     if (PQntuples(res.get()) != 1) {
       // Dropped since the WAL being decoded was written: its values pass
       // through as text rather than stopping the stream at this position.
-      registry->Add({oid, "oid:" + std::to_string(oid), pgoutput::PgType::Kind::kOther, 0, 0, ','});
+      pgoutput::PgType gone;
+      gone.oid = oid;
+      gone.name = "oid:" + std::to_string(oid);
+      gone.kind = pgoutput::PgType::Kind::kOther;
+      registry->Add(std::move(gone));
       break;
     }
     pgoutput::PgType type;
@@ -51,6 +62,10 @@ Status Catalog::EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry) {
     uint32_t next = 0;
     if (typtype == 'e') {
       type.kind = pgoutput::PgType::Kind::kEnum;
+      CDC_ASSIGN_OR_RETURN(PgResult labels, conn_->Query(kEnumLabelsQuery, {std::to_string(oid)}));
+      for (int i = 0; i < PQntuples(labels.get()); ++i) {
+        type.labels.emplace_back(PQgetvalue(labels.get(), i, 0));
+      }
     } else if (typtype == 'd') {
       type.kind = pgoutput::PgType::Kind::kDomain;
       type.base_oid = base;
@@ -79,6 +94,13 @@ Result<std::vector<std::string>> Catalog::KeyColumns(uint32_t relation_oid) {
     for (int i = 0; i < PQntuples(res.get()); ++i) names.emplace_back(PQgetvalue(res.get(), i, 0));
     if (!names.empty()) break;
   }
+  return names;
+}
+
+Result<std::vector<std::string>> Catalog::NotNullColumns(uint32_t relation_oid) {
+  CDC_ASSIGN_OR_RETURN(PgResult res, conn_->Query(kNotNullQuery, {std::to_string(relation_oid)}));
+  std::vector<std::string> names;
+  for (int i = 0; i < PQntuples(res.get()); ++i) names.emplace_back(PQgetvalue(res.get(), i, 0));
   return names;
 }
 

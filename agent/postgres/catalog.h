@@ -19,13 +19,16 @@ class Catalog {
   explicit Catalog(PgConnection* conn) : conn_(conn) {}
 
   // Adds `oid` and every type it depends on (array element, domain base) to
-  // `registry` when missing.
+  // `registry` when missing, with an enum's labels.
   Status EnsureType(uint32_t oid, pgoutput::TypeRegistry* registry);
 
   // The Kafka key columns of a table: its primary key in key order, or the
   // columns of its replica identity index when it has no primary key; empty
   // when it has neither.
   Result<std::vector<std::string>> KeyColumns(uint32_t relation_oid);
+
+  // The names of the table's NOT NULL columns.
+  Result<std::vector<std::string>> NotNullColumns(uint32_t relation_oid);
 
   struct RelationRef {
     uint32_t oid = 0;

@@ -1,26 +1,46 @@
 #include "agent/postgres/event_builder.h"
 
+#include <algorithm>
+
 #include "agent/row_key.h"
 
 namespace cdc::agent::postgres {
 
-DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel) {
-  constexpr uint32_t kNumericOid = 1700;
-  constexpr uint32_t kBitOid = 1560;
-  constexpr uint32_t kVarbitOid = 1562;
+DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
+                                  const std::vector<std::string>& not_null) {
   constexpr int32_t kVarHeader = 4;  // numeric's type modifier is offset by it
+  using Kind = pgoutput::PgType::Kind;
   DebeziumTableInfo table;
   table.columns.reserve(rel.columns.size());
   for (const ColumnInfo& c : rel.columns) {
     DebeziumColumnInfo& info = table.columns.emplace_back();
     info.name = c.name;
-    if (c.type_oid == kNumericOid && c.type_modifier >= kVarHeader) {
-      const int32_t mod = c.type_modifier - kVarHeader;
+    info.optional = std::find(not_null.begin(), not_null.end(), c.name) == not_null.end();
+    // A domain is its base type, with the domain's modifier when the column
+    // has none (bounded: domains over domains are few).
+    int32_t typmod = c.type_modifier;
+    const pgoutput::PgType* type = types.Find(c.type_oid);
+    for (int depth = 0; depth < 8 && type != nullptr && type->kind == Kind::kDomain; ++depth) {
+      if (typmod < 0) typmod = type->base_typmod;
+      type = types.Find(type->base_oid);
+    }
+    if (type == nullptr) continue;
+    info.type = type->name;
+    // An array's modifier is its element's.
+    const pgoutput::PgType* element =
+        type->kind == Kind::kArray ? types.Find(type->element_oid) : type;
+    if (element == nullptr) continue;
+    if (element->kind == Kind::kEnum) info.allowed = element->labels;
+    const std::string& name = element->name;
+    if (name == "numeric" && typmod >= kVarHeader) {
+      const int32_t mod = typmod - kVarHeader;
       info.length = (mod >> 16) & 0xffff;
       // PostgreSQL 15 keeps the scale in 11 bits, signed.
       info.scale = ((mod & 0x7ff) ^ 0x400) - 0x400;
-    } else if ((c.type_oid == kBitOid || c.type_oid == kVarbitOid) && c.type_modifier >= 0) {
-      info.length = c.type_modifier;
+    } else if ((name == "bit" || name == "varbit" || name == "time" || name == "timetz" ||
+                name == "timestamp" || name == "timestamptz") &&
+               typmod >= 0) {
+      info.length = typmod;
     }
   }
   return table;

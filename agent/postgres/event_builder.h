@@ -45,8 +45,12 @@ struct RelationInfo {
 };
 
 // The table facts Debezium's form needs and events do not carry: every
-// column, numeric precision and scale from the type modifier, bit lengths.
-DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel);
+// column with its type (a domain's base type), the type modifier's numeric
+// precision and scale, bit length and fractional-second digits (of an
+// array's element too), an enum's labels, and which columns are NOT NULL
+// (`not_null` names them). Column defaults are not given.
+DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
+                                  const std::vector<std::string>& not_null);
 
 // Converts a tuple into columns. With `identity_only`, only replica identity
 // columns are emitted (the 'K' old tuple of an update or delete). 'u' datums

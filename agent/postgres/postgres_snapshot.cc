@@ -68,9 +68,7 @@ Status PostgresSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& s
     select_list += PgConnection::QuoteIdent(c.name);
   }
   SetKeyColumns(keys, &rel);
-  if (config_.kafka.format == EventFormat::kDebeziumJson) {
-    rel.debezium = std::make_shared<const DebeziumTableInfo>(DebeziumTableOf(rel));
-  }
+  CDC_RETURN_IF_ERROR(DescribeForDebezium(&rel));
 
   std::string qualified = PgConnection::QuoteIdent(table.schema) + "." + PgConnection::QuoteIdent(table.table);
   // Rows of inheritance children belong to the children's own topics; a

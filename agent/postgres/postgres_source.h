@@ -84,6 +84,8 @@ class PostgresSource : public Source {
   Status HandleRelation(const pgoutput::Relation& rel);
   // A column of `type_oid`, with its type (and those it depends on) known.
   Result<ColumnInfo> DescribeColumn(std::string name, uint32_t type_oid, int32_t type_modifier);
+  // Sets rel->debezium (DebeziumTableOf) when kafka.format is debezium-json.
+  Status DescribeForDebezium(RelationInfo* rel);
   Status HandleRow(const pgoutput::Message& msg, uint64_t lsn);
   Status HandleTruncate(const pgoutput::Truncate& msg, uint64_t lsn);
   Status SendStatus(bool reply_requested);

@@ -222,10 +222,15 @@ Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
   }
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(r.oid));
   SetKeyColumns(keys, &rel);
-  if (config_.kafka.format == EventFormat::kDebeziumJson) {
-    rel.debezium = std::make_shared<const DebeziumTableInfo>(DebeziumTableOf(rel));
-  }
+  CDC_RETURN_IF_ERROR(DescribeForDebezium(&rel));
   relations_[r.oid] = std::move(rel);
+  return Status::OK();
+}
+
+Status PostgresSource::DescribeForDebezium(RelationInfo* rel) {
+  if (config_.kafka.format != EventFormat::kDebeziumJson) return Status::OK();
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> not_null, catalog_->NotNullColumns(rel->oid));
+  rel->debezium = std::make_shared<const DebeziumTableInfo>(DebeziumTableOf(*rel, types_, not_null));
   return Status::OK();
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <unordered_map>
 
@@ -31,6 +32,9 @@ struct PgType {
   // kDomain: pg_type.typtypmod, the modifier of the base type ("timestamp(3)"
   // gives 3). A column of a domain has no modifier of its own (atttypmod -1).
   int32_t base_typmod = -1;
+  // kEnum: the labels in their sort order, when the catalog reader filled
+  // them in (values convert without them).
+  std::vector<std::string> labels{};
 };
 
 // Maps type OIDs to PgType. Starts with PostgreSQL's built-in types.

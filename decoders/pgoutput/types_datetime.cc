@@ -198,7 +198,14 @@ Status ConvertTimestamp(std::string_view type, std::string_view text, int32_t ty
   int64_t epoch = 0;
   if (__builtin_mul_overflow(DaysFromCivil(year, d.month, d.day), kMicrosPerDay, &day_micros) ||
       __builtin_add_overflow(day_micros, time_micros - offset * kMicrosPerSecond, &epoch)) {
-    return Malformed(type, text, "out of the range of 64-bit epoch microseconds");
+    // PostgreSQL's last 29 years (to 294276 AD) lie past what int64 epoch
+    // microseconds hold; its own range ends before the negative limit.
+    if (year < 1970 || year > 294276) {
+      return Malformed(type, text, "out of the range of 64-bit epoch microseconds");
+    }
+    ts->set_epoch_micros(std::numeric_limits<int64_t>::max());
+    ts->set_out_of_range_text(std::string(text));
+    return Status::OK();
   }
   ts->set_epoch_micros(epoch);
   return Status::OK();

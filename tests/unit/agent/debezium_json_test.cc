@@ -230,6 +230,14 @@ Value Ts(int64_t micros, uint32_t precision, bool tz = false,
   return v;
 }
 
+// A timestamptz past int64 epoch microseconds, as the pgoutput decoder
+// gives it.
+Value LateTs(const std::string& text) {
+  Value v = Ts(std::numeric_limits<int64_t>::max(), 6, true);
+  v.mutable_timestamp_value()->set_out_of_range_text(text);
+  return v;
+}
+
 Value Interval(int32_t months, int32_t days, int64_t micros) {
   Value v;
   auto* i = v.mutable_interval_value();
@@ -696,6 +704,7 @@ TEST(DebeziumJsonPostgres, EdgeValuesMatchDebezium) {
         {"c_date", Date(0, 0, 0, cdc::v1::INFINITY_NEGATIVE)},
         {"c_time", Time(0, 6)},
         {"c_ts", Ts(-210866803200000000, 6)},
+        {"c_tstz", LateTs("294276-12-31 23:59:59.999999+00")},
         {"c_interval", Interval(0, 0, 0)},
         {"c_varbit", Bits("0001")}}},
       {105,
@@ -727,13 +736,7 @@ TEST(DebeziumJsonPostgres, EdgeValuesMatchDebezium) {
     SCOPED_TRACE(id);
     const Captured& m = Message("postgres.tsv", "pg_types/" + std::to_string(id) + "/c");
     const ChangeEvent e = MakeEvent(PgTypes(), cdc::v1::OP_INSERT, nullptr, &row, m.value);
-    std::string expected = Member(m.value, "payload.after");
-    if (id == 104) {  // 294276 AD is past what an int64 of epoch microseconds holds
-      expected =
-          Replace(expected, R"("c_tstz":"+294276-12-31T23:59:59.999999Z")", R"("c_tstz":null)");
-    }
-    ExpectEnvelope(DebeziumValueJson(e, Options(&tables, false, m.value)),
-                   Replace(m.value, Member(m.value, "payload.after"), expected));
+    ExpectEnvelope(DebeziumValueJson(e, Options(&tables, false, m.value)), m.value);
     EXPECT_EQ(DebeziumKeyJson(e, Options(&tables, false)), Member(m.key, "payload"));
   }
 }
@@ -1193,13 +1196,9 @@ TEST(DebeziumJsonMariaDb, EdgeValuesUpdateDeleteMatchDebezium) {
     const Row row = MyRow(1);
     const ChangeEvent e = MakeEvent(MyTypes(), cdc::v1::OP_READ, nullptr, &row, m.value);
     // Debezium's snapshot prints TIMESTAMP(3) without the padding its
-    // stream has; this module writes the stream's form.
-    const std::string expected =
-        Replace(Member(m.value, "payload.after"), R"("c_timestamp3":"2024-03-10T07:04:56.7Z")",
-                R"("c_timestamp3":"2024-03-10T07:04:56.700Z")");
+    // stream has (".7Z", not ".700Z"), and so does this module.
     const std::string ours = DebeziumValueJson(e, Options(&tables, false, m.value));
-    ExpectEnvelope(ours, Replace(m.value, Member(m.value, "payload.after"), expected),
-                   /*compare_snapshot=*/false);
+    ExpectEnvelope(ours, m.value, /*compare_snapshot=*/false);
   }
 }
 

@@ -88,5 +88,32 @@ TEST(SplitKeyChangeTest, OtherEventsAreLeftAlone) {
   EXPECT_FALSE(SplitKeyChange(keyless, &none.event, &none.key, &insert, &insert_key));
 }
 
+TEST(DebeziumTableOfTest, TypesLabelsAndKeyColumnsAsNotNull) {
+  binlog::TableSchema schema;
+  schema.schema = "shop";
+  schema.table = "orders";
+  auto add = [&](const std::string& name, const std::string& type_name) -> binlog::ColumnSchema& {
+    binlog::ColumnSchema& c = schema.columns.emplace_back();
+    c.name = name;
+    c.type_name = type_name;
+    return c;
+  };
+  add("id", "int");
+  add("state", "enum").enum_values = {"new", "paid"};
+  add("tags", "set").set_values = {"x", "y"};
+  add("amount", "decimal(10,2)");
+  schema.primary_key = {0};
+  const DebeziumTableInfo table = DebeziumTableOf(schema);
+  ASSERT_EQ(table.columns.size(), 4u);
+  EXPECT_EQ(table.columns[0].name, "id");
+  EXPECT_EQ(table.columns[0].type, "int");
+  EXPECT_FALSE(table.columns[0].optional) << "a primary key column";
+  EXPECT_EQ(table.columns[1].allowed, (std::vector<std::string>{"new", "paid"}));
+  EXPECT_TRUE(table.columns[1].optional);
+  EXPECT_EQ(table.columns[2].allowed, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(table.columns[3].type, "decimal(10,2)");
+  EXPECT_TRUE(table.columns[3].allowed.empty());
+}
+
 }  // namespace
 }  // namespace cdc::agent::mysql

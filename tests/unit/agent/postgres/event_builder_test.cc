@@ -310,9 +310,12 @@ TEST(DebeziumTableOfTest, NumericScaleAndBitLengthFromTheTypeModifier) {
   add("any_numeric", 1700, -1);                // numeric
   add("flags", 1560, 5);                       // bit(5)
   add("negative", 1700, ((3 << 16) | 0x7fe) + 4);  // numeric(3,-2)
-  const DebeziumTableInfo table = DebeziumTableOf(rel);
+  const DebeziumTableInfo table = DebeziumTableOf(rel, pgoutput::TypeRegistry(), {"id"});
   ASSERT_EQ(table.columns.size(), 5u);
   EXPECT_EQ(table.columns[0].name, "id");
+  EXPECT_EQ(table.columns[0].type, "int4");
+  EXPECT_FALSE(table.columns[0].optional) << "NOT NULL";
+  EXPECT_TRUE(table.columns[1].optional);
   EXPECT_EQ(table.columns[0].scale, -1);
   EXPECT_EQ(table.columns[1].length, 8);
   EXPECT_EQ(table.columns[1].scale, 2);
@@ -321,6 +324,58 @@ TEST(DebeziumTableOfTest, NumericScaleAndBitLengthFromTheTypeModifier) {
   EXPECT_EQ(table.columns[3].length, 5);
   EXPECT_EQ(table.columns[4].length, 3);
   EXPECT_EQ(table.columns[4].scale, -2);
+}
+
+TEST(DebeziumTableOfTest, DomainsEnumsArraysAndTimePrecision) {
+  pgoutput::TypeRegistry types;
+  pgoutput::PgType ts3;
+  ts3.oid = 90001;
+  ts3.name = "ts3";
+  ts3.kind = pgoutput::PgType::Kind::kDomain;
+  ts3.base_oid = 1114;  // timestamp
+  ts3.base_typmod = 3;
+  types.Add(ts3);
+  pgoutput::PgType mood;
+  mood.oid = 90002;
+  mood.name = "mood";
+  mood.kind = pgoutput::PgType::Kind::kEnum;
+  mood.labels = {"sad", "ok", "happy"};
+  types.Add(mood);
+  pgoutput::PgType moods;
+  moods.oid = 90003;
+  moods.name = "_mood";
+  moods.kind = pgoutput::PgType::Kind::kArray;
+  moods.element_oid = 90002;
+  types.Add(moods);
+  RelationInfo rel;
+  auto add = [&](const std::string& name, uint32_t oid, int32_t typmod) {
+    ColumnInfo c;
+    c.name = name;
+    c.type_oid = oid;
+    c.type_modifier = typmod;
+    rel.columns.push_back(c);
+  };
+  add("at", 90001, -1);                       // ts3: timestamp(3)
+  add("m", 90002, -1);                        // mood
+  add("ms", 90003, -1);                       // mood[]
+  add("t0", 1083, 0);                         // time(0)
+  add("amounts", 1231, ((6 << 16) | 2) + 4);  // numeric(6,2)[]
+  add("gone", 99999, -1);                     // a type the registry lacks
+  const DebeziumTableInfo table = DebeziumTableOf(rel, types, {});
+  ASSERT_EQ(table.columns.size(), 6u);
+  EXPECT_EQ(table.columns[0].type, "timestamp") << "a domain is its base type";
+  EXPECT_EQ(table.columns[0].length, 3) << "with the domain's modifier";
+  EXPECT_EQ(table.columns[1].type, "mood");
+  EXPECT_EQ(table.columns[1].allowed, (std::vector<std::string>{"sad", "ok", "happy"}));
+  EXPECT_EQ(table.columns[2].type, "_mood");
+  EXPECT_EQ(table.columns[2].allowed, (std::vector<std::string>{"sad", "ok", "happy"}));
+  EXPECT_EQ(table.columns[3].length, 0);
+  EXPECT_EQ(table.columns[4].type, "_numeric");
+  EXPECT_EQ(table.columns[4].length, 6);
+  EXPECT_EQ(table.columns[4].scale, 2);
+  EXPECT_EQ(table.columns[5].name, "gone");
+  EXPECT_TRUE(table.columns[5].type.empty()) << "typed by its values";
+  EXPECT_TRUE(table.columns[5].optional);
 }
 
 }  // namespace
