@@ -84,7 +84,7 @@ Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& confi
                  "LOWER(c.COLUMN_TYPE), COALESCE(c.CHARACTER_SET_NAME, ''), "
                  "COALESCE(c.COLLATION_NAME, ''), COALESCE(co.ID, 0), "
                  "COALESCE(k.ORDINAL_POSITION, 0), COALESCE(tc.CHARACTER_SET_NAME, ''), "
-                 "COALESCE(t.TABLE_COLLATION, '') "
+                 "COALESCE(t.TABLE_COLLATION, ''), c.IS_NULLABLE = 'YES' "
                  "FROM information_schema.COLUMNS c "
                  "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND "
                  "t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' "
@@ -122,7 +122,7 @@ Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& confi
     out.databases[*row[0]] = DatabaseDefaults{row[1].value_or(""), row[2].value_or("")};
   }
   for (const auto& row : columns.rows) {
-    if (row.size() != 11 || !row[0] || !row[1] || !row[2]) {
+    if (row.size() != 12 || !row[0] || !row[1] || !row[2]) {
       return Status::Corruption(conn.endpoint() + ": unexpected information_schema.COLUMNS row");
     }
     InfoTable& table = out.tables[{*row[0], *row[1]}];
@@ -141,6 +141,7 @@ Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& confi
     CDC_ASSIGN_OR_RETURN(uint32_t collation_id, Number(row[7], 0));
     c.collation_id = static_cast<uint16_t>(collation_id);
     CDC_ASSIGN_OR_RETURN(c.key_ordinal, Number(row[8], 0));
+    c.nullable = row[11].value_or("1") != "0";
     c.is_json = c.data_type == "json";
     auto it = json_columns.find({*row[0], *row[1]});
     if (it != json_columns.end()) {

@@ -69,6 +69,7 @@ DebeziumTableInfo DebeziumTableOf(const binlog::TableSchema& schema) {
     info.name = c.name;
     info.type = c.type_name;
     info.allowed = !c.enum_values.empty() ? c.enum_values : c.set_values;
+    info.optional = c.nullable;
   }
   for (uint32_t index : schema.primary_key) {
     if (index < table.columns.size()) table.columns[index].optional = false;

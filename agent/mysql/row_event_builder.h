@@ -32,9 +32,9 @@ void FillSource(const RowContext& ctx, const std::string& database, const std::s
                 cdc::v1::Source* src);
 
 // What kafka.format debezium-json shows of the table beyond its events:
-// every column with its type and ENUM/SET labels, and the primary key's
-// columns as NOT NULL (`optional` false). Other NOT NULL constraints and
-// column defaults are not tracked.
+// every column with its type, ENUM/SET labels and NOT NULL (`optional`
+// false: the TABLE_MAP's null bit, information_schema's IS_NULLABLE, and
+// the primary key's columns). Column defaults are not tracked.
 DebeziumTableInfo DebeziumTableOf(const binlog::TableSchema& schema);
 
 // Fills `out` (cleared first) for one row of a rows event. Columns absent

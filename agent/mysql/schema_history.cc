@@ -91,6 +91,7 @@ Status SchemaHistory::Load(offsets::OffsetStore* store, const std::string& sourc
         col.collation_id = static_cast<uint16_t>(c.collation_id());
         col.is_json = c.is_json();
         col.key_ordinal = c.key_ordinal();
+        col.nullable = !c.not_null();
         version.table.columns.push_back(std::move(col));
       }
       versions.push_back(std::move(version));
@@ -131,6 +132,7 @@ Status SchemaHistory::Save() {
         pc->set_collation_id(c.collation_id);
         pc->set_is_json(c.is_json);
         pc->set_key_ordinal(c.key_ordinal);
+        pc->set_not_null(!c.nullable);
       }
     }
   }

@@ -416,6 +416,7 @@ Result<binlog::TableSchema> SchemaFromInfo(const InfoTable& info) {
     CDC_ASSIGN_OR_RETURN(TypeAndMeta tm, TableMapTypeOf(info, column));
     map.column_types.push_back(tm.type);
     map.column_meta.push_back(tm.meta);
+    map.nullable.push_back(column.nullable);
   }
   binlog::TableSchema schema = binlog::SchemaFromTableMap(map);
   CDC_RETURN_IF_ERROR(MergeInfoSchema(info, &schema));

@@ -35,6 +35,7 @@ struct InfoColumn {
   uint16_t collation_id = 0; // information_schema.COLLATIONS.ID of `collation`, 0 when none
   bool is_json = false;      // MariaDB: a CHECK json_valid(`col`) constraint; MySQL: data_type json
   uint32_t key_ordinal = 0;  // 1-based position in the PRIMARY KEY, 0 when not part of it
+  bool nullable = true;      // IS_NULLABLE; true when not known (a followed DDL)
 };
 
 struct InfoTable {

@@ -61,6 +61,7 @@ struct ColumnSchema {
   bool is_unsigned = false;
   uint16_t collation = 0;  // 0 = unknown; 63 = binary
   bool is_json = false;    // MariaDB JSON (a text column): json_value
+  bool nullable = true;    // the TABLE_MAP's null bit: false for NOT NULL
   std::vector<std::string> enum_values;
   std::vector<std::string> set_values;
   uint32_t geometry_type = 0;

@@ -119,6 +119,7 @@ TableSchema SchemaFromTableMap(const TableMap& map) {
     c.meta = i < map.column_meta.size() ? map.column_meta[i] : 0;
     c.type = RealType(map.column_types[i], c.meta);
     c.name = i < md.column_names.size() ? md.column_names[i] : "@" + std::to_string(i + 1);
+    c.nullable = i >= map.nullable.size() || map.nullable[i];
     if (IsNumericType(c.type)) {
       c.is_unsigned = numeric < md.is_unsigned.size() && md.is_unsigned[numeric];
       ++numeric;

@@ -101,7 +101,7 @@ TEST(DebeziumTableOfTest, TypesLabelsAndKeyColumnsAsNotNull) {
   add("id", "int");
   add("state", "enum").enum_values = {"new", "paid"};
   add("tags", "set").set_values = {"x", "y"};
-  add("amount", "decimal(10,2)");
+  add("amount", "decimal(10,2)").nullable = false;
   schema.primary_key = {0};
   const DebeziumTableInfo table = DebeziumTableOf(schema);
   ASSERT_EQ(table.columns.size(), 4u);
@@ -112,6 +112,8 @@ TEST(DebeziumTableOfTest, TypesLabelsAndKeyColumnsAsNotNull) {
   EXPECT_TRUE(table.columns[1].optional);
   EXPECT_EQ(table.columns[2].allowed, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(table.columns[3].type, "decimal(10,2)");
+  EXPECT_FALSE(table.columns[3].optional) << "NOT NULL";
+  EXPECT_TRUE(table.columns[2].optional);
   EXPECT_TRUE(table.columns[3].allowed.empty());
 }
 
