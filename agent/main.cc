@@ -94,9 +94,11 @@ int Check(const std::string& path) {
   for (const auto& w : warnings) std::fprintf(stderr, "cdc-agent: warning: %s\n", w.c_str());
   cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) problems.push_back(kafka.message());
+  cdc::Status offsets = cdc::offsets::CheckRocksDbOffsetStore(config->offsets.path);
+  if (!offsets.ok()) problems.push_back(offsets.message());
   for (const auto& p : problems) std::fprintf(stderr, "cdc-agent: problem: %s\n", p.c_str());
   if (!problems.empty()) return kExitError;
-  std::printf("ok: configuration valid, source ready, Kafka reachable\n");
+  std::printf("ok: configuration valid, source ready, Kafka reachable, offsets.path usable\n");
   return 0;
 }
 

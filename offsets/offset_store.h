@@ -43,8 +43,16 @@ class OffsetStore {
 // In-memory store for tests; loses everything on destruction.
 std::unique_ptr<OffsetStore> NewMemoryOffsetStore();
 
-// RocksDB store at `path` (created if missing). IOError with the path and
-// RocksDB's message if it cannot be opened (e.g. locked by another agent).
+// RocksDB store at `path` (created if missing). IOError with the path,
+// RocksDB's message and a hint that fits if it cannot be opened (locked by
+// another agent; damaged; a path this user cannot create or write).
 Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& path);
+
+// For `cdc-agent check`: whether the RocksDB store at `path` can be used,
+// without creating or changing anything. An existing store is opened read
+// only (its files are read and checked); a missing one needs its nearest
+// existing parent to be a directory this user can write. OK, or one line that
+// says what is wrong and how to fix it.
+Status CheckRocksDbOffsetStore(const std::string& path);
 
 }  // namespace cdc::offsets

@@ -3,6 +3,10 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "offsets/offset_store.h"
@@ -34,6 +38,26 @@ std::string StatePrefix(std::string_view source) {
 }
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+bool IsLockError(const rocksdb::Status& s);
+
+// The error for a store RocksDB cannot open, with a hint that fits.
+Status OpenError(const std::string& path, const rocksdb::Status& s) {
+  std::string fix;
+  if (IsLockError(s)) {
+    fix = "is another cdc-agent running with this offsets.path?";
+  } else if (s.IsCorruption() ||
+             (s.IsPathNotFound() && std::filesystem::exists(std::filesystem::path(path) / "CURRENT"))) {
+    // A file the store's own CURRENT or MANIFEST names is bad or gone.
+    fix = "the store is damaged and the position it held cannot be read; move the folder "
+          "aside, then run `cdc-agent offsets set` with the position to resume from, or "
+          "`cdc-agent offsets reset` to start over with a new snapshot";
+  } else {
+    fix = "check that offsets.path names a directory this user can create and write";
+  }
+  return Status::IOError("cannot open the offset store at " + path + ": " + s.ToString() + "; " +
+                         fix);
+}
 
 bool IsLockError(const rocksdb::Status& s) {
   const std::string text = s.ToString();
@@ -144,16 +168,46 @@ Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& p
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
-  if (!s.ok()) {
-    std::string fix = IsLockError(s)
-                          ? "is another cdc-agent running with this offsets.path?"
-                          : "check that offsets.path names a directory this user can create "
-                            "and write";
-    return Status::IOError("cannot open the offset store at " + path + ": " + s.ToString() +
-                           "; " + fix);
-  }
+  if (!s.ok()) return OpenError(path, s);
   return std::unique_ptr<OffsetStore>(
       std::make_unique<RocksDbOffsetStore>(path, std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+Status CheckRocksDbOffsetStore(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    if (!std::filesystem::is_directory(path, ec)) {
+      return Status::IOError("offsets.path " + path + " is not a directory; name a directory "
+                             "this user can create and write");
+    }
+    if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+      // An empty (or foreign) directory: the agent creates its store there.
+      return access(path.c_str(), W_OK | X_OK) == 0
+                 ? Status::OK()
+                 : Status::IOError("offsets.path " + path + " is not writable by this user; "
+                                   "fix its permissions or name another directory");
+    }
+    rocksdb::Options options;
+    options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    options.paranoid_checks = true;
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, path, &raw);
+    std::unique_ptr<rocksdb::DB> db(raw);
+    if (!s.ok()) return OpenError(path, s);
+    return Status::OK();
+  }
+  // Missing: the nearest existing parent must let this user create it.
+  std::filesystem::path parent = std::filesystem::absolute(path, ec).parent_path();
+  while (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    if (parent == parent.parent_path()) break;
+    parent = parent.parent_path();
+  }
+  if (!std::filesystem::is_directory(parent, ec) || access(parent.c_str(), W_OK | X_OK) != 0) {
+    return Status::IOError("offsets.path " + path + " cannot be created: " + parent.string() +
+                           " is not a directory this user can write; name a directory this "
+                           "user can create and write");
+  }
+  return Status::OK();
 }
 
 }  // namespace cdc::offsets

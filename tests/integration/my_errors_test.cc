@@ -103,7 +103,7 @@ TEST_F(MyErrorsTest, HealthyConfigChecksOk) {
   EXPECT_EQ(lines[0].rfind("cdc-agent: warning: ", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("binlog_row_metadata is NO_LOG, not FULL"), std::string::npos)
       << lines[0];
-  EXPECT_EQ(r.out, "ok: configuration valid, source ready, Kafka reachable\n");
+  EXPECT_EQ(r.out, "ok: configuration valid, source ready, Kafka reachable, offsets.path usable\n");
   SqlOn(*admin_, "SET GLOBAL binlog_row_metadata = FULL");
   CommandResult full = AgentCommand({"check"});
   admin_->Exec("SET GLOBAL binlog_row_metadata = DEFAULT");

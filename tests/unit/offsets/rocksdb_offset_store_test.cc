@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "offsets/offset_store.h"
@@ -137,6 +139,78 @@ TEST(RocksDbOffsetStoreTest, OpenOfAnUnusablePathNamesIt) {
   EXPECT_TRUE(store.status().message().ends_with(
       "check that offsets.path names a directory this user can create and write"))
       << store.status().message();
+}
+
+TEST(RocksDbOffsetStoreCheckTest, MissingPathIsUsableAndNotCreated) {
+  cdc::testing::TempDir dir;
+  const std::string path = dir.Sub("a/b/offsets");
+  EXPECT_TRUE(CheckRocksDbOffsetStore(path).ok()) << CheckRocksDbOffsetStore(path).ToString();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("a"))) << "check creates nothing";
+}
+
+TEST(RocksDbOffsetStoreCheckTest, PathUnderAPlainFileCannotBeCreated) {
+  cdc::testing::TempDir dir;
+  const std::string file = dir.Sub("plain-file");
+  std::ofstream(file) << "x";
+  const Status s = CheckRocksDbOffsetStore(file + "/offsets");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "offsets.path " + file + "/offsets cannot be created: " + file +
+                             " is not a directory this user can write; name a directory this "
+                             "user can create and write");
+  const Status not_dir = CheckRocksDbOffsetStore(file);
+  ASSERT_FALSE(not_dir.ok());
+  EXPECT_EQ(not_dir.message(), "offsets.path " + file +
+                                   " is not a directory; name a directory this user can create "
+                                   "and write");
+}
+
+TEST(RocksDbOffsetStoreCheckTest, ExistingStoreIsReadEvenWhileInUse) {
+  cdc::testing::TempDir dir;
+  const std::string path = dir.Sub("offsets");
+  std::unique_ptr<OffsetStore> store = MustOpen(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Store("src", Position::Postgres(42)).ok());
+  // The running agent holds the lock; check reads without it.
+  EXPECT_TRUE(CheckRocksDbOffsetStore(path).ok()) << CheckRocksDbOffsetStore(path).ToString();
+  store.reset();
+  EXPECT_TRUE(CheckRocksDbOffsetStore(path).ok());
+}
+
+TEST(RocksDbOffsetStoreCheckTest, DamagedStoreIsReportedWithItsHint) {
+  cdc::testing::TempDir dir;
+  const std::string path = dir.Sub("offsets");
+  {
+    std::unique_ptr<OffsetStore> store = MustOpen(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Store("src", Position::Postgres(42)).ok());
+  }
+  // CURRENT names the MANIFEST; point it at one that is not there.
+  std::ofstream(path + "/CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
+  const std::string hint =
+      "the store is damaged and the position it held cannot be read; move the folder aside, "
+      "then run `cdc-agent offsets set` with the position to resume from, or `cdc-agent offsets "
+      "reset` to start over with a new snapshot";
+  const Status checked = CheckRocksDbOffsetStore(path);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_TRUE(checked.message().ends_with(hint)) << checked.message();
+  Result<std::unique_ptr<OffsetStore>> opened = OpenRocksDbOffsetStore(path);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_TRUE(opened.status().message().ends_with(hint)) << opened.status().message();
+  // A MANIFEST cut short.
+  std::string manifest;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.path().filename().string().rfind("MANIFEST-", 0) == 0) manifest = entry.path().string();
+  }
+  ASSERT_FALSE(manifest.empty());
+  std::ofstream(path + "/CURRENT", std::ios::trunc)
+      << std::filesystem::path(manifest).filename().string() << "\n";
+  std::filesystem::resize_file(manifest, 20);
+  const Status truncated = CheckRocksDbOffsetStore(path);
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_TRUE(truncated.message().ends_with(hint)) << truncated.message();
+  Result<std::unique_ptr<OffsetStore>> reopened = OpenRocksDbOffsetStore(path);
+  ASSERT_FALSE(reopened.ok()) << "a damaged store must not open as an empty one";
+  EXPECT_TRUE(reopened.status().message().ends_with(hint)) << reopened.status().message();
 }
 
 // The child re-runs this test from the start in a fresh process (threadsafe
