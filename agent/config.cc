@@ -37,7 +37,8 @@ constexpr std::string_view kTopKeys[] = {"name",   "log_level", "batch_max_event
 constexpr std::string_view kSourceKeys[] = {
     "type",     "name",     "host",          "port",           "user",
     "password", "database", "slot",          "publication",    "tables",
-    "snapshot", "snapshot_chunk_rows", "connect_timeout_s", "status_interval_ms", "sslmode"};
+    "snapshot", "snapshot_chunk_rows", "connect_timeout_s", "status_interval_ms", "sslmode",
+    "reconnect_timeout_s"};
 constexpr std::string_view kMysqlSourceKeys[] = {
     "type",   "name",     "host",       "port",     "user",
     "password", "server_id", "databases", "tables", "snapshot",
@@ -296,6 +297,7 @@ Status ReadPostgresSource(const Reader& r, const Reader::Section& s, SourceConfi
   CDC_RETURN_IF_ERROR(r.Int(s, "snapshot_chunk_rows", 1, 1000000, &pg.snapshot_chunk_rows));
   CDC_RETURN_IF_ERROR(r.Int(s, "connect_timeout_s", 1, 3600, &pg.connect_timeout_s));
   CDC_RETURN_IF_ERROR(r.Int(s, "status_interval_ms", 100, 600000, &pg.status_interval_ms));
+  CDC_RETURN_IF_ERROR(r.Int(s, "reconnect_timeout_s", 0, 86400, &pg.reconnect_timeout_s));
   return r.Choice(s, "sslmode", kSslModes, &pg.sslmode);
 }
 

@@ -43,6 +43,9 @@ struct PostgresSourceConfig {
   int connect_timeout_s = 10;             // Default: 10
   int status_interval_ms = 1000;          // Default: 1000. Standby status update period.
   std::string sslmode = "prefer";         // Default: prefer. libpq sslmode.
+  // Default: 300. How long to keep reconnecting after the server went away
+  // (a restart, a lost connection) before the agent stops with an error.
+  int reconnect_timeout_s = 300;
 
   // libpq keyword/value connection string; the password is included, so
   // never log it.

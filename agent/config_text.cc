@@ -375,6 +375,7 @@ void DescribePostgres(const PostgresSourceConfig& pg, std::ostream& out) {
       << "\nsource.snapshot_chunk_rows: " << pg.snapshot_chunk_rows
       << "\nsource.connect_timeout_s: " << pg.connect_timeout_s
       << "\nsource.status_interval_ms: " << pg.status_interval_ms
+      << "\nsource.reconnect_timeout_s: " << pg.reconnect_timeout_s
       << "\nsource.sslmode: " << pg.sslmode;
 }
 

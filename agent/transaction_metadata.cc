@@ -65,6 +65,13 @@ void TransactionMetadata::OnEvents(Batch& batch, size_t first) {
   }
 }
 
+void TransactionMetadata::Forget() {
+  open_ = false;
+  total_ = 0;
+  counts_.clear();
+  table_index_.clear();
+}
+
 void TransactionMetadata::OnCommit(Batch& batch, const std::string& mysql_file,
                                    uint64_t mysql_pos) {
   if (!open_) return;

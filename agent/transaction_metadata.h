@@ -50,6 +50,10 @@ class TransactionMetadata {
   // commit of the binlog's own).
   void OnCommit(Batch& batch, const std::string& mysql_file = "", uint64_t mysql_pos = 0);
 
+  // Forgets the open transaction without an END: the source lost it half
+  // way (a reconnect) and will decode it again from its start.
+  void Forget();
+
   const std::string& topic() const { return topic_; }
   // The id of the open transaction; empty when none is open.
   std::string open_id() const { return open_ ? id_ : std::string(); }

@@ -102,7 +102,14 @@ Result<PgResult> PgConnection::AwaitResult() {
     return Status::IOError(what_ + ": connection lost: " + LastError(), true);
   }
   std::string msg = first ? OneLine(PQresultErrorMessage(first.get())) : LastError();
-  return Status::IOError(what_ + ": " + msg);
+  // What passes with time: the server shutting down or starting up, a
+  // connection problem, too many connections, an object (a replication
+  // slot) still held by a connection that is going away.
+  const char* state = first ? PQresultErrorField(first.get(), PG_DIAG_SQLSTATE) : nullptr;
+  const std::string_view code = state != nullptr ? state : "";
+  const bool retryable = code.starts_with("08") || code.starts_with("57P") || code == "53300" ||
+                         code == "55006";
+  return Status::IOError(what_ + ": " + msg, retryable);
 }
 
 std::string PgConnection::QuoteIdent(const std::string& name) {

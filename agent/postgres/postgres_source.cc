@@ -254,7 +254,7 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
       }
     }
   }
-  return Stream(out, stop, start_lsn);
+  return StreamAndReconnect(out, stop, start_lsn);
 }
 
 }  // namespace cdc::agent::postgres

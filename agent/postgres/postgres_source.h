@@ -79,7 +79,14 @@ class PostgresSource : public Source {
                        uint64_t consistent_lsn, int64_t started_us, uint64_t* event_index);
 
   // postgres_stream.cc
+  // Streams from `start_lsn`; after a retryable failure reconnects with
+  // growing pauses for up to source.reconnect_timeout_s and goes on from the
+  // last whole transaction decoded.
+  Status StreamAndReconnect(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn);
   Status Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn);
+  // Forgets the transaction being decoded: its events still in the batch are
+  // dropped, since the server sends it again from its start.
+  void DropOpenTransaction();
   Status HandleXLogData(BatchQueue& out, const XLogData& data);
   Status HandleRelation(const pgoutput::Relation& rel);
   // A column of `type_oid`, with its type (and those it depends on) known.
@@ -115,6 +122,7 @@ class PostgresSource : public Source {
   uint64_t event_index_ = 0;
 
   Batch batch_;
+  size_t events_at_commit_ = 0;    // batch_.events.size() at the last commit decoded
   uint64_t last_commit_end_ = 0;   // end LSN of the last commit decoded
   uint64_t last_pushed_end_ = 0;   // end position of the last batch pushed
   uint64_t keepalive_wal_end_ = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "agent/postgres/postgres_source.h"
 #include "common/clock.h"
@@ -38,6 +39,7 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
     }
   }
   if (end != 0) last_pushed_end_ = end;
+  events_at_commit_ = 0;
   batch_ = Batch();
   batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   return true;
@@ -84,6 +86,70 @@ Status PostgresSource::SendStatus(bool reply_requested) {
   }
   next_status_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(pg_.status_interval_ms);
   return Status::OK();
+}
+
+Status PostgresSource::StreamAndReconnect(BatchQueue& out, const std::atomic<bool>& stop,
+                                          uint64_t start_lsn) {
+  constexpr auto kFirstDelay = std::chrono::milliseconds(500);
+  constexpr auto kMaxDelay = std::chrono::seconds(15);
+  std::chrono::steady_clock::time_point failed_at{};
+  std::chrono::steady_clock::duration delay = kFirstDelay;
+  Status s = Stream(out, stop, start_lsn);
+  while (!s.ok() && !stop.load()) {
+    if (s.IsAborted() || !s.retryable()) return s;
+    const bool was_streaming = streaming_;
+    streaming_ = false;
+    repl_.Close();
+    DropOpenTransaction();
+    // Hand over the whole transactions decoded before the failure.
+    if (!PushBatch(out)) return Status::OK();
+    const auto now = std::chrono::steady_clock::now();
+    if (was_streaming || failed_at == std::chrono::steady_clock::time_point{}) {
+      failed_at = now;
+      delay = kFirstDelay;
+      log_->warn("{}; reconnecting for up to {} s", s.message(), pg_.reconnect_timeout_s);
+    }
+    if (now - failed_at >= std::chrono::seconds(pg_.reconnect_timeout_s)) {
+      return Status::IOError(s.message() + "; gave up reconnecting after " +
+                             std::to_string(pg_.reconnect_timeout_s) +
+                             " s (source.reconnect_timeout_s)");
+    }
+    const auto wake = now + delay;
+    while (!stop.load() && std::chrono::steady_clock::now() < wake) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    delay = std::min<std::chrono::steady_clock::duration>(delay * 2, kMaxDelay);
+    if (stop.load()) break;
+    s = Connect(stop);
+    if (s.ok()) {
+      // The slot may be gone (dropped while the agent was away): that is not
+      // something a retry fixes.
+      Result<SlotInfo> slot = ReadSlot();
+      if (!slot.ok()) {
+        s = slot.status();
+        continue;
+      }
+      if (!slot->exists) {
+        return Status::IOError("replication slot '" + pg_.slot +
+                               "' no longer exists (dropped while the agent was reconnecting): "
+                               "changes after " + offsets::FormatLsn(last_commit_end_) +
+                               " may have been lost; to start over with a new snapshot run "
+                               "`cdc-agent offsets reset --config FILE`");
+      }
+      log_->info("reconnected; resuming after the last whole transaction, at {}",
+                 offsets::FormatLsn(last_commit_end_));
+      s = Stream(out, stop, std::max(last_commit_end_, start_lsn));
+    }
+  }
+  if (s.IsAborted() && stop.load()) return Status::OK();
+  return stop.load() ? Status::OK() : s;
+}
+
+void PostgresSource::DropOpenTransaction() {
+  if (!in_txn_) return;
+  in_txn_ = false;
+  batch_.events.resize(std::min(batch_.events.size(), events_at_commit_));
+  if (txmeta_) txmeta_->Forget();
 }
 
 Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn) {
@@ -147,8 +213,10 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
       continue;
     }
     PgResult end(PQgetResult(conn));
-    std::string why = end ? PQresultErrorMessage(end.get()) : repl_.LastError();
+    std::string why = end ? PQresultErrorMessage(end.get()) : "";
+    if (why.empty()) why = repl_.LastError();
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    if (why.empty()) why = "the server closed the connection";
     return Status::IOError(Endpoint() + ": replication stream ended: " + why, true);
   }
   if (!PushBatch(out)) return Status::OK();
@@ -172,6 +240,7 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
     if (txmeta_) txmeta_->OnCommit(batch_);
     last_commit_end_ = c->end_lsn;
     batch_.end_position = offsets::Position::Postgres(c->end_lsn);
+    events_at_commit_ = batch_.events.size();
   } else if (auto* r = std::get_if<pgoutput::Relation>(&msg)) {
     CDC_RETURN_IF_ERROR(HandleRelation(*r));
   } else if (auto* t = std::get_if<pgoutput::Truncate>(&msg)) {

@@ -1,10 +1,13 @@
 // What a user sees when the setup is wrong: `check` and `run` against a
 // server with wal_level=replica, with a wrong password, and with an
 // unreachable broker each print one clear line and exit non-zero; so does
-// `tail` of a topic that does not exist.
+// `tail` of a topic that does not exist. A server restart mid-stream is
+// survived: the agent reconnects and loses nothing.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -124,6 +127,44 @@ TEST_F(PgErrorsTest, BadConfigNamesTheKey) {
   auto lines = UserLines(r.err);
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0].find("bogus_key"), std::string::npos) << lines[0];
+}
+
+TEST_F(PgErrorsTest, ServerRestartMidStreamReconnects) {
+  Sql("CREATE TABLE t (id int PRIMARY KEY, v text)");
+  StartAgent();
+  Sql("INSERT INTO t SELECT g, 'a' FROM generate_series(1, 50) g");
+  db_.reset();
+  auto env_script = [&](const std::string& action) {
+    return RunCommand({std::string(CDC_SOURCE_DIR) + "/deploy/local/env", action, "pg"},
+                      std::chrono::seconds(120));
+  };
+  CommandResult down = env_script("down");
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  CommandResult up = env_script("up");
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  db_ = std::make_unique<PgClient>(env_, db_name_);
+  ASSERT_TRUE(db_->ok()) << db_->error();
+  Sql("INSERT INTO t SELECT g, 'b' FROM generate_series(51, 100) g");
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (agent_->Stderr().find("reconnected") == std::string::npos && agent_->running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_NE(agent_->Stderr().find("reconnected"), std::string::npos) << agent_->Stderr();
+  auto lines = TailTopic(env_, Topic("public", "t"), 101, std::chrono::milliseconds(5000));
+  std::map<int64_t, int> seen;
+  for (const auto& line : lines) {
+    ASSERT_TRUE(line.value_error().empty()) << line.value_error();
+    EXPECT_EQ(line.value().op(), cdc::v1::OP_INSERT);
+    const cdc::v1::Value* id = FindValue(line.value().after(), "id");
+    ASSERT_NE(id, nullptr);
+    ++seen[id->int_value()];
+  }
+  EXPECT_EQ(seen.size(), 100u) << "every row, from before and after the restart";
+  for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << "row " << id;
+  EXPECT_TRUE(agent_->running()) << agent_->Stderr();
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
 }  // namespace

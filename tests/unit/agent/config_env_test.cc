@@ -137,6 +137,7 @@ TEST(ConfigEnvTest, DescribeHidesSecrets) {
             "source.snapshot_chunk_rows: 10000\n"
             "source.connect_timeout_s: 10\n"
             "source.status_interval_ms: 1000\n"
+      "source.reconnect_timeout_s: 300\n"
             "source.sslmode: prefer\n"
             "kafka.brokers: 127.0.0.1:59092\n"
             "kafka.topic_prefix: demo\n"

@@ -105,7 +105,7 @@ TEST(ConfigTest, UnknownKeys) {
   EXPECT_EQ(ErrorOf(With(kValid, "sslmode: prefer", "sslmode: prefer\n  wal_level: logical")),
             "agent.yaml:21: source.wal_level: unknown key; expected one of type, name, host, "
             "port, user, password, database, slot, publication, tables, snapshot, "
-            "snapshot_chunk_rows, connect_timeout_s, status_interval_ms, sslmode");
+            "snapshot_chunk_rows, connect_timeout_s, status_interval_ms, sslmode, reconnect_timeout_s");
   EXPECT_EQ(ErrorOf(kValid + "metrics: {port: 9090}\n"),
             "agent.yaml:31: metrics: unknown key; expected one of name, log_level, "
             "batch_max_events, queue_max_batches, source, kafka, offsets");
