@@ -247,7 +247,10 @@ TEST_F(TailTest, TopicCreatedLaterIsReadFromItsStart) {
   std::ostringstream out;
   Status status;
   std::thread tail([&] { status = Tail(options, out, stop_); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The tail must have looked the topic up and found nothing: were the topic
+  // there first, a tail without from_beginning would start at its end and
+  // rightly skip the message (seen on a loaded machine with 500 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
   mock_.CreateTopic("late", 1);
   Batch batch;
   batch.events.push_back(RowEvent("late", cdc::v1::OP_INSERT, 5));
