@@ -102,7 +102,8 @@ int Check(const std::string& path) {
   return 0;
 }
 
-int Offsets(const std::string& action, const std::string& path, const std::string& position) {
+int Offsets(const std::string& action, const std::string& path, const std::string& position,
+            bool yes) {
   auto config = Load(path);
   if (!config.ok()) return Fail(config.status().message(), kExitConfig);
   auto store = cdc::offsets::OpenRocksDbOffsetStore(config->offsets.path);
@@ -115,6 +116,15 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
     return 0;
   }
   if (action == "reset") {
+    if (!yes) {
+      auto pos = (*store)->Load(name);
+      const std::string held =
+          !pos.ok() ? "" : pos->has_value() ? " (now " + (*pos)->ToString() + ")" : " (none stored)";
+      return Fail("offsets reset forgets the stored position of source '" + name + "'" + held +
+                      ": the next run starts over, with a new snapshot when snapshot is initial; "
+                      "add --yes to do it",
+                  kExitConfig);
+    }
     cdc::Status s = (*store)->Reset(name);
     if (!s.ok()) return Fail(s.message());
     std::printf("%s\treset: the next run starts over (with a snapshot if configured)\n", name.c_str());
@@ -197,6 +207,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"show", "set", "reset"}));
   offsets->add_option("-c,--config", config_path, "Configuration file (YAML)")->required();
   offsets->add_option("--position", position, "For set: pg:X/Y or mysql:FILE:POS [gtid=SET]");
+  bool offsets_yes = false;
+  offsets->add_flag("--yes", offsets_yes, "For reset: confirm that the position is to be forgotten");
 
   std::vector<std::string> binlog_files;
   std::string binlog_server = "offline";
@@ -223,7 +235,7 @@ int main(int argc, char** argv) {
   if (*schema) return Schema(descriptor_set_path);
   if (*offsets) {
     if (offsets_action == "set" && position.empty()) return Fail("offsets set needs --position", kExitConfig);
-    return Offsets(offsets_action, config_path, position);
+    return Offsets(offsets_action, config_path, position, offsets_yes);
   }
   if (*version) {
     std::printf("cdc-agent %s\n", CDC_VERSION);

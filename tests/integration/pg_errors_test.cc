@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/pg_agent_fixture.h"
 
@@ -127,6 +128,32 @@ TEST_F(PgErrorsTest, BadConfigNamesTheKey) {
   auto lines = UserLines(r.err);
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0].find("bogus_key"), std::string::npos) << lines[0];
+}
+
+TEST_F(PgErrorsTest, OffsetsResetAsksForYes) {
+  settings_.snapshot = "never";
+  StartAgent();
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  auto offsets = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {env_.agent_bin, "offsets"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--config");
+    argv.push_back(ConfigPath());
+    return RunCommand(argv, std::chrono::seconds(30));
+  };
+  CommandResult asked = offsets({"reset"});
+  EXPECT_EQ(asked.exit_code, 2);
+  const std::vector<std::string> lines = UserLines(asked.err);
+  ASSERT_EQ(lines.size(), 1u) << asked.err;
+  EXPECT_NE(lines[0].find("offsets reset forgets the stored position of source '" +
+                          settings_.name + "' (now pg:"),
+            std::string::npos)
+      << lines[0];
+  EXPECT_TRUE(lines[0].ends_with("add --yes to do it")) << lines[0];
+  EXPECT_NE(offsets({"show"}).out.find("\tpg:"), std::string::npos) << "nothing was forgotten";
+  CommandResult done = offsets({"reset", "--yes"});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_NE(offsets({"show"}).out.find("\tnone"), std::string::npos);
 }
 
 TEST_F(PgErrorsTest, ServerRestartMidStreamReconnects) {
