@@ -1700,16 +1700,23 @@ void BuildSlots(const cdc::v1::ChangeEvent& event, const DebeziumTableInfo* tabl
   for (Slot& s : *slots) FinishSlot(event, &s);
 }
 
-void AppendRow(const std::vector<Slot>& slots, bool after, const Context& ctx, std::string& out) {
+// The row image as a JSON object. With `relax`, a NOT NULL column written
+// as null (absent from a key-only before image or a minimal row image, or a
+// value Debezium's form cannot hold) is made optional in this message's
+// schema: JsonConverter refuses a null in a required field.
+void AppendRow(std::vector<Slot>& slots, bool after, const Context& ctx, std::string& out,
+               bool relax) {
   out += '{';
   bool first = true;
-  for (const Slot& s : slots) {
+  for (Slot& s : slots) {
     if (s.type.kind == Kind::kOmit) continue;
     if (!first) out += ',';
     first = false;
     AppendString(s.name, out);
     out += ':';
+    const size_t at = out.size();
     AppendValue(s.type, ValueOf(after ? s.after : s.before), ctx, out);
+    if (relax && !s.optional && out.compare(at, std::string::npos, "null") == 0) s.optional = true;
   }
   out += '}';
 }
@@ -1947,6 +1954,7 @@ bool AppendDebeziumKeyJson(const cdc::v1::ChangeEvent& event, const DebeziumOpti
     slots.push_back(s);
   }
   const Context ctx{options.unavailable_value_placeholder};
+  // Key columns always have values: no schema change to make.
   std::string& o = *out;
   if (options.schemas_enable) {
     o += "{\"schema\":{\"type\":\"struct\",";
@@ -1955,7 +1963,7 @@ bool AppendDebeziumKeyJson(const cdc::v1::ChangeEvent& event, const DebeziumOpti
     AppendSchemaPrefix(event, options, o);
     o += "Key\"},\"payload\":";
   }
-  AppendRow(slots, true, ctx, o);
+  AppendRow(slots, true, ctx, o, /*relax=*/false);
   if (options.schemas_enable) o += '}';
   return true;
 }
@@ -1971,6 +1979,22 @@ void AppendDebeziumValueJson(const cdc::v1::ChangeEvent& event, const DebeziumOp
   thread_local std::vector<Slot> slots;
   BuildSlots(event, TableOf(event, options), &slots);
   const Context ctx{options.unavailable_value_placeholder};
+  // The images first: a null written in a NOT NULL column makes it optional
+  // in this message's schema, which precedes them.
+  thread_local std::string before;
+  thread_local std::string after;
+  before.clear();
+  after.clear();
+  if (event.before().empty()) {
+    before = "null";
+  } else {
+    AppendRow(slots, false, ctx, before, options.schemas_enable);
+  }
+  if (event.after().empty() || event.op() == cdc::v1::OP_DELETE) {
+    after = "null";
+  } else {
+    AppendRow(slots, true, ctx, after, options.schemas_enable);
+  }
   if (options.schemas_enable) {
     std::string prefix;
     AppendSchemaPrefix(event, options, prefix);
@@ -1992,17 +2016,9 @@ void AppendDebeziumValueJson(const cdc::v1::ChangeEvent& event, const DebeziumOp
     o += "Envelope\",\"version\":2},\"payload\":";
   }
   o += "{\"before\":";
-  if (event.before().empty()) {
-    o += "null";
-  } else {
-    AppendRow(slots, false, ctx, o);
-  }
+  o += before;
   o += ",\"after\":";
-  if (event.after().empty() || event.op() == cdc::v1::OP_DELETE) {
-    o += "null";
-  } else {
-    AppendRow(slots, true, ctx, o);
-  }
+  o += after;
   o += ",\"source\":";
   AppendSource(event, options, o);
   o += ",\"transaction\":";

@@ -41,6 +41,33 @@ rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.s
 
 bool IsLockError(const rocksdb::Status& s);
 
+constexpr char kDamagedFix[] =
+    "the store is damaged and the position it held cannot be read; move the folder aside, then "
+    "run `cdc-agent offsets set` with the position to resume from, or `cdc-agent offsets reset` "
+    "to start over with a new snapshot";
+
+// A folder with a store's files but no CURRENT: opening it would start an
+// empty store over the old one, so it is treated as damaged.
+bool StoreFilesWithoutCurrent(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec) ||
+      std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    return false;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("MANIFEST-", 0) == 0 || name.ends_with(".sst") || name.ends_with(".log")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Status DamagedError(const std::string& path, const std::string& what) {
+  return Status::IOError("cannot open the offset store at " + path + ": " + what + "; " +
+                         kDamagedFix);
+}
+
 // The error for a store RocksDB cannot open, with a hint that fits.
 Status OpenError(const std::string& path, const rocksdb::Status& s) {
   std::string fix;
@@ -49,9 +76,7 @@ Status OpenError(const std::string& path, const rocksdb::Status& s) {
   } else if (s.IsCorruption() ||
              (s.IsPathNotFound() && std::filesystem::exists(std::filesystem::path(path) / "CURRENT"))) {
     // A file the store's own CURRENT or MANIFEST names is bad or gone.
-    fix = "the store is damaged and the position it held cannot be read; move the folder "
-          "aside, then run `cdc-agent offsets set` with the position to resume from, or "
-          "`cdc-agent offsets reset` to start over with a new snapshot";
+    fix = kDamagedFix;
   } else {
     fix = "check that offsets.path names a directory this user can create and write";
   }
@@ -60,9 +85,12 @@ Status OpenError(const std::string& path, const rocksdb::Status& s) {
 }
 
 bool IsLockError(const rocksdb::Status& s) {
+  if (s.IsCorruption()) return false;
   const std::string text = s.ToString();
-  return text.find("LOCK") != std::string::npos || text.find("lock") != std::string::npos;
+  return text.find("/LOCK") != std::string::npos || text.find("While lock file") != std::string::npos ||
+         text.find("lock hold by current process") != std::string::npos;
 }
+
 
 class RocksDbOffsetStore final : public OffsetStore {
  public:
@@ -166,6 +194,7 @@ Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& p
   options.keep_log_file_num = 3;
   options.max_log_file_size = 1 << 20;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  if (StoreFilesWithoutCurrent(path)) return DamagedError(path, "its CURRENT file is missing");
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return OpenError(path, s);
@@ -180,12 +209,13 @@ Status CheckRocksDbOffsetStore(const std::string& path) {
       return Status::IOError("offsets.path " + path + " is not a directory; name a directory "
                              "this user can create and write");
     }
+    if (access(path.c_str(), W_OK | X_OK) != 0) {
+      return Status::IOError("offsets.path " + path + " is not writable by this user; fix its "
+                             "permissions or name another directory");
+    }
+    if (StoreFilesWithoutCurrent(path)) return DamagedError(path, "its CURRENT file is missing");
     if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
-      // An empty (or foreign) directory: the agent creates its store there.
-      return access(path.c_str(), W_OK | X_OK) == 0
-                 ? Status::OK()
-                 : Status::IOError("offsets.path " + path + " is not writable by this user; "
-                                   "fix its permissions or name another directory");
+      return Status::OK();  // an empty (or foreign) directory: the store is created there
     }
     rocksdb::Options options;
     options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;

@@ -33,7 +33,11 @@ Status PgConnection::Connect(const std::string& conninfo, const std::string& wha
   conn_ = PQconnectdb(conninfo.c_str());
   if (conn_ == nullptr) return Status::IOError(what + ": out of memory creating a connection");
   if (PQstatus(conn_) != CONNECTION_OK) {
-    Status s = Status::IOError(what + ": cannot connect: " + LastError(), /*retryable=*/true);
+    // A refused password or pg_hba.conf rule does not pass with time.
+    const std::string error = LastError();
+    const bool refused = error.find("password authentication failed") != std::string::npos ||
+                         error.find("no pg_hba.conf entry") != std::string::npos;
+    Status s = Status::IOError(what + ": cannot connect: " + error, /*retryable=*/!refused);
     Close();
     return s;
   }
@@ -102,14 +106,15 @@ Result<PgResult> PgConnection::AwaitResult() {
     return Status::IOError(what_ + ": connection lost: " + LastError(), true);
   }
   std::string msg = first ? OneLine(PQresultErrorMessage(first.get())) : LastError();
-  // What passes with time: the server shutting down or starting up, a
-  // connection problem, too many connections, an object (a replication
-  // slot) still held by a connection that is going away.
-  const char* state = first ? PQresultErrorField(first.get(), PG_DIAG_SQLSTATE) : nullptr;
+  return Status::IOError(what_ + ": " + msg, Transient(first.get()));
+}
+
+bool PgConnection::Transient(const PGresult* result) {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string_view code = state != nullptr ? state : "";
-  const bool retryable = code.starts_with("08") || code.starts_with("57P") || code == "53300" ||
-                         code == "55006";
-  return Status::IOError(what_ + ": " + msg, retryable);
+  // 57P04 (database dropped) does not pass.
+  return code.starts_with("08") || code == "57P01" || code == "57P02" || code == "57P03" ||
+         code == "53300" || code == "55006";
 }
 
 std::string PgConnection::QuoteIdent(const std::string& name) {

@@ -52,6 +52,12 @@ class PgConnection {
   std::string LastError() const;
 
   // Quotes an identifier ("Mixed Case" -> "\"Mixed Case\"").
+  // Whether the error `result` reports passes with time: the server shutting
+  // down or starting up, a connection problem, too many connections, an
+  // object (a replication slot) still held by a connection that is going
+  // away. False for a null result.
+  static bool Transient(const PGresult* result);
+
   static std::string QuoteIdent(const std::string& name);
   // Quotes a literal ('it''s').
   static std::string QuoteLiteral(const std::string& value);

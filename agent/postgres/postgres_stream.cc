@@ -94,17 +94,29 @@ Status PostgresSource::StreamAndReconnect(BatchQueue& out, const std::atomic<boo
   constexpr auto kMaxDelay = std::chrono::seconds(15);
   std::chrono::steady_clock::time_point failed_at{};
   std::chrono::steady_clock::duration delay = kFirstDelay;
+  // A failure starts a new episode (a new timeout) only when the stream
+  // before it made progress (decoded a commit) or ran for a while (an idle
+  // database): an error that comes back right after every START_REPLICATION
+  // must reach the timeout.
+  constexpr auto kLongEnough = std::chrono::seconds(60);
+  uint64_t commit_at_start = last_commit_end_;
+  auto started = std::chrono::steady_clock::now();
+  bool streamed = true;  // this failure ended a Stream (not a reconnect attempt)
   Status s = Stream(out, stop, start_lsn);
   while (!s.ok() && !stop.load()) {
     if (s.IsAborted() || !s.retryable()) return s;
-    const bool was_streaming = streaming_;
+    const bool progressed =
+        streamed && (last_commit_end_ != commit_at_start ||
+                     std::chrono::steady_clock::now() - started >= kLongEnough);
+    streamed = false;
     streaming_ = false;
+    keepalive_wal_end_ = 0;
     repl_.Close();
     DropOpenTransaction();
     // Hand over the whole transactions decoded before the failure.
     if (!PushBatch(out)) return Status::OK();
     const auto now = std::chrono::steady_clock::now();
-    if (was_streaming || failed_at == std::chrono::steady_clock::time_point{}) {
+    if (progressed || failed_at == std::chrono::steady_clock::time_point{}) {
       failed_at = now;
       delay = kFirstDelay;
       log_->warn("{}; reconnecting for up to {} s", s.message(), pg_.reconnect_timeout_s);
@@ -136,9 +148,13 @@ Status PostgresSource::StreamAndReconnect(BatchQueue& out, const std::atomic<boo
                                " may have been lost; to start over with a new snapshot run "
                                "`cdc-agent offsets reset --config FILE`");
       }
+      const uint64_t resume_at = std::max(last_commit_end_, start_lsn);
       log_->info("reconnected; resuming after the last whole transaction, at {}",
-                 offsets::FormatLsn(last_commit_end_));
-      s = Stream(out, stop, std::max(last_commit_end_, start_lsn));
+                 offsets::FormatLsn(resume_at));
+      commit_at_start = last_commit_end_;
+      started = std::chrono::steady_clock::now();
+      streamed = true;
+      s = Stream(out, stop, resume_at);
     }
   }
   if (s.IsAborted() && stop.load()) return Status::OK();
@@ -217,7 +233,13 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
     if (why.empty()) why = repl_.LastError();
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     if (why.empty()) why = "the server closed the connection";
-    return Status::IOError(Endpoint() + ": replication stream ended: " + why, true);
+    // A lost connection or a server going away is retried; an error the
+    // server reports about the stream itself (a publication dropped, a
+    // decoding error) would come back at every retry.
+    const bool retryable = PQstatus(conn) != CONNECTION_OK || !end ||
+                           PQresultStatus(end.get()) != PGRES_FATAL_ERROR ||
+                           PgConnection::Transient(end.get());
+    return Status::IOError(Endpoint() + ": replication stream ended: " + why, retryable);
   }
   if (!PushBatch(out)) return Status::OK();
   return Status::OK();

@@ -16,9 +16,10 @@ positions and times that differ between two readers by nature.
 
 A difference listed in --known (a TSV file: connector, table, column,
 aspect, reason; a table is named with or without its schema or database;
-`*` matches any table or column; the aspect `value` covers
-every row, `snapshot-value` only snapshot rows) is reported as known and
-does not fail the run. Every other difference is printed on its own line,
+`*` matches any table or column; an aspect may end in `@` and the ops it
+holds for, as `value@cu`) is reported as known and does not fail the run. A
+null the agent writes in a field its own schema requires is always a
+difference. Every other difference is printed on its own line,
 and the exit status is 1. The last line sums up:
   compared N message pairs (T tables, F fields): U differences, K known
 """
@@ -109,6 +110,17 @@ def read_topic(brokers, topic, timeout_s):
         consumer.close()
 
 
+def same(a, b):
+    """Equal as JSON values, with types: Python's 1 == 1.0 == True is not."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
 def payload(message):
     """The payload of a JsonConverter message with or without its schema."""
     if isinstance(message, dict) and set(message) == {"schema", "payload"}:
@@ -138,18 +150,18 @@ class Comparison:
         self.unexpected = 0
         self.known_count = 0
 
-    def find_known(self, table, column, aspect):
-        # "value" also covers snapshot rows; "snapshot-value" only them.
-        aspects = (aspect, "value") if aspect == "snapshot-value" else (aspect,)
+    def find_known(self, table, column, aspect, op=None):
+        # An aspect may name the ops it holds for: "value@cu".
         for entry in self.known:
+            base, _, ops = entry["aspect"].partition("@")
             if (entry["table"] in (table, table.rsplit(".", 1)[-1], "*")
-                    and entry["column"] in (column, "*")
-                    and entry["aspect"] in aspects):
+                    and entry["column"] in (column, "*") and base == aspect
+                    and (not ops or (op is not None and op in ops))):
                 return entry
         return None
 
-    def differ(self, table, where, column, aspect, expected, actual):
-        entry = self.find_known(table, column, aspect)
+    def differ(self, table, where, column, aspect, expected, actual, op=None):
+        entry = self.find_known(table, column, aspect, op)
         text = (f"{table} {where} {column} {aspect}: debezium {json.dumps(expected)} "
                 f"agent {json.dumps(actual)}")
         if entry is not None:
@@ -160,33 +172,41 @@ class Comparison:
             self.unexpected += 1
             print(f"DIFF {text}")
 
-    def compare_columns(self, table, where, expected, actual, snapshot=False):
-        aspect = "snapshot-value" if snapshot else "value"
+    def compare_columns(self, table, where, expected, actual, op=None):
         for column in sorted(set(expected) | set(actual), key=str):
             self.fields += 1
             if column not in expected or column not in actual:
                 self.differ(table, where, column, "presence",
-                            column in expected, column in actual)
-            elif expected[column] != actual[column]:
-                self.differ(table, where, column, aspect, expected[column], actual[column])
+                            column in expected, column in actual, op)
+            elif not same(expected[column], actual[column]):
+                self.differ(table, where, column, "value", expected[column], actual[column], op)
 
-    def compare_schemas(self, table, where, expected, actual):
+    def compare_schemas(self, table, where, expected, actual, op=None):
         for column in sorted(set(expected) | set(actual)):
             if column not in expected or column not in actual:
                 self.differ(table, where, column, "schema.presence",
-                            column in expected, column in actual)
+                            column in expected, column in actual, op)
                 continue
             for aspect in SCHEMA_ASPECTS:
                 e, a = expected[column].get(aspect), actual[column].get(aspect)
-                if e != a:
-                    self.differ(table, where, column, "schema." + aspect, e, a)
+                if not same(e, a):
+                    self.differ(table, where, column, "schema." + aspect, e, a, op)
 
-    def compare_image(self, table, where, expected, actual, snapshot):
+    def check_required(self, table, where, image, schemas):
+        """A null in a field the agent's own schema requires: Kafka Connect's
+        JsonConverter refuses the message. Never a known difference."""
+        for column, value in (image or {}).items():
+            if value is None and schemas.get(column, {}).get("optional") is False:
+                self.unexpected += 1
+                print(f"DIFF {table} {where} {column} required-null: the agent writes null "
+                      f"in a field its schema marks optional false")
+
+    def compare_image(self, table, where, expected, actual, op):
         if expected is None or actual is None:
             if expected is not actual:
-                self.differ(table, where, "*", "image", expected, actual)
+                self.differ(table, where, "*", "image", expected, actual, op)
             return
-        self.compare_columns(table, where, expected, actual, snapshot)
+        self.compare_columns(table, where, expected, actual, op)
 
     def compare_pair(self, table, index, expected, actual):
         self.pairs += 1
@@ -195,11 +215,12 @@ class Comparison:
         where = f"#{index}"
         if e_value is not None:
             where += f" op={payload(e_value).get('op')}"
+        op = payload(e_value).get("op") if e_value is not None else None
         e_key_payload, a_key_payload = payload(e_key), payload(a_key)
         if isinstance(e_key_payload, dict) and isinstance(a_key_payload, dict):
-            self.compare_columns(table, where + " key", e_key_payload, a_key_payload)
+            self.compare_columns(table, where + " key", e_key_payload, a_key_payload, op)
         elif e_key_payload != a_key_payload:
-            self.differ(table, where + " key", "*", "key", e_key_payload, a_key_payload)
+            self.differ(table, where + " key", "*", "key", e_key_payload, a_key_payload, op)
         self.compare_schemas(table, where + " key", column_schemas(e_key, None),
                              column_schemas(a_key, None))
         if e_value is None or a_value is None:
@@ -211,10 +232,11 @@ class Comparison:
         if e.get("op") != a.get("op"):
             self.differ(table, where, "*", "op", e.get("op"), a.get("op"))
         for side in ("before", "after"):
-            self.compare_image(table, f"{where} {side}", e.get(side), a.get(side),
-                               e.get("op") == "r")
+            self.compare_image(table, f"{where} {side}", e.get(side), a.get(side), op)
             self.compare_schemas(table, f"{where} {side}", column_schemas(e_value, side),
-                                 column_schemas(a_value, side))
+                                 column_schemas(a_value, side), op)
+            self.check_required(table, f"{where} {side}", a.get(side),
+                                column_schemas(a_value, side))
 
     def keyless_tombstone(self, table, message):
         """True for a tombstone without a key (Debezium writes one after each

@@ -741,6 +741,63 @@ TEST(DebeziumJsonPostgres, EdgeValuesMatchDebezium) {
   }
 }
 
+// One table for every event.
+class OneTable : public DebeziumTables {
+ public:
+  explicit OneTable(DebeziumTableInfo info) : info_(std::move(info)) {}
+  const DebeziumTableInfo* Find(const cdc::v1::Source&) const override { return &info_; }
+
+ private:
+  DebeziumTableInfo info_;
+};
+
+TEST(DebeziumJsonSchemas, NotNullColumnWithoutAValueIsOptionalInThatMessageOnly) {
+  DebeziumTableInfo info;
+  for (const char* name : {"id", "n"}) {
+    DebeziumColumnInfo& c = info.columns.emplace_back();
+    c.name = name;
+    c.type = "int4";
+    c.optional = false;  // NOT NULL
+  }
+  const OneTable tables(info);
+  DebeziumOptions options;
+  options.schemas_enable = true;
+  options.tables = &tables;
+  auto event = [](cdc::v1::Op op, bool with_n) {
+    ChangeEvent e;
+    e.set_op(op);
+    cdc::v1::Source* s = e.mutable_source();
+    s->set_kind(cdc::v1::SOURCE_KIND_POSTGRES);
+    s->set_server_name("srv");
+    s->set_schema("public");
+    s->set_table("t");
+    e.add_key_columns("id");
+    auto* image = op == cdc::v1::OP_DELETE ? e.mutable_before() : e.mutable_after();
+    cdc::v1::Column* id = image->Add();
+    id->set_name("id");
+    id->set_type("int4");
+    id->mutable_value()->set_int_value(1);
+    if (with_n) {
+      cdc::v1::Column* n = image->Add();
+      n->set_name("n");
+      n->set_type("int4");
+      n->mutable_value()->set_int_value(5);
+    }
+    return e;
+  };
+  // A delete under REPLICA IDENTITY DEFAULT: only the key in before.
+  const std::string deleted = DebeziumValueJson(event(cdc::v1::OP_DELETE, false), options);
+  EXPECT_NE(deleted.find(R"("before":{"id":1,"n":null})"), std::string::npos) << deleted;
+  EXPECT_NE(deleted.find(R"({"type":"int32","optional":true,"field":"n"})"), std::string::npos)
+      << "JsonConverter refuses a null in a required field: " << deleted;
+  EXPECT_NE(deleted.find(R"({"type":"int32","optional":false,"field":"id"})"), std::string::npos)
+      << deleted;
+  const std::string inserted = DebeziumValueJson(event(cdc::v1::OP_INSERT, true), options);
+  EXPECT_NE(inserted.find(R"({"type":"int32","optional":false,"field":"n"})"), std::string::npos)
+      << inserted;
+  EXPECT_NE(inserted.find(R"("after":{"id":1,"n":5})"), std::string::npos) << inserted;
+}
+
 TEST(DebeziumJsonPostgres, UpdateDeleteAndSnapshotRead) {
   Tables tables;
   tables.Add(PgTypes());

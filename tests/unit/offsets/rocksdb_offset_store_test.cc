@@ -211,6 +211,16 @@ TEST(RocksDbOffsetStoreCheckTest, DamagedStoreIsReportedWithItsHint) {
   Result<std::unique_ptr<OffsetStore>> reopened = OpenRocksDbOffsetStore(path);
   ASSERT_FALSE(reopened.ok()) << "a damaged store must not open as an empty one";
   EXPECT_TRUE(reopened.status().message().ends_with(hint)) << reopened.status().message();
+  // CURRENT gone: opening would start an empty store over the old files.
+  std::filesystem::remove(path + "/CURRENT");
+  const Status no_current = CheckRocksDbOffsetStore(path);
+  ASSERT_FALSE(no_current.ok());
+  EXPECT_EQ(no_current.message(), "cannot open the offset store at " + path +
+                                      ": its CURRENT file is missing; " + hint);
+  Result<std::unique_ptr<OffsetStore>> not_created = OpenRocksDbOffsetStore(path);
+  ASSERT_FALSE(not_created.ok());
+  EXPECT_EQ(not_created.status().message(), no_current.message());
+  EXPECT_FALSE(std::filesystem::exists(path + "/CURRENT")) << "no new store over the old files";
 }
 
 // The child re-runs this test from the start in a fresh process (threadsafe
