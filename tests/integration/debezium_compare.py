@@ -274,10 +274,14 @@ def main():
 
     comparison = Comparison(args.connector, load_known(args.known, args.connector))
     tables = [t for t in args.tables.split(",") if t]
+    empty = []
     for table in tables:
         expected = read_topic(args.brokers, f"{args.expected_prefix}.{table}", args.timeout)
         actual = read_topic(args.brokers, f"{args.actual_prefix}.{table}", args.timeout)
+        before = comparison.pairs
         comparison.compare_topic(table, expected, actual)
+        if comparison.pairs == before:
+            empty.append(table)
     for entry in comparison.known:
         if entry["used"] == 0:
             print(f"UNUSED known differences line {entry['line']}: {entry['table']} "
@@ -285,8 +289,8 @@ def main():
     print(f"compared {comparison.pairs} message pairs ({len(tables)} tables, "
           f"{comparison.fields} fields): {comparison.unexpected} differences, "
           f"{comparison.known_count} known")
-    if comparison.pairs == 0:
-        fail("no message pairs to compare")
+    if empty:
+        fail(f"no message pairs to compare for {', '.join(empty)}")
     sys.exit(1 if comparison.unexpected else 0)
 
 
