@@ -39,7 +39,11 @@ std::string StatePrefix(std::string_view source) {
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
-bool IsLockError(const rocksdb::Status& s);
+bool IsLockError(const rocksdb::Status& s) {
+  const std::string text = s.ToString();
+  return text.find("/LOCK") != std::string::npos || text.find("While lock file") != std::string::npos ||
+         text.find("lock hold by current process") != std::string::npos;
+}
 
 constexpr char kDamagedFix[] =
     "the store is damaged and the position it held cannot be read; move the folder aside, then "
@@ -70,27 +74,17 @@ Status DamagedError(const std::string& path, const std::string& what) {
 
 // The error for a store RocksDB cannot open, with a hint that fits.
 Status OpenError(const std::string& path, const rocksdb::Status& s) {
-  std::string fix;
-  if (IsLockError(s)) {
-    fix = "is another cdc-agent running with this offsets.path?";
-  } else if (s.IsCorruption() ||
-             (s.IsPathNotFound() && std::filesystem::exists(std::filesystem::path(path) / "CURRENT"))) {
+  if (s.IsCorruption() ||
+      (s.IsPathNotFound() && std::filesystem::exists(std::filesystem::path(path) / "CURRENT"))) {
     // A file the store's own CURRENT or MANIFEST names is bad or gone.
-    fix = kDamagedFix;
-  } else {
-    fix = "check that offsets.path names a directory this user can create and write";
+    return DamagedError(path, s.ToString());
   }
+  const char* fix = IsLockError(s)
+                        ? "is another cdc-agent running with this offsets.path?"
+                        : "check that offsets.path names a directory this user can create and write";
   return Status::IOError("cannot open the offset store at " + path + ": " + s.ToString() + "; " +
                          fix);
 }
-
-bool IsLockError(const rocksdb::Status& s) {
-  if (s.IsCorruption()) return false;
-  const std::string text = s.ToString();
-  return text.find("/LOCK") != std::string::npos || text.find("While lock file") != std::string::npos ||
-         text.find("lock hold by current process") != std::string::npos;
-}
-
 
 class RocksDbOffsetStore final : public OffsetStore {
  public:

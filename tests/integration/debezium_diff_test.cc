@@ -16,6 +16,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -172,11 +173,35 @@ class DebeziumDiff {
     return false;
   }
 
-  // Runs debezium_compare.py; returns its exit code and output.
+  // Waits until Debezium Server and the agent both wrote the last row (of
+  // table diff_end, in schema or database `ns`), stops both and compares
+  // their topics of `tables` (in `ns`): every pair must match.
+  void FinishAndCompare(const TestEnv& env, const std::string& connector, const std::string& ns,
+                        const std::string& expected_prefix, const std::string& actual_prefix,
+                        const std::vector<std::string>& tables, DebeziumServer& server,
+                        Process& agent, const std::function<void()>& stop_agent) {
+    ASSERT_TRUE(WaitForMessages(env, &server, expected_prefix + "." + ns + ".diff_end", 1,
+                                std::chrono::seconds(180)))
+        << "Debezium Server did not stream the last row:\n" << server.Tail();
+    ASSERT_TRUE(WaitForMessages(env, nullptr, actual_prefix + "." + ns + ".diff_end", 1,
+                                std::chrono::seconds(60)))
+        << "the agent did not stream the last row:\n" << agent.Stderr();
+    // The messages sent just before the last one are acknowledged with it.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    server.Stop();
+    stop_agent();
+    CommandResult r = Compare(env, connector, expected_prefix, actual_prefix, ns, tables);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    std::cout << r.out;
+  }
+
+  // Runs debezium_compare.py on `ns`.<table> for each of `tables`; returns
+  // its exit code and output.
   CommandResult Compare(const TestEnv& env, const std::string& connector, const std::string& expected,
-                        const std::string& actual, const std::vector<std::string>& tables) {
+                        const std::string& actual, const std::string& ns,
+                        const std::vector<std::string>& tables) {
     std::string list;
-    for (const auto& t : tables) list += (list.empty() ? "" : ",") + t;
+    for (const auto& t : tables) list += (list.empty() ? "" : ",") + (ns + "." + t);
     return RunCommand({python_, std::string(CDC_SOURCE_DIR) + "/tests/integration/debezium_compare.py",
                        "--brokers", env.brokers, "--expected-prefix", expected, "--actual-prefix",
                        actual, "--tables", list, "--connector", connector, "--known",
@@ -268,22 +293,8 @@ TEST_F(PgDebeziumDiffTest, SameBeforeAfterAndOpAsDebeziumServer) {
       "UPDATE pg_compound SET v = 'y' WHERE k1 = 301; COMMIT");
   Sql("INSERT INTO diff_end VALUES (1)");
 
-  ASSERT_TRUE(DebeziumDiff::WaitForMessages(env_, &server, dbz_prefix + ".public.diff_end", 1,
-                                            std::chrono::seconds(180)))
-      << "Debezium Server did not stream the last row:\n" << server.Tail();
-  ASSERT_TRUE(DebeziumDiff::WaitForMessages(env_, nullptr, Topic("public", "diff_end"), 1,
-                                            std::chrono::seconds(60)))
-      << "the agent did not stream the last row:\n" << agent_->Stderr();
-  // The messages sent just before the last one are acknowledged with it.
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  server.Stop();
-  StopAgent();
-
-  std::vector<std::string> compared;
-  for (const auto& t : tables) compared.push_back("public." + t);
-  CommandResult r = diff_.Compare(env_, "postgresql", dbz_prefix, settings_.topic_prefix, compared);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::cout << r.out;
+  diff_.FinishAndCompare(env_, "postgresql", "public", dbz_prefix, settings_.topic_prefix, tables,
+                         server, *agent_, [&] { StopAgent(); });
 }
 
 class MyDebeziumDiffTest : public MyAgentTest {
@@ -363,21 +374,8 @@ TEST_F(MyDebeziumDiffTest, SameBeforeAfterAndOpAsDebeziumServer) {
   Sql("COMMIT");
   Sql("INSERT INTO diff_end VALUES (1)");
 
-  ASSERT_TRUE(DebeziumDiff::WaitForMessages(env_, &server, dbz_prefix + "." + db_name_ + ".diff_end",
-                                            1, std::chrono::seconds(180)))
-      << "Debezium Server did not stream the last row:\n" << server.Tail();
-  ASSERT_TRUE(DebeziumDiff::WaitForMessages(env_, nullptr, Topic("diff_end"), 1,
-                                            std::chrono::seconds(60)))
-      << "the agent did not stream the last row:\n" << agent_->Stderr();
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  server.Stop();
-  StopAgent();
-
-  std::vector<std::string> compared;
-  for (const auto& t : tables) compared.push_back(db_name_ + "." + t);
-  CommandResult r = diff_.Compare(env_, "mariadb", dbz_prefix, settings_.topic_prefix, compared);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::cout << r.out;
+  diff_.FinishAndCompare(env_, "mariadb", db_name_, dbz_prefix, settings_.topic_prefix, tables,
+                         server, *agent_, [&] { StopAgent(); });
 }
 
 }  // namespace

@@ -296,20 +296,21 @@ TEST_F(EventBuilderTest, FillTableFieldsWithoutKey) {
   EXPECT_EQ(event.key_columns_size(), 0);
 }
 
+void AddColumn(RelationInfo* rel, const std::string& name, uint32_t oid, int32_t typmod) {
+  ColumnInfo c;
+  c.name = name;
+  c.type_oid = oid;
+  c.type_modifier = typmod;
+  rel->columns.push_back(c);
+}
+
 TEST(DebeziumTableOfTest, NumericScaleAndBitLengthFromTheTypeModifier) {
   RelationInfo rel;
-  auto add = [&](const std::string& name, uint32_t oid, int32_t typmod) {
-    ColumnInfo c;
-    c.name = name;
-    c.type_oid = oid;
-    c.type_modifier = typmod;
-    rel.columns.push_back(c);
-  };
-  add("id", 23, -1);                           // int4
-  add("amount", 1700, ((8 << 16) | 2) + 4);    // numeric(8,2)
-  add("any_numeric", 1700, -1);                // numeric
-  add("flags", 1560, 5);                       // bit(5)
-  add("negative", 1700, ((3 << 16) | 0x7fe) + 4);  // numeric(3,-2)
+  AddColumn(&rel, "id", 23, -1);                           // int4
+  AddColumn(&rel, "amount", 1700, ((8 << 16) | 2) + 4);    // numeric(8,2)
+  AddColumn(&rel, "any_numeric", 1700, -1);                // numeric
+  AddColumn(&rel, "flags", 1560, 5);                       // bit(5)
+  AddColumn(&rel, "negative", 1700, ((3 << 16) | 0x7fe) + 4);  // numeric(3,-2)
   const DebeziumTableInfo table = DebeziumTableOf(rel, pgoutput::TypeRegistry(), {"id"});
   ASSERT_EQ(table.columns.size(), 5u);
   EXPECT_EQ(table.columns[0].name, "id");
@@ -348,19 +349,12 @@ TEST(DebeziumTableOfTest, DomainsEnumsArraysAndTimePrecision) {
   moods.element_oid = 90002;
   types.Add(moods);
   RelationInfo rel;
-  auto add = [&](const std::string& name, uint32_t oid, int32_t typmod) {
-    ColumnInfo c;
-    c.name = name;
-    c.type_oid = oid;
-    c.type_modifier = typmod;
-    rel.columns.push_back(c);
-  };
-  add("at", 90001, -1);                       // ts3: timestamp(3)
-  add("m", 90002, -1);                        // mood
-  add("ms", 90003, -1);                       // mood[]
-  add("t0", 1083, 0);                         // time(0)
-  add("amounts", 1231, ((6 << 16) | 2) + 4);  // numeric(6,2)[]
-  add("gone", 99999, -1);                     // a type the registry lacks
+  AddColumn(&rel, "at", 90001, -1);                       // ts3: timestamp(3)
+  AddColumn(&rel, "m", 90002, -1);                        // mood
+  AddColumn(&rel, "ms", 90003, -1);                       // mood[]
+  AddColumn(&rel, "t0", 1083, 0);                         // time(0)
+  AddColumn(&rel, "amounts", 1231, ((6 << 16) | 2) + 4);  // numeric(6,2)[]
+  AddColumn(&rel, "gone", 99999, -1);                     // a type the registry lacks
   const DebeziumTableInfo table = DebeziumTableOf(rel, types, {});
   ASSERT_EQ(table.columns.size(), 6u);
   EXPECT_EQ(table.columns[0].type, "timestamp") << "a domain is its base type";
