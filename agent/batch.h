@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cdc/v1/change_event.pb.h"
@@ -30,15 +31,21 @@ struct OutEvent {
   std::shared_ptr<const DebeziumTableInfo> debezium_table;
 };
 
-// A run of events in source order. `end_position`, when set, is the last
-// source transaction boundary inside the batch (the batch may go on with the
-// first events of the next transaction). Once every event of this batch and
-// of all earlier batches is acknowledged by Kafka, that position is durable:
-// a restart from it replays nothing that was complete and skips nothing.
+// A run of events in source order. `end_position`, when set, is the
+// position right after the batch's last event: a transaction boundary, or a
+// position inside a transaction that counts the changes before the cut
+// (Position::txn_changes). Once every event of this batch and of all earlier
+// batches is durable in Kafka, so is that position: a restart from it
+// replays nothing that was published and skips nothing. Only snapshot
+// batches, which cannot resume half-way, have none.
+// `states` are source state blobs (name, value) that must become durable
+// with this batch's position (the MySQL schema history); a later blob of the
+// same name replaces an earlier one.
 // A batch owns its events until the sink has serialized them.
 struct Batch {
   std::vector<OutEvent> events;
   std::optional<offsets::Position> end_position;
+  std::vector<std::pair<std::string, std::string>> states;
 };
 
 // Bounded FIFO of batches between one producer thread (the source reader) and

@@ -47,7 +47,9 @@ constexpr std::string_view kKafkaKeys[] = {"brokers",          "topic_prefix",
                                            "tombstones",       "delivery_timeout_ms",
                                            "format",           "schemas_enable",
                                            "transaction_metadata", "topics",
-                                           "schema_registry",  "properties"};
+                                           "schema_registry",  "properties",
+                                           "delivery",         "commit_interval_ms",
+                                           "commit_max_events", "offsets_topic"};
 constexpr std::string_view kRegistryKeys[] = {
     "url",                      "subject_name_strategy", "basic_auth_user",
     "basic_auth_password",      "ssl_ca_location",       "ssl_certificate_location",
@@ -56,6 +58,10 @@ constexpr std::string_view kRegistryKeys[] = {
 constexpr std::string_view kSubjectStrategies[] = {"topic-name", "record-name",
                                                    "topic-record-name"};
 constexpr std::string_view kFormats[] = {"protobuf", "json", "debezium-json"};
+constexpr std::string_view kDeliveries[] = {"exactly-once", "at-least-once"};
+// librdkafka settings the agent owns: a value from kafka.properties would
+// weaken or break delivery.
+constexpr std::string_view kOwnedProperties[] = {"transactional.id", "enable.idempotence", "acks"};
 constexpr std::string_view kTopicsKeys[] = {"create"};
 constexpr std::string_view kTopicsCreateKeys[] = {"partitions", "replication_factor", "config"};
 constexpr std::string_view kOffsetsKeys[] = {"path"};
@@ -474,7 +480,23 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, KafkaConfig* out) {
   if (const YAML::Node* registry = s.Find("schema_registry"); registry != nullptr) {
     CDC_RETURN_IF_ERROR(ReadSchemaRegistry(r, s, *registry, out));
   }
-  return r.StringMap(s, "properties", "librdkafka setting", /*secret=*/true, &out->properties);
+  std::string delivery = "exactly-once";
+  CDC_RETURN_IF_ERROR(r.Choice(s, "delivery", kDeliveries, &delivery));
+  out->exactly_once = delivery == "exactly-once";
+  CDC_RETURN_IF_ERROR(r.Int(s, "commit_interval_ms", 1, 600000, &out->commit_interval_ms));
+  CDC_RETURN_IF_ERROR(r.Int(s, "commit_max_events", 1, 100000000, &out->commit_max_events));
+  CDC_RETURN_IF_ERROR(r.Name(s, "offsets_topic", false, &out->offsets_topic));
+  CDC_RETURN_IF_ERROR(
+      r.StringMap(s, "properties", "librdkafka setting", /*secret=*/true, &out->properties));
+  for (std::string_view owned : kOwnedProperties) {
+    if (out->properties.count(std::string(owned)) != 0) {
+      return r.Error(s, "properties",
+                     std::string(owned) +
+                         " is set by the agent (transactional.id from the agent name, "
+                         "idempotence and acks=all for delivery); remove it");
+    }
+  }
+  return Status::OK();
 }
 
 Status ReadAgent(const Reader& r, const YAML::Node& root, AgentConfig* out) {
@@ -496,6 +518,8 @@ Status ReadAgent(const Reader& r, const YAML::Node& root, AgentConfig* out) {
   CDC_RETURN_IF_ERROR(r.String(offsets, "path", true, &out->offsets.path));
   if (out->source.name.empty()) out->source.name = out->name;
   if (out->kafka.topic_prefix.empty()) out->kafka.topic_prefix = out->source.name;
+  out->kafka.transactional_id = "cdc-agent-" + out->name;
+  out->kafka.offsets_key = out->name + "/" + out->source.name;
   return Status::OK();
 }
 

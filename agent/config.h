@@ -125,9 +125,24 @@ struct KafkaConfig {
   // wire format, their schemas registered there (protobuf format only).
   std::optional<SchemaRegistryConfig> schema_registry;
   // Default: empty. Passed verbatim to librdkafka's Conf::set; invalid keys or
-  // values are reported with the key. cdc-agent sets enable.idempotence=true,
-  // acks=all and compression.type=lz4 unless overridden here.
+  // values are reported with the key. cdc-agent sets compression.type=lz4
+  // and linger.ms=10 unless overridden here; transactional.id,
+  // enable.idempotence and acks are the agent's and refused here.
   std::map<std::string, std::string> properties;
+  // kafka.delivery: "exactly-once" (default) or "at-least-once". Exactly once
+  // writes events in Kafka transactions, each ending with the source position
+  // in offsets_topic; at least once stores positions in offsets.path only.
+  bool exactly_once = true;
+  // Default: 100. A Kafka transaction is committed this long after it began,
+  // or after commit_max_events events, whichever comes first.
+  int commit_interval_ms = 100;
+  int commit_max_events = 100000;  // Default: 100000.
+  // Default: cdc-agent-offsets. The compacted topic of committed positions.
+  std::string offsets_topic = "cdc-agent-offsets";
+  // Derived, not configurable: "cdc-agent-<agent name>", and the key of this
+  // agent's records in offsets_topic, "<agent name>/<source name>".
+  std::string transactional_id;
+  std::string offsets_key;
 };
 
 struct OffsetsConfig {

@@ -70,6 +70,7 @@ class KafkaEventLogger : public RdKafka::EventCb {
         if (event.fatal()) {
           if (fatal_error_.empty()) {
             fatal_error_ = RdKafka::err2str(event.err()) + ": " + event.str();
+            fatal_code_ = event.err();
           }
           KafkaLogger()->error("fatal: {}", event.str());
         } else {
@@ -86,6 +87,7 @@ class KafkaEventLogger : public RdKafka::EventCb {
 
   // Empty until librdkafka reports a fatal error.
   const std::string& fatal_error() const { return fatal_error_; }
+  RdKafka::ErrorCode fatal_code() const { return fatal_code_; }
 
  private:
   static spdlog::level::level_enum LevelOf(RdKafka::Event::Severity severity) {
@@ -108,6 +110,21 @@ class KafkaEventLogger : public RdKafka::EventCb {
 
   const bool quiet_;
   std::string fatal_error_;
+  RdKafka::ErrorCode fatal_code_ = RdKafka::ERR_NO_ERROR;
 };
+
+// True for the errors a transactional producer gets once another producer
+// with its transactional.id has started: it is a zombie and must stop.
+inline bool IsFenced(RdKafka::ErrorCode code) {
+  return code == RdKafka::ERR__FENCED || code == RdKafka::ERR_PRODUCER_FENCED ||
+         code == RdKafka::ERR_INVALID_PRODUCER_EPOCH;
+}
+
+// The one line an agent that was fenced stops with.
+inline std::string FencedMessage(const std::string& transactional_id) {
+  return "kafka: another agent started with transactional.id " + transactional_id +
+         " (the same agent name) and took over; this one stops without publishing more. Run "
+         "one agent per name, or give the second agent another name";
+}
 
 }  // namespace cdc::agent

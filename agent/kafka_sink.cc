@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +14,9 @@
 #include <utility>
 
 #include "agent/event_encoder.h"
+#include "agent/kafka_admin.h"
 #include "agent/kafka_common.h"
+#include "agent/kafka_offsets.h"
 
 namespace cdc::agent {
 namespace {
@@ -77,6 +80,10 @@ std::string_view HintFor(RdKafka::ErrorCode err) {
   }
 }
 
+// How long an abort may take before the agent gives up on it (the brokers
+// then abort the transaction at transaction.timeout.ms).
+constexpr int kAbortTimeoutMs = 5000;
+
 class RdKafkaSink final : public KafkaSink {
  public:
   RdKafkaSink(const KafkaConfig& config, DurableCallback on_durable,
@@ -89,6 +96,13 @@ class RdKafkaSink final : public KafkaSink {
 
   ~RdKafkaSink() override {
     if (!producer_) return;
+    if (txn_open_ && events_.fatal_error().empty()) {
+      // Ends the transaction now rather than at transaction.timeout.ms, so
+      // read_committed consumers are not held behind it.
+      producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT |
+                       RdKafka::Producer::PURGE_NON_BLOCKING);
+      delete producer_->abort_transaction(kAbortTimeoutMs);
+    }
     if (in_flight_ > 0) {
       KafkaLogger()->warn("closing the producer with {} events not acknowledged; "
                           "their source positions were not stored",
@@ -113,6 +127,13 @@ class RdKafkaSink final : public KafkaSink {
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "delivery.timeout.ms",
                                      std::to_string(config_.delivery_timeout_ms),
                                      "kafka.delivery_timeout_ms"));
+    if (config_.exactly_once) {
+      // A transaction may stay open as long as a message may wait for its
+      // acknowledgement (librdkafka requires it).
+      CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "transaction.timeout.ms",
+                                       std::to_string(config_.delivery_timeout_ms),
+                                       "kafka.delivery_timeout_ms"));
+    }
     for (const auto& [key, value] : config_.properties) {
       CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, key, value, "kafka.properties." + key));
     }
@@ -120,19 +141,52 @@ class RdKafkaSink final : public KafkaSink {
     // only for events every in-sync replica has.
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.idempotence", "true", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "acks", "all", "kafka"));
+    if (config_.exactly_once) {
+      CDC_RETURN_IF_ERROR(
+          SetKafkaConf(*conf, "transactional.id", config_.transactional_id, "kafka"));
+    }
     std::string errstr;
     if (conf->set("dr_cb", &reports_, errstr) != RdKafka::Conf::CONF_OK ||
         conf->set("event_cb", &events_, errstr) != RdKafka::Conf::CONF_OK) {
       return Status::InvalidArgument("kafka: " + errstr);
     }
     producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
-    if (!producer_) return Status::InvalidArgument("kafka: cannot create the producer: " + errstr);
-    return encoder_.Open();
+    if (!producer_) {
+      return Status::InvalidArgument(
+          "kafka: cannot create the producer: " + errstr +
+          (errstr.find("transaction.timeout.ms") != std::string::npos
+               ? " (kafka.delivery_timeout_ms sets message.timeout.ms; keep "
+                 "kafka.properties.transaction.timeout.ms at least as long)"
+               : ""));
+    }
+    CDC_RETURN_IF_ERROR(encoder_.Open());
+    if (!config_.exactly_once) return Status::OK();
+    CDC_RETURN_IF_ERROR(EnsureOffsetsTopic(producer_->c_ptr(), config_, stop_));
+    std::unique_ptr<RdKafka::Topic> offsets(
+        RdKafka::Topic::create(producer_.get(), config_.offsets_topic, nullptr, errstr));
+    if (!offsets) {
+      return Status::InvalidArgument("kafka.offsets_topic: bad topic name '" +
+                                     config_.offsets_topic + "': " + errstr);
+    }
+    offsets_topic_ = std::move(offsets);
+    // Registers the transactional.id with the brokers: a producer still
+    // running with it (another agent of this name) is fenced, and the
+    // transaction a previous run left open is aborted.
+    return TransactionCall("starting", [&] {
+      return producer_->init_transactions(config_.delivery_timeout_ms);
+    });
   }
 
   Status Send(Batch batch) override {
     CDC_RETURN_IF_ERROR(CheckFailed());
-    BatchTrack& track = tracks_.emplace_back(next_seq_++, std::move(batch.end_position));
+    if (config_.exactly_once) return SendInTransaction(std::move(batch));
+    return Produce(batch, std::move(batch.end_position));
+  }
+
+  // Produces every event of `batch`; `end` is reported durable (at least
+  // once) when they and all before them are acknowledged.
+  Status Produce(const Batch& batch, std::optional<offsets::Position> end) {
+    BatchTrack& track = tracks_.emplace_back(next_seq_++, std::move(end));
     for (const OutEvent& out : batch.events) {
       CDC_ASSIGN_OR_RETURN(RdKafka::Topic * topic, TopicFor(out.topic));
       Result<bool> encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
@@ -166,10 +220,15 @@ class RdKafkaSink final : public KafkaSink {
   Status Poll(int timeout_ms) override {
     producer_->poll(timeout_ms);
     RetireAcknowledged();
-    return CheckFailed();
+    CDC_RETURN_IF_ERROR(CheckFailed());
+    return MaybeCommit();
   }
 
   Status Flush(int timeout_ms) override {
+    if (config_.exactly_once) {
+      CDC_RETURN_IF_ERROR(CheckFailed());
+      return txn_open_ ? Commit(timeout_ms) : Status::OK();
+    }
     const RdKafka::ErrorCode err = producer_->flush(timeout_ms);
     RetireAcknowledged();
     CDC_RETURN_IF_ERROR(CheckFailed());
@@ -184,6 +243,116 @@ class RdKafkaSink final : public KafkaSink {
 
   uint64_t in_flight() const override { return in_flight_; }
   uint64_t events_acked() const override { return events_acked_; }
+
+  // Exactly once: the batch joins the open Kafka transaction (begun if none
+  // is), and its position and states become the ones that transaction
+  // commits. Batches are whole, so a commit always ends at a batch end.
+  Status SendInTransaction(Batch batch) {
+    if (!txn_open_) {
+      CDC_RETURN_IF_ERROR(
+          TransactionCall("beginning", [&] { return producer_->begin_transaction(); }));
+      txn_open_ = true;
+      txn_started_ = std::chrono::steady_clock::now();
+      txn_events_ = 0;
+    }
+    if (batch.end_position) pending_position_ = std::move(batch.end_position);
+    for (auto& [name, value] : batch.states) pending_states_[name] = std::move(value);
+    txn_events_ += batch.events.size();
+    CDC_RETURN_IF_ERROR(Produce(batch, std::nullopt));
+    return MaybeCommit();
+  }
+
+  Status MaybeCommit() {
+    if (!txn_open_) return Status::OK();
+    if (txn_events_ < static_cast<uint64_t>(config_.commit_max_events) &&
+        std::chrono::steady_clock::now() - txn_started_ <
+            std::chrono::milliseconds(config_.commit_interval_ms)) {
+      return Status::OK();
+    }
+    return Commit(config_.delivery_timeout_ms);
+  }
+
+  // Adds the position and states to the open transaction and commits it;
+  // then reports the position durable.
+  Status Commit(int timeout_ms) {
+    const bool new_position = pending_position_ && pending_position_ != committed_position_;
+    if (new_position) {
+      const std::string value = pending_position_->Encode();
+      CDC_RETURN_IF_ERROR(ProduceOffsetsRecord(config_.offsets_key, value));
+    }
+    for (const auto& [name, value] : pending_states_) {
+      CDC_RETURN_IF_ERROR(ProduceOffsetsRecord(OffsetsStateKey(config_, name), value));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    Status s = TransactionCall("committing", [&] {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      return producer_->commit_transaction(static_cast<int>(std::max<int64_t>(left.count(), 1)));
+    }, deadline);
+    RetireAcknowledged();
+    if (!s.ok()) return s;
+    txn_open_ = false;
+    pending_states_.clear();
+    ++commits_;
+    if (new_position) {
+      committed_position_ = pending_position_;
+      on_durable_(*committed_position_);
+    }
+    return CheckFailed();
+  }
+
+  Status ProduceOffsetsRecord(const std::string& key, const std::string& value) {
+    const RdKafka::ErrorCode err = producer_->produce(
+        offsets_topic_.get(), 0, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
+        value.size(), key.data(), key.size(), nullptr);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return Fail(Status::IOError("kafka: cannot produce to the offsets topic " +
+                                  config_.offsets_topic + ": " + RdKafka::err2str(err) + "; " +
+                                  std::string(HintFor(err))));
+    }
+    return Status::OK();
+  }
+
+  // Runs a transactional call (init, begin, commit): retries what librdkafka
+  // says may be retried until `deadline`, aborts the transaction when it
+  // must be, and turns the rest into the sink's error. After an abort the
+  // pipeline stops with a retryable error: nothing of the transaction is
+  // visible, and the next run resumes from the last committed position.
+  template <typename Call>
+  Status TransactionCall(const char* what, Call call,
+                         std::optional<std::chrono::steady_clock::time_point> deadline = {}) {
+    if (!deadline) {
+      deadline = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(config_.delivery_timeout_ms);
+    }
+    while (true) {
+      std::unique_ptr<RdKafka::Error> error(call());
+      if (!error) return Status::OK();
+      if (error->is_fatal() || IsFenced(error->code())) return Fail(FatalTransactionError(*error));
+      const std::string text = "kafka: " + std::string(what) + " a transaction failed: " +
+                               error->str() + "; " + std::string(HintFor(error->code()));
+      if (error->txn_requires_abort()) {
+        std::unique_ptr<RdKafka::Error> aborted(producer_->abort_transaction(kAbortTimeoutMs));
+        txn_open_ = false;
+        return Fail(Status::IOError(text + " (the transaction was aborted: nothing of it is "
+                                           "visible to read_committed consumers)",
+                                    /*retryable=*/true));
+      }
+      if (!error->is_retriable() || std::chrono::steady_clock::now() >= *deadline ||
+          (stop_ != nullptr && stop_->load())) {
+        return Fail(Status::IOError(text, /*retryable=*/true));
+      }
+      KafkaLogger()->warn("{}; trying again", text);
+      producer_->poll(200);
+    }
+  }
+
+  Status FatalTransactionError(const RdKafka::Error& error) const {
+    if (IsFenced(error.code()) || IsFenced(events_.fatal_code())) {
+      return Status::IOError(FencedMessage(config_.transactional_id));
+    }
+    return Status::IOError("kafka producer failed fatally: " + error.str());
+  }
 
   // Called from poll()/flush() on the sink thread.
   void OnDelivery(RdKafka::Message& message) {
@@ -320,62 +489,8 @@ class RdKafkaSink final : public KafkaSink {
   // Creates `name` with kafka.topics.create's settings unless it exists.
   Status CreateTopic(const std::string& name) {
     const TopicCreateConfig& c = config_.topics_create;
-    char errstr[512];
-    rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), c.partitions,
-                                                       c.replication_factor, errstr, sizeof errstr);
-    if (topic == nullptr) {
-      return Status::InvalidArgument("kafka.topics.create: topic " + name + ": " + errstr);
-    }
-    for (const auto& [key, value] : c.config) {
-      rd_kafka_NewTopic_set_config(topic, key.c_str(), value.c_str());
-    }
-    rd_kafka_t* rk = producer_->c_ptr();
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    constexpr int kTimeoutMs = 30000;
-    rd_kafka_AdminOptions_set_request_timeout(options, kTimeoutMs, errstr, sizeof errstr);
-    rd_kafka_CreateTopics(rk, &topic, 1, options, queue);
-    rd_kafka_event_t* event = nullptr;
-    for (int waited = 0; event == nullptr && waited < kTimeoutMs + 5000; waited += 500) {
-      if (stop_ != nullptr && stop_->load()) break;
-      event = rd_kafka_queue_poll(queue, 500);
-    }
-    Status status;
-    if (event == nullptr) {
-      status = Status::IOError("kafka: creating topic " + name + " got no answer within " +
-                                   std::to_string(kTimeoutMs / 1000) +
-                                   " s; check that the brokers in kafka.brokers are up",
-                               /*retryable=*/true);
-    } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      status = Status::IOError("kafka: cannot create topic " + name + ": " +
-                                   rd_kafka_event_error_string(event) +
-                                   "; check that the brokers in kafka.brokers are up",
-                               /*retryable=*/true);
-    } else {
-      size_t n = 0;
-      const rd_kafka_topic_result_t** results =
-          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &n);
-      for (size_t i = 0; i < n; ++i) {
-        const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          KafkaLogger()->info("created topic {} ({} partitions, replication factor {})", name,
-                              c.partitions, c.replication_factor);
-        } else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-          const char* msg = rd_kafka_topic_result_error_string(results[i]);
-          status = Status::InvalidArgument(
-              "kafka: cannot create topic " + name + ": " + rd_kafka_err2str(err) +
-              (msg != nullptr && *msg != '\0' ? std::string(" (") + msg + ")" : "") +
-              "; check kafka.topics.create (partitions, replication_factor at most the number "
-              "of brokers, config names and values) and that the agent's principal may "
-              "create topics");
-        }
-      }
-    }
-    if (event != nullptr) rd_kafka_event_destroy(event);
-    rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_NewTopic_destroy(topic);
-    rd_kafka_queue_destroy(queue);
-    return status;
+    return CreateTopicIfMissing(producer_->c_ptr(), name, c.partitions, c.replication_factor,
+                                c.config, "kafka.topics.create", stop_);
   }
 
   // The number of partitions of `topic`, asked from the brokers (a topic may
@@ -415,13 +530,15 @@ class RdKafkaSink final : public KafkaSink {
       if (!front.sealed || front.failed || front.outstanding > 0) break;
       std::optional<offsets::Position> position = std::move(front.end_position);
       tracks_.pop_front();
-      if (position) on_durable_(*position);
+      if (position && !config_.exactly_once) on_durable_(*position);
     }
   }
 
   Status CheckFailed() {
     if (error_.ok() && !events_.fatal_error().empty()) {
-      error_ = Status::IOError("kafka producer failed fatally: " + events_.fatal_error());
+      error_ = IsFenced(events_.fatal_code())
+                   ? Status::IOError(FencedMessage(config_.transactional_id))
+                   : Status::IOError("kafka producer failed fatally: " + events_.fatal_error());
     }
     return error_;
   }
@@ -443,6 +560,15 @@ class RdKafkaSink final : public KafkaSink {
   std::deque<BatchTrack> tracks_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unordered_map<std::string, std::unique_ptr<RdKafka::Topic>> topics_;
+  // Exactly once: the open Kafka transaction, and what its commit records.
+  std::unique_ptr<RdKafka::Topic> offsets_topic_;
+  bool txn_open_ = false;
+  std::chrono::steady_clock::time_point txn_started_{};
+  uint64_t txn_events_ = 0;
+  std::optional<offsets::Position> pending_position_;
+  std::optional<offsets::Position> committed_position_;
+  std::map<std::string, std::string> pending_states_;
+  uint64_t commits_ = 0;
   const std::string* last_topic_name_ = nullptr;
   RdKafka::Topic* last_topic_ = nullptr;
 

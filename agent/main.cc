@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/config.h"
+#include "agent/kafka_offsets.h"
 #include "agent/kafka_sink.h"
 #include "agent/mysql/decode_binlog.h"
 #include "agent/mysql/mysql_check.h"
@@ -102,17 +103,45 @@ int Check(const std::string& path) {
   return 0;
 }
 
+// What the offsets topic holds for this agent, for `offsets` (exactly once
+// only). Unreachable brokers are an error: Kafka is the authority.
+cdc::Result<cdc::agent::CommittedOffsets> ReadKafkaOffsets(const cdc::agent::AgentConfig& config) {
+  cdc::Result<cdc::agent::CommittedOffsets> kafka =
+      cdc::agent::ReadCommittedOffsets(config.kafka, kKafkaCheckMs);
+  if (!kafka.ok()) {
+    return cdc::Status::IOError(kafka.status().message() +
+                                " (kafka.delivery is exactly-once: the position lives in Kafka)");
+  }
+  return kafka;
+}
+
 int Offsets(const std::string& action, const std::string& path, const std::string& position,
             bool yes) {
   auto config = Load(path);
   if (!config.ok()) return Fail(config.status().message(), kExitConfig);
-  auto store = cdc::offsets::OpenRocksDbOffsetStore(config->offsets.path);
+  // `show` reads beside a running agent, which holds the store's lock.
+  auto store = action == "show" ? cdc::offsets::OpenRocksDbOffsetStoreReadOnly(config->offsets.path)
+                                : cdc::offsets::OpenRocksDbOffsetStore(config->offsets.path);
   if (!store.ok()) return Fail(store.status().message());
   const std::string& name = config->source.name;
+  const bool in_kafka = config->kafka.exactly_once;
   if (action == "show") {
     auto pos = (*store)->Load(name);
     if (!pos.ok()) return Fail(pos.status().message());
-    std::printf("%s\t%s\n", name.c_str(), pos->has_value() ? (*pos)->ToString().c_str() : "none");
+    std::optional<cdc::offsets::Position> shown = *pos;
+    if (in_kafka) {
+      auto kafka = ReadKafkaOffsets(*config);
+      if (!kafka.ok()) return Fail(kafka.status().message());
+      if (kafka->position != *pos) {
+        std::fprintf(stderr,
+                     "cdc-agent: note: offsets.path holds %s; the agent resumes from Kafka's "
+                     "%s and repairs offsets.path at start\n",
+                     pos->has_value() ? (*pos)->ToString().c_str() : "none",
+                     kafka->position ? kafka->position->ToString().c_str() : "none");
+        if (kafka->position) shown = kafka->position;
+      }
+    }
+    std::printf("%s\t%s\n", name.c_str(), shown ? shown->ToString().c_str() : "none");
     return 0;
   }
   if (action == "reset") {
@@ -125,6 +154,14 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
                       "add --yes to do it",
                   kExitConfig);
     }
+    if (in_kafka) {
+      auto kafka = ReadKafkaOffsets(*config);
+      if (!kafka.ok()) return Fail(kafka.status().message());
+      std::vector<std::string> states;
+      for (const auto& [state, blob] : kafka->states) states.push_back(state);
+      cdc::Status s = cdc::agent::WriteCommittedOffsets(config->kafka, std::nullopt, states);
+      if (!s.ok()) return Fail(s.message());
+    }
     cdc::Status s = (*store)->Reset(name);
     if (!s.ok()) return Fail(s.message());
     std::printf("%s\treset: the next run starts over (with a snapshot if configured)\n", name.c_str());
@@ -132,11 +169,18 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
   }
   auto pos = cdc::offsets::Position::Parse(position);
   if (!pos.ok()) return Fail("--position: " + pos.status().message(), kExitConfig);
-  cdc::Status s = (*store)->Store(name, *pos);
-  if (!s.ok()) return Fail(s.message());
-  if (config->source.type == cdc::agent::SourceConfig::Type::kMysql) {
+  const bool mysql = config->source.type == cdc::agent::SourceConfig::Type::kMysql;
+  if (in_kafka) {
     // The schema history was kept for the old position (maybe of another
     // server): the next run starts a new one from the schema it finds.
+    std::vector<std::string> states;
+    if (mysql) states.push_back(cdc::agent::mysql::SchemaHistory::kStateName);
+    cdc::Status s = cdc::agent::WriteCommittedOffsets(config->kafka, *pos, states);
+    if (!s.ok()) return Fail(s.message());
+  }
+  cdc::Status s = (*store)->Store(name, *pos);
+  if (!s.ok()) return Fail(s.message());
+  if (mysql) {
     s = (*store)->PutState(name, cdc::agent::mysql::SchemaHistory::kStateName, "");
     if (!s.ok()) return Fail(s.message());
   }

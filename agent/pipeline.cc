@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "agent/kafka_offsets.h"
 #include "agent/kafka_sink.h"
 
 namespace cdc::agent {
@@ -17,6 +18,18 @@ namespace {
 // of this budget after the reader has stopped.
 constexpr auto kStopBudget = std::chrono::milliseconds(9000);
 constexpr auto kProgressEvery = std::chrono::seconds(10);
+// At least this long for reading the offsets topic at start.
+constexpr int kOffsetsReadMs = 60000;
+
+Status RestoreFromKafka(const AgentConfig& config, offsets::OffsetStore& store,
+                        const std::atomic<bool>& stop) {
+  const int timeout_ms = std::max(kOffsetsReadMs, config.kafka.delivery_timeout_ms);
+  CDC_ASSIGN_OR_RETURN(CommittedOffsets kafka,
+                       ReadCommittedOffsets(config.kafka, timeout_ms, &stop));
+  CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> local, store.Load(config.source.name));
+  Reconciliation r = Reconcile(kafka.position, local, config.kafka.offsets_topic);
+  return ApplyReconciliation(r, kafka, store, config.source.name);
+}
 
 }  // namespace
 
@@ -37,6 +50,11 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   };
   CDC_ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink,
                        NewKafkaSink(config.kafka, on_durable, &stop));
+  if (config.kafka.exactly_once) {
+    // The sink has fenced any earlier producer of this agent, so what the
+    // offsets topic holds now is final: the source resumes from it.
+    CDC_RETURN_IF_ERROR(RestoreFromKafka(config, store, stop));
+  }
 
   BatchQueue queue(static_cast<size_t>(config.queue_max_batches));
   std::atomic<bool> reader_stop{false};

@@ -48,6 +48,11 @@ std::unique_ptr<OffsetStore> NewMemoryOffsetStore();
 // another agent; damaged; a path this user cannot create or write).
 Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& path);
 
+// The RocksDB store at `path` opened read only, without its lock (a running
+// agent may hold it): for `offsets show`. A missing store reads as empty;
+// writes fail.
+Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStoreReadOnly(const std::string& path);
+
 // For `cdc-agent check`: whether the RocksDB store at `path` can be used,
 // without creating or changing anything. An existing store is opened read
 // only (its files are read and checked); a missing one needs its nearest

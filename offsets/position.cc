@@ -9,14 +9,18 @@
 namespace cdc::offsets {
 namespace {
 
-// Encoding, version 1 (all integers big-endian):
-//   u8  version (= 1)
+// Encoding (all integers big-endian):
+//   u8  version (1, or 2 inside a transaction)
 //   u8  kind (0 none, 1 postgres, 2 mysql)
 //   kNone:     nothing more
 //   kPostgres: u64 lsn
 //   kMysql:    u32 file length, file bytes, u64 pos, u32 gtid length, gtid bytes
-// Nothing may follow the last field.
-constexpr uint8_t kEncodingVersion = 1;
+//   version 2: u64 txn_changes, u32 txn_id length, txn_id bytes
+// Nothing may follow the last field. A boundary is written as version 1, as
+// agents before version 2 wrote it.
+constexpr uint8_t kBoundaryVersion = 1;
+constexpr uint8_t kInTransactionVersion = 2;
+constexpr std::string_view kTxn = " txn=";
 
 void PutU32(std::string* out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
@@ -105,9 +109,16 @@ Position Position::Mysql(std::string file, uint64_t pos, std::string gtid_set) {
   return p;
 }
 
+Position Position::InTransaction(uint64_t changes, std::string id) const {
+  Position p = *this;
+  p.txn_changes = changes;
+  p.txn_id = changes == 0 ? std::string() : std::move(id);
+  return p;
+}
+
 std::string Position::Encode() const {
   std::string out;
-  out.push_back(static_cast<char>(kEncodingVersion));
+  out.push_back(static_cast<char>(at_boundary() ? kBoundaryVersion : kInTransactionVersion));
   out.push_back(static_cast<char>(kind));
   switch (kind) {
     case Kind::kNone:
@@ -121,6 +132,10 @@ std::string Position::Encode() const {
       PutString(&out, gtid_set);
       break;
   }
+  if (!at_boundary()) {
+    PutU64(&out, txn_changes);
+    PutString(&out, txn_id);
+  }
   return out;
 }
 
@@ -129,9 +144,9 @@ Result<Position> Position::Decode(std::string_view bytes) {
   uint8_t version;
   uint8_t kind;
   if (!reader.ReadU8(&version)) return Truncated(reader, "version");
-  if (version != kEncodingVersion) {
+  if (version != kBoundaryVersion && version != kInTransactionVersion) {
     return Status::Corruption("position encoding: unknown version " + std::to_string(version) +
-                              " (this agent reads version 1)");
+                              " (this agent reads versions 1 and 2)");
   }
   if (!reader.ReadU8(&kind)) return Truncated(reader, "kind");
   Position p;
@@ -152,6 +167,16 @@ Result<Position> Position::Decode(std::string_view bytes) {
       return Status::Corruption("position encoding: unknown kind " + std::to_string(kind) +
                                 " at offset 1");
   }
+  if (version == kInTransactionVersion) {
+    if (p.kind == Kind::kNone) {
+      return Status::Corruption("position encoding: a transaction count without a position");
+    }
+    if (!reader.ReadU64BE(&p.txn_changes)) return Truncated(reader, "txn_changes");
+    if (!ReadString(&reader, &p.txn_id)) return Truncated(reader, "txn_id");
+    if (p.txn_changes == 0) {
+      return Status::Corruption("position encoding: version 2 with a transaction count of 0");
+    }
+  }
   if (!reader.empty()) {
     return Status::Corruption("position encoding: " + std::to_string(reader.remaining()) +
                               " unexpected trailing bytes at offset " +
@@ -161,25 +186,46 @@ Result<Position> Position::Decode(std::string_view bytes) {
 }
 
 std::string Position::ToString() const {
+  std::string out;
   switch (kind) {
     case Kind::kNone:
       return "none";
     case Kind::kPostgres:
-      return "pg:" + FormatLsn(lsn);
-    case Kind::kMysql: {
-      std::string out = "mysql:" + file + ":" + std::to_string(pos);
+      out = "pg:" + FormatLsn(lsn);
+      break;
+    case Kind::kMysql:
+      out = "mysql:" + file + ":" + std::to_string(pos);
       if (!gtid_set.empty()) out += " gtid=" + gtid_set;
-      return out;
-    }
+      break;
   }
-  return "none";
+  if (!at_boundary()) out += std::string(kTxn) + txn_id + "+" + std::to_string(txn_changes);
+  return out;
 }
 
 Result<Position> Position::Parse(std::string_view text) {
+  if (text == "none") return Position();
+  uint64_t txn_changes = 0;
+  std::string txn_id;
+  if (size_t at = text.rfind(kTxn); at != std::string_view::npos) {
+    std::string_view txn = text.substr(at + kTxn.size());
+    size_t plus = txn.rfind('+');
+    if (plus == std::string_view::npos || !ParseDecimalU64(txn.substr(plus + 1), &txn_changes) ||
+        txn_changes == 0) {
+      return Status::InvalidArgument("bad position \"" + std::string(text) +
+                                     "\": expected txn=<transaction id>+<changes, at least 1>, "
+                                     "e.g. txn=16/B3750000+120");
+    }
+    txn_id = std::string(txn.substr(0, plus));
+    text = text.substr(0, at);
+  }
+  CDC_ASSIGN_OR_RETURN(Position p, ParseBoundary(text));
+  return p.InTransaction(txn_changes, std::move(txn_id));
+}
+
+Result<Position> Position::ParseBoundary(std::string_view text) {
   constexpr std::string_view kPg = "pg:";
   constexpr std::string_view kMysql = "mysql:";
   constexpr std::string_view kGtid = " gtid=";
-  if (text == "none") return Position();
   if (text.starts_with(kPg)) {
     CDC_ASSIGN_OR_RETURN(uint64_t lsn, ParseLsn(text.substr(kPg.size())));
     return Postgres(lsn);

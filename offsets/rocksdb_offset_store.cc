@@ -196,6 +196,21 @@ Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& p
       std::make_unique<RocksDbOffsetStore>(path, std::unique_ptr<rocksdb::DB>(raw)));
 }
 
+Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStoreReadOnly(const std::string& path) {
+  if (StoreFilesWithoutCurrent(path)) return DamagedError(path, "its CURRENT file is missing");
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    return NewMemoryOffsetStore();  // no store yet: nothing stored
+  }
+  rocksdb::Options options;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, path, &raw);
+  if (!s.ok()) return OpenError(path, s);
+  return std::unique_ptr<OffsetStore>(
+      std::make_unique<RocksDbOffsetStore>(path, std::unique_ptr<rocksdb::DB>(raw)));
+}
+
 Status CheckRocksDbOffsetStore(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {

@@ -237,8 +237,12 @@ Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
                                      ") is not a MySQL position; run `cdc-agent offsets reset` "
                                      "or give this source another name");
     }
-    committed_ = *stored;
-    log_->info("resuming from {}", committed_.ToString());
+    committed_ = stored->InTransaction(0, "");
+    if (!stored->at_boundary()) {
+      skip_rows_ = stored->txn_changes;
+      resume_txn_ = stored->txn_id;
+    }
+    log_->info("resuming from {}", stored->ToString());
     if (history_.empty()) {
       log_->warn("no schema history is stored: taking the present schema as that of {}",
                  committed_.ToString());

@@ -101,7 +101,9 @@ class MysqlSource : public Source {
   Status CheckSkipped(const binlog::Skipped& skipped, const binlog::EventHeader& header);
   // `commit_time_us`: the transaction's commit time when its GTID event
   // tells it (0: not known, the row events' own times are used).
-  void BeginTransaction(std::string gtid, int64_t commit_time_us = 0);
+  // An error when the source resumes inside a transaction and this is not
+  // that transaction.
+  Status BeginTransaction(std::string gtid, int64_t commit_time_us = 0);
   Status Commit(const binlog::EventHeader& header);
   // Sets ctx_'s file, position and commit time to those of the event.
   void PlaceAt(const binlog::EventHeader& header);
@@ -145,6 +147,9 @@ class MysqlSource : public Source {
   uint64_t txn_rows_ = 0;
   int64_t txn_commit_time_us_ = 0;
   uint64_t skip_rows_ = 0;
+  // Set when resuming inside a transaction: its GTID (empty: not known),
+  // checked when the first transaction begins.
+  std::optional<std::string> resume_txn_;
   // batch_.events.size() at the last transaction boundary.
   size_t events_at_commit_ = 0;
 

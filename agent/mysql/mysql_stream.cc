@@ -53,7 +53,15 @@ std::string FirstWord(std::string_view sql, size_t* end = nullptr) {
 }  // namespace
 
 bool MysqlSource::PushBatch(BatchQueue& out) {
-  if (batch_.events.empty() && !batch_.end_position) return true;
+  if ((in_txn_ || txn_pending_) && txn_rows_ > 0) {
+    // Cut inside a transaction: the batch ends after its first txn_rows_
+    // rows, which a resume from this position skips.
+    batch_.end_position = committed_.InTransaction(txn_rows_, ctx_.gtid);
+  }
+  if (std::optional<std::string> history = history_.TakeUnsent()) {
+    batch_.states.emplace_back(SchemaHistory::kStateName, std::move(*history));
+  }
+  if (batch_.events.empty() && !batch_.end_position && batch_.states.empty()) return true;
   if (!out.Push(std::move(batch_))) return false;
   batch_ = Batch();
   events_at_commit_ = 0;
@@ -72,6 +80,7 @@ Status MysqlSource::OpenStream() {
   // Rows of the transaction in progress already handed over, counted over
   // failed attempts and over a replay cut short by another failure.
   skip_rows_ += txn_rows_;
+  if (txn_rows_ > 0) resume_txn_ = ctx_.gtid;
   txn_rows_ = 0;
   events_at_commit_ = batch_.events.size();
   file_ = committed_.file;
@@ -182,7 +191,7 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
   if (std::holds_alternative<binlog::Xid>(body)) return Commit(header);
   if (const auto* q = std::get_if<binlog::Query>(&body)) return HandleQuery(header, *q);
   if (const auto* mg = std::get_if<binlog::MariaGtid>(&body)) {
-    BeginTransaction(mg->ToString(), CommitTimeUs(*mg, header));
+    CDC_RETURN_IF_ERROR(BeginTransaction(mg->ToString(), CommitTimeUs(*mg, header)));
     txn_maria_gtid_ = offsets::MariaGtidSet::Entry{mg->domain_id, mg->server_id, mg->seq_no};
     // MariaDB writes no BEGIN after a GTID. A standalone GTID (DDL) starts a
     // transaction of one statement, which commits itself.
@@ -190,7 +199,7 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
     return Status::OK();
   }
   if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
-    BeginTransaction(g->anonymous ? "" : g->ToString(), CommitTimeUs(*g, header));
+    CDC_RETURN_IF_ERROR(BeginTransaction(g->anonymous ? "" : g->ToString(), CommitTimeUs(*g, header)));
     // MySQL: a BEGIN follows for a transaction; a DDL follows alone and
     // commits itself.
     in_txn_ = false;
@@ -239,7 +248,19 @@ Status MysqlSource::CheckSkipped(const binlog::Skipped& skipped, const binlog::E
   return Status::OK();
 }
 
-void MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
+Status MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
+  if (resume_txn_) {
+    // The first transaction after a position inside one must be that one.
+    std::string expected = std::move(*resume_txn_);
+    resume_txn_.reset();
+    if (!expected.empty() && gtid != expected) {
+      return Status::Corruption(
+          "the stored position says " + std::to_string(skip_rows_) + " rows of transaction " +
+          expected + " after " + committed_.ToString() + " are published, but the binlog has " +
+          (gtid.empty() ? std::string("a transaction without GTID") : "transaction " + gtid) +
+          " there; set a position at a transaction boundary with `cdc-agent offsets set`");
+    }
+  }
   // A transaction whose commit was not seen (XA) ends where the next begins;
   // the same GTID again is the replay of the open one after a reconnect.
   if (txmeta_ && (gtid.empty() || txmeta_->open_id() != gtid)) txmeta_->OnCommit(batch_);
@@ -252,9 +273,17 @@ void MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
   txn_mysql_gtid_.reset();
   txn_mysql_tag_.clear();
   txn_rows_ = 0;
+  return Status::OK();
 }
 
 Status MysqlSource::Commit(const binlog::EventHeader& header) {
+  if (skip_rows_ > 0) {
+    return Status::Corruption(
+        "the transaction after " + committed_.ToString() + " has " + std::to_string(txn_rows_) +
+        " rows, fewer than the " + std::to_string(txn_rows_ + skip_rows_) +
+        " the stored position says are published; set a position at a transaction boundary "
+        "with `cdc-agent offsets set`");
+  }
   if (txn_maria_gtid_) {
     maria_gtids_.Update(txn_maria_gtid_->domain, txn_maria_gtid_->server_id, txn_maria_gtid_->seq);
     committed_.gtid_set = maria_gtids_.ToString();
@@ -286,7 +315,7 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
   if (word == "BEGIN" || (word == "XA" && next == "START")) {
     // Without a GTID event before it (MySQL 5.6 and older without GTIDs),
     // BEGIN is where the transaction starts.
-    if (!txn_pending_) BeginTransaction("");
+    if (!txn_pending_) CDC_RETURN_IF_ERROR(BeginTransaction(""));
     in_txn_ = true;
     txn_pending_ = false;
     return Status::OK();

@@ -58,8 +58,10 @@ Status SchemaHistory::Load(offsets::OffsetStore* store, const std::string& sourc
   tables_.clear();
   databases_.clear();
   high_ = BinlogPos();
+  unsent_.reset();
   CDC_ASSIGN_OR_RETURN(std::optional<std::string> blob, store->GetState(source, kStateName));
-  if (!blob) return Status::OK();
+  if (!blob || blob->empty()) return Status::OK();
+  unsent_ = *blob;
   cdc::internal::MysqlSchemaHistory history;
   if (!history.ParseFromString(*blob)) {
     return Status::Corruption("the stored MySQL schema history of source " + source +
@@ -136,7 +138,10 @@ Status SchemaHistory::Save() {
       }
     }
   }
-  return store_->PutState(source_, kStateName, history.SerializeAsString());
+  std::string blob = history.SerializeAsString();
+  CDC_RETURN_IF_ERROR(store_->PutState(source_, kStateName, blob));
+  unsent_ = std::move(blob);
+  return Status::OK();
 }
 
 const SchemaHistory::Version* SchemaHistory::InEffect(const Key& key, const BinlogPos& at) const {

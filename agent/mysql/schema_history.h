@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,15 @@ class SchemaHistory {
   // returning. `at` must not be before high().
   Status Record(const BinlogPos& at, const Catalog& current);
 
+  // The stored form of the history when it was loaded or recorded since the
+  // last call, for the source to hand over with its next batch (exactly once
+  // commits it to Kafka with the position); nullopt otherwise.
+  std::optional<std::string> TakeUnsent() {
+    std::optional<std::string> out = std::move(unsent_);
+    unsent_.reset();
+    return out;
+  }
+
  private:
   struct Version {
     BinlogPos at;
@@ -82,6 +92,7 @@ class SchemaHistory {
   std::map<Key, std::vector<Version>> tables_;
   std::map<std::string, DatabaseDefaults> databases_;
   BinlogPos high_;
+  std::optional<std::string> unsent_;
 };
 
 }  // namespace cdc::agent::mysql

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "agent/postgres/postgres_check.h"
 
@@ -204,6 +206,20 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
                                    "); run `cdc-agent offsets reset` or use another offsets.path");
   }
   CDC_ASSIGN_OR_RETURN(SlotInfo slot, ReadSlot());
+  if (slot.exists && slot.active) {
+    // Another agent of this name that was just fenced, or the last run's
+    // connection the server has not noticed is gone yet, lets go soon.
+    log_->info("replication slot {} is in use by another connection; waiting up to {} s for it",
+               pg_.slot, pg_.reconnect_timeout_s);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(pg_.reconnect_timeout_s);
+    while (slot.exists && slot.active && !stop.load() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      CDC_ASSIGN_OR_RETURN(slot, ReadSlot());
+    }
+    if (stop.load()) return Status::OK();
+  }
   if (slot.exists && slot.plugin != "pgoutput") {
     return Status::InvalidArgument("replication slot '" + pg_.slot + "' uses plugin " +
                                    slot.plugin + ", not pgoutput; set source.slot to another name");
@@ -214,7 +230,9 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
   }
   if (slot.exists && slot.active) {
     return Status::IOError("replication slot '" + pg_.slot +
-                               "' is in use by another connection; is another cdc-agent running?",
+                               "' is in use by another connection for " +
+                               std::to_string(pg_.reconnect_timeout_s) +
+                               " s (source.reconnect_timeout_s); is another cdc-agent running?",
                            true);
   }
 
@@ -229,6 +247,7 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
           "`cdc-agent offsets reset --config FILE`");
     }
     start_lsn = stored->lsn;
+    ResumeInside(*stored);
     // The slot may already be confirmed further (caught-up confirmations are
     // not stored); never report less than it has.
     durable_lsn_.store(std::max(start_lsn, slot.confirmed_flush));

@@ -85,8 +85,16 @@ class PostgresSource : public Source {
   Status StreamAndReconnect(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn);
   Status Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn);
   // Forgets the transaction being decoded: its events still in the batch are
-  // dropped, since the server sends it again from its start.
+  // dropped, since the server sends it again from its start, and the changes
+  // of it already handed over are skipped when it comes again.
   void DropOpenTransaction();
+  // Counts a row change or TRUNCATE of the open transaction, and drops the
+  // events it made (those from batch index `first` on) while it is one of
+  // the changes to skip.
+  void CountChange(size_t first);
+  // Skips the changes of the next transaction that `position` says are
+  // durable.
+  void ResumeInside(const offsets::Position& position);
   Status HandleXLogData(BatchQueue& out, const XLogData& data);
   Status HandleRelation(const pgoutput::Relation& rel);
   // A column of `type_oid`, with its type (and those it depends on) known.
@@ -120,6 +128,13 @@ class PostgresSource : public Source {
   uint64_t commit_lsn_ = 0;  // Begin.final_lsn
   int64_t commit_time_us_ = 0;
   uint64_t event_index_ = 0;
+  uint64_t txn_changes_ = 0;         // changes of it decoded (skipped ones included)
+  uint64_t pushed_txn_changes_ = 0;  // of those, handed over (or durable before a resume)
+  // Changes of the next transaction to skip (already durable or handed
+  // over), and that transaction's commit LSN, which must match.
+  uint64_t skip_changes_ = 0;
+  std::string skip_txn_;
+  bool skip_checked_ = true;  // the transaction to skip in has begun
 
   Batch batch_;
   size_t events_at_commit_ = 0;    // batch_.events.size() at the last commit decoded

@@ -26,6 +26,12 @@ struct CopyBuffer {
 }  // namespace
 
 bool PostgresSource::PushBatch(BatchQueue& out) {
+  if (in_txn_ && txn_changes_ > pushed_txn_changes_) {
+    // Cut inside a transaction: the batch ends after its first txn_changes_
+    // changes, which a resume from this position skips.
+    batch_.end_position = offsets::Position::Postgres(last_commit_end_)
+                              .InTransaction(txn_changes_, offsets::FormatLsn(commit_lsn_));
+  }
   if (batch_.events.empty() && !batch_.end_position) return true;
   uint64_t end = batch_.end_position ? batch_.end_position->lsn : 0;
   while (true) {
@@ -39,6 +45,7 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
     }
   }
   if (end != 0) last_pushed_end_ = end;
+  if (in_txn_) pushed_txn_changes_ = std::max(pushed_txn_changes_, txn_changes_);
   events_at_commit_ = 0;
   batch_ = Batch();
   batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
@@ -66,7 +73,7 @@ cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1:
   src->set_event_index(event_index_++);
   FillTableFields(rel, &e);
   ++events_decoded_;
-  if (!txmeta_) return e;
+  if (!txmeta_ || skip_changes_ > 0) return e;
   txmeta_->OnEvent(batch_);
   return batch_.events.back().event;
 }
@@ -166,6 +173,24 @@ void PostgresSource::DropOpenTransaction() {
   in_txn_ = false;
   batch_.events.resize(std::min(batch_.events.size(), events_at_commit_));
   if (txmeta_) txmeta_->Forget();
+  // The server sends the transaction again from its start: what of it was
+  // handed over is skipped then.
+  skip_changes_ = pushed_txn_changes_;
+  skip_txn_ = offsets::FormatLsn(commit_lsn_);
+  skip_checked_ = skip_changes_ == 0;
+}
+
+void PostgresSource::CountChange(size_t first) {
+  ++txn_changes_;
+  if (skip_changes_ == 0) return;
+  --skip_changes_;
+  batch_.events.resize(first);
+}
+
+void PostgresSource::ResumeInside(const offsets::Position& position) {
+  skip_changes_ = position.txn_changes;
+  skip_txn_ = position.txn_id;
+  skip_checked_ = skip_changes_ == 0;
 }
 
 Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, uint64_t start_lsn) {
@@ -257,8 +282,31 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
     commit_lsn_ = b->final_lsn;
     commit_time_us_ = b->commit_time_us;
     event_index_ = 0;
+    txn_changes_ = 0;
+    pushed_txn_changes_ = skip_changes_;
+    if (!skip_checked_) {
+      skip_checked_ = true;
+      if (offsets::FormatLsn(b->final_lsn) != skip_txn_) {
+        return Status::Corruption(
+            Endpoint() + ": the stored position says " + std::to_string(skip_changes_) +
+            " changes of the transaction that commits at " + skip_txn_ +
+            " are published, but the server sends the transaction that commits at " +
+            offsets::FormatLsn(b->final_lsn) + " first after " +
+            offsets::FormatLsn(last_commit_end_) +
+            "; set a position at a transaction boundary with `cdc-agent offsets set`");
+      }
+    }
   } else if (auto* c = std::get_if<pgoutput::Commit>(&msg)) {
+    if (skip_changes_ > 0) {
+      return Status::Corruption(
+          Endpoint() + ": the stored position says " + std::to_string(pushed_txn_changes_) +
+          " changes of the transaction that commits at " + offsets::FormatLsn(commit_lsn_) +
+          " are published, but it has only " + std::to_string(txn_changes_) +
+          "; set a position at a transaction boundary with `cdc-agent offsets set`");
+    }
     in_txn_ = false;
+    txn_changes_ = 0;
+    pushed_txn_changes_ = 0;
     if (txmeta_) txmeta_->OnCommit(batch_);
     last_commit_end_ = c->end_lsn;
     batch_.end_position = offsets::Position::Postgres(c->end_lsn);
@@ -266,11 +314,15 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
   } else if (auto* r = std::get_if<pgoutput::Relation>(&msg)) {
     CDC_RETURN_IF_ERROR(HandleRelation(*r));
   } else if (auto* t = std::get_if<pgoutput::Truncate>(&msg)) {
+    const size_t first = batch_.events.size();
     CDC_RETURN_IF_ERROR(HandleTruncate(*t, data.start_lsn));
+    CountChange(first);
   } else if (std::holds_alternative<pgoutput::Insert>(msg) ||
              std::holds_alternative<pgoutput::Update>(msg) ||
              std::holds_alternative<pgoutput::Delete>(msg)) {
+    const size_t first = batch_.events.size();
     CDC_RETURN_IF_ERROR(HandleRow(msg, data.start_lsn));
+    CountChange(first);
   } else if (auto* ty = std::get_if<pgoutput::Type>(&msg)) {
     CDC_RETURN_IF_ERROR(catalog_->EnsureType(ty->oid, &types_));
     const pgoutput::PgType* known = types_.Find(ty->oid);

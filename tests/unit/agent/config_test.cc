@@ -69,6 +69,12 @@ TEST(ConfigTest, Defaults) {
   EXPECT_TRUE(c.kafka.tombstones);
   EXPECT_EQ(c.kafka.delivery_timeout_ms, 120000);
   EXPECT_TRUE(c.kafka.properties.empty());
+  EXPECT_TRUE(c.kafka.exactly_once);
+  EXPECT_EQ(c.kafka.commit_interval_ms, 100);
+  EXPECT_EQ(c.kafka.commit_max_events, 100000);
+  EXPECT_EQ(c.kafka.offsets_topic, "cdc-agent-offsets");
+  EXPECT_EQ(c.kafka.transactional_id, "cdc-agent-mini");
+  EXPECT_EQ(c.kafka.offsets_key, "mini/mini");
 
   // The topic prefix follows the source name when only that is given.
   Result<AgentConfig> named =
@@ -254,6 +260,35 @@ TEST(ConfigTest, Choices) {
   // A PostgreSQL key under a MySQL source is named as unknown.
   EXPECT_EQ(ErrorOf(With(kValid, "type: postgres", "type: mysql")),
             "agent.yaml:12: source.database: unknown key (did you mean \"databases\"?)");
+}
+
+TEST(ConfigTest, Delivery) {
+  const std::string kafka = "  brokers: localhost:9092\n";
+  Result<AgentConfig> parsed = ParseConfig(
+      With(kMinimal, kafka,
+           kafka + "  delivery: at-least-once\n  commit_interval_ms: 250\n"
+                   "  commit_max_events: 5000\n  offsets_topic: ops.cdc-offsets\n"),
+      MapEnv({}), "agent.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_FALSE(parsed->kafka.exactly_once);
+  EXPECT_EQ(parsed->kafka.commit_interval_ms, 250);
+  EXPECT_EQ(parsed->kafka.commit_max_events, 5000);
+  EXPECT_EQ(parsed->kafka.offsets_topic, "ops.cdc-offsets");
+
+  EXPECT_NE(ErrorOf(With(kMinimal, kafka, kafka + "  delivery: exactly_once\n"))
+                .find("kafka.delivery: must be exactly-once or at-least-once"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(With(kMinimal, kafka, kafka + "  commit_interval_ms: 0\n"))
+                .find("kafka.commit_interval_ms"),
+            std::string::npos);
+  // The agent owns the settings delivery depends on.
+  for (const char* owned : {"transactional.id", "enable.idempotence", "acks"}) {
+    const std::string error = ErrorOf(With(
+        kMinimal, kafka, kafka + "  properties:\n    " + std::string(owned) + ": x\n"));
+    EXPECT_NE(error.find("kafka.properties: " + std::string(owned) + " is set by the agent"),
+              std::string::npos)
+        << error;
+  }
 }
 
 TEST(ConfigTest, Brokers) {

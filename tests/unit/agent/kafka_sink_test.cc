@@ -28,9 +28,11 @@ class KafkaSinkTest : public ::testing::Test {
  protected:
   void SetUp() override { mock_.CreateTopic(kTopic, 3); }
 
+  // At least once: positions are reported as their events are acknowledged.
   KafkaConfig Config() {
     KafkaConfig config;
     config.brokers = mock_.brokers();
+    config.exactly_once = false;
     return config;
   }
 
@@ -116,6 +118,7 @@ TEST_F(KafkaSinkTest, FullQueueBlocksUntilDeliveriesMakeRoom) {
 
 TEST_F(KafkaSinkTest, PropertiesArePassedToLibrdkafka) {
   KafkaConfig config;  // no brokers: the property below makes a cluster of its own
+  config.exactly_once = false;
   config.properties["test.mock.num.brokers"] = "1";
   auto sink = MakeSink(config);
   ASSERT_NE(sink, nullptr);

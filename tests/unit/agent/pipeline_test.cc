@@ -53,6 +53,7 @@ class PipelineTest : public ::testing::Test {
     config.name = "agent";
     config.source.name = kSourceName;
     config.kafka.brokers = mock_.brokers();
+    config.kafka.exactly_once = false;
     config.queue_max_batches = 4;
     return config;
   }

@@ -30,6 +30,7 @@ class TailTest : public ::testing::Test {
   void Publish(Batch batch) {
     KafkaConfig config;
     config.brokers = mock_.brokers();
+    config.exactly_once = false;
     auto sink = NewKafkaSink(config, [](const offsets::Position&) {});
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     ASSERT_TRUE((*sink)->Send(std::move(batch)).ok());

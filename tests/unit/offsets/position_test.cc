@@ -171,9 +171,9 @@ TEST(PositionTest, DecodeRejectsCorruptHeaders) {
             "position encoding: truncated at kind (offset 1)");
 
   std::string bad_version = pg;
-  bad_version[0] = 2;
+  bad_version[0] = 3;
   EXPECT_EQ(Position::Decode(bad_version).status().ToString(),
-            "Corruption: position encoding: unknown version 2 (this agent reads version 1)");
+            "Corruption: position encoding: unknown version 3 (this agent reads versions 1 and 2)");
   bad_version[0] = 0;
   EXPECT_TRUE(Position::Decode(bad_version).status().IsCorruption());
 
@@ -211,6 +211,55 @@ TEST(PositionTest, DecodeRejectsLengthsPastTheEnd) {
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().message(),
             "position encoding: 1 unexpected trailing bytes at offset 35");
+}
+
+TEST(PositionTest, InsideATransactionRoundTrips) {
+  const Position pg = Position::Postgres(0x16B374D848ull).InTransaction(120, "16/B3750000");
+  const Position my =
+      Position::Mysql("binlog.000003", 4567, "0-1-100").InTransaction(7, "0-1-101");
+  const Position no_gtid = Position::Mysql("binlog.000003", 4567, "").InTransaction(3, "");
+  EXPECT_EQ(pg.ToString(), "pg:16/B374D848 txn=16/B3750000+120");
+  EXPECT_EQ(my.ToString(), "mysql:binlog.000003:4567 gtid=0-1-100 txn=0-1-101+7");
+  EXPECT_EQ(no_gtid.ToString(), "mysql:binlog.000003:4567 txn=+3");
+  for (const Position& p : {pg, my, no_gtid}) {
+    EXPECT_FALSE(p.at_boundary());
+    Result<Position> parsed = Position::Parse(p.ToString());
+    ASSERT_TRUE(parsed.ok()) << p.ToString() << ": " << parsed.status().ToString();
+    EXPECT_EQ(*parsed, p);
+    Result<Position> decoded = Position::Decode(p.Encode());
+    ASSERT_TRUE(decoded.ok()) << p.ToString() << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, p);
+  }
+  // 0 changes is the boundary itself, and forgets the id.
+  EXPECT_EQ(Position::Postgres(5).InTransaction(0, "x"), Position::Postgres(5));
+}
+
+TEST(PositionTest, InsideATransactionLayoutIsStable) {
+  EXPECT_EQ(Position::Postgres(0x10).InTransaction(3, "ab").Encode(),
+            "\x02\x01"
+            "\x00\x00\x00\x00\x00\x00\x00\x10"
+            "\x00\x00\x00\x00\x00\x00\x00\x03"
+            "\x00\x00\x00\x02"
+            "ab"s);
+  // A boundary is still written as version 1, which older agents read.
+  EXPECT_EQ(Position::Postgres(0x10).Encode()[0], '\x01');
+}
+
+TEST(PositionTest, InsideATransactionRejectsBadForms) {
+  for (const char* text : {"pg:1/2 txn=1/3", "pg:1/2 txn=1/3+", "pg:1/2 txn=1/3+0",
+                           "pg:1/2 txn=1/3+-1", "pg:1/2 txn=1/3+x", "none txn=+1"}) {
+    EXPECT_FALSE(Position::Parse(text).ok()) << text;
+  }
+  EXPECT_EQ(Position::Parse("pg:1/2 txn=1/3+0").status().message(),
+            "bad position \"pg:1/2 txn=1/3+0\": expected txn=<transaction id>+<changes, at least "
+            "1>, e.g. txn=16/B3750000+120");
+  // Version 2 needs a position and a count of at least 1.
+  std::string zero = Position::Postgres(1).InTransaction(1, "").Encode();
+  zero[17] = 0;
+  EXPECT_EQ(Position::Decode(zero).status().message(),
+            "position encoding: version 2 with a transaction count of 0");
+  EXPECT_EQ(Position::Decode("\x02\x00"s).status().message(),
+            "position encoding: a transaction count without a position");
 }
 
 TEST(PositionTest, DecodeNeverAcceptsRandomGarbageSilently) {

@@ -1,0 +1,281 @@
+#include "agent/kafka_offsets.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <memory>
+#include <random>
+
+#include "agent/kafka_admin.h"
+#include "agent/kafka_common.h"
+
+namespace cdc::agent {
+namespace {
+
+constexpr std::string_view kStateInfix = "/state/";
+constexpr int kRequestTimeoutMs = 10000;
+
+// Owns an RdKafka::Error*.
+struct ErrorPtr {
+  explicit ErrorPtr(RdKafka::Error* e) : error(e) {}
+  ~ErrorPtr() { delete error; }
+  ErrorPtr(const ErrorPtr&) = delete;
+  ErrorPtr& operator=(const ErrorPtr&) = delete;
+  RdKafka::Error* error;
+};
+
+// The brokers and the user's properties (security settings among them), for
+// the agent's short-lived clients.
+Status BaseConf(const KafkaConfig& config, RdKafka::Conf& conf) {
+  CDC_RETURN_IF_ERROR(SetKafkaConf(conf, "bootstrap.servers", config.brokers, "kafka.brokers"));
+  for (const auto& [key, value] : config.properties) {
+    CDC_RETURN_IF_ERROR(SetKafkaConf(conf, key, value, "kafka.properties." + key));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name) {
+  return config.offsets_key + std::string(kStateInfix) + std::string(name);
+}
+
+Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
+                          const std::atomic<bool>* stop) {
+  // Looked for in the list of all topics: asking for the topic by name could
+  // make a broker with auto.create.topics.enable create it, not compacted.
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(handle, 1, nullptr, &metadata, kRequestTimeoutMs) ==
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    bool found = false;
+    for (int i = 0; i < metadata->topic_cnt && !found; ++i) {
+      found = config.offsets_topic == metadata->topics[i].topic &&
+              metadata->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    rd_kafka_metadata_destroy(metadata);
+    if (found) return Status::OK();
+  }
+  const int replication =
+      config.topics_create.enabled ? config.topics_create.replication_factor : -1;
+  return CreateTopicIfMissing(handle, config.offsets_topic, 1, replication,
+                              {{"cleanup.policy", "compact"}}, "kafka.offsets_topic", stop);
+}
+
+Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int timeout_ms,
+                                              const std::atomic<bool>* stop) {
+  KafkaEventLogger events(/*quiet=*/true);
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  CDC_RETURN_IF_ERROR(BaseConf(config, *conf));
+  std::mt19937_64 rng(std::random_device{}());
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "group.id",
+                                   "cdc-agent-offsets-reader-" + std::to_string(rng()), "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.auto.commit", "false", "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "isolation.level", "read_committed", "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.partition.eof", "true", "kafka"));
+  std::string errstr;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), errstr) !=
+      RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument("kafka: " + errstr);
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), errstr));
+  if (!consumer) return Status::InvalidArgument("kafka: cannot create a consumer: " + errstr);
+  const std::string& topic_name = config.offsets_topic;
+  const std::string where = "kafka: reading the offsets topic " + topic_name;
+
+  // The partitions, and the end each has now.
+  std::unique_ptr<RdKafka::Topic> topic(
+      RdKafka::Topic::create(consumer.get(), topic_name, nullptr, errstr));
+  if (!topic) return Status::InvalidArgument(where + ": " + errstr);
+  RdKafka::Metadata* raw = nullptr;
+  RdKafka::ErrorCode err = consumer->metadata(false, topic.get(), &raw, kRequestTimeoutMs);
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (err != RdKafka::ERR_NO_ERROR || !metadata || metadata->topics()->empty()) {
+    return Status::IOError(where + ": " + RdKafka::err2str(err) +
+                               "; check that the brokers in kafka.brokers are up",
+                           /*retryable=*/true);
+  }
+  const RdKafka::TopicMetadata* meta = metadata->topics()->front();
+  if (meta->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+    consumer->close();
+    return CommittedOffsets{};
+  }
+  if (meta->err() != RdKafka::ERR_NO_ERROR) {
+    return Status::IOError(where + ": " + RdKafka::err2str(meta->err()), /*retryable=*/true);
+  }
+  std::vector<RdKafka::TopicPartition*> assignment;
+  std::map<int32_t, int64_t> ends;  // partitions still to read to their end
+  for (const RdKafka::PartitionMetadata* p : *meta->partitions()) {
+    int64_t low = 0;
+    int64_t high = 0;
+    err = consumer->query_watermark_offsets(topic_name, p->id(), &low, &high, kRequestTimeoutMs);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      for (auto* tp : assignment) delete tp;
+      return Status::IOError(where + ": " + RdKafka::err2str(err), /*retryable=*/true);
+    }
+    if (high > low) ends[p->id()] = high;
+    assignment.push_back(
+        RdKafka::TopicPartition::create(topic_name, p->id(), RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  err = consumer->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::IOError(where + ": " + RdKafka::err2str(err), /*retryable=*/true);
+  }
+
+  CommittedOffsets out;
+  const std::string state_prefix = config.offsets_key + std::string(kStateInfix);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  Status status;
+  while (!ends.empty()) {
+    if (stop != nullptr && stop->load()) {
+      status = Status::Aborted("stopped");
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      status = Status::IOError(
+          where + ": did not reach its end within " + FormatSeconds(timeout_ms) +
+              " (a transaction of another producer is open on it, or the brokers are slow); "
+              "the agent tries again",
+          /*retryable=*/true);
+      break;
+    }
+    std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
+    if (msg->err() == RdKafka::ERR__TIMED_OUT) continue;
+    if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
+      // With read_committed the end is the first offset of a transaction
+      // still open: read on until the end seen at the start is passed.
+      auto it = ends.find(msg->partition());
+      if (it != ends.end() && msg->offset() >= it->second) ends.erase(it);
+      continue;
+    }
+    if (msg->err() != RdKafka::ERR_NO_ERROR) {
+      status = Status::IOError(where + ": " + msg->errstr(), /*retryable=*/true);
+      break;
+    }
+    if (auto it = ends.find(msg->partition());
+        it != ends.end() && msg->offset() + 1 >= it->second) {
+      ends.erase(it);
+    }
+    if (msg->key() == nullptr) continue;
+    const std::string& key = *msg->key();
+    const bool tombstone = msg->payload() == nullptr;
+    std::string_view value(static_cast<const char*>(msg->payload()), msg->len());
+    if (key == config.offsets_key) {
+      if (tombstone) {
+        out.position.reset();
+        continue;
+      }
+      Result<offsets::Position> p = offsets::Position::Decode(value);
+      if (!p.ok()) {
+        status = Status::Corruption(where + ": the record of " + key + " at offset " +
+                                    std::to_string(msg->offset()) + " is damaged (" +
+                                    p.status().message() +
+                                    "); set the position with `cdc-agent offsets set`");
+        break;
+      }
+      out.position = *p;
+    } else if (key.size() > state_prefix.size() && key.starts_with(state_prefix)) {
+      std::string name = key.substr(state_prefix.size());
+      if (tombstone) {
+        out.states.erase(name);
+      } else {
+        out.states[name] = std::string(value);
+      }
+    }
+  }
+  consumer->close();
+  if (!status.ok()) return status;
+  return out;
+}
+
+Reconciliation Reconcile(const std::optional<offsets::Position>& kafka,
+                         const std::optional<offsets::Position>& local,
+                         const std::string& offsets_topic) {
+  Reconciliation r;
+  if (!kafka && !local) return r;
+  if (!kafka) {
+    r.position = local;
+    r.message = "Kafka topic " + offsets_topic + " holds no committed position yet: resuming " +
+                "from offsets.path's " + local->ToString() +
+                " (the first Kafka transaction records it there)";
+    return r;
+  }
+  r.position = kafka;
+  if (local && *local == *kafka) return r;
+  r.repair_local = true;
+  r.warn = true;
+  if (!local) {
+    r.message = "offsets.path holds no position: restored " + kafka->ToString() +
+                " (and the source's state) from Kafka topic " + offsets_topic;
+  } else {
+    r.message = "offsets.path holds " + local->ToString() + " but the last Kafka commit is " +
+                kafka->ToString() + ": resuming from Kafka's, the authority, and repairing " +
+                "offsets.path (it was damaged, restored from a backup, or changed while " +
+                "delivery was at-least-once)";
+  }
+  return r;
+}
+
+Status ApplyReconciliation(const Reconciliation& r, const CommittedOffsets& kafka,
+                           offsets::OffsetStore& store, const std::string& source) {
+  auto log = spdlog::default_logger();
+  if (!r.message.empty()) {
+    if (r.warn) {
+      log->warn("offsets: {}", r.message);
+    } else {
+      log->info("offsets: {}", r.message);
+    }
+  }
+  if (!r.repair_local || !r.position) return Status::OK();
+  for (const auto& [name, blob] : kafka.states) {
+    CDC_RETURN_IF_ERROR(store.PutState(source, name, blob).WithContext("offsets.path"));
+  }
+  return store.Store(source, *r.position).WithContext("offsets.path");
+}
+
+Status WriteCommittedOffsets(const KafkaConfig& config,
+                             const std::optional<offsets::Position>& position,
+                             const std::vector<std::string>& clear_states) {
+  KafkaEventLogger events(/*quiet=*/true);
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  CDC_RETURN_IF_ERROR(BaseConf(config, *conf));
+  CDC_RETURN_IF_ERROR(
+      SetKafkaConf(*conf, "transactional.id", config.transactional_id, "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.idempotence", "true", "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "acks", "all", "kafka"));
+  std::string errstr;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), errstr) !=
+      RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument("kafka: " + errstr);
+  }
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), errstr));
+  if (!producer) return Status::InvalidArgument("kafka: cannot create a producer: " + errstr);
+  CDC_RETURN_IF_ERROR(EnsureOffsetsTopic(producer->c_ptr(), config, nullptr));
+  const std::string where = "kafka: writing the offsets topic " + config.offsets_topic;
+  auto check = [&](RdKafka::Error* raw) -> Status {
+    ErrorPtr e(raw);
+    if (e.error == nullptr) return Status::OK();
+    return Status::IOError(where + ": " + e.error->str() +
+                               "; check that the brokers in kafka.brokers are up",
+                           e.error->is_retriable());
+  };
+  CDC_RETURN_IF_ERROR(check(producer->init_transactions(kRequestTimeoutMs * 3)));
+  CDC_RETURN_IF_ERROR(check(producer->begin_transaction()));
+  auto produce = [&](const std::string& key, const std::string* value) -> Status {
+    const RdKafka::ErrorCode err = producer->produce(
+        config.offsets_topic, 0, RdKafka::Producer::RK_MSG_COPY,
+        value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0,
+        key.data(), key.size(), 0, nullptr);
+    if (err != RdKafka::ERR_NO_ERROR) return Status::IOError(where + ": " + RdKafka::err2str(err));
+    return Status::OK();
+  };
+  for (const std::string& name : clear_states) {
+    CDC_RETURN_IF_ERROR(produce(OffsetsStateKey(config, name), nullptr));
+  }
+  const std::string value = position ? position->Encode() : std::string();
+  CDC_RETURN_IF_ERROR(produce(config.offsets_key, position ? &value : nullptr));
+  return check(producer->commit_transaction(kRequestTimeoutMs * 3));
+}
+
+}  // namespace cdc::agent

@@ -1,0 +1,81 @@
+// The offsets topic: where an exactly-once agent commits its source position,
+// and the state that must move with it (the MySQL schema history), in the
+// same Kafka transaction as the events before it. Kafka is the authority:
+// offsets.path (RocksDB) is the local copy, written after each commit, and is
+// repaired from Kafka at start when it is behind, ahead or missing.
+//
+// Records: key "<agent name>/<source name>" holds Position::Encode(); key
+// "<agent name>/<source name>/state/<name>" holds a state blob. A null value
+// (a tombstone, written by `offsets reset`) removes either.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/config.h"
+#include "common/status.h"
+#include "offsets/offset_store.h"
+#include "offsets/position.h"
+
+namespace cdc::agent {
+
+// What the offsets topic holds for one agent.
+struct CommittedOffsets {
+  std::optional<offsets::Position> position;
+  std::map<std::string, std::string> states;  // by state name
+};
+
+// The key of state `name` in the offsets topic.
+std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name);
+
+// Creates config.offsets_topic (compacted, one partition; the replication
+// factor of kafka.topics.create, else the brokers' default) unless it
+// exists. `handle` is any client of the cluster.
+Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
+                          const std::atomic<bool>* stop);
+
+// Reads config.offsets_topic with read_committed, from its start to the end
+// it has when the call begins, and returns this agent's records. Call it
+// after the agent's transactional producer is initialised, which aborts a
+// transaction its previous run left open; a transaction of another agent
+// that stays open delays the read (up to `timeout_ms`: then a retryable
+// IOError). An absent topic holds nothing.
+Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int timeout_ms,
+                                              const std::atomic<bool>* stop = nullptr);
+
+// How the local store and Kafka agree at start.
+struct Reconciliation {
+  std::optional<offsets::Position> position;  // where the source resumes
+  // The local store must be rewritten with `position` and Kafka's states.
+  bool repair_local = false;
+  bool warn = false;    // the message describes damage, not a first start
+  std::string message;  // empty when both agree
+};
+
+// Kafka's committed position wins; the local one is used alone only when
+// Kafka has none (the first exactly-once run of an agent that ran at least
+// once before).
+Reconciliation Reconcile(const std::optional<offsets::Position>& kafka,
+                         const std::optional<offsets::Position>& local,
+                         const std::string& offsets_topic);
+
+// Applies `r` to `store` for `source`: writes the position and `states` when
+// the local copy must be repaired, and logs the message.
+Status ApplyReconciliation(const Reconciliation& r, const CommittedOffsets& kafka,
+                           offsets::OffsetStore& store, const std::string& source);
+
+// For `offsets set` and `offsets reset`: commits `position` as this agent's
+// (nullopt: a tombstone) and tombstones for each of `clear_states`, in a
+// transaction of the agent's transactional.id, which fences a running agent
+// of the same name.
+Status WriteCommittedOffsets(const KafkaConfig& config,
+                             const std::optional<offsets::Position>& position,
+                             const std::vector<std::string>& clear_states);
+
+}  // namespace cdc::agent

@@ -1,0 +1,258 @@
+// Exactly-once delivery end to end, on the real servers: kill -9 of the agent
+// inside large source transactions and under a continuous workload, the
+// offsets folder lost, and a second agent of the same name. A read_committed
+// consumer must see every committed change once, in order per key.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "tests/integration/my_agent_fixture.h"
+#include "tests/integration/pg_agent_fixture.h"
+
+namespace cdc::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Each key's row versions in the order a consumer sees them: the column
+// `v` of every insert and update (deletes add -1).
+std::map<int64_t, std::vector<int64_t>> VersionsByKey(const std::vector<TailLine>& lines) {
+  std::map<int64_t, std::vector<int64_t>> out;
+  for (const TailLine& l : lines) {
+    if (!l.has_value()) continue;
+    const cdc::v1::ChangeEvent& e = l.value();
+    const bool del = e.op() == cdc::v1::OP_DELETE;
+    const cdc::v1::Value* id = FindValue(del ? e.before() : e.after(), "id");
+    const cdc::v1::Value* v = del ? nullptr : FindValue(e.after(), "v");
+    if (id == nullptr) continue;
+    out[id->int_value()].push_back(v == nullptr ? -1 : v->int_value());
+  }
+  return out;
+}
+
+// Fails with the first keys whose versions are not exactly 0, 1, ..., last.
+void ExpectEachVersionOnce(const std::map<int64_t, std::vector<int64_t>>& seen,
+                           const std::map<int64_t, int64_t>& last_version) {
+  int reported = 0;
+  EXPECT_EQ(seen.size(), last_version.size());
+  for (const auto& [id, last] : last_version) {
+    std::vector<int64_t> expected;
+    for (int64_t v = 0; v <= last; ++v) expected.push_back(v);
+    auto it = seen.find(id);
+    const std::vector<int64_t> got = it == seen.end() ? std::vector<int64_t>{} : it->second;
+    if (got != expected && reported++ < 5) {
+      std::string text;
+      for (int64_t v : got) text += std::to_string(v) + " ";
+      ADD_FAILURE() << "key " << id << ": expected versions 0.." << last << ", got [" << text
+                    << "]";
+    }
+  }
+}
+
+// Polls `cdc-agent offsets show` until the committed position is inside a
+// source transaction ("txn="); false if that is not seen within `timeout`.
+bool WaitForPositionInsideATransaction(const std::string& agent_bin, const std::string& config,
+                                       std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    CommandResult r = RunCommand({agent_bin, "offsets", "show", "--config", config}, 30s);
+    if (r.out.find(" txn=") != std::string::npos) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+class PgExactlyOnceTest : public PgAgentTest {
+ protected:
+  void SetUp() override {
+    PgAgentTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    // Small Kafka transactions: a large source transaction spans many.
+    settings_.kafka_extra = "  commit_interval_ms: 20\n  commit_max_events: 1000\n";
+    Sql("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)");
+  }
+
+  void KillAgent() {
+    agent_->Signal(SIGKILL);
+    agent_->Wait(10s);
+  }
+};
+
+TEST_F(PgExactlyOnceTest, KillInsideLargeTransactionsPublishesEachRowOnce) {
+  StartAgent();
+  constexpr int kRows = 60000;
+  int inside = 0;
+  for (int round = 0; round < 3; ++round) {
+    const int first = round * kRows;
+    Sql("INSERT INTO t SELECT g, 0 FROM generate_series(" + std::to_string(first) + ", " +
+        std::to_string(first + kRows - 1) + ") g");
+    if (WaitForPositionInsideATransaction(env_.agent_bin, ConfigPath(), 30s)) ++inside;
+    KillAgent();
+    StartAgent();
+  }
+  ASSERT_GT(inside, 0) << "no kill landed inside a transaction; nothing was tested";
+  std::vector<TailLine> lines = TailTopic(env_, Topic("public", "t"), 3 * kRows + 1, 20s);
+  std::map<int64_t, int64_t> last;
+  for (int i = 0; i < 3 * kRows; ++i) last[i] = 0;
+  ExpectEachVersionOnce(VersionsByKey(lines), last);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(3 * kRows));
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgExactlyOnceTest, KillsUnderAContinuousWorkloadLoseAndRepeatNothing) {
+  Sql("INSERT INTO t SELECT g, 0 FROM generate_series(0, 199) g");
+  StartAgent();
+  std::atomic<bool> stop{false};
+  std::map<int64_t, int64_t> last;
+  for (int i = 0; i < 200; ++i) last[i] = 0;
+  std::thread writer([&] {
+    PgClient w(env_, db_name_);
+    int next_id = 200;
+    for (int n = 0; !stop.load(); ++n) {
+      // A transaction of a few updates and an insert.
+      std::string sql = "BEGIN;";
+      for (int k = 0; k < 5; ++k) {
+        const int id = (n * 7 + k * 13) % next_id;
+        sql += "UPDATE t SET v = v + 1 WHERE id = " + std::to_string(id) + ";";
+      }
+      sql += "INSERT INTO t VALUES (" + std::to_string(next_id++) + ", 0); COMMIT;";
+      EXPECT_EQ(w.Exec(sql), "");
+    }
+  });
+  for (int kill = 0; kill < 4; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700 + 300 * kill));
+    KillAgent();
+    StartAgent();
+  }
+  stop = true;
+  writer.join();
+  // The table now says what every key's last version is.
+  PgClient r(env_, db_name_);
+  const int rows = std::stoi(r.Scalar("SELECT count(*) FROM t").value_or("0"));
+  for (int id = 0; id < rows; ++id) {
+    last[id] = std::stoll(r.Scalar("SELECT v FROM t WHERE id = " + std::to_string(id)).value_or("-1"));
+  }
+  int64_t expected = 0;
+  for (const auto& [id, v] : last) expected += v + 1;
+  std::vector<TailLine> lines = TailTopic(env_, Topic("public", "t"), static_cast<int>(expected) + 1, 20s);
+  ExpectEachVersionOnce(VersionsByKey(lines), last);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(expected));
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgExactlyOnceTest, LostOffsetsFolderIsRestoredFromKafka) {
+  Sql("INSERT INTO t SELECT g, 0 FROM generate_series(0, 99) g");
+  StartAgent();
+  Sql("UPDATE t SET v = 1 WHERE id < 10");
+  ASSERT_EQ(TailTopic(env_, Topic("public", "t"), 110, 15s).size(), 110u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  std::filesystem::remove_all(settings_.offsets_path);
+  Sql("UPDATE t SET v = 2 WHERE id < 5");
+  Sql("INSERT INTO t VALUES (100, 0)");
+  StartAgent();
+  std::vector<TailLine> lines = TailTopic(env_, Topic("public", "t"), 117, 10s);
+  EXPECT_EQ(lines.size(), 116u) << "no second snapshot, no replay";
+  std::map<int64_t, int64_t> last;
+  for (int i = 0; i <= 100; ++i) last[i] = i < 5 ? 2 : i < 10 ? 1 : 0;
+  ExpectEachVersionOnce(VersionsByKey(lines), last);
+  EXPECT_NE(agent_->Stderr().find("offsets.path holds no position: restored"), std::string::npos)
+      << agent_->Stderr();
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(PgExactlyOnceTest, SecondAgentOfTheSameNameFencesTheFirst) {
+  StartAgent();
+  Sql("INSERT INTO t VALUES (1, 0)");
+  ASSERT_EQ(TailTopic(env_, Topic("public", "t"), 1, 15s).size(), 1u);
+  // The same name on another node: another offsets folder.
+  AgentSettings twin = settings_;
+  twin.offsets_path = dir_ + "/twin-offsets";
+  const std::string twin_config = dir_ + "/twin.yaml";
+  WriteFile(twin_config, AgentConfigYaml(env_, twin));
+  Process second;
+  ASSERT_TRUE(second.Start({env_.agent_bin, "run", "--config", twin_config}, dir_ + "/twin"));
+  Sql("INSERT INTO t VALUES (2, 0)");
+  const int code = agent_->Wait(60s);
+  EXPECT_NE(code, 0);
+  EXPECT_NE(code, -1) << "the first agent did not stop";
+  const std::vector<std::string> lines = UserLines(agent_->Stderr());
+  ASSERT_FALSE(lines.empty()) << agent_->Stderr();
+  EXPECT_NE(lines.back().find("another agent started with transactional.id cdc-agent-" +
+                              settings_.name),
+            std::string::npos)
+      << lines.back();
+  // The second one takes over the slot and goes on.
+  Sql("INSERT INTO t VALUES (3, 0)");
+  std::vector<TailLine> rows = TailTopic(env_, Topic("public", "t"), 4, 20s);
+  std::map<int64_t, int64_t> last{{1, 0}, {2, 0}, {3, 0}};
+  ExpectEachVersionOnce(VersionsByKey(rows), last);
+  second.Signal(SIGTERM);
+  EXPECT_EQ(second.Wait(15s), 0) << second.Stderr();
+}
+
+class MyExactlyOnceTest : public MyAgentTest {
+ protected:
+  void SetUp() override {
+    MyAgentTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    settings_.kafka_extra = "  commit_interval_ms: 20\n  commit_max_events: 1000\n";
+    Sql("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)");
+  }
+
+  void KillAgent() {
+    agent_->Signal(SIGKILL);
+    agent_->Wait(10s);
+  }
+};
+
+TEST_F(MyExactlyOnceTest, KillInsideLargeTransactionsPublishesEachRowOnce) {
+  StartAgent();
+  constexpr int kRows = 60000;
+  int inside = 0;
+  for (int round = 0; round < 3; ++round) {
+    const int first = round * kRows;
+    Sql("INSERT INTO t SELECT seq, 0 FROM seq_" + std::to_string(first) + "_to_" +
+        std::to_string(first + kRows - 1));
+    if (WaitForPositionInsideATransaction(env_.agent_bin, ConfigPath(), 30s)) ++inside;
+    KillAgent();
+    StartAgent();
+  }
+  ASSERT_GT(inside, 0) << "no kill landed inside a transaction; nothing was tested";
+  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 3 * kRows + 1, 20s);
+  std::map<int64_t, int64_t> last;
+  for (int i = 0; i < 3 * kRows; ++i) last[i] = 0;
+  ExpectEachVersionOnce(VersionsByKey(lines), last);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(3 * kRows));
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(MyExactlyOnceTest, LostOffsetsFolderIsRestoredFromKafkaWithTheSchemaHistory) {
+  Sql("INSERT INTO t VALUES (0, 0), (1, 0)");
+  StartAgent();
+  Sql("ALTER TABLE t ADD COLUMN note varchar(20) NULL");
+  Sql("INSERT INTO t VALUES (2, 0, 'after the alter')");
+  ASSERT_EQ(TailTopic(env_, Topic("t"), 3, 15s).size(), 3u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  std::filesystem::remove_all(settings_.offsets_path);
+  Sql("UPDATE t SET v = 1, note = 'restored' WHERE id = 2");
+  StartAgent();
+  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 5, 10s);
+  ASSERT_EQ(lines.size(), 4u) << "no second snapshot, no replay";
+  std::map<int64_t, int64_t> last{{0, 0}, {1, 0}, {2, 1}};
+  ExpectEachVersionOnce(VersionsByKey(lines), last);
+  const cdc::v1::Value* note = FindValue(lines.back().value().after(), "note");
+  ASSERT_NE(note, nullptr);
+  EXPECT_EQ(note->text_value(), "restored");
+  EXPECT_NE(agent_->Stderr().find("offsets.path holds no position: restored"), std::string::npos)
+      << agent_->Stderr();
+  EXPECT_EQ(agent_->Stderr().find("no schema history is stored"), std::string::npos)
+      << agent_->Stderr();
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+}  // namespace
+}  // namespace cdc::itest
