@@ -83,6 +83,25 @@ std::string_view HintFor(RdKafka::ErrorCode err) {
 // How long an abort may take before the agent gives up on it (the brokers
 // then abort the transaction at transaction.timeout.ms).
 constexpr int kAbortTimeoutMs = 5000;
+// How often an idle exactly-once sink checks with a transaction that it has
+// not been fenced.
+constexpr auto kIdleCheck = std::chrono::seconds(5);
+
+// Errors that an outage gives: the brokers may be back later.
+bool PassesWithTime(RdKafka::ErrorCode err) {
+  switch (err) {
+    case RdKafka::ERR__MSG_TIMED_OUT:
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__TRANSPORT:
+    case RdKafka::ERR__ALL_BROKERS_DOWN:
+    case RdKafka::ERR_REQUEST_TIMED_OUT:
+    case RdKafka::ERR_NOT_ENOUGH_REPLICAS:
+    case RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return true;
+    default:
+      return false;
+  }
+}
 
 class RdKafkaSink final : public KafkaSink {
  public:
@@ -263,7 +282,21 @@ class RdKafkaSink final : public KafkaSink {
   }
 
   Status MaybeCommit() {
-    if (!txn_open_) return Status::OK();
+    if (!txn_open_) {
+      // Idle: a small transaction that records the committed position again
+      // now and then tells an agent that another agent of its name has
+      // fenced it, so it stops (and lets go of a replication slot) at once.
+      if (config_.exactly_once && committed_position_ &&
+          std::chrono::steady_clock::now() - last_commit_ >= kIdleCheck) {
+        CDC_RETURN_IF_ERROR(
+            TransactionCall("beginning", [&] { return producer_->begin_transaction(); }));
+        txn_open_ = true;
+        txn_started_ = std::chrono::steady_clock::now();
+        txn_events_ = 0;
+        return Commit(config_.delivery_timeout_ms, /*rewrite_position=*/true);
+      }
+      return Status::OK();
+    }
     if (txn_events_ < static_cast<uint64_t>(config_.commit_max_events) &&
         std::chrono::steady_clock::now() - txn_started_ <
             std::chrono::milliseconds(config_.commit_interval_ms)) {
@@ -274,9 +307,9 @@ class RdKafkaSink final : public KafkaSink {
 
   // Adds the position and states to the open transaction and commits it;
   // then reports the position durable.
-  Status Commit(int timeout_ms) {
+  Status Commit(int timeout_ms, bool rewrite_position = false) {
     const bool new_position = pending_position_ && pending_position_ != committed_position_;
-    if (new_position) {
+    if (new_position || (rewrite_position && pending_position_)) {
       const std::string value = pending_position_->Encode();
       CDC_RETURN_IF_ERROR(ProduceOffsetsRecord(config_.offsets_key, value));
     }
@@ -293,6 +326,7 @@ class RdKafkaSink final : public KafkaSink {
     if (!s.ok()) return s;
     txn_open_ = false;
     pending_states_.clear();
+    last_commit_ = std::chrono::steady_clock::now();
     ++commits_;
     if (new_position) {
       committed_position_ = pending_position_;
@@ -369,7 +403,8 @@ class RdKafkaSink final : public KafkaSink {
     if (error_.ok()) {
       KafkaLogger()->error("delivery of batch {} failed: {}", track.seq, message.errstr());
       error_ = Status::IOError("kafka delivery failed for topic " + message.topic_name() + ": " +
-                               message.errstr() + "; " + std::string(HintFor(message.err())));
+                                   message.errstr() + "; " + std::string(HintFor(message.err())),
+                               /*retryable=*/PassesWithTime(message.err()));
     }
   }
 
@@ -564,6 +599,7 @@ class RdKafkaSink final : public KafkaSink {
   std::unique_ptr<RdKafka::Topic> offsets_topic_;
   bool txn_open_ = false;
   std::chrono::steady_clock::time_point txn_started_{};
+  std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
   uint64_t txn_events_ = 0;
   std::optional<offsets::Position> pending_position_;
   std::optional<offsets::Position> committed_position_;

@@ -3,12 +3,15 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/config.h"
@@ -72,14 +75,43 @@ int Run(const std::string& path) {
   spdlog::debug("configuration: {}", config->Describe());
   cdc::Status kafka = cdc::agent::CheckKafkaReachable(config->kafka, kKafkaCheckMs);
   if (!kafka.ok()) return Fail(kafka.message());
-  std::unique_ptr<cdc::agent::Source> source;
-  if (config->source.type == cdc::agent::SourceConfig::Type::kMysql) {
-    source = std::make_unique<cdc::agent::mysql::MysqlSource>(*config, store->get());
-  } else {
-    source = std::make_unique<cdc::agent::postgres::PostgresSource>(*config, store->get());
+  // A failure that passes with time (Kafka unreachable for longer than
+  // kafka.delivery_timeout_ms, an aborted Kafka transaction) restarts the
+  // source and the sink from the last committed position, with growing
+  // pauses, until no position has become durable for kGiveUpAfter.
+  constexpr auto kGiveUpAfter = std::chrono::minutes(15);
+  constexpr auto kMaxPause = std::chrono::seconds(30);
+  auto pause = std::chrono::seconds(1);
+  auto last_progress = std::chrono::steady_clock::now();
+  while (true) {
+    auto before = (*store)->Load(config->source.name);
+    std::unique_ptr<cdc::agent::Source> source;
+    if (config->source.type == cdc::agent::SourceConfig::Type::kMysql) {
+      source = std::make_unique<cdc::agent::mysql::MysqlSource>(*config, store->get());
+    } else {
+      source = std::make_unique<cdc::agent::postgres::PostgresSource>(*config, store->get());
+    }
+    cdc::Status s = cdc::agent::RunPipeline(*config, *source, **store, g_stop);
+    if (s.ok()) break;
+    if (!s.retryable() || g_stop.load()) return Fail(s.message());
+    auto after = (*store)->Load(config->source.name);
+    const auto now = std::chrono::steady_clock::now();
+    if (before.ok() && after.ok() && *before != *after) {
+      last_progress = now;
+      pause = std::chrono::seconds(1);
+    }
+    if (now - last_progress >= kGiveUpAfter) {
+      return Fail(s.message() + "; gave up after 15 minutes without progress");
+    }
+    spdlog::warn("{}; starting again from the last committed position in {} s", s.message(),
+                 pause.count());
+    const auto wake = now + pause;
+    while (!g_stop.load() && std::chrono::steady_clock::now() < wake) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (g_stop.load()) break;
+    pause = std::min(pause * 2, std::chrono::duration_cast<std::chrono::seconds>(kMaxPause));
   }
-  cdc::Status s = cdc::agent::RunPipeline(*config, *source, **store, g_stop);
-  if (!s.ok()) return Fail(s.message());
   spdlog::info("stopped cleanly");
   return 0;
 }

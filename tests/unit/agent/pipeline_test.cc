@@ -199,7 +199,7 @@ TEST_F(PipelineTest, DeliveryFailureStopsWithoutStoringUndeliveredPositions) {
   auto run = Start(config, source);
   Status s = Finish(run);
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
-  EXPECT_FALSE(s.retryable());
+  EXPECT_TRUE(s.retryable());
   EXPECT_EQ(s.message(),
             "kafka delivery failed for topic pg1.public.t: Local: Message timed out; "
             "check that the brokers in kafka.brokers are up");
