@@ -3,8 +3,11 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -86,10 +89,43 @@ Status OpenError(const std::string& path, const rocksdb::Status& s) {
                          fix);
 }
 
+// An exclusive lock on the store's folder, taken before RocksDB touches
+// anything in it: two agents opening one folder at the same moment would
+// otherwise race on RocksDB's own files (its info log rotation) before its
+// LOCK file tells them apart, and the loser could read that as damage.
+class FolderLock {
+ public:
+  FolderLock() = default;
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+  ~FolderLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  // OK, or an IOError when another process holds the folder. A folder that
+  // cannot be created or opened is left to RocksDB to report.
+  Status Acquire(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    fd_ = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) return Status::OK();
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+      return Status::IOError("cannot open the offset store at " + path +
+                             ": another process has it open; is another cdc-agent running with "
+                             "this offsets.path?");
+    }
+    return Status::OK();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 class RocksDbOffsetStore final : public OffsetStore {
  public:
-  RocksDbOffsetStore(std::string path, std::unique_ptr<rocksdb::DB> db)
-      : path_(std::move(path)), db_(std::move(db)) {
+  RocksDbOffsetStore(std::string path, std::unique_ptr<rocksdb::DB> db,
+                     std::unique_ptr<FolderLock> lock = nullptr)
+      : path_(std::move(path)), lock_(std::move(lock)), db_(std::move(db)) {
     sync_write_.sync = true;
   }
 
@@ -172,6 +208,7 @@ class RocksDbOffsetStore final : public OffsetStore {
   }
 
   const std::string path_;
+  std::unique_ptr<FolderLock> lock_;  // released after the database is closed
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions sync_write_;
 };
@@ -188,12 +225,14 @@ Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStore(const std::string& p
   options.keep_log_file_num = 3;
   options.max_log_file_size = 1 << 20;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  auto lock = std::make_unique<FolderLock>();
+  CDC_RETURN_IF_ERROR(lock->Acquire(path));
   if (StoreFilesWithoutCurrent(path)) return DamagedError(path, "its CURRENT file is missing");
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return OpenError(path, s);
-  return std::unique_ptr<OffsetStore>(
-      std::make_unique<RocksDbOffsetStore>(path, std::unique_ptr<rocksdb::DB>(raw)));
+  return std::unique_ptr<OffsetStore>(std::make_unique<RocksDbOffsetStore>(
+      path, std::unique_ptr<rocksdb::DB>(raw), std::move(lock)));
 }
 
 Result<std::unique_ptr<OffsetStore>> OpenRocksDbOffsetStoreReadOnly(const std::string& path) {

@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "offsets/offset_store.h"
 #include "tests/unit/offsets/test_util.h"
@@ -73,6 +75,48 @@ TEST(RocksDbOffsetStoreTest, SecondOpenInTheSameProcessFailsClearly) {
   EXPECT_TRUE(second.status().message().ends_with(kLockFix)) << second.status().message();
   // The first store is unaffected.
   EXPECT_TRUE(first->Store("demo", Position::Postgres(7)).ok());
+}
+
+// Agents started at the same moment on one folder: one opens it, the others
+// are told another agent has it, never that it is damaged. Each child writes
+// one byte: 'o' opened, 'l' told about the other agent, 'x' anything else.
+TEST(RocksDbOffsetStoreTest, SimultaneousOpensAreToldApartFromDamage) {
+  for (int round = 0; round < 5; ++round) {
+    cdc::testing::TempDir dir;
+    const std::string path = dir.Sub("offsets");
+    if (round % 2 == 1) {
+      ASSERT_NE(MustOpen(path), nullptr);  // an existing store, too
+    }
+    int results[2];
+    ASSERT_EQ(pipe(results), 0);
+    constexpr int kChildren = 6;
+    std::vector<pid_t> children;
+    for (int i = 0; i < kChildren; ++i) {
+      pid_t child = fork();
+      ASSERT_GE(child, 0);
+      if (child == 0) {
+        Result<std::unique_ptr<OffsetStore>> store = OpenRocksDbOffsetStore(path);
+        char r = store.ok() ? 'o'
+                 : store.status().message().ends_with(kLockFix) ? 'l'
+                                                                : 'x';
+        if (write(results[1], &r, 1) != 1) _exit(2);
+        usleep(200000);
+        _exit(0);
+      }
+      children.push_back(child);
+    }
+    std::string got;
+    for (int i = 0; i < kChildren; ++i) {
+      char r = '?';
+      ASSERT_EQ(read(results[0], &r, 1), 1);
+      got.push_back(r);
+    }
+    for (pid_t child : children) waitpid(child, nullptr, 0);
+    close(results[0]);
+    close(results[1]);
+    EXPECT_EQ(std::count(got.begin(), got.end(), 'x'), 0) << got;
+    EXPECT_GE(std::count(got.begin(), got.end(), 'o'), 1) << got;
+  }
 }
 
 // Another process holds the LOCK file the way a running agent does (an
