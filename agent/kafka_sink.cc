@@ -382,9 +382,9 @@ class RdKafkaSink final : public KafkaSink {
   }
 
   Status FatalTransactionError(const RdKafka::Error& error) const {
-    if (IsFenced(error.code()) || IsFenced(events_.fatal_code())) {
-      return Status::IOError(FencedMessage(config_.transactional_id));
-    }
+    if (IsFenced(error.code())) return Status::IOError(FencedMessage(config_.transactional_id));
+    Status fatal = FatalError();
+    if (fatal.message() == FencedMessage(config_.transactional_id)) return fatal;
     return Status::IOError("kafka producer failed fatally: " + error.str());
   }
 
@@ -448,6 +448,7 @@ class RdKafkaSink final : public KafkaSink {
         return Status::OK();
       }
       if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
+      if (err == RdKafka::ERR__FATAL) return Fail(FatalError());
       if (err != RdKafka::ERR__QUEUE_FULL) {
         return Fail(Status::IOError("kafka: cannot produce to topic " + topic->name() + ": " +
                                     RdKafka::err2str(err) + "; " + std::string(HintFor(err))));
@@ -570,12 +571,20 @@ class RdKafkaSink final : public KafkaSink {
   }
 
   Status CheckFailed() {
-    if (error_.ok() && !events_.fatal_error().empty()) {
-      error_ = IsFenced(events_.fatal_code())
-                   ? Status::IOError(FencedMessage(config_.transactional_id))
-                   : Status::IOError("kafka producer failed fatally: " + events_.fatal_error());
-    }
+    if (error_.ok() && !events_.fatal_error().empty()) error_ = FatalError();
     return error_;
+  }
+
+  // The producer's fatal error, as librdkafka keeps it.
+  Status FatalError() const {
+    char text[512] = "";
+    const auto code = static_cast<RdKafka::ErrorCode>(
+        rd_kafka_fatal_error(producer_->c_ptr(), text, sizeof text));
+    if (IsFenced(code) || IsFenced(events_.fatal_code())) {
+      return Status::IOError(FencedMessage(config_.transactional_id));
+    }
+    return Status::IOError("kafka producer failed fatally: " +
+                           (text[0] != '\0' ? std::string(text) : events_.fatal_error()));
   }
 
   Status Fail(Status status) {
