@@ -33,9 +33,10 @@ struct Position {
   uint64_t pos = 0;
   std::string gtid_set;  // MySQL "uuid:1-5,uuid2:1-3" or MariaDB "0-1-100,1-2-7"
   // Changes of the transaction that follows the position already durable
-  // (0: none, the position is a transaction boundary). A change is one row
-  // change or one TRUNCATE statement as the source decodes it, counted
-  // whether or not its table is captured.
+  // (0: none, the position is a transaction boundary). PostgreSQL counts
+  // each row change or TRUNCATE the server sends (of any table in the
+  // publication); MySQL/MariaDB counts the rows of captured tables. A resume
+  // inside a transaction therefore expects the same capture settings.
   uint64_t txn_changes = 0;
   // With txn_changes > 0: that transaction's identity, checked on resume
   // (PostgreSQL: its commit LSN "X/Y"; MySQL/MariaDB: its GTID, or empty

@@ -147,6 +147,8 @@ class MysqlSource : public Source {
   uint64_t txn_rows_ = 0;
   int64_t txn_commit_time_us_ = 0;
   uint64_t skip_rows_ = 0;
+  // txn_rows_ at the last batch handed over inside the transaction.
+  uint64_t pushed_txn_rows_ = 0;
   // Set when resuming inside a transaction: its GTID (empty: not known),
   // checked when the first transaction begins.
   std::optional<std::string> resume_txn_;

@@ -53,9 +53,11 @@ std::string FirstWord(std::string_view sql, size_t* end = nullptr) {
 }  // namespace
 
 bool MysqlSource::PushBatch(BatchQueue& out) {
-  if ((in_txn_ || txn_pending_) && txn_rows_ > 0) {
+  const bool open = in_txn_ || txn_pending_;
+  if (open && skip_rows_ == 0 && txn_rows_ > pushed_txn_rows_) {
     // Cut inside a transaction: the batch ends after its first txn_rows_
-    // rows, which a resume from this position skips.
+    // rows, which a resume from this position skips. (While rows already
+    // published are being skipped, the position stays where it was.)
     batch_.end_position = committed_.InTransaction(txn_rows_, ctx_.gtid);
   }
   if (std::optional<std::string> history = history_.TakeUnsent()) {
@@ -63,6 +65,7 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
   }
   if (batch_.events.empty() && !batch_.end_position && batch_.states.empty()) return true;
   if (!out.Push(std::move(batch_))) return false;
+  if (open) pushed_txn_rows_ = std::max(pushed_txn_rows_, txn_rows_);
   batch_ = Batch();
   events_at_commit_ = 0;
   return true;
@@ -112,9 +115,10 @@ Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
         s = HandleEvent(bytes);
       }
       if (!s.ok() && !s.retryable()) {
-        // Fatal: hand over whole transactions only; the next run replays
-        // the one that was cut.
+        // Fatal: hand over only what was complete at the last boundary or
+        // push; the next run replays the rest of the transaction.
         batch_.events.resize(events_at_commit_);
+        txn_rows_ = pushed_txn_rows_;
       }
       // Caught up with what the server sent: hand over what is decoded.
       if (!PushBatch(out)) return Status::OK();
@@ -273,6 +277,7 @@ Status MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
   txn_mysql_gtid_.reset();
   txn_mysql_tag_.clear();
   txn_rows_ = 0;
+  pushed_txn_rows_ = 0;
   return Status::OK();
 }
 
@@ -303,6 +308,7 @@ Status MysqlSource::Commit(const binlog::EventHeader& header) {
   txn_maria_gtid_.reset();
   txn_mysql_gtid_.reset();
   txn_rows_ = 0;
+  pushed_txn_rows_ = 0;
   txn_commit_time_us_ = 0;
   skip_rows_ = 0;
   return Status::OK();
