@@ -1,3 +1,4 @@
+#include "tests/unit/fixtures_absent.h"
 #include "agent/event_json.h"
 
 #include <google/protobuf/descriptor.h>
@@ -1026,9 +1027,8 @@ TEST(EventJsonDifferentialTest, EveryRowOfTheBinlogFixtures) {
   std::vector<std::string> files = binlog::testing::BinlogFiles(binlog::testing::kMariaDir);
   for (const auto& f : binlog::testing::BinlogFiles(binlog::testing::kMysqlDir)) files.push_back(f);
   if (files.empty()) {
-    GTEST_SKIP() << "fixture folders " << binlog::testing::kMariaDir << " and "
-                 << binlog::testing::kMysqlDir
-                 << " are absent (they ship beside the project in CI; clones elsewhere skip)";
+    CDC_FIXTURES_ABSENT("fixture folders " << binlog::testing::kMariaDir << " and "
+                                           << binlog::testing::kMysqlDir << " are absent");
   }
   Differ differ;
   FixtureRows rows(&differ);

@@ -1,5 +1,6 @@
 // `decode-binlog` over the real binlog fixtures: every row change becomes one
 // JSON line, with the source position and the GTID of its transaction.
+#include "tests/unit/fixtures_absent.h"
 #include "agent/mysql/decode_binlog.h"
 
 #include <gtest/gtest.h>
@@ -54,7 +55,7 @@ class DecodeBinlogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(Fixture("MANIFEST.md"))) {
-      GTEST_SKIP() << "SKIPPED: the binlog fixtures are not beside this clone (../shared/fixtures)";
+      CDC_FIXTURES_ABSENT("the binlog fixtures are not beside this clone (../shared/fixtures)");
     }
   }
 };

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/fixtures_absent.h"
 #include "decoders/binlog/events.h"
 
 namespace cdc::binlog::testing {
@@ -311,6 +312,5 @@ inline Walk WalkFile(std::string_view bytes) {
 // Skips the test when a fixture folder is absent (a clone without ../shared).
 #define SKIP_WITHOUT(dir)                                                                \
   if (::cdc::binlog::testing::BinlogFiles(dir).empty()) {                                \
-    GTEST_SKIP() << "fixture folder " << (dir)                                           \
-                 << " is absent (it ships beside the project in CI; clones elsewhere skip)"; \
+    CDC_FIXTURES_ABSENT("fixture folder " << (dir) << " is absent");                      \
   }

@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "tests/unit/fixtures_absent.h"
 #include "binlog_test_util.h"
 
 namespace cdc::binlog {
@@ -81,7 +82,7 @@ void ExpectOkOrCorruption(const Status& s, const std::string& what) {
 
 TEST(BinlogRobustness, EveryTruncationOfSampleEvents) {
   std::vector<std::string> files = AllFixtures();
-  if (files.empty()) GTEST_SKIP() << "fixture folders under " << FixtureRoot() << " are absent";
+  if (files.empty()) CDC_FIXTURES_ABSENT("fixture folders under " << FixtureRoot() << " are absent");
   size_t tries = 0;
   for (const std::string& path : files) {
     std::string bytes = ReadFileBytes(path);
@@ -112,7 +113,7 @@ TEST(BinlogRobustness, EveryTruncationOfSampleEvents) {
 
 TEST(BinlogRobustness, RandomByteFlips) {
   std::vector<std::string> files = AllFixtures();
-  if (files.empty()) GTEST_SKIP() << "fixture folders under " << FixtureRoot() << " are absent";
+  if (files.empty()) CDC_FIXTURES_ABSENT("fixture folders under " << FixtureRoot() << " are absent");
   std::mt19937 rng(20261125);
   size_t tries = 0, failures = 0;
   for (const std::string& path : files) {

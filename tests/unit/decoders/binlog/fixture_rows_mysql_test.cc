@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "tests/unit/fixtures_absent.h"
 #include "tests/unit/decoders/binlog/json_test_util.h"
 #include "tests/unit/decoders/binlog/rows_fixture_util.h"
 
@@ -18,8 +19,7 @@ using testing::ReadFileBytes;
 const std::string kDir = FixtureRoot() + "/binlog-mysql/";
 
 #define SKIP_WITHOUT_FIXTURES()                                                          \
-  if (testing::BinlogFiles(kDir).empty()) GTEST_SKIP() << "fixture folder " << kDir      \
-                                                       << " is absent"
+  if (testing::BinlogFiles(kDir).empty()) CDC_FIXTURES_ABSENT("fixture folder " << kDir << " is absent")
 
 struct FileRows {
   Status status;

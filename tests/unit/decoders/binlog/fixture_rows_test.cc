@@ -8,6 +8,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "tests/unit/fixtures_absent.h"
 #include "decoders/binlog/charset.h"
 #include "tests/unit/decoders/binlog/rows_fixture_util.h"
 #include "tests/unit/decoders/binlog/rows_test_util.h"
@@ -272,7 +273,7 @@ Totals CompareFile(const std::string& name) {
 bool HaveFixtures() { return !testing::BinlogFiles(FixtureRoot() + "/binlog").empty(); }
 
 TEST(FixtureRowsTest, MariaDbTypesMatchTheVendorReading) {
-  if (!HaveFixtures()) GTEST_SKIP() << "fixture folder ../shared/fixtures/binlog is absent";
+  if (!HaveFixtures()) CDC_FIXTURES_ABSENT("fixture folder ../shared/fixtures/binlog is absent");
   Totals t = CompareFile("mariadb-10.11-types");
   EXPECT_EQ(t.rows, 36682u);
   EXPECT_EQ(t.mismatches, 0u);
@@ -281,7 +282,7 @@ TEST(FixtureRowsTest, MariaDbTypesMatchTheVendorReading) {
 }
 
 TEST(FixtureRowsTest, MariaDbMinimalImagesMatchTheVendorReading) {
-  if (!HaveFixtures()) GTEST_SKIP() << "fixture folder ../shared/fixtures/binlog is absent";
+  if (!HaveFixtures()) CDC_FIXTURES_ABSENT("fixture folder ../shared/fixtures/binlog is absent");
   Totals t = CompareFile("mariadb-10.11-minimal");
   EXPECT_EQ(t.rows, 7u);
   EXPECT_EQ(t.mismatches, 0u);

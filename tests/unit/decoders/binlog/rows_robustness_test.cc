@@ -3,6 +3,7 @@
 // under CDC_SANITIZE=ON to check the latter).
 #include <gtest/gtest.h>
 
+#include "tests/unit/fixtures_absent.h"
 #include "tests/unit/decoders/binlog/rows_fixture_util.h"
 
 namespace cdc::binlog {
@@ -60,7 +61,9 @@ size_t Exercise(const Captured& c) {
 
 TEST(RowsRobustnessTest, DamagedRealEventsFailCleanly) {
   const std::string root = testing::FixtureRoot();
-  if (testing::BinlogFiles(root + "/binlog-mysql").empty()) GTEST_SKIP() << "fixtures absent";
+  if (testing::BinlogFiles(root + "/binlog-mysql").empty()) {
+    CDC_FIXTURES_ABSENT("fixture folder " << root << "/binlog-mysql is absent");
+  }
   size_t events = 0, errors = 0;
   for (const char* file :
        {"/binlog/mariadb-10.11-minimal.binlog", "/binlog-mysql/8.0.28-full-metadata-enum-set.binlog",
