@@ -48,14 +48,30 @@ struct BatchTrack {
   TrackPart extra_part{this, true};
 };
 
-std::string_view HintFor(RdKafka::ErrorCode err) {
+// The brokers cannot be reached or did not answer in time.
+bool IsOutage(RdKafka::ErrorCode err) {
   switch (err) {
     case RdKafka::ERR__MSG_TIMED_OUT:
     case RdKafka::ERR__TIMED_OUT:
     case RdKafka::ERR__TRANSPORT:
     case RdKafka::ERR__ALL_BROKERS_DOWN:
     case RdKafka::ERR_REQUEST_TIMED_OUT:
-      return "check that the brokers in kafka.brokers are up";
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Errors that pass with time: an outage, or replicas out of sync for a
+// while; the brokers may take the messages later.
+bool PassesWithTime(RdKafka::ErrorCode err) {
+  return IsOutage(err) || err == RdKafka::ERR_NOT_ENOUGH_REPLICAS ||
+         err == RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+}
+
+std::string_view HintFor(RdKafka::ErrorCode err) {
+  if (IsOutage(err)) return "check that the brokers in kafka.brokers are up";
+  switch (err) {
     case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
     case RdKafka::ERR__UNKNOWN_TOPIC:
     case RdKafka::ERR__UNKNOWN_PARTITION:
@@ -86,22 +102,6 @@ constexpr int kAbortTimeoutMs = 5000;
 // How often an idle exactly-once sink checks with a transaction that it has
 // not been fenced.
 constexpr auto kIdleCheck = std::chrono::seconds(5);
-
-// Errors that an outage gives: the brokers may be back later.
-bool PassesWithTime(RdKafka::ErrorCode err) {
-  switch (err) {
-    case RdKafka::ERR__MSG_TIMED_OUT:
-    case RdKafka::ERR__TIMED_OUT:
-    case RdKafka::ERR__TRANSPORT:
-    case RdKafka::ERR__ALL_BROKERS_DOWN:
-    case RdKafka::ERR_REQUEST_TIMED_OUT:
-    case RdKafka::ERR_NOT_ENOUGH_REPLICAS:
-    case RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-      return true;
-    default:
-      return false;
-  }
-}
 
 class RdKafkaSink final : public KafkaSink {
  public:

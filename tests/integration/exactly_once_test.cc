@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -66,7 +67,44 @@ bool WaitForPositionInsideATransaction(const std::string& agent_bin, const std::
   return false;
 }
 
+// Three rounds of: a transaction of 60,000 rows, a kill -9 once the
+// committed position is inside it, a restart. Every row must arrive once,
+// and at least one kill must have landed inside a transaction. `insert`
+// writes the rows first..last in one statement.
+template <typename Fixture>
+void KillInsideLargeTransactions(Fixture& f, const std::function<void(int, int)>& insert,
+                                 const std::string& topic) {
+  f.StartAgent();
+  constexpr int kRows = 60000;
+  int inside = 0;
+  for (int round = 0; round < 3; ++round) {
+    insert(round * kRows, round * kRows + kRows - 1);
+    if (WaitForPositionInsideATransaction(f.env_.agent_bin, f.ConfigPath(), 30s)) ++inside;
+    f.KillAgent();
+    f.StartAgent();
+  }
+  ASSERT_GT(inside, 0) << "no kill landed inside a transaction; nothing was tested";
+  std::vector<TailLine> lines = TailTopic(f.env_, topic, 3 * kRows + 1, 20s);
+  std::map<int64_t, int64_t> last;
+  for (int i = 0; i < 3 * kRows; ++i) last[i] = 0;
+  ExpectEachVersionOnce(VersionsByKey(lines), last);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(3 * kRows));
+  EXPECT_EQ(f.StopAgent(), 0) << f.agent_->Stderr();
+}
+
 class PgExactlyOnceTest : public PgAgentTest {
+ public:
+  using PgAgentTest::ConfigPath;
+  using PgAgentTest::StartAgent;
+  using PgAgentTest::StopAgent;
+  using PgAgentTest::agent_;
+  using PgAgentTest::env_;
+
+  void KillAgent() {
+    agent_->Signal(SIGKILL);
+    agent_->Wait(10s);
+  }
+
  protected:
   void SetUp() override {
     PgAgentTest::SetUp();
@@ -75,32 +113,16 @@ class PgExactlyOnceTest : public PgAgentTest {
     settings_.kafka_extra = "  commit_interval_ms: 20\n  commit_max_events: 1000\n";
     Sql("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)");
   }
-
-  void KillAgent() {
-    agent_->Signal(SIGKILL);
-    agent_->Wait(10s);
-  }
 };
 
 TEST_F(PgExactlyOnceTest, KillInsideLargeTransactionsPublishesEachRowOnce) {
-  StartAgent();
-  constexpr int kRows = 60000;
-  int inside = 0;
-  for (int round = 0; round < 3; ++round) {
-    const int first = round * kRows;
-    Sql("INSERT INTO t SELECT g, 0 FROM generate_series(" + std::to_string(first) + ", " +
-        std::to_string(first + kRows - 1) + ") g");
-    if (WaitForPositionInsideATransaction(env_.agent_bin, ConfigPath(), 30s)) ++inside;
-    KillAgent();
-    StartAgent();
-  }
-  ASSERT_GT(inside, 0) << "no kill landed inside a transaction; nothing was tested";
-  std::vector<TailLine> lines = TailTopic(env_, Topic("public", "t"), 3 * kRows + 1, 20s);
-  std::map<int64_t, int64_t> last;
-  for (int i = 0; i < 3 * kRows; ++i) last[i] = 0;
-  ExpectEachVersionOnce(VersionsByKey(lines), last);
-  EXPECT_EQ(lines.size(), static_cast<size_t>(3 * kRows));
-  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+  KillInsideLargeTransactions(
+      *this,
+      [this](int first, int last) {
+        Sql("INSERT INTO t SELECT g, 0 FROM generate_series(" + std::to_string(first) + ", " +
+            std::to_string(last) + ") g");
+      },
+      Topic("public", "t"));
 }
 
 TEST_F(PgExactlyOnceTest, KillsUnderAContinuousWorkloadLoseAndRepeatNothing) {
@@ -195,6 +217,18 @@ TEST_F(PgExactlyOnceTest, SecondAgentOfTheSameNameFencesTheFirst) {
 }
 
 class MyExactlyOnceTest : public MyAgentTest {
+ public:
+  using MyAgentTest::ConfigPath;
+  using MyAgentTest::StartAgent;
+  using MyAgentTest::StopAgent;
+  using MyAgentTest::agent_;
+  using MyAgentTest::env_;
+
+  void KillAgent() {
+    agent_->Signal(SIGKILL);
+    agent_->Wait(10s);
+  }
+
  protected:
   void SetUp() override {
     MyAgentTest::SetUp();
@@ -202,32 +236,16 @@ class MyExactlyOnceTest : public MyAgentTest {
     settings_.kafka_extra = "  commit_interval_ms: 20\n  commit_max_events: 1000\n";
     Sql("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)");
   }
-
-  void KillAgent() {
-    agent_->Signal(SIGKILL);
-    agent_->Wait(10s);
-  }
 };
 
 TEST_F(MyExactlyOnceTest, KillInsideLargeTransactionsPublishesEachRowOnce) {
-  StartAgent();
-  constexpr int kRows = 60000;
-  int inside = 0;
-  for (int round = 0; round < 3; ++round) {
-    const int first = round * kRows;
-    Sql("INSERT INTO t SELECT seq, 0 FROM seq_" + std::to_string(first) + "_to_" +
-        std::to_string(first + kRows - 1));
-    if (WaitForPositionInsideATransaction(env_.agent_bin, ConfigPath(), 30s)) ++inside;
-    KillAgent();
-    StartAgent();
-  }
-  ASSERT_GT(inside, 0) << "no kill landed inside a transaction; nothing was tested";
-  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 3 * kRows + 1, 20s);
-  std::map<int64_t, int64_t> last;
-  for (int i = 0; i < 3 * kRows; ++i) last[i] = 0;
-  ExpectEachVersionOnce(VersionsByKey(lines), last);
-  EXPECT_EQ(lines.size(), static_cast<size_t>(3 * kRows));
-  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+  KillInsideLargeTransactions(
+      *this,
+      [this](int first, int last) {
+        Sql("INSERT INTO t SELECT seq, 0 FROM seq_" + std::to_string(first) + "_to_" +
+            std::to_string(last));
+      },
+      Topic("t"));
 }
 
 TEST_F(MyExactlyOnceTest, LostOffsetsFolderIsRestoredFromKafkaWithTheSchemaHistory) {
