@@ -10,17 +10,23 @@ namespace cdc::offsets {
 namespace {
 
 // Encoding (all integers big-endian):
-//   u8  version (1, or 2 inside a transaction)
+//   u8  version (1; 2 inside a transaction; 3 with a snapshot in progress)
 //   u8  kind (0 none, 1 postgres, 2 mysql)
 //   kNone:     nothing more
 //   kPostgres: u64 lsn
 //   kMysql:    u32 file length, file bytes, u64 pos, u32 gtid length, gtid bytes
 //   version 2: u64 txn_changes, u32 txn_id length, txn_id bytes
-// Nothing may follow the last field. A boundary is written as version 1, as
-// agents before version 2 wrote it.
+//   version 3: as version 2 (txn_changes may be 0), then the snapshot:
+//              u64 started_us, u64 rows, u32 table count, per table the
+//              schema and the name (u32 length, bytes), u32 cursor value
+//              count, per value u32 length, bytes
+// Nothing may follow the last field. A boundary without a snapshot is written
+// as version 1, as agents before version 2 wrote it.
 constexpr uint8_t kBoundaryVersion = 1;
 constexpr uint8_t kInTransactionVersion = 2;
+constexpr uint8_t kSnapshotVersion = 3;
 constexpr std::string_view kTxn = " txn=";
+constexpr std::string_view kSnapshot = " snapshot=";
 
 void PutU32(std::string* out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
@@ -118,7 +124,10 @@ Position Position::InTransaction(uint64_t changes, std::string id) const {
 
 std::string Position::Encode() const {
   std::string out;
-  out.push_back(static_cast<char>(at_boundary() ? kBoundaryVersion : kInTransactionVersion));
+  const uint8_t version = snapshot        ? kSnapshotVersion
+                          : at_boundary() ? kBoundaryVersion
+                                          : kInTransactionVersion;
+  out.push_back(static_cast<char>(version));
   out.push_back(static_cast<char>(kind));
   switch (kind) {
     case Kind::kNone:
@@ -132,9 +141,20 @@ std::string Position::Encode() const {
       PutString(&out, gtid_set);
       break;
   }
-  if (!at_boundary()) {
+  if (version != kBoundaryVersion) {
     PutU64(&out, txn_changes);
     PutString(&out, txn_id);
+  }
+  if (snapshot) {
+    PutU64(&out, static_cast<uint64_t>(snapshot->started_us));
+    PutU64(&out, snapshot->rows);
+    PutU32(&out, static_cast<uint32_t>(snapshot->tables.size()));
+    for (const SnapshotProgress::Table& t : snapshot->tables) {
+      PutString(&out, t.schema);
+      PutString(&out, t.name);
+    }
+    PutU32(&out, static_cast<uint32_t>(snapshot->after.size()));
+    for (const std::string& v : snapshot->after) PutString(&out, v);
   }
   return out;
 }
@@ -144,9 +164,10 @@ Result<Position> Position::Decode(std::string_view bytes) {
   uint8_t version;
   uint8_t kind;
   if (!reader.ReadU8(&version)) return Truncated(reader, "version");
-  if (version != kBoundaryVersion && version != kInTransactionVersion) {
+  if (version != kBoundaryVersion && version != kInTransactionVersion &&
+      version != kSnapshotVersion) {
     return Status::Corruption("position encoding: unknown version " + std::to_string(version) +
-                              " (this agent reads versions 1 and 2)");
+                              " (this agent reads versions 1 to 3)");
   }
   if (!reader.ReadU8(&kind)) return Truncated(reader, "kind");
   Position p;
@@ -167,15 +188,54 @@ Result<Position> Position::Decode(std::string_view bytes) {
       return Status::Corruption("position encoding: unknown kind " + std::to_string(kind) +
                                 " at offset 1");
   }
-  if (version == kInTransactionVersion) {
+  if (version != kBoundaryVersion) {
     if (p.kind == Kind::kNone) {
       return Status::Corruption("position encoding: a transaction count without a position");
     }
     if (!reader.ReadU64BE(&p.txn_changes)) return Truncated(reader, "txn_changes");
     if (!ReadString(&reader, &p.txn_id)) return Truncated(reader, "txn_id");
-    if (p.txn_changes == 0) {
+    if (version == kInTransactionVersion && p.txn_changes == 0) {
       return Status::Corruption("position encoding: version 2 with a transaction count of 0");
     }
+    if (p.txn_changes == 0 && !p.txn_id.empty()) {
+      return Status::Corruption("position encoding: a transaction id with a count of 0");
+    }
+  }
+  if (version == kSnapshotVersion) {
+    SnapshotProgress snap;
+    uint64_t started = 0;
+    uint32_t count = 0;
+    if (!reader.ReadU64BE(&started)) return Truncated(reader, "snapshot start");
+    snap.started_us = static_cast<int64_t>(started);
+    if (!reader.ReadU64BE(&snap.rows)) return Truncated(reader, "snapshot rows");
+    if (!reader.ReadU32BE(&count)) return Truncated(reader, "snapshot table count");
+    // Each table takes at least 8 bytes: a count beyond what is left is damage,
+    // not a reason to reserve memory.
+    if (count > reader.remaining() / 8) {
+      return Status::Corruption("position encoding: snapshot table count " +
+                                std::to_string(count) + " exceeds the bytes left");
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      SnapshotProgress::Table t;
+      if (!ReadString(&reader, &t.schema) || !ReadString(&reader, &t.name)) {
+        return Truncated(reader, "snapshot table");
+      }
+      snap.tables.push_back(std::move(t));
+    }
+    if (!reader.ReadU32BE(&count)) return Truncated(reader, "snapshot cursor count");
+    if (count > reader.remaining() / 4) {
+      return Status::Corruption("position encoding: snapshot cursor count " +
+                                std::to_string(count) + " exceeds the bytes left");
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string v;
+      if (!ReadString(&reader, &v)) return Truncated(reader, "snapshot cursor");
+      snap.after.push_back(std::move(v));
+    }
+    if (snap.tables.empty()) {
+      return Status::Corruption("position encoding: a snapshot with no table to read");
+    }
+    p.snapshot = std::move(snap);
   }
   if (!reader.empty()) {
     return Status::Corruption("position encoding: " + std::to_string(reader.remaining()) +
@@ -199,11 +259,24 @@ std::string Position::ToString() const {
       break;
   }
   if (!at_boundary()) out += std::string(kTxn) + txn_id + "+" + std::to_string(txn_changes);
+  if (snapshot && !snapshot->tables.empty()) {
+    const SnapshotProgress::Table& t = snapshot->tables.front();
+    out += std::string(kSnapshot) + t.schema + "." + t.name + "+" + std::to_string(snapshot->rows);
+    if (snapshot->tables.size() > 1) {
+      out += ", " + std::to_string(snapshot->tables.size() - 1) + " more";
+    }
+  }
   return out;
 }
 
 Result<Position> Position::Parse(std::string_view text) {
   if (text == "none") return Position();
+  if (text.find(kSnapshot) != std::string_view::npos) {
+    return Status::InvalidArgument(
+        "bad position \"" + std::string(text) +
+        "\": the progress of a snapshot (snapshot=...) is not set by hand; give the stream "
+        "position alone, and request a snapshot with `cdc-agent snapshot --tables`");
+  }
   uint64_t txn_changes = 0;
   std::string txn_id;
   if (size_t at = text.rfind(kTxn); at != std::string_view::npos) {

@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -21,6 +23,28 @@ namespace cdc::offsets {
 std::string FormatLsn(uint64_t lsn);
 // Parses "X/Y" (hex). InvalidArgument on anything else.
 Result<uint64_t> ParseLsn(std::string_view text);
+
+// A snapshot that reads tables in key chunks while the stream flows: the
+// tables it has still to read (the first is being read) and where that
+// table's next chunk starts. It is part of the position, so it becomes durable
+// with the events of each chunk, and a restart goes on after the last chunk
+// published.
+struct SnapshotProgress {
+  struct Table {
+    std::string schema;  // PostgreSQL schema; MySQL/MariaDB database
+    std::string name;
+    friend bool operator==(const Table&, const Table&) = default;
+  };
+  std::vector<Table> tables;
+  // The first table's cursor, as text: the key values of the upper end of its
+  // last published chunk, or, for a table without a key, what the source
+  // defines. Empty: the table is read from its start.
+  std::vector<std::string> after;
+  uint64_t rows = 0;       // rows of the first table published so far
+  int64_t started_us = 0;  // when the snapshot started (wall clock); its events carry it
+
+  friend bool operator==(const SnapshotProgress&, const SnapshotProgress&) = default;
+};
 
 struct Position {
   enum class Kind : uint8_t { kNone = 0, kPostgres = 1, kMysql = 2 };
@@ -42,6 +66,8 @@ struct Position {
   // (PostgreSQL: its commit LSN "X/Y"; MySQL/MariaDB: its GTID, or empty
   // without GTIDs).
   std::string txn_id;
+  // A snapshot in progress, when there is one.
+  std::optional<SnapshotProgress> snapshot;
 
   static Position Postgres(uint64_t lsn);
   static Position Mysql(std::string file, uint64_t pos, std::string gtid_set);
@@ -55,9 +81,11 @@ struct Position {
   static Result<Position> Decode(std::string_view bytes);
 
   // Human form: "pg:16/B374D848", "mysql:binlog.000003:4567 gtid=...",
-  // with " txn=ID+N" inside a transaction.
+  // with " txn=ID+N" inside a transaction and " snapshot=SCHEMA.TABLE+ROWS"
+  // (", N more" tables) while a snapshot is in progress.
   std::string ToString() const;
-  // Parses the human form back (used by `offsets set`).
+  // Parses the human form back (used by `offsets set`), without a snapshot:
+  // a snapshot's progress is not set by hand.
   static Result<Position> Parse(std::string_view text);
 
   friend bool operator==(const Position&, const Position&) = default;

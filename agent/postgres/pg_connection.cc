@@ -106,6 +106,8 @@ Result<PgResult> PgConnection::AwaitResult() {
     return Status::IOError(what_ + ": connection lost: " + LastError(), true);
   }
   std::string msg = first ? OneLine(PQresultErrorMessage(first.get())) : LastError();
+  const char* state = first ? PQresultErrorField(first.get(), PG_DIAG_SQLSTATE) : nullptr;
+  last_sqlstate_ = state != nullptr ? state : "";
   return Status::IOError(what_ + ": " + msg, Transient(first.get()));
 }
 

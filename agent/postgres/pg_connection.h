@@ -50,6 +50,9 @@ class PgConnection {
 
   // The server's error message for the last failure, on one line.
   std::string LastError() const;
+  // The SQLSTATE of the last statement that failed with a server error
+  // ("55P03"), or empty.
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
 
   // Quotes an identifier ("Mixed Case" -> "\"Mixed Case\"").
   // Whether the error `result` reports passes with time: the server shutting
@@ -68,6 +71,7 @@ class PgConnection {
 
   PGconn* conn_ = nullptr;
   std::string what_;
+  std::string last_sqlstate_;
   const std::atomic<bool>* stop_ = nullptr;
 };
 

@@ -1,19 +1,73 @@
-// The initial snapshot: every row of the captured tables as READ events, read
-// in the snapshot exported when the slot was created.
+// The snapshot: every row of the captured tables as READ events, read in
+// key-ordered chunks while the stream flows, and resumable at any chunk.
+//
+// How one chunk stays consistent with the stream. The chunk is read in its own
+// short transaction with SELECT ... FOR SHARE, which waits for every writer of
+// those rows to finish and returns each row's latest committed version; then
+// a non-transactional logical message (the watermark) is written to the WAL,
+// and the transaction commits. Every transaction that changed one of the
+// chunk's rows before the read therefore commits before the watermark, and
+// every later change of those rows waits for the chunk's locks, so it commits
+// after it. The reader publishes the chunk's rows when the watermark comes by
+// in the stream: every change before that point is already in the rows, every
+// change after it is newer than them. No exported snapshot and no long
+// transaction is needed, so the snapshot can start from any stream position
+// and go on after a restart from the last chunk published.
+//
+// A chunk is published whole, in one batch, at the watermark (a transaction
+// boundary); the position after it carries the next chunk's start (the last
+// key of its range), so a restart reads on from there with a new watermark.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <random>
 
 #include "agent/postgres/postgres_source.h"
 #include "common/clock.h"
 
 namespace cdc::agent::postgres {
 
-Status PostgresSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
-                                uint64_t consistent_lsn) {
-  CDC_RETURN_IF_ERROR(sql_.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  CDC_RETURN_IF_ERROR(sql_.Exec("SET TRANSACTION SNAPSHOT " + PgConnection::QuoteLiteral(snapshot_name_)));
+namespace {
 
+constexpr const char* kWatermarkPrefix = "cdc-agent";
+// A table without a key is read in ranges of heap blocks; its cursor is
+// {kBlocksCursor, next block, end block}.
+constexpr const char* kBlocksCursor = "#blocks";
+// A partitioned table without a key is read whole, in one chunk.
+constexpr const char* kWholeCursor = "#whole";
+// How long a chunk waits for a row lock before it gives up and tries again
+// later: well under PostgreSQL's deadlock_timeout (1 s by default), so an
+// application transaction that waits on a chunk is never the one a deadlock
+// check aborts while the chunk waits on it.
+constexpr const char* kLockTimeout = "200ms";
+constexpr int kMinChunkRows = 64;
+
+std::string RandomRunId() {
+  std::random_device rd;
+  uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(WallClockMicros());
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// "ROW(a, b)" of quoted names, or "a" for one.
+std::string RowOf(const std::vector<std::string>& items) {
+  if (items.size() == 1) return items[0];
+  std::string out = "ROW(";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out + ")";
+}
+
+// "$first, $first+1, ..." for `n` parameters, as a row.
+std::string ParamRow(size_t first, size_t n) {
+  std::vector<std::string> params;
+  for (size_t i = 0; i < n; ++i) params.push_back("$" + std::to_string(first + i));
+  return RowOf(params);
+}
+
+}  // namespace
+
+Status PostgresSource::BeginSnapshot() {
   std::vector<TableName> tables = pg_.tables;
   if (tables.empty()) {
     CDC_ASSIGN_OR_RETURN(
@@ -25,99 +79,256 @@ Status PostgresSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
       tables.push_back({PQgetvalue(res.get(), i, 0), PQgetvalue(res.get(), i, 1)});
     }
   }
-  log_->info("snapshot of {} tables at {} started", tables.size(), offsets::FormatLsn(consistent_lsn));
-  int64_t started_us = WallClockMicros();
-  uint64_t event_index = 0;
-  for (const auto& table : tables) {
-    if (stop.load()) break;
-    CDC_RETURN_IF_ERROR(SnapshotTable(out, stop, table, consistent_lsn, started_us, &event_index));
-  }
-  CDC_RETURN_IF_ERROR(sql_.Exec(stop.load() ? "ROLLBACK" : "COMMIT"));
-  if (stop.load()) {
-    log_->info("snapshot interrupted by stop; it starts over on the next run");
+  if (tables.empty()) {
+    log_->info("snapshot: no table to read");
     return Status::OK();
   }
-  batch_.end_position = offsets::Position::Postgres(consistent_lsn);
-  last_commit_end_ = consistent_lsn;
-  if (!PushBatch(out)) return Status::Aborted("stopped");
-  log_->info("snapshot done: {} rows", event_index);
+  offsets::SnapshotProgress snap;
+  for (const TableName& t : tables) snap.tables.push_back({t.schema, t.table});
+  snap.started_us = WallClockMicros();
+  snapshot_ = std::move(snap);
+  log_->info("snapshot of {} tables started, in chunks of up to {} rows, while streaming",
+             tables.size(), pg_.snapshot_chunk_rows);
   return Status::OK();
 }
 
-Status PostgresSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop,
-                                     const TableName& table, uint64_t consistent_lsn,
-                                     int64_t started_us, uint64_t* event_index) {
-  CDC_ASSIGN_OR_RETURN(Catalog::RelationRef ref, catalog_->FindRelation(table.schema, table.table));
-  uint32_t oid = ref.oid;
-  CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(oid));
-
-  RelationInfo rel;
-  rel.oid = oid;
-  rel.schema = table.schema;
-  rel.table = table.table;
-  rel.topic = TopicName(topic_prefix_, table.schema, table.table);
+Status PostgresSource::OpenSnapshotTable() {
+  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
+  Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.name);
+  if (!found.ok()) {
+    if (!found.status().IsNotFound()) return found.status();
+    log_->warn("snapshot: table {}.{} no longer exists; going on with the next", name.schema,
+               name.name);
+    return NextSnapshotTable();
+  }
+  SnapshotTable t;
+  t.rel.oid = found->oid;
+  t.rel.schema = name.schema;
+  t.rel.table = name.name;
+  t.rel.topic = TopicName(topic_prefix_, name.schema, name.name);
   // The columns are typed from pg_attribute, not from the query result: a
   // result gives a domain column its base type, so READ events would name
   // "int4" where the stream's Relation message names "posint".
-  CDC_ASSIGN_OR_RETURN(std::vector<Catalog::Column> columns, catalog_->Columns(oid));
-  std::string select_list;
+  CDC_ASSIGN_OR_RETURN(std::vector<Catalog::Column> columns, catalog_->Columns(found->oid));
   for (const Catalog::Column& c : columns) {
     CDC_ASSIGN_OR_RETURN(ColumnInfo col, DescribeColumn(c.name, c.type_oid, c.type_modifier));
-    rel.columns.push_back(std::move(col));
-    if (!select_list.empty()) select_list += ", ";
-    select_list += PgConnection::QuoteIdent(c.name);
+    t.rel.columns.push_back(std::move(col));
+    if (!t.select_list.empty()) t.select_list += ", ";
+    t.select_list += PgConnection::QuoteIdent(c.name);
   }
-  SetKeyColumns(keys, &rel);
-  CDC_RETURN_IF_ERROR(DescribeForDebezium(&rel));
-
-  std::string qualified = PgConnection::QuoteIdent(table.schema) + "." + PgConnection::QuoteIdent(table.table);
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(found->oid));
+  SetKeyColumns(keys, &t.rel);
+  CDC_RETURN_IF_ERROR(DescribeForDebezium(&t.rel));
+  for (const std::string& k : keys) t.key.push_back(PgConnection::QuoteIdent(k));
+  const std::string qualified =
+      PgConnection::QuoteIdent(name.schema) + "." + PgConnection::QuoteIdent(name.name);
   // Rows of inheritance children belong to the children's own topics; a
   // partitioned table's rows are its partitions' rows.
-  std::string from = ref.kind == 'p' ? qualified : "ONLY " + qualified;
-  // The columns are named so that the result matches rel.columns one to one.
-  CDC_RETURN_IF_ERROR(sql_.Exec("DECLARE cdc_snapshot NO SCROLL CURSOR FOR SELECT " + select_list +
-                                " FROM " + from));
-  std::string fetch = "FETCH " + std::to_string(pg_.snapshot_chunk_rows) + " FROM cdc_snapshot";
+  t.from = found->kind == 'p' ? qualified : "ONLY " + qualified;
 
-  uint64_t rows = 0;
-  cdc::v1::RowKey key;
-  while (!stop.load()) {
-    CDC_ASSIGN_OR_RETURN(PgResult res, sql_.Query(fetch));
-    PGresult* r = res.get();
-    int n = PQntuples(r);
-    if (n == 0) break;
-    for (int row = 0; row < n; ++row) {
-      cdc::v1::ChangeEvent event;
-      for (size_t c = 0; c < rel.columns.size(); ++c) {
-        const ColumnInfo& info = rel.columns[c];
-        cdc::v1::Column* col = event.add_after();
-        col->set_name(info.name);
-        col->set_type(info.type_name);
-        if (PQgetisnull(r, row, static_cast<int>(c))) {
-          col->mutable_value()->set_null(true);
-          continue;
-        }
-        std::string_view text(PQgetvalue(r, row, static_cast<int>(c)),
-                              PQgetlength(r, row, static_cast<int>(c)));
-        Status s = pgoutput::TextToValue(types_, info.type_oid, info.type_modifier, text,
-                                         col->mutable_value());
-        if (!s.ok()) return s.WithContext("snapshot of " + table.ToString() + " column " + info.name);
+  std::vector<std::string>& after = snapshot_->after;
+  if (!t.key.empty()) {
+    if (!after.empty() && after.size() != t.key.size()) {
+      log_->warn("snapshot: the key of {}.{} changed since its last chunk; reading it again from "
+                 "its start", name.schema, name.name);
+      after.clear();
+    }
+  } else if (found->kind == 'p') {
+    t.whole = true;
+    if (!after.empty() && after != std::vector<std::string>{kWholeCursor}) after.clear();
+  } else {
+    t.by_block = true;
+    if (!after.empty() && (after.size() != 3 || after[0] != kBlocksCursor)) {
+      log_->warn("snapshot: {}.{} lost its key since its last chunk; reading it again from its "
+                 "start", name.schema, name.name);
+      after.clear();
+    }
+    if (after.empty()) {
+      // The table's end now bounds the read: rows that land beyond it later
+      // (inserted, or moved by an update) come through the stream.
+      CDC_ASSIGN_OR_RETURN(
+          PgResult size,
+          sql_.Query("SELECT pg_catalog.pg_relation_size($1::oid) / "
+                     "current_setting('block_size')::bigint",
+                     {std::to_string(found->oid)}));
+      after = {kBlocksCursor, "0", PQgetvalue(size.get(), 0, 0)};
+    }
+    CDC_ASSIGN_OR_RETURN(
+        PgResult density,
+        sql_.Query("SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages "
+                   "ELSE 100 END FROM pg_catalog.pg_class WHERE oid = $1::oid",
+                   {std::to_string(found->oid)}));
+    t.rows_per_block = std::max(1.0, std::atof(PQgetvalue(density.get(), 0, 0)));
+  }
+  snapshot_table_ = std::move(t);
+  return Status::OK();
+}
+
+Status PostgresSource::NextSnapshotTable() {
+  snapshot_table_.reset();
+  snapshot_->tables.erase(snapshot_->tables.begin());
+  snapshot_->after.clear();
+  snapshot_->rows = 0;
+  if (snapshot_->tables.empty()) {
+    log_->info("snapshot done: {} rows", snapshot_rows_);
+    snapshot_.reset();
+  }
+  // The progress moved without events: record it at the next boundary.
+  if (!in_txn_) batch_.end_position = offsets::Position::Postgres(last_commit_end_);
+  return Status::OK();
+}
+
+Status PostgresSource::SnapshotStep() {
+  if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
+    return Status::OK();
+  }
+  if (!snapshot_table_) {
+    CDC_RETURN_IF_ERROR(OpenSnapshotTable());
+    if (!snapshot_ || !snapshot_table_) return Status::OK();
+  }
+  if (chunk_rows_ == 0) chunk_rows_ = pg_.snapshot_chunk_rows;
+  Status s = ReadChunk();
+  if (s.ok()) {
+    chunk_rows_ = std::min(chunk_rows_ * 2, pg_.snapshot_chunk_rows);
+    return s;
+  }
+  (void)sql_.Exec("ROLLBACK");
+  const std::string& state = sql_.last_sqlstate();
+  // 55P03: lock_timeout; 40P01: deadlock; 40001: serialization failure.
+  if (!s.IsAborted() && (state == "55P03" || state == "40P01" || state == "40001")) {
+    chunk_rows_ = std::max(kMinChunkRows, chunk_rows_ / 2);
+    next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    log_->debug("snapshot: chunk of {}.{} waited too long for a row lock; trying again with {} "
+                "rows", snapshot_table_->rel.schema, snapshot_table_->rel.table, chunk_rows_);
+    return Status::OK();
+  }
+  return s.WithContext("snapshot of " + snapshot_table_->rel.schema + "." +
+                       snapshot_table_->rel.table);
+}
+
+Status PostgresSource::ReadChunk() {
+  const SnapshotTable& t = *snapshot_table_;
+  const std::vector<std::string>& after = snapshot_->after;
+  PendingChunk chunk;
+  std::string where;
+  std::vector<std::string> params;
+  std::string order;
+  if (!t.key.empty()) {
+    order = " ORDER BY ";
+    for (size_t i = 0; i < t.key.size(); ++i) order += (i ? ", " : "") + t.key[i];
+    std::string lower;
+    if (!after.empty()) {
+      lower = RowOf(t.key) + " > " + ParamRow(1, t.key.size());
+      params = after;
+    }
+    // The chunk's upper end, read without locks: the key chunk_rows_ rows on.
+    std::string key_list;
+    for (size_t i = 0; i < t.key.size(); ++i) key_list += (i ? ", " : "") + t.key[i];
+    CDC_ASSIGN_OR_RETURN(
+        PgResult upper,
+        sql_.Query("SELECT " + key_list + " FROM " + t.from +
+                       (lower.empty() ? "" : " WHERE " + lower) + order + " LIMIT 1 OFFSET " +
+                       std::to_string(chunk_rows_ - 1),
+                   params));
+    where = lower;
+    if (PQntuples(upper.get()) == 1) {
+      for (size_t i = 0; i < t.key.size(); ++i) {
+        chunk.next_after.emplace_back(PQgetvalue(upper.get(), 0, static_cast<int>(i)));
       }
-      bool has_key = BuildKey(rel, event.after(), &key);
-      cdc::v1::ChangeEvent& e = NewEvent(rel, cdc::v1::OP_READ, 0, has_key, &key);
-      e.mutable_source()->set_snapshot(true);
-      e.mutable_source()->mutable_postgres()->set_commit_lsn(consistent_lsn);
-      e.mutable_source()->set_commit_time_us(started_us);
-      e.mutable_source()->set_event_index((*event_index)++);
-      *e.mutable_after() = std::move(*event.mutable_after());
-      ++rows;
-      if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(out)) {
-        return Status::Aborted("stopped");
+      where += (where.empty() ? "" : " AND ") + RowOf(t.key) +
+               " <= " + ParamRow(params.size() + 1, t.key.size());
+      params.insert(params.end(), chunk.next_after.begin(), chunk.next_after.end());
+    } else {
+      chunk.table_done = true;  // fewer rows than a chunk left: read to the end
+    }
+  } else if (t.by_block) {
+    const uint64_t next = std::stoull(after[1]);
+    const uint64_t end = std::stoull(after[2]);
+    const uint64_t blocks =
+        std::max<uint64_t>(1, static_cast<uint64_t>(chunk_rows_ / t.rows_per_block));
+    const uint64_t upto = std::min(end, next + blocks);
+    where = "ctid >= '(" + std::to_string(next) + ",0)'::tid AND ctid < '(" +
+            std::to_string(upto) + ",0)'::tid";
+    chunk.next_after = {kBlocksCursor, std::to_string(upto), std::to_string(end)};
+    chunk.table_done = upto >= end;
+  } else {
+    chunk.table_done = true;
+  }
+
+  CDC_RETURN_IF_ERROR(sql_.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
+  CDC_RETURN_IF_ERROR(sql_.Exec(std::string("SET LOCAL lock_timeout = '") + kLockTimeout + "'"));
+  CDC_ASSIGN_OR_RETURN(chunk.rows, sql_.Query("SELECT " + t.select_list + " FROM " + t.from +
+                                                  (where.empty() ? "" : " WHERE " + where) +
+                                                  order + " FOR SHARE",
+                                              params));
+  if (snapshot_run_.empty()) snapshot_run_ = RandomRunId();
+  chunk.mark = pg_.slot + "/" + snapshot_run_ + "/" + std::to_string(++chunk_seq_);
+  CDC_RETURN_IF_ERROR(
+      sql_.Query("SELECT pg_catalog.pg_logical_emit_message(false, $1, $2)",
+                 {kWatermarkPrefix, chunk.mark})
+          .status());
+  // The commit makes the WAL durable up to the watermark, so the walsender
+  // sends it at once.
+  CDC_RETURN_IF_ERROR(sql_.Exec("COMMIT"));
+  pending_chunk_ = std::move(chunk);
+  return Status::OK();
+}
+
+Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint64_t lsn) {
+  if (msg.transactional || msg.prefix != kWatermarkPrefix || !pending_chunk_ ||
+      msg.content != pending_chunk_->mark) {
+    return Status::OK();
+  }
+  PendingChunk chunk = std::move(*pending_chunk_);
+  pending_chunk_.reset();
+  const SnapshotTable& t = *snapshot_table_;
+  const int64_t started_us = snapshot_->started_us;
+  PGresult* r = chunk.rows.get();
+  const int n = PQntuples(r);
+  cdc::v1::RowKey key;
+  for (int row = 0; row < n; ++row) {
+    cdc::v1::ChangeEvent image;
+    for (size_t c = 0; c < t.rel.columns.size(); ++c) {
+      const ColumnInfo& info = t.rel.columns[c];
+      cdc::v1::Column* col = image.add_after();
+      col->set_name(info.name);
+      col->set_type(info.type_name);
+      if (PQgetisnull(r, row, static_cast<int>(c))) {
+        col->mutable_value()->set_null(true);
+        continue;
+      }
+      std::string_view text(PQgetvalue(r, row, static_cast<int>(c)),
+                            PQgetlength(r, row, static_cast<int>(c)));
+      Status s = pgoutput::TextToValue(types_, info.type_oid, info.type_modifier, text,
+                                       col->mutable_value());
+      if (!s.ok()) {
+        return s.WithContext("snapshot of " + t.rel.schema + "." + t.rel.table + " column " +
+                             info.name);
       }
     }
+    const bool has_key = BuildKey(t.rel, image.after(), &key);
+    cdc::v1::ChangeEvent& e = NewEvent(t.rel, cdc::v1::OP_READ, lsn, has_key, &key);
+    cdc::v1::Source* src = e.mutable_source();
+    src->set_snapshot(true);
+    src->set_transaction_id(0);
+    src->mutable_postgres()->set_commit_lsn(lsn);
+    // Every row of one snapshot carries its start, also after a restart.
+    src->set_commit_time_us(started_us);
+    src->set_event_index(snapshot_->rows + static_cast<uint64_t>(row));
+    *e.mutable_after() = std::move(*image.mutable_after());
   }
-  CDC_RETURN_IF_ERROR(sql_.Exec("CLOSE cdc_snapshot"));
-  log_->info("snapshot of {}: {} rows", table.ToString(), rows);
+  snapshot_->rows += static_cast<uint64_t>(n);
+  snapshot_rows_ += static_cast<uint64_t>(n);
+  // The watermark is outside any transaction: a boundary to resume after.
+  last_commit_end_ = lsn + 1;
+  events_at_commit_ = batch_.events.size();
+  if (chunk.table_done) {
+    log_->info("snapshot of {}.{}: {} rows", t.rel.schema, t.rel.table, snapshot_->rows);
+    CDC_RETURN_IF_ERROR(NextSnapshotTable());
+  } else {
+    snapshot_->after = std::move(chunk.next_after);
+  }
+  batch_.end_position = offsets::Position::Postgres(last_commit_end_);
   return Status::OK();
 }
 

@@ -162,15 +162,14 @@ Status PostgresSource::DropSlot() {
                    PgConnection::QuoteLiteral(pg_.slot) + ")");
 }
 
-Result<uint64_t> PostgresSource::CreateSlot(bool export_snapshot) {
+Result<uint64_t> PostgresSource::CreateSlot() {
   std::string sql = "CREATE_REPLICATION_SLOT " + PgConnection::QuoteIdent(pg_.slot) +
-                    " LOGICAL pgoutput " + (export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+                    " LOGICAL pgoutput NOEXPORT_SNAPSHOT";
   CDC_ASSIGN_OR_RETURN(PgResult res, repl_.Query(sql));
   if (PQntuples(res.get()) != 1 || PQnfields(res.get()) < 3) {
     return Status::IOError(Endpoint() + ": unexpected reply to CREATE_REPLICATION_SLOT");
   }
   CDC_ASSIGN_OR_RETURN(uint64_t lsn, offsets::ParseLsn(PQgetvalue(res.get(), 0, 1)));
-  snapshot_name_ = PQgetisnull(res.get(), 0, 2) ? "" : PQgetvalue(res.get(), 0, 2);
   log_->info("created replication slot {} at {}", pg_.slot, offsets::FormatLsn(lsn));
   return lsn;
 }
@@ -248,30 +247,28 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
     }
     start_lsn = stored->lsn;
     ResumeInside(*stored);
+    snapshot_ = stored->snapshot;
     // The slot may already be confirmed further (caught-up confirmations are
     // not stored); never report less than it has.
     durable_lsn_.store(std::max(start_lsn, slot.confirmed_flush));
     log_->info("resuming from stored position {}", stored->ToString());
   } else {
-    bool snapshot = pg_.snapshot == SnapshotMode::kInitial;
-    if (slot.exists && snapshot) {
-      log_->warn("slot {} exists but no snapshot was completed: dropping it and starting over",
-                 pg_.slot);
-      CDC_RETURN_IF_ERROR(DropSlot());
-      slot.exists = false;
-    }
+    const bool snapshot = pg_.snapshot == SnapshotMode::kInitial;
     if (slot.exists) {
+      // No position in Kafka nor in offsets.path: a first run that stopped
+      // before its first commit, or positions lost. The slot has kept every
+      // change after its confirmed position, which only ever moves to
+      // positions durable in Kafka; a snapshot covers what came before.
       CDC_RETURN_IF_ERROR(CheckPublicationNotNewer(publication_created));
       start_lsn = slot.confirmed_flush;
-      log_->info("no stored position: streaming from slot {} at {}", pg_.slot,
-                 offsets::FormatLsn(start_lsn));
+      log_->warn("no position is stored (neither in Kafka nor in offsets.path) but replication "
+                 "slot {} exists: streaming from its confirmed position {}{}",
+                 pg_.slot, offsets::FormatLsn(start_lsn),
+                 snapshot ? ", with a snapshot of every captured table" : "");
     } else {
-      CDC_ASSIGN_OR_RETURN(start_lsn, CreateSlot(snapshot));
-      if (snapshot) {
-        CDC_RETURN_IF_ERROR(Snapshot(out, stop, start_lsn));
-        if (stop.load()) return Status::OK();
-      }
+      CDC_ASSIGN_OR_RETURN(start_lsn, CreateSlot());
     }
+    if (snapshot) CDC_RETURN_IF_ERROR(BeginSnapshot());
   }
   return StreamAndReconnect(out, stop, start_lsn);
 }

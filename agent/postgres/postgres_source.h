@@ -1,11 +1,12 @@
 // PostgresSource: the change stream of one PostgreSQL database, read through
 // a logical replication slot with the pgoutput plugin.
 //
-// On start it makes sure the publication and the slot exist, takes the
-// initial snapshot in the snapshot exported by the slot's creation (so the
-// stream continues after it with no gap and no duplicate), then streams.
-// It resumes from the stored offset; a stored offset whose slot has vanished
-// is a fatal error (changes may have been lost), never silently skipped.
+// On start it makes sure the publication and the slot exist and streams; the
+// initial snapshot is read in chunks while it streams (postgres_snapshot.cc
+// says how the two stay consistent), and its progress is part of the
+// position. It resumes from the stored offset; a stored offset whose slot has
+// vanished is a fatal error (changes may have been lost), never silently
+// skipped.
 //
 // Thread: Run() on the source's reader thread, which owns both connections and
 // all decoding state; OnDurable() from the sink thread (an atomic store).
@@ -68,15 +69,40 @@ class PostgresSource : public Source {
   // An error when the publication was created now but the slot is older.
   Status CheckPublicationNotNewer(bool publication_created) const;
   Status DropSlot();
-  // Creates the slot; with `export_snapshot`, sets snapshot_name_.
-  Result<uint64_t> CreateSlot(bool export_snapshot);
+  // Creates the slot; returns its consistent point.
+  Result<uint64_t> CreateSlot();
   bool TableIncluded(const std::string& schema, const std::string& table) const;
   std::string Endpoint() const;
 
   // postgres_snapshot.cc
-  Status Snapshot(BatchQueue& out, const std::atomic<bool>& stop, uint64_t consistent_lsn);
-  Status SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop, const TableName& table,
-                       uint64_t consistent_lsn, int64_t started_us, uint64_t* event_index);
+  // The table being read and how.
+  struct SnapshotTable {
+    RelationInfo rel;
+    std::string select_list;
+    std::string from;              // "ONLY schema.table", or the partitioned table
+    std::vector<std::string> key;  // quoted key columns; empty: no key
+    bool by_block = false;         // no key: ranges of heap blocks
+    bool whole = false;            // no key, partitioned: one chunk
+    double rows_per_block = 100;
+  };
+  // A chunk read and waiting for its watermark in the stream.
+  struct PendingChunk {
+    std::string mark;  // the watermark message's content
+    PgResult rows;
+    std::vector<std::string> next_after;  // the cursor after this chunk
+    bool table_done = false;
+  };
+  // Starts a snapshot of every captured table (snapshot_).
+  Status BeginSnapshot();
+  // Reads the next chunk when none is waiting; a chunk that waits too long
+  // for a row lock is given up and tried again, smaller, a little later.
+  Status SnapshotStep();
+  Status OpenSnapshotTable();
+  Status NextSnapshotTable();
+  Status ReadChunk();
+  // A logical message in the stream: the pending chunk's watermark publishes
+  // its rows as READ events at `lsn`.
+  Status HandleWatermark(const pgoutput::LogicalMessage& msg, uint64_t lsn);
 
   // postgres_stream.cc
   // Streams from `start_lsn`; after a retryable failure reconnects with
@@ -120,7 +146,15 @@ class PostgresSource : public Source {
   std::unique_ptr<Catalog> catalog_;
   pgoutput::TypeRegistry types_;
   std::unordered_map<uint32_t, RelationInfo> relations_;
-  std::string snapshot_name_;
+  // The snapshot in progress, as of the events decoded so far.
+  std::optional<offsets::SnapshotProgress> snapshot_;
+  std::optional<SnapshotTable> snapshot_table_;
+  std::optional<PendingChunk> pending_chunk_;
+  std::string snapshot_run_;  // makes watermarks of this run unique
+  uint64_t chunk_seq_ = 0;
+  int chunk_rows_ = 0;
+  uint64_t snapshot_rows_ = 0;
+  std::chrono::steady_clock::time_point next_chunk_at_{};
 
   // Transaction being decoded.
   bool in_txn_ = false;

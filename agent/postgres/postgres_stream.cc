@@ -33,6 +33,8 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
                               .InTransaction(txn_changes_, offsets::FormatLsn(commit_lsn_));
   }
   if (batch_.events.empty() && !batch_.end_position) return true;
+  // The snapshot's progress as of the batch's last event.
+  if (batch_.end_position) batch_.end_position->snapshot = snapshot_;
   uint64_t end = batch_.end_position ? batch_.end_position->lsn : 0;
   while (true) {
     BatchQueue::PushResult r = out.TryPushFor(batch_, std::chrono::milliseconds(500));
@@ -82,7 +84,9 @@ Status PostgresSource::SendStatus(bool reply_requested) {
   uint64_t flush = durable_lsn_.load(std::memory_order_acquire);
   // Caught up: everything received is durable or was not published, so the
   // server's WAL end may be confirmed and the slot need not hold that WAL.
-  if (!in_txn_ && batch_.events.empty() && flush >= last_pushed_end_ &&
+  // A chunk waiting for its watermark keeps the slot where it is, so a
+  // reconnect cannot start past the watermark.
+  if (!in_txn_ && !pending_chunk_ && batch_.events.empty() && flush >= last_pushed_end_ &&
       last_commit_end_ <= last_pushed_end_ && keepalive_wal_end_ > flush) {
     flush = keepalive_wal_end_;
   }
@@ -120,6 +124,8 @@ Status PostgresSource::StreamAndReconnect(BatchQueue& out, const std::atomic<boo
     keepalive_wal_end_ = 0;
     repl_.Close();
     DropOpenTransaction();
+    // A chunk read but not published is read again after the reconnect.
+    pending_chunk_.reset();
     // Hand over the whole transactions decoded before the failure.
     if (!PushBatch(out)) return Status::OK();
     const auto now = std::chrono::steady_clock::now();
@@ -217,6 +223,7 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
 
   PGconn* conn = repl_.raw();
   while (!stop.load(std::memory_order_relaxed)) {
+    CDC_RETURN_IF_ERROR(SnapshotStep());
     CopyBuffer buf;
     int n = PQgetCopyData(conn, &buf.data, /*async=*/1);
     if (n > 0) {
@@ -332,8 +339,10 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
       named.name = std::string(ty->name);
       types_.Add(std::move(named));
     }
+  } else if (auto* m = std::get_if<pgoutput::LogicalMessage>(&msg)) {
+    CDC_RETURN_IF_ERROR(HandleWatermark(*m, m->lsn));
   }
-  // Origin and logical decoding messages carry no row change.
+  // Origin messages carry no row change.
   (void)out;
   return Status::OK();
 }

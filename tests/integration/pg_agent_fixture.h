@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <string>
 
 #include "tests/integration/harness.h"
@@ -51,13 +52,32 @@ class PgAgentTest : public ::testing::Test {
     return path;
   }
 
-  // Starts `cdc-agent run` and waits until it streams from its slot.
+  // Starts `cdc-agent run` and waits until it streams from its slot and,
+  // when it takes a snapshot, until the snapshot's last chunk is read (the
+  // snapshot reads while it streams: rows written before that may also come
+  // as READ events).
   void StartAgent() {
     agent_ = std::make_unique<Process>();
     std::string log = dir_ + "/agent" + std::to_string(runs_++);
     ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, log));
     bool active = WaitSlotActive(env_, settings_.slot, std::chrono::seconds(60));
     ASSERT_TRUE(active) << "agent did not start streaming; stderr:\n" << agent_->Stderr();
+    WaitSnapshotDone();
+  }
+
+  // Waits (up to 120 s) for "snapshot done" when the agent's log says a
+  // snapshot started or resumed.
+  void WaitSnapshotDone() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (true) {
+      const std::string log = agent_->Stderr();
+      const bool snapshotting = log.find("snapshot of ") != std::string::npos ||
+                                log.find(" snapshot=") != std::string::npos;
+      if (!snapshotting || log.find("snapshot done") != std::string::npos) return;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+          << "the snapshot did not finish in 120 s; stderr:\n" << log;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 
   // SIGTERM; returns the exit code (-1 if it did not exit within 10 s).

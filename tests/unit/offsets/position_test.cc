@@ -171,9 +171,9 @@ TEST(PositionTest, DecodeRejectsCorruptHeaders) {
             "position encoding: truncated at kind (offset 1)");
 
   std::string bad_version = pg;
-  bad_version[0] = 3;
+  bad_version[0] = 4;
   EXPECT_EQ(Position::Decode(bad_version).status().ToString(),
-            "Corruption: position encoding: unknown version 3 (this agent reads versions 1 and 2)");
+            "Corruption: position encoding: unknown version 4 (this agent reads versions 1 to 3)");
   bad_version[0] = 0;
   EXPECT_TRUE(Position::Decode(bad_version).status().IsCorruption());
 
@@ -260,6 +260,69 @@ TEST(PositionTest, InsideATransactionRejectsBadForms) {
             "position encoding: version 2 with a transaction count of 0");
   EXPECT_EQ(Position::Decode("\x02\x00"s).status().message(),
             "position encoding: a transaction count without a position");
+}
+
+SnapshotProgress TwoTables() {
+  SnapshotProgress snap;
+  snap.tables = {{"public", "orders"}, {"sales", "lines"}};
+  snap.after = {"1200", "it's"};
+  snap.rows = 30000;
+  snap.started_us = 1764806400123456;
+  return snap;
+}
+
+TEST(PositionTest, SnapshotProgressRoundTrips) {
+  Position boundary = Position::Postgres(0x16B374D848ull);
+  boundary.snapshot = TwoTables();
+  Position inside = Position::Mysql("binlog.000003", 4567, "0-1-100").InTransaction(7, "0-1-101");
+  inside.snapshot = TwoTables();
+  inside.snapshot->after.clear();
+  for (const Position& p : {boundary, inside}) {
+    Result<Position> decoded = Position::Decode(p.Encode());
+    ASSERT_TRUE(decoded.ok()) << p.ToString() << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, p);
+    EXPECT_EQ(p.Encode()[0], '\x03');
+  }
+  EXPECT_EQ(boundary.ToString(), "pg:16/B374D848 snapshot=public.orders+30000, 1 more");
+  EXPECT_EQ(inside.ToString(),
+            "mysql:binlog.000003:4567 gtid=0-1-100 txn=0-1-101+7 snapshot=public.orders+30000, 1 "
+            "more");
+  // Progress differs: the positions differ (reconciliation compares them whole).
+  Position other = boundary;
+  other.snapshot->rows += 1;
+  EXPECT_NE(other, boundary);
+  // Without a snapshot the encoding stays version 1 or 2.
+  boundary.snapshot.reset();
+  EXPECT_EQ(boundary.Encode()[0], '\x01');
+}
+
+TEST(PositionTest, SnapshotProgressIsNotSetByHand) {
+  Result<Position> parsed = Position::Parse("pg:16/B374D848 snapshot=public.orders+30000");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("is not set by hand"), std::string::npos)
+      << parsed.status().message();
+}
+
+TEST(PositionTest, SnapshotProgressRejectsDamage) {
+  Position p = Position::Postgres(0x10);
+  p.snapshot = TwoTables();
+  const std::string bytes = p.Encode();
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(Position::Decode(bytes.substr(0, n)).ok()) << "prefix of " << n << " bytes";
+  }
+  EXPECT_FALSE(Position::Decode(bytes + "x").ok());
+  // A table count far beyond the bytes is refused before anything is reserved.
+  std::string huge = bytes;
+  const size_t count_at = 1 + 1 + 8 + 8 + 4 + 8 + 8;
+  huge[count_at] = '\x7f';
+  Result<Position> decoded = Position::Decode(huge);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("snapshot table count"), std::string::npos)
+      << decoded.status().message();
+  // A snapshot with no table left is not a snapshot.
+  Position empty = Position::Postgres(0x10);
+  empty.snapshot = SnapshotProgress{};
+  EXPECT_FALSE(Position::Decode(empty.Encode()).ok());
 }
 
 TEST(PositionTest, DecodeNeverAcceptsRandomGarbageSilently) {
