@@ -39,7 +39,7 @@ struct PostgresSourceConfig {
   // Default: empty = every table (publication FOR ALL TABLES).
   std::vector<TableName> tables;
   SnapshotMode snapshot = SnapshotMode::kInitial;  // Default: initial
-  int snapshot_chunk_rows = 10000;        // Default: 10000. Rows fetched per cursor round.
+  int snapshot_chunk_rows = 10000;        // Default: 10000. Rows per snapshot chunk.
   int connect_timeout_s = 10;             // Default: 10
   int status_interval_ms = 1000;          // Default: 1000. Standby status update period.
   std::string sslmode = "prefer";         // Default: prefer. libpq sslmode.

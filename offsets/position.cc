@@ -18,8 +18,9 @@ namespace {
 //   version 2: u64 txn_changes, u32 txn_id length, txn_id bytes
 //   version 3: as version 2 (txn_changes may be 0), then the snapshot:
 //              u64 started_us, u64 rows, u32 table count, per table the
-//              schema and the name (u32 length, bytes), u32 cursor value
-//              count, per value u32 length, bytes
+//              schema and the name (u32 length, bytes), u32 cursor column
+//              count, the columns, u32 cursor value count, the values (each
+//              u32 length, bytes)
 // Nothing may follow the last field. A boundary without a snapshot is written
 // as version 1, as agents before version 2 wrote it.
 constexpr uint8_t kBoundaryVersion = 1;
@@ -153,8 +154,10 @@ std::string Position::Encode() const {
       PutString(&out, t.schema);
       PutString(&out, t.name);
     }
-    PutU32(&out, static_cast<uint32_t>(snapshot->after.size()));
-    for (const std::string& v : snapshot->after) PutString(&out, v);
+    for (const auto* list : {&snapshot->after_columns, &snapshot->after}) {
+      PutU32(&out, static_cast<uint32_t>(list->size()));
+      for (const std::string& v : *list) PutString(&out, v);
+    }
   }
   return out;
 }
@@ -222,15 +225,17 @@ Result<Position> Position::Decode(std::string_view bytes) {
       }
       snap.tables.push_back(std::move(t));
     }
-    if (!reader.ReadU32BE(&count)) return Truncated(reader, "snapshot cursor count");
-    if (count > reader.remaining() / 4) {
-      return Status::Corruption("position encoding: snapshot cursor count " +
-                                std::to_string(count) + " exceeds the bytes left");
-    }
-    for (uint32_t i = 0; i < count; ++i) {
-      std::string v;
-      if (!ReadString(&reader, &v)) return Truncated(reader, "snapshot cursor");
-      snap.after.push_back(std::move(v));
+    for (auto* list : {&snap.after_columns, &snap.after}) {
+      if (!reader.ReadU32BE(&count)) return Truncated(reader, "snapshot cursor count");
+      if (count > reader.remaining() / 4) {
+        return Status::Corruption("position encoding: snapshot cursor count " +
+                                  std::to_string(count) + " exceeds the bytes left");
+      }
+      for (uint32_t i = 0; i < count; ++i) {
+        std::string v;
+        if (!ReadString(&reader, &v)) return Truncated(reader, "snapshot cursor");
+        list->push_back(std::move(v));
+      }
     }
     if (snap.tables.empty()) {
       return Status::Corruption("position encoding: a snapshot with no table to read");
@@ -275,7 +280,7 @@ Result<Position> Position::Parse(std::string_view text) {
     return Status::InvalidArgument(
         "bad position \"" + std::string(text) +
         "\": the progress of a snapshot (snapshot=...) is not set by hand; give the stream "
-        "position alone, and request a snapshot with `cdc-agent snapshot --tables`");
+        "position alone (a snapshot in progress is then not finished)");
   }
   uint64_t txn_changes = 0;
   std::string txn_id;

@@ -36,9 +36,12 @@ struct SnapshotProgress {
     friend bool operator==(const Table&, const Table&) = default;
   };
   std::vector<Table> tables;
-  // The first table's cursor, as text: the key values of the upper end of its
-  // last published chunk, or, for a table without a key, what the source
-  // defines. Empty: the table is read from its start.
+  // The first table's cursor, as text: the values of `after_columns` at the
+  // upper end of its last published chunk (its key columns), or, for a table
+  // without a key, what the source defines. Empty: the table is read from
+  // its start. A source reads the table again from its start when the
+  // columns are no longer the ones it would use.
+  std::vector<std::string> after_columns;
   std::vector<std::string> after;
   uint64_t rows = 0;       // rows of the first table published so far
   int64_t started_us = 0;  // when the snapshot started (wall clock); its events carry it

@@ -55,6 +55,7 @@ Status PgConnection::Exec(const std::string& sql) {
 
 Result<PgResult> PgConnection::Query(const std::string& sql,
                                      const std::vector<std::string>& params) {
+  last_sqlstate_.clear();
   if (conn_ == nullptr) return Status::IOError(what_ + ": not connected", true);
   std::vector<const char*> values;
   values.reserve(params.size());

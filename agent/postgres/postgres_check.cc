@@ -7,6 +7,16 @@ namespace cdc::agent::postgres {
 
 namespace {
 
+// A text[] literal element, quoted: {"a\"b"}.
+std::string ArrayItem(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string Value(PgConnection& conn, const std::string& sql,
                   const std::vector<std::string>& params = {}) {
   auto res = conn.Query(sql, params);
@@ -128,6 +138,45 @@ std::vector<std::string> CheckPostgres(const PostgresSourceConfig& config,
       problems.push_back(endpoint +
                          ": no free replication slot: raise max_replication_slots or drop an "
                          "unused slot");
+    }
+  }
+  if (config.snapshot == SnapshotMode::kInitial) {
+    // The snapshot reads rows with SELECT ... FOR SHARE, which needs the
+    // UPDATE privilege on one column of the table.
+    std::string sql_text =
+        "SELECT string_agg(quote_ident(n.nspname) || '.' || quote_ident(c.relname), ', ' "
+        "ORDER BY 1) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg_toast%' "
+        "AND NOT (pg_catalog.has_table_privilege(c.oid, 'SELECT') "
+        "AND pg_catalog.has_any_column_privilege(c.oid, 'UPDATE'))";
+    std::vector<std::string> params;
+    if (!config.tables.empty()) {
+      sql_text += " AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))";
+      std::string schemas = "{";
+      std::string names = "{";
+      for (size_t i = 0; i < config.tables.size(); ++i) {
+        const char* sep = i ? "," : "";
+        schemas += sep + ArrayItem(config.tables[i].schema);
+        names += sep + ArrayItem(config.tables[i].table);
+      }
+      params = {schemas + "}", names + "}"};
+    } else {
+      // Every table, or those of an existing publication that lists tables.
+      sql_text +=
+          " AND (NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1 AND "
+          "NOT puballtables) OR (n.nspname, c.relname) IN (SELECT schemaname, tablename FROM "
+          "pg_catalog.pg_publication_tables WHERE pubname = $1))";
+      params = {config.publication};
+    }
+    const std::string lacking = Value(sql, sql_text, params);
+    if (!lacking.empty()) {
+      warnings->push_back(
+          endpoint + ": role " + config.user + " cannot read " + lacking +
+          " for the snapshot, which reads rows with SELECT ... FOR SHARE: grant SELECT and "
+          "UPDATE on one column, e.g. GRANT SELECT, UPDATE (<a column>) ON <table> TO " +
+          PgConnection::QuoteIdent(config.user) + " (the agent changes no data)");
     }
   }
   if (level == "logical") {

@@ -19,8 +19,10 @@
 // key of its range), so a restart reads on from there with a new watermark.
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <random>
+#include <string_view>
 
 #include "agent/postgres/postgres_source.h"
 #include "common/clock.h"
@@ -30,8 +32,8 @@ namespace cdc::agent::postgres {
 namespace {
 
 constexpr const char* kWatermarkPrefix = "cdc-agent";
-// A table without a key is read in ranges of heap blocks; its cursor is
-// {kBlocksCursor, next block, end block}.
+// A table without a key is read in ranges of heap blocks; its cursor columns
+// are {kBlocksCursor}, its values {next block, end block}.
 constexpr const char* kBlocksCursor = "#blocks";
 // A partitioned table without a key is read whole, in one chunk.
 constexpr const char* kWholeCursor = "#whole";
@@ -41,6 +43,11 @@ constexpr const char* kWholeCursor = "#whole";
 // check aborts while the chunk waits on it.
 constexpr const char* kLockTimeout = "200ms";
 constexpr int kMinChunkRows = 64;
+
+bool ParseU64(std::string_view text, uint64_t* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
+}
 
 std::string RandomRunId() {
   std::random_device rd;
@@ -92,31 +99,24 @@ Status PostgresSource::BeginSnapshot() {
   return Status::OK();
 }
 
-Status PostgresSource::OpenSnapshotTable() {
+Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
   const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
-  Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.name);
-  if (!found.ok()) {
-    if (!found.status().IsNotFound()) return found.status();
-    log_->warn("snapshot: table {}.{} no longer exists; going on with the next", name.schema,
-               name.name);
-    return NextSnapshotTable();
-  }
   SnapshotTable t;
-  t.rel.oid = found->oid;
+  t.rel.oid = ref.oid;
   t.rel.schema = name.schema;
   t.rel.table = name.name;
   t.rel.topic = TopicName(topic_prefix_, name.schema, name.name);
   // The columns are typed from pg_attribute, not from the query result: a
   // result gives a domain column its base type, so READ events would name
   // "int4" where the stream's Relation message names "posint".
-  CDC_ASSIGN_OR_RETURN(std::vector<Catalog::Column> columns, catalog_->Columns(found->oid));
+  CDC_ASSIGN_OR_RETURN(std::vector<Catalog::Column> columns, catalog_->Columns(ref.oid));
   for (const Catalog::Column& c : columns) {
     CDC_ASSIGN_OR_RETURN(ColumnInfo col, DescribeColumn(c.name, c.type_oid, c.type_modifier));
     t.rel.columns.push_back(std::move(col));
     if (!t.select_list.empty()) t.select_list += ", ";
     t.select_list += PgConnection::QuoteIdent(c.name);
   }
-  CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(found->oid));
+  CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(ref.oid));
   SetKeyColumns(keys, &t.rel);
   CDC_RETURN_IF_ERROR(DescribeForDebezium(&t.rel));
   for (const std::string& k : keys) t.key.push_back(PgConnection::QuoteIdent(k));
@@ -124,25 +124,31 @@ Status PostgresSource::OpenSnapshotTable() {
       PgConnection::QuoteIdent(name.schema) + "." + PgConnection::QuoteIdent(name.name);
   // Rows of inheritance children belong to the children's own topics; a
   // partitioned table's rows are its partitions' rows.
-  t.from = found->kind == 'p' ? qualified : "ONLY " + qualified;
-
-  std::vector<std::string>& after = snapshot_->after;
-  if (!t.key.empty()) {
-    if (!after.empty() && after.size() != t.key.size()) {
-      log_->warn("snapshot: the key of {}.{} changed since its last chunk; reading it again from "
-                 "its start", name.schema, name.name);
-      after.clear();
-    }
-  } else if (found->kind == 'p') {
+  t.from = ref.kind == 'p' ? qualified : "ONLY " + qualified;
+  if (!keys.empty()) {
+    t.cursor_columns = keys;
+  } else if (ref.kind == 'p') {
     t.whole = true;
-    if (!after.empty() && after != std::vector<std::string>{kWholeCursor}) after.clear();
+    t.cursor_columns = {kWholeCursor};
   } else {
     t.by_block = true;
-    if (!after.empty() && (after.size() != 3 || after[0] != kBlocksCursor)) {
-      log_->warn("snapshot: {}.{} lost its key since its last chunk; reading it again from its "
-                 "start", name.schema, name.name);
-      after.clear();
-    }
+    t.cursor_columns = {kBlocksCursor};
+  }
+
+  // The cursor fits the table as it is now, or the table is read again.
+  std::vector<std::string>& after = snapshot_->after;
+  bool fits = after.empty() || snapshot_->after_columns == t.cursor_columns;
+  if (fits && t.by_block && !after.empty()) {
+    fits = after.size() == 2 && ParseU64(after[0], &t.next_block) && ParseU64(after[1], &t.end_block);
+  }
+  if (!fits) {
+    log_->warn("snapshot: {}.{} is no longer keyed as when its last chunk was read; reading it "
+               "again from its start (its rows read so far may come twice)",
+               name.schema, name.name);
+    after.clear();
+    snapshot_->after_columns.clear();
+  }
+  if (t.by_block) {
     if (after.empty()) {
       // The table's end now bounds the read: rows that land beyond it later
       // (inserted, or moved by an update) come through the stream.
@@ -150,14 +156,15 @@ Status PostgresSource::OpenSnapshotTable() {
           PgResult size,
           sql_.Query("SELECT pg_catalog.pg_relation_size($1::oid) / "
                      "current_setting('block_size')::bigint",
-                     {std::to_string(found->oid)}));
-      after = {kBlocksCursor, "0", PQgetvalue(size.get(), 0, 0)};
+                     {std::to_string(ref.oid)}));
+      t.next_block = 0;
+      if (!ParseU64(PQgetvalue(size.get(), 0, 0), &t.end_block)) t.end_block = 0;
     }
     CDC_ASSIGN_OR_RETURN(
         PgResult density,
         sql_.Query("SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages "
                    "ELSE 100 END FROM pg_catalog.pg_class WHERE oid = $1::oid",
-                   {std::to_string(found->oid)}));
+                   {std::to_string(ref.oid)}));
     t.rows_per_block = std::max(1.0, std::atof(PQgetvalue(density.get(), 0, 0)));
   }
   snapshot_table_ = std::move(t);
@@ -168,13 +175,17 @@ Status PostgresSource::NextSnapshotTable() {
   snapshot_table_.reset();
   snapshot_->tables.erase(snapshot_->tables.begin());
   snapshot_->after.clear();
+  snapshot_->after_columns.clear();
   snapshot_->rows = 0;
   if (snapshot_->tables.empty()) {
     log_->info("snapshot done: {} rows", snapshot_rows_);
     snapshot_.reset();
   }
-  // The progress moved without events: record it at the next boundary.
-  if (!in_txn_) batch_.end_position = offsets::Position::Postgres(last_commit_end_);
+  // The progress moved without events: record it at the next boundary (not
+  // while resuming inside a transaction, whose position must stay).
+  if (!in_txn_ && skip_changes_ == 0) {
+    batch_.end_position = offsets::Position::Postgres(last_commit_end_);
+  }
   return Status::OK();
 }
 
@@ -182,34 +193,69 @@ Status PostgresSource::SnapshotStep() {
   if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
     return Status::OK();
   }
-  if (!snapshot_table_) {
-    CDC_RETURN_IF_ERROR(OpenSnapshotTable());
-    if (!snapshot_ || !snapshot_table_) return Status::OK();
+  const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
+  const std::string table = name.schema + "." + name.name;
+  Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.name);
+  if (!found.ok()) {
+    if (!found.status().IsNotFound()) return found.status();
+    log_->warn("snapshot: table {} no longer exists (dropped or renamed); going on with the next",
+               table);
+    return NextSnapshotTable();
   }
   if (chunk_rows_ == 0) chunk_rows_ = pg_.snapshot_chunk_rows;
-  Status s = ReadChunk();
+  Status s = ReadChunk(*found);
   if (s.ok()) {
     chunk_rows_ = std::min(chunk_rows_ * 2, pg_.snapshot_chunk_rows);
+    chunk_failures_ = 0;
     return s;
   }
+  const std::string state = sql_.last_sqlstate();
+  // A stop, or a connection that failed: the stream's reconnect deals with it.
+  if (s.IsAborted() || s.retryable() || PQstatus(sql_.raw()) != CONNECTION_OK) return s;
   (void)sql_.Exec("ROLLBACK");
-  const std::string& state = sql_.last_sqlstate();
-  // 55P03: lock_timeout; 40P01: deadlock; 40001: serialization failure.
-  if (!s.IsAborted() && (state == "55P03" || state == "40P01" || state == "40001")) {
+  // 55P03: lock_timeout; 40P01: deadlock; 40001: serialization failure;
+  // 57014: statement_timeout; 42P01: the table went away meanwhile.
+  if (state == "55P03" || state == "40P01" || state == "40001" || state == "57014" ||
+      state == "42P01") {
     chunk_rows_ = std::max(kMinChunkRows, chunk_rows_ / 2);
     next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-    log_->debug("snapshot: chunk of {}.{} waited too long for a row lock; trying again with {} "
-                "rows", snapshot_table_->rel.schema, snapshot_table_->rel.table, chunk_rows_);
+    if (++chunk_failures_ % 100 == 0) {
+      log_->warn("snapshot of {}: {} chunks in a row gave up ({}); a transaction that holds rows "
+                 "or the table a long time (idle in transaction, prepared) holds up the snapshot",
+                 table, chunk_failures_, s.message());
+    } else {
+      log_->debug("snapshot of {}: chunk given up ({}); trying again with {} rows", table,
+                  s.message(), chunk_rows_);
+    }
     return Status::OK();
   }
-  return s.WithContext("snapshot of " + snapshot_table_->rel.schema + "." +
-                       snapshot_table_->rel.table);
+  if (state == "42501") {
+    return Status::InvalidArgument(
+        "snapshot of " + table + ": " + s.message() + "; the snapshot reads rows with SELECT ... "
+        "FOR SHARE, which needs SELECT and UPDATE on one column: GRANT SELECT, UPDATE (<a "
+        "column>) ON " + table + " TO " + PgConnection::QuoteIdent(pg_.user));
+  }
+  return s.WithContext("snapshot of " + table);
 }
 
-Status PostgresSource::ReadChunk() {
+Status PostgresSource::ReadChunk(const Catalog::RelationRef& ref) {
+  CDC_RETURN_IF_ERROR(sql_.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
+  CDC_RETURN_IF_ERROR(sql_.Exec(std::string("SET LOCAL lock_timeout = '") + kLockTimeout + "'"));
+  // The commit must not wait for a synchronous standby: the agent's own
+  // walsender could be the one it waits for.
+  CDC_RETURN_IF_ERROR(sql_.Exec("SET LOCAL synchronous_commit = local"));
+  // No DDL on the table until the watermark is written: the columns read
+  // now are the table's columns at the watermark.
+  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
+  const std::string qualified =
+      PgConnection::QuoteIdent(name.schema) + "." + PgConnection::QuoteIdent(name.name);
+  CDC_RETURN_IF_ERROR(sql_.Exec("LOCK TABLE " + std::string(ref.kind == 'p' ? "" : "ONLY ") +
+                                qualified + " IN ACCESS SHARE MODE"));
+  CDC_RETURN_IF_ERROR(DescribeSnapshotTable(ref));
   const SnapshotTable& t = *snapshot_table_;
   const std::vector<std::string>& after = snapshot_->after;
   PendingChunk chunk;
+  chunk.after_columns = t.cursor_columns;
   std::string where;
   std::vector<std::string> params;
   std::string order;
@@ -221,7 +267,8 @@ Status PostgresSource::ReadChunk() {
       lower = RowOf(t.key) + " > " + ParamRow(1, t.key.size());
       params = after;
     }
-    // The chunk's upper end, read without locks: the key chunk_rows_ rows on.
+    // The chunk's upper end, read without row locks: the key chunk_rows_
+    // rows on.
     std::string key_list;
     for (size_t i = 0; i < t.key.size(); ++i) key_list += (i ? ", " : "") + t.key[i];
     CDC_ASSIGN_OR_RETURN(
@@ -242,21 +289,17 @@ Status PostgresSource::ReadChunk() {
       chunk.table_done = true;  // fewer rows than a chunk left: read to the end
     }
   } else if (t.by_block) {
-    const uint64_t next = std::stoull(after[1]);
-    const uint64_t end = std::stoull(after[2]);
     const uint64_t blocks =
         std::max<uint64_t>(1, static_cast<uint64_t>(chunk_rows_ / t.rows_per_block));
-    const uint64_t upto = std::min(end, next + blocks);
-    where = "ctid >= '(" + std::to_string(next) + ",0)'::tid AND ctid < '(" +
+    const uint64_t upto = std::min(t.end_block, t.next_block + blocks);
+    where = "ctid >= '(" + std::to_string(t.next_block) + ",0)'::tid AND ctid < '(" +
             std::to_string(upto) + ",0)'::tid";
-    chunk.next_after = {kBlocksCursor, std::to_string(upto), std::to_string(end)};
-    chunk.table_done = upto >= end;
+    chunk.next_after = {std::to_string(upto), std::to_string(t.end_block)};
+    chunk.table_done = upto >= t.end_block;
   } else {
     chunk.table_done = true;
   }
 
-  CDC_RETURN_IF_ERROR(sql_.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
-  CDC_RETURN_IF_ERROR(sql_.Exec(std::string("SET LOCAL lock_timeout = '") + kLockTimeout + "'"));
   CDC_ASSIGN_OR_RETURN(chunk.rows, sql_.Query("SELECT " + t.select_list + " FROM " + t.from +
                                                   (where.empty() ? "" : " WHERE " + where) +
                                                   order + " FOR SHARE",
@@ -320,12 +363,15 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
   snapshot_->rows += static_cast<uint64_t>(n);
   snapshot_rows_ += static_cast<uint64_t>(n);
   // The watermark is outside any transaction: a boundary to resume after.
-  last_commit_end_ = lsn + 1;
+  // `lsn` is the end of its WAL record (what pgoutput sends for a message),
+  // so a resume from it starts with the first commit after the watermark.
+  last_commit_end_ = lsn;
   events_at_commit_ = batch_.events.size();
   if (chunk.table_done) {
     log_->info("snapshot of {}.{}: {} rows", t.rel.schema, t.rel.table, snapshot_->rows);
     CDC_RETURN_IF_ERROR(NextSnapshotTable());
   } else {
+    snapshot_->after_columns = std::move(chunk.after_columns);
     snapshot_->after = std::move(chunk.next_after);
   }
   batch_.end_position = offsets::Position::Postgres(last_commit_end_);

@@ -81,15 +81,20 @@ class PostgresSource : public Source {
     std::string select_list;
     std::string from;              // "ONLY schema.table", or the partitioned table
     std::vector<std::string> key;  // quoted key columns; empty: no key
-    bool by_block = false;         // no key: ranges of heap blocks
-    bool whole = false;            // no key, partitioned: one chunk
+    // SnapshotProgress::after_columns for this table as it is now.
+    std::vector<std::string> cursor_columns;
+    bool by_block = false;  // no key: ranges of heap blocks
+    bool whole = false;     // no key, partitioned: one chunk
+    uint64_t next_block = 0;
+    uint64_t end_block = 0;
     double rows_per_block = 100;
   };
   // A chunk read and waiting for its watermark in the stream.
   struct PendingChunk {
     std::string mark;  // the watermark message's content
     PgResult rows;
-    std::vector<std::string> next_after;  // the cursor after this chunk
+    std::vector<std::string> after_columns;  // the cursor after this chunk
+    std::vector<std::string> next_after;
     bool table_done = false;
   };
   // Starts a snapshot of every captured table (snapshot_).
@@ -97,9 +102,12 @@ class PostgresSource : public Source {
   // Reads the next chunk when none is waiting; a chunk that waits too long
   // for a row lock is given up and tried again, smaller, a little later.
   Status SnapshotStep();
-  Status OpenSnapshotTable();
+  // In the chunk's transaction, with the table locked against DDL:
+  // describes the snapshot's first table into snapshot_table_ and checks the
+  // cursor against it.
+  Status DescribeSnapshotTable(const Catalog::RelationRef& ref);
   Status NextSnapshotTable();
-  Status ReadChunk();
+  Status ReadChunk(const Catalog::RelationRef& ref);
   // A logical message in the stream: the pending chunk's watermark publishes
   // its rows as READ events at `lsn`.
   Status HandleWatermark(const pgoutput::LogicalMessage& msg, uint64_t lsn);
@@ -153,6 +161,7 @@ class PostgresSource : public Source {
   std::string snapshot_run_;  // makes watermarks of this run unique
   uint64_t chunk_seq_ = 0;
   int chunk_rows_ = 0;
+  int chunk_failures_ = 0;  // chunks given up in a row
   uint64_t snapshot_rows_ = 0;
   std::chrono::steady_clock::time_point next_chunk_at_{};
 

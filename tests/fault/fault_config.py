@@ -73,6 +73,8 @@ class Settings:
     env_vars: dict
     sources: list
     faults: list
+    # Per source: CDC_FAULTS_POSTGRES / CDC_FAULTS_MYSQL when set, else faults.
+    source_faults: dict
     kills: int
     repeats: int
     seed: int
@@ -111,6 +113,11 @@ def load_settings():
     seed_raw = env.get("CDC_FAULT_SEED", "")
     seed = _int("CDC_FAULT_SEED", 0) if seed_raw else random.SystemRandom().randrange(1, 10 ** 9)
     large = _range("CDC_FAULT_LARGE_ROWS", "10000-30000")
+    faults = _list("CDC_FAULTS", ",".join(ALL_FAULTS), ALL_FAULTS)
+    source_faults = {}
+    for name in sorted(set(SOURCE_NAMES.values())):
+        var = f"CDC_FAULTS_{name.upper()}"
+        source_faults[name] = _list(var, ",".join(faults), ALL_FAULTS) if env.get(var) else faults
     return Settings(
         agent_bin=env.get("CDC_AGENT_BIN") or str(ROOT / "build/agent/cdc-agent"),
         brokers=",".join(hosts),
@@ -119,7 +126,8 @@ def load_settings():
         env_script=str(ROOT / "deploy/local/env"),
         env_vars=env_vars,
         sources=_list("CDC_FAULT_SOURCES", "postgres,mysql", SOURCE_NAMES),
-        faults=_list("CDC_FAULTS", ",".join(ALL_FAULTS), ALL_FAULTS),
+        faults=faults,
+        source_faults=source_faults,
         kills=_int("CDC_FAULT_KILLS", 20),
         repeats=_int("CDC_FAULT_REPEATS", 2),
         seed=seed,

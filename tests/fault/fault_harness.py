@@ -30,6 +30,9 @@ from fault_workload import Workload  # noqa: E402
 
 STARTED = time.monotonic()
 STREAMING = ("] streaming from ", "] streaming the binlog ")
+# A run that takes or resumes a snapshot says so before it streams (the
+# PostgreSQL snapshot is read while streaming).
+SNAPSHOTTING = ("] snapshot of ", " snapshot=")
 FAULT_ORDER = ("kill", "db-restart", "kafka-restart", "lose-offsets", "twin", "snapshot-kill")
 
 
@@ -168,7 +171,7 @@ class SourceRun:
 
     # --- faults ----------------------------------------------------------------------
     def plan(self):
-        faults = self.s.faults
+        faults = self.s.source_faults[self.name]
         plan = []
         for f in faults:
             if f == "kill":
@@ -251,7 +254,7 @@ class SourceRun:
             if "snapshot done" in text:
                 why = "the snapshot finished first"
                 break
-            if any(s in text for s in STREAMING):
+            if any(s in text for s in STREAMING) and not any(s in text for s in SNAPSHOTTING):
                 why = "the agent streamed without a snapshot"
                 break
             time.sleep(0.05)
@@ -298,7 +301,7 @@ class SourceRun:
         # The initial snapshot is the only one a run takes on purpose: each
         # snapshot-kill interrupts it, the first one and the ones after each
         # restart.
-        kills = self.s.repeats if "snapshot-kill" in self.s.faults else 0
+        kills = self.s.repeats if "snapshot-kill" in self.s.source_faults[self.name] else 0
         for number in range(1, kills + 1):
             self.fault_snapshot_kill(number)
         self.sup.start()

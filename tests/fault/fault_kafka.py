@@ -83,7 +83,11 @@ _decode = json.JSONDecoder().decode
 
 def parse_event(value):
     """(op, table, ver, snapshot) of one JSON event; snapshot is (id, start) for
-    a READ, else None. op is R, I, U, D, or the event's own op for others."""
+    a READ, else None. op is R, I, U, D, or the event's own op for others.
+
+    A snapshot is named by its start time (source.commit_time_us) alone: a
+    snapshot read in chunks publishes each chunk at its own stream position,
+    and one resumed by a later agent run keeps its start time."""
     v = _decode(value.decode("utf-8"))
     op = OPS.get(v.get("op"))
     src = v.get("source", {})
@@ -96,10 +100,8 @@ def parse_event(value):
             break
     snapshot = None
     if op == "R":
-        position = src.get("postgres") or src.get("mysql") or {}
-        where = ",".join(f"{k}={position[k]}" for k in sorted(position))
-        start = src.get("commit_time_us", "0")
-        snapshot = (f"{where}@{start}", int(start))
+        start = int(src.get("commit_time_us", "0"))
+        snapshot = (f"started {start}", start)
     return op, src.get("table"), ver, snapshot
 
 

@@ -11,8 +11,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fault_config import (SettingsError, emit_yaml, extra_yaml_text, merge,  # noqa: E402
-                          parse_yaml)
+from fault_config import (SettingsError, emit_yaml, extra_yaml_text, load_settings,  # noqa: E402
+                          merge, parse_yaml)
 
 BASE = {
     "name": "fault-postgres",
@@ -68,6 +68,29 @@ log_level: debug
                              {"kafka": {"delivery": "at-least-once"}})
         finally:
             os.unlink(f.name)
+
+
+class SourceFaultsTest(unittest.TestCase):
+    def setUp(self):
+        self.saved = dict(os.environ)
+        for k in ("CDC_FAULTS", "CDC_FAULTS_POSTGRES", "CDC_FAULTS_MYSQL"):
+            os.environ.pop(k, None)
+
+    def tearDown(self):
+        os.environ.clear()
+        os.environ.update(self.saved)
+
+    def test_each_source_takes_cdc_faults_unless_its_own_is_set(self):
+        os.environ["CDC_FAULTS"] = "kill,twin"
+        os.environ["CDC_FAULTS_POSTGRES"] = "kill,snapshot-kill"
+        s = load_settings()
+        self.assertEqual(s.source_faults["postgres"], ["kill", "snapshot-kill"])
+        self.assertEqual(s.source_faults["mysql"], ["kill", "twin"])
+
+    def test_unknown_fault_of_one_source_is_an_error(self):
+        os.environ["CDC_FAULTS_MYSQL"] = "kill,explode"
+        with self.assertRaises(SettingsError):
+            load_settings()
 
 
 if __name__ == "__main__":

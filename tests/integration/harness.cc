@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -297,7 +299,9 @@ bool WaitSlotActive(const TestEnv& env, const std::string& slot, std::chrono::mi
 
 std::string UniqueSuffix() {
   static std::atomic<int> counter{0};
-  return std::to_string(getpid()) + "_" + std::to_string(counter++);
+  // The start time too: Kafka keeps topics across runs, and pids repeat.
+  static const std::string run = std::to_string(getpid()) + "_" + std::to_string(time(nullptr) % 100000);
+  return run + "_" + std::to_string(counter++);
 }
 
 const cdc::v1::Value* FindValue(const google::protobuf::RepeatedPtrField<cdc::v1::Column>& row,

@@ -265,7 +265,8 @@ TEST(PositionTest, InsideATransactionRejectsBadForms) {
 SnapshotProgress TwoTables() {
   SnapshotProgress snap;
   snap.tables = {{"public", "orders"}, {"sales", "lines"}};
-  snap.after = {"1200", "it's"};
+  snap.after_columns = {"region", "id"};
+  snap.after = {"eu", "1200"};
   snap.rows = 30000;
   snap.started_us = 1764806400123456;
   return snap;
