@@ -42,7 +42,7 @@ constexpr std::string_view kSourceKeys[] = {
 constexpr std::string_view kMysqlSourceKeys[] = {
     "type",   "name",     "host",       "port",     "user",
     "password", "server_id", "databases", "tables", "snapshot",
-    "connect_timeout_s", "heartbeat_interval_ms", "reconnect_timeout_s"};
+    "snapshot_chunk_rows", "connect_timeout_s", "heartbeat_interval_ms", "reconnect_timeout_s"};
 constexpr std::string_view kKafkaKeys[] = {"brokers",          "topic_prefix",
                                            "tombstones",       "delivery_timeout_ms",
                                            "format",           "schemas_enable",
@@ -373,6 +373,7 @@ Status ReadMysqlSource(const Reader& r, const Reader::Section& s, SourceConfig* 
   std::string snapshot = "initial";
   CDC_RETURN_IF_ERROR(r.Choice(s, "snapshot", kSnapshotModes, &snapshot));
   my.snapshot = snapshot == "never" ? SnapshotMode::kNever : SnapshotMode::kInitial;
+  CDC_RETURN_IF_ERROR(r.Int(s, "snapshot_chunk_rows", 1, 1000000, &my.snapshot_chunk_rows));
   CDC_RETURN_IF_ERROR(r.Int(s, "connect_timeout_s", 1, 3600, &my.connect_timeout_s));
   CDC_RETURN_IF_ERROR(
       r.Int(s, "heartbeat_interval_ms", 100, 600000, &my.heartbeat_interval_ms));

@@ -70,6 +70,7 @@ struct MysqlSourceConfig {
   // lists are empty, every table of every non-system database is captured.
   std::vector<TableName> tables;
   SnapshotMode snapshot = SnapshotMode::kInitial;  // Default: initial
+  int snapshot_chunk_rows = 10000;  // Default: 10000. Rows per snapshot chunk.
   int connect_timeout_s = 10;       // Default: 10
   int heartbeat_interval_ms = 2000;  // Default: 2000. Server heartbeat when idle.
   // Default: 300. How long to keep reconnecting after the server went away

@@ -355,6 +355,7 @@ void DescribeMysql(const MysqlSourceConfig& my, std::ostream& out) {
         << QuoteMysqlIfNeeded(my.tables[i].table);
   }
   out << "\nsource.snapshot: " << (my.snapshot == SnapshotMode::kNever ? "never" : "initial")
+      << "\nsource.snapshot_chunk_rows: " << my.snapshot_chunk_rows
       << "\nsource.connect_timeout_s: " << my.connect_timeout_s
       << "\nsource.heartbeat_interval_ms: " << my.heartbeat_interval_ms
       << "\nsource.reconnect_timeout_s: " << my.reconnect_timeout_s;

@@ -226,13 +226,6 @@ std::vector<std::string> CheckMysql(const MysqlSourceConfig& config,
                          "; run GRANT SELECT ON " + name + " TO '" + user + "'@'%'");
     }
   }
-  if (!conn.is_mariadb() && config.snapshot == SnapshotMode::kInitial &&
-      !HasPrivilege(grants, "RELOAD")) {
-    problems.push_back(at + ": user " + user +
-                       " lacks RELOAD, needed for the snapshot's brief global read lock on "
-                       "MySQL; run GRANT RELOAD ON *.* TO '" + user +
-                       "'@'%' or set source.snapshot: never");
-  }
   // The configured databases and tables exist.
   for (const std::string& db : databases) {
     auto found = conn.Scalar(

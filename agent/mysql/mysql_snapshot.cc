@@ -1,8 +1,27 @@
-// The initial snapshot: every row of the captured tables as READ events, read
-// in one consistent-snapshot transaction whose binlog position is where the
-// stream then starts, so nothing is missed and nothing is read twice.
+// The snapshot: every row of the captured tables as READ events, read in
+// primary-key chunks while the stream flows, and resumable at any chunk.
+//
+// How one chunk stays consistent with the stream. The chunk is read in a
+// short READ COMMITTED transaction with a locking read (LOCK IN SHARE MODE /
+// FOR SHARE, NOWAIT), which returns each row's latest committed version and
+// share-locks it; while the locks are held, the binlog's end is read (SHOW
+// MASTER STATUS: the high mark), then the transaction commits. A transaction
+// that changed one of the chunk's rows before the read released its row
+// locks only after writing its binlog, so it lies before the high mark; a
+// later change of those rows waits for the chunk's locks and is written
+// after it. The reader publishes the chunk's rows once the stream has read
+// up to the high mark and is between transactions: every change before that
+// point is already in the rows, every change after it is newer than them.
+// The table's metadata lock, taken by the transaction's first read of it,
+// keeps DDL out until the high mark, so the columns read are the table's
+// columns there.
+//
+// A chunk is published whole, at a transaction boundary; the position after
+// it carries the next chunk's start (the last key of its range), so a restart
+// reads on from there.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -13,116 +32,270 @@
 
 namespace cdc::agent::mysql {
 
-Status MysqlSource::Snapshot(BatchQueue& out, const std::atomic<bool>& stop,
-                             offsets::Position* at) {
-  // The rows are read as fast as Kafka takes them: a long pause while the
-  // queue is full must not make the server drop the connection.
-  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION net_write_timeout = 3600"));
-  // Values as stored: no PAD_CHAR_TO_FULL_LENGTH padding of CHAR columns.
-  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION sql_mode = ''"));
-  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
-  if (mariadb_) {
-    // MariaDB reports the binlog position of the snapshot itself.
-    CDC_RETURN_IF_ERROR(sql_.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
-    CDC_ASSIGN_OR_RETURN(QueryResult st, sql_.Query("SHOW STATUS LIKE 'binlog_snapshot_%'"));
-    std::string file;
-    uint64_t pos = 0;
-    for (const auto& row : st.rows) {
-      if (row.size() < 2 || !row[0] || !row[1]) continue;
-      if (*row[0] == "Binlog_snapshot_file") file = *row[1];
-      if (*row[0] == "Binlog_snapshot_position") {
-        auto [ptr, ec] = std::from_chars(row[1]->data(), row[1]->data() + row[1]->size(), pos);
-        if (ec != std::errc() || ptr != row[1]->data() + row[1]->size()) {
-          return Status::Corruption(sql_.endpoint() + ": Binlog_snapshot_position '" + *row[1] +
-                                    "' is not a number");
-        }
-      }
-    }
-    if (file.empty()) {
-      return Status::InvalidArgument(sql_.endpoint() +
-                                     ": no binlog_snapshot_file: the binary log is off");
-    }
-    CDC_ASSIGN_OR_RETURN(std::optional<std::string> gtid,
-                         sql_.Scalar("SELECT BINLOG_GTID_POS(" + sql_.QuoteLiteral(file) + ", " +
-                                     std::to_string(pos) + ")"));
-    *at = offsets::Position::Mysql(file, pos, gtid.value_or(""));
-  } else {
-    // MySQL: a global read lock held only while the transaction starts and
-    // the position is read. Waiting for it behind a long query would block
-    // every writer of the server meanwhile: give up after 10 s instead.
-    CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION lock_wait_timeout = 10"));
-    Status lock = sql_.Execute("FLUSH TABLES WITH READ LOCK");
-    if (!lock.ok()) {
-      return lock.WithContext(
-          "the snapshot needs a moment's global read lock (grant RELOAD to the agent's user; "
-          "if a long query held it up, retry when it is done; or use snapshot: never)");
-    }
-    Status s = sql_.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
-    Result<offsets::Position> pos = s.ok() ? CurrentPosition() : Result<offsets::Position>(s);
-    Status unlock = sql_.Execute("UNLOCK TABLES");
-    if (!pos.ok()) return pos.status();
-    CDC_RETURN_IF_ERROR(unlock);
-    *at = *pos;
+namespace {
+
+// A table without a primary key is read whole, in one chunk.
+constexpr const char* kWholeCursor = "#whole";
+constexpr int kMinChunkRows = 64;
+constexpr unsigned int kErrorLockWaitTimeout = 1205;  // MariaDB's NOWAIT failure too
+constexpr unsigned int kErrorLockDeadlock = 1213;
+constexpr unsigned int kErrorLockNowait = 3572;       // MySQL 8
+constexpr unsigned int kErrorNoSuchTable = 1146;
+
+bool IsBinaryType(const InfoColumn& c) {
+  static constexpr std::string_view kBinary[] = {"binary",   "varbinary",  "tinyblob", "blob",
+                                                 "mediumblob", "longblob", "bit"};
+  return std::find(std::begin(kBinary), std::end(kBinary), c.data_type) != std::end(kBinary);
+}
+
+std::string HexLiteral(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out = "X'";
+  for (unsigned char b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
   }
+  return out + "'";
+}
+
+// "(k1 > v1) OR (k1 = v1 AND k2 > v2) ..." for op ">", and the same with
+// "<" and a last "<=" for op "<=": a row comparison in a form both MySQL
+// and MariaDB turn into an index range.
+std::string KeyCompare(const std::vector<std::string>& keys,
+                       const std::vector<std::string>& values, bool greater) {
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::string term;
+    for (size_t j = 0; j < i; ++j) term += keys[j] + " = " + values[j] + " AND ";
+    const bool last = i + 1 == keys.size();
+    term += keys[i] + (greater ? " > " : (last ? " <= " : " < ")) + values[i];
+    out += (i ? " OR (" : "(") + term + ")";
+  }
+  return "(" + out + ")";
+}
+
+}  // namespace
+
+Status MysqlSource::BeginSnapshot() {
   CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(sql_, my_));
-  const BinlogPos binlog_at{at->file, at->pos};
-  if (CompareBinlogPos(binlog_at, history_.high()) >= 0) {
-    CDC_RETURN_IF_ERROR(history_.Record(binlog_at, catalog));
-  }
-  std::vector<const InfoTable*> tables;
+  offsets::SnapshotProgress snap;
   for (const auto& [key, table] : catalog.tables) {
-    if (my_.Includes(key.first, key.second)) tables.push_back(&table);
+    if (my_.Includes(key.first, key.second)) snap.tables.push_back({key.first, key.second});
   }
-  log_->info("snapshot of {} tables at {} started", tables.size(), at->ToString());
-  const int64_t started_us = WallClockMicros();
-  uint64_t event_index = 0;
-  for (const InfoTable* table : tables) {
-    if (stop.load()) break;
-    Status s = SnapshotTable(out, stop, *table, *at, started_us, &event_index);
-    if (s.IsAborted()) break;
-    CDC_RETURN_IF_ERROR(s);
-  }
-  if (stop.load()) {
-    sql_.Close();  // ends the snapshot transaction
-    log_->info("snapshot interrupted by stop; it starts over on the next run");
+  if (snap.tables.empty()) {
+    log_->info("snapshot: no table to read");
     return Status::OK();
   }
-  CDC_RETURN_IF_ERROR(sql_.Execute("COMMIT"));
-  batch_.end_position = *at;
-  if (!PushBatch(out)) return Status::OK();
-  log_->info("snapshot done: {} rows", event_index);
+  snap.started_us = WallClockMicros();
+  log_->info("snapshot of {} tables started, in chunks of up to {} rows, while streaming",
+             snap.tables.size(), my_.snapshot_chunk_rows);
+  snapshot_ = std::move(snap);
   return Status::OK();
 }
 
-Status MysqlSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop,
-                                  const InfoTable& info, const offsets::Position& at,
-                                  int64_t started_us, uint64_t* event_index) {
-  const std::string name = info.schema + "." + info.table;
+Result<BinlogPos> MysqlSource::BinlogEnd() {
+  Result<QueryResult> status = sql_.Query("SHOW MASTER STATUS");
+  if (!status.ok() && !mariadb_) status = sql_.Query("SHOW BINARY LOG STATUS");  // MySQL 8.4
+  if (!status.ok()) return status.status();
+  if (status->rows.empty() || status->rows[0].size() < 2 || !status->rows[0][0] ||
+      !status->rows[0][1]) {
+    return Status::InvalidArgument(sql_.endpoint() +
+                                   ": SHOW MASTER STATUS is empty: the binary log is off");
+  }
+  BinlogPos end;
+  end.file = *status->rows[0][0];
+  const std::string& pos = *status->rows[0][1];
+  auto [ptr, ec] = std::from_chars(pos.data(), pos.data() + pos.size(), end.pos);
+  if (ec != std::errc() || ptr != pos.data() + pos.size()) {
+    return Status::Corruption(sql_.endpoint() + ": SHOW MASTER STATUS position '" + pos +
+                              "' is not a number");
+  }
+  return end;
+}
+
+void MysqlSource::NextSnapshotTable() {
+  snapshot_->tables.erase(snapshot_->tables.begin());
+  snapshot_->after.clear();
+  snapshot_->after_columns.clear();
+  snapshot_->rows = 0;
+  if (snapshot_->tables.empty()) {
+    log_->info("snapshot done: {} rows", snapshot_rows_);
+    snapshot_.reset();
+  }
+  // The progress moved without events: record it at the next boundary (not
+  // while resuming inside a transaction, whose position must stay).
+  if (!in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
+    batch_.end_position = committed_;
+  }
+}
+
+Status MysqlSource::SnapshotStep() {
+  if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
+    return Status::OK();
+  }
+  if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_));
+  if (chunk_rows_ == 0) chunk_rows_ = my_.snapshot_chunk_rows;
+  const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
+  const std::string table = name.schema + "." + name.name;
+  bool gone = false;
+  Status s = ReadChunk(&gone);
+  if (s.ok()) {
+    if (gone) {
+      log_->warn("snapshot: table {} no longer exists (dropped or renamed); going on with the "
+                 "next", table);
+      NextSnapshotTable();
+    }
+    chunk_rows_ = std::min(chunk_rows_ * 2, my_.snapshot_chunk_rows);
+    chunk_failures_ = 0;
+    return Status::OK();
+  }
+  const unsigned int error = sql_.last_errno();
+  if (!sql_.connected() || IsConnectionError(error)) {
+    // Read again after a reconnect; a server that is gone fails the stream too.
+    sql_.Close();
+    next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    log_->warn("snapshot of {}: {}; trying again", table, s.message());
+    return Status::OK();
+  }
+  (void)sql_.Execute("ROLLBACK");
+  if (error == kErrorLockWaitTimeout || error == kErrorLockDeadlock || error == kErrorLockNowait) {
+    chunk_rows_ = std::max(kMinChunkRows, chunk_rows_ / 2);
+    next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    if (++chunk_failures_ % 100 == 0) {
+      log_->warn("snapshot of {}: {} chunks in a row met locked rows; a transaction that holds "
+                 "rows of the table a long time holds up the snapshot",
+                 table, chunk_failures_);
+    }
+    return Status::OK();
+  }
+  return s.WithContext("snapshot of " + table);
+}
+
+Status MysqlSource::ReadChunk(bool* gone) {
+  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
+  const TableName table_name{name.schema, name.name};
+  const std::string qualified =
+      MysqlConnection::QuoteIdent(name.schema) + "." + MysqlConnection::QuoteIdent(name.name);
+  // Values as stored: no PAD_CHAR_TO_FULL_LENGTH padding of CHAR columns.
+  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION sql_mode = ''"));
+  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
+  CDC_RETURN_IF_ERROR(sql_.Execute("START TRANSACTION"));
+  // The first read of the table takes its metadata lock for the rest of the
+  // transaction: the columns read next stay the table's columns until the
+  // high mark.
+  Status opened = sql_.Execute("SELECT 1 FROM " + qualified + " LIMIT 0");
+  if (!opened.ok() && sql_.last_errno() == kErrorNoSuchTable) {
+    (void)sql_.Execute("ROLLBACK");
+    *gone = true;
+    return Status::OK();
+  }
+  CDC_RETURN_IF_ERROR(opened);
+  CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(sql_, my_, &table_name));
+  auto found = catalog.tables.find({name.schema, name.name});
+  if (found == catalog.tables.end()) {
+    (void)sql_.Execute("ROLLBACK");
+    *gone = true;
+    return Status::OK();
+  }
+  const InfoTable& info = found->second;
+  const std::string table = name.schema + "." + name.name;
   Result<binlog::TableSchema> described = SchemaFromInfo(info);
-  if (!described.ok()) return described.status().WithContext("snapshot of " + name);
-  binlog::TableSchema schema = std::move(described).value();
+  if (!described.ok()) return described.status();
+  const binlog::TableSchema schema = std::move(described).value();
+
+  // The key, in key order.
+  std::vector<const InfoColumn*> key_columns;
+  for (const InfoColumn& c : info.columns) {
+    if (c.key_ordinal > 0) key_columns.push_back(&c);
+  }
+  std::sort(key_columns.begin(), key_columns.end(),
+            [](const InfoColumn* a, const InfoColumn* b) { return a->key_ordinal < b->key_ordinal; });
+  PendingChunk chunk;
+  std::vector<std::string> keys;
+  for (const InfoColumn* c : key_columns) {
+    chunk.after_columns.push_back(c->name);
+    keys.push_back(MysqlConnection::QuoteIdent(c->name));
+  }
+  if (keys.empty()) chunk.after_columns = {kWholeCursor};
+
+  std::vector<std::string>& after = snapshot_->after;
+  if (!after.empty() &&
+      (snapshot_->after_columns != chunk.after_columns || after.size() != keys.size())) {
+    log_->warn("snapshot: {} is no longer keyed as when its last chunk was read; reading it "
+               "again from its start (its rows read so far may come twice)", table);
+    after.clear();
+    snapshot_->after_columns.clear();
+  }
+  auto literal = [&](size_t i, std::string_view value) {
+    return IsBinaryType(*key_columns[i]) ? HexLiteral(value) : sql_.QuoteLiteral(value);
+  };
+
+  std::string where;
+  std::string order;
+  if (!keys.empty()) {
+    order = " ORDER BY ";
+    for (size_t i = 0; i < keys.size(); ++i) order += (i ? ", " : "") + keys[i];
+    if (!after.empty()) {
+      std::vector<std::string> values;
+      for (size_t i = 0; i < keys.size(); ++i) values.push_back(literal(i, after[i]));
+      where = KeyCompare(keys, values, /*greater=*/true);
+    }
+    // The chunk's upper end, read without row locks: the key chunk_rows_
+    // rows on.
+    std::string key_list;
+    for (size_t i = 0; i < keys.size(); ++i) key_list += (i ? ", " : "") + keys[i];
+    CDC_ASSIGN_OR_RETURN(
+        QueryResult upper,
+        sql_.Query("SELECT " + key_list + " FROM " + qualified +
+                   (where.empty() ? "" : " WHERE " + where) + order + " LIMIT 1 OFFSET " +
+                   std::to_string(chunk_rows_ - 1)));
+    if (!upper.rows.empty() && upper.rows[0].size() == keys.size()) {
+      std::vector<std::string> values;
+      for (size_t i = 0; i < keys.size(); ++i) {
+        chunk.next_after.push_back(upper.rows[0][i].value_or(""));
+        values.push_back(literal(i, chunk.next_after.back()));
+      }
+      const std::string upto = KeyCompare(keys, values, /*greater=*/false);
+      where = where.empty() ? upto : where + " AND " + upto;
+    } else {
+      chunk.table_done = true;  // fewer rows than a chunk left: read to the end
+    }
+  } else {
+    chunk.table_done = true;
+  }
+
+  // NOWAIT: a row locked by a writer makes the chunk give up at once rather
+  // than wait, so the agent never takes part in a deadlock (whose victim
+  // could be the application's transaction).
+  const bool old_mysql = !mariadb_ && sql_.server_version().rfind("5.", 0) == 0;
+  if (old_mysql) CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION innodb_lock_wait_timeout = 1"));
+  const std::string lock =
+      mariadb_ ? " LOCK IN SHARE MODE NOWAIT" : (old_mysql ? " LOCK IN SHARE MODE" : " FOR SHARE NOWAIT");
   std::string select = "SELECT ";
   for (size_t i = 0; i < schema.columns.size(); ++i) {
     select += (i ? ", " : "") + SnapshotSelectExpr(schema.columns[i], mariadb_);
   }
-  select += " FROM " + MysqlConnection::QuoteIdent(info.schema) + "." +
-            MysqlConnection::QuoteIdent(info.table);
-  const std::string topic = TopicName(topic_prefix_, info.schema, info.table);
+  select += " FROM " + qualified + (where.empty() ? "" : " WHERE " + where) + order + lock;
+  CDC_ASSIGN_OR_RETURN(QueryResult rows, sql_.Query(select));
+  CDC_ASSIGN_OR_RETURN(chunk.high, BinlogEnd());
+  CDC_RETURN_IF_ERROR(sql_.Execute("COMMIT"));
+
+  const std::string topic = TopicName(topic_prefix_, name.schema, name.name);
   const std::shared_ptr<const DebeziumTableInfo> debezium = DebeziumFacts(schema);
   RowContext ctx;
   ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
   ctx.server_name = config_.source.name;
-  ctx.file = at.file;
-  ctx.pos = at.pos;
-  ctx.commit_time_us = started_us;
+  ctx.file = chunk.high.file;
+  ctx.pos = chunk.high.pos;
+  // Every row of one snapshot carries its start, also after a restart.
+  ctx.commit_time_us = snapshot_->started_us;
   binlog::RowChange change;
-  uint64_t rows = 0;
-  Status s = sql_.Stream(select, [&](const RowView& row) -> Status {
-    if (stop.load()) return Status::Aborted("stopped");
+  chunk.events.reserve(rows.rows.size());
+  for (size_t r = 0; r < rows.rows.size(); ++r) {
+    const auto& row = rows.rows[r];
     if (row.size() != schema.columns.size()) {
-      return Status::Corruption("snapshot of " + name + ": " + std::to_string(row.size()) +
-                                " values for " + std::to_string(schema.columns.size()) +
-                                " columns");
+      return Status::Corruption(std::to_string(row.size()) + " values for " +
+                                std::to_string(schema.columns.size()) + " columns");
     }
     change.after.present.assign(row.size(), true);
     change.after.values.resize(row.size());
@@ -133,25 +306,43 @@ Status MysqlSource::SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop
         v.set_null(true);
         continue;
       }
-      CDC_RETURN_IF_ERROR(
-          TextToValue(schema.columns[i], *row[i], &v).WithContext("snapshot of " + name));
+      CDC_RETURN_IF_ERROR(TextToValue(schema.columns[i], *row[i], &v));
     }
-    ctx.event_index = (*event_index)++;
-    OutEvent& e = batch_.events.emplace_back();
+    ctx.event_index = snapshot_->rows + r;
+    OutEvent& e = chunk.events.emplace_back();
     e.topic = topic;
     e.debezium_table = debezium;
     e.has_key = BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, &e.key);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
-    ++rows;
-    if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(out)) {
-      return Status::Aborted("stopped");
-    }
-    return Status::OK();
-  });
-  if (!s.ok()) return s;
-  log_->info("snapshot of {}: {} rows", name, rows);
+  }
+  pending_chunk_ = std::move(chunk);
+  MaybePublishChunk();
   return Status::OK();
+}
+
+void MysqlSource::MaybePublishChunk() {
+  if (!pending_chunk_ || in_txn_ || txn_pending_ || skip_rows_ > 0 || resume_txn_ ||
+      CompareBinlogPos(read_at_, pending_chunk_->high) < 0) {
+    return;
+  }
+  PendingChunk chunk = std::move(*pending_chunk_);
+  pending_chunk_.reset();
+  const std::string table = snapshot_->tables.front().schema + "." + snapshot_->tables.front().name;
+  for (OutEvent& e : chunk.events) batch_.events.push_back(std::move(e));
+  snapshot_->rows += chunk.events.size();
+  snapshot_rows_ += chunk.events.size();
+  // Between transactions: no row change lies between committed_ and here,
+  // so a resume from committed_ replays nothing that was published.
+  batch_.end_position = committed_;
+  events_at_commit_ = batch_.events.size();
+  if (chunk.table_done) {
+    log_->info("snapshot of {}: {} rows", table, snapshot_->rows);
+    NextSnapshotTable();
+  } else {
+    snapshot_->after_columns = std::move(chunk.after_columns);
+    snapshot_->after = std::move(chunk.next_after);
+  }
 }
 
 }  // namespace cdc::agent::mysql

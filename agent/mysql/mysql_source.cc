@@ -76,8 +76,12 @@ bool FollowsDatabase(const MysqlSourceConfig& config, const std::string& db) {
   return (std::find(dbs.begin(), dbs.end(), db) != dbs.end()) != all;
 }
 
-Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config) {
-  const std::string filter = DatabaseFilter(conn, config);
+Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config,
+                           const TableName* only) {
+  const std::string filter =
+      only != nullptr ? "= " + conn.QuoteLiteral(only->schema) : DatabaseFilter(conn, config);
+  const std::string table_filter =
+      only != nullptr ? " AND TABLE_NAME = " + conn.QuoteLiteral(only->table) : "";
   CDC_ASSIGN_OR_RETURN(
       QueryResult columns,
       conn.Query("SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, LOWER(c.DATA_TYPE), "
@@ -96,7 +100,8 @@ Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& confi
                  "c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = "
                  "c.COLUMN_NAME AND k.CONSTRAINT_NAME = 'PRIMARY' "
                  "WHERE c.TABLE_SCHEMA " +
-                 filter + " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION"));
+                 filter + (only != nullptr ? " AND c.TABLE_NAME = " + conn.QuoteLiteral(only->table) : "") +
+                 " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION"));
   CDC_ASSIGN_OR_RETURN(
       QueryResult schemata,
       conn.Query("SELECT SCHEMA_NAME, LOWER(DEFAULT_CHARACTER_SET_NAME), "
@@ -109,7 +114,7 @@ Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& confi
         QueryResult checks,
         conn.Query("SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM "
                    "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA " +
-                   filter + " AND LEFT(CHECK_CLAUSE, 11) = 'json_valid('"));
+                   filter + table_filter + " AND LEFT(CHECK_CLAUSE, 11) = 'json_valid('"));
     for (const auto& row : checks.rows) {
       if (!row[0] || !row[1] || !row[2]) continue;
       std::string column = JsonValidColumn(*row[2]);
@@ -222,7 +227,7 @@ Status MysqlSource::RecordSchema(const BinlogPos& at) {
   return history_.Record(at, *catalog);
 }
 
-Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
+Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& /*stop*/) {
   CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSqlReadTimeoutS));
   CDC_RETURN_IF_ERROR(CheckServer());
   log_->info("connected to {} ({}), server_id {}", sql_.endpoint(), sql_.server_version(),
@@ -238,6 +243,8 @@ Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
                                      "or give this source another name");
     }
     committed_ = stored->InTransaction(0, "");
+    committed_.snapshot.reset();
+    snapshot_ = stored->snapshot;
     if (!stored->at_boundary()) {
       skip_rows_ = stored->txn_changes;
       resume_txn_ = stored->txn_id;
@@ -248,14 +255,13 @@ Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
                  committed_.ToString());
       CDC_RETURN_IF_ERROR(RecordSchema({committed_.file, committed_.pos}));
     }
-  } else if (my_.snapshot == SnapshotMode::kInitial) {
-    CDC_RETURN_IF_ERROR(Snapshot(out, stop, &committed_));
-    if (stop.load()) return Status::OK();
   } else {
     CDC_ASSIGN_OR_RETURN(committed_, CurrentPosition());
-    log_->info("no stored position and snapshot: never: starting at the server's current end {}",
-               committed_.ToString());
+    log_->info("no stored position: starting at the server's current end {}{}",
+               committed_.ToString(),
+               my_.snapshot == SnapshotMode::kInitial ? ", with a snapshot" : "");
     CDC_RETURN_IF_ERROR(RecordSchema({committed_.file, committed_.pos}));
+    if (my_.snapshot == SnapshotMode::kInitial) CDC_RETURN_IF_ERROR(BeginSnapshot());
     // Stored at once: a restart before the first change starts here too.
     batch_.end_position = committed_;
     if (!PushBatch(out)) return Status::OK();

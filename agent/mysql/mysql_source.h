@@ -1,9 +1,10 @@
 // MysqlSource: the change stream of one MySQL or MariaDB server, read from
 // its ROW binlog as a replica.
 //
-// On a first run it takes the initial snapshot at a consistent binlog
-// position (or, with snapshot: never, starts at the server's current end),
-// then streams from that position. It resumes from the stored position: by
+// On a first run it streams from the server's current end and, with
+// snapshot: initial, reads the captured tables meanwhile in key chunks
+// (mysql_snapshot.cc says how the two stay consistent); the snapshot's
+// progress is part of the position. It resumes from the stored position: by
 // GTID on MariaDB servers with GTIDs, by file:pos otherwise. A stored
 // position the server no longer has (purged binlogs) is a fatal error,
 // never silently skipped. When the connection breaks (server restart,
@@ -50,8 +51,10 @@ bool FollowsDatabase(const MysqlSourceConfig& config, const std::string& db);
 
 // Every table of the followed databases as information_schema shows it now
 // (MariaDB JSON columns marked), with the databases' and the tables' default
-// charsets: the starting state of the schema history.
-Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config);
+// charsets: the starting state of the schema history. With `only`, that one
+// table (and its database's defaults).
+Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& config,
+                           const TableName* only = nullptr);
 
 class MysqlSource : public Source {
  public:
@@ -82,9 +85,26 @@ class MysqlSource : public Source {
   Status RecordSchema(const BinlogPos& at);
 
   // mysql_snapshot.cc
-  Status Snapshot(BatchQueue& out, const std::atomic<bool>& stop, offsets::Position* at);
-  Status SnapshotTable(BatchQueue& out, const std::atomic<bool>& stop, const InfoTable& info,
-                       const offsets::Position& at, int64_t started_us, uint64_t* event_index);
+  // A chunk read and waiting for the stream to reach its high mark.
+  struct PendingChunk {
+    BinlogPos high;  // the binlog's end while the chunk's row locks were held
+    std::vector<OutEvent> events;  // its rows as READ events
+    std::vector<std::string> after_columns;  // the cursor after it
+    std::vector<std::string> next_after;
+    bool table_done = false;
+  };
+  // Starts a snapshot of every captured table (snapshot_).
+  Status BeginSnapshot();
+  // Reads the next chunk when none is waiting; a chunk that meets a locked
+  // row is given up and tried again, smaller, a little later.
+  Status SnapshotStep();
+  // Sets *gone when the table no longer exists.
+  Status ReadChunk(bool* gone);
+  Result<BinlogPos> BinlogEnd();
+  // Publishes the pending chunk once the stream has read up to its high mark
+  // and is between transactions.
+  void MaybePublishChunk();
+  void NextSnapshotTable();
 
   // mysql_stream.cc
   Status Stream(BatchQueue& out, const std::atomic<bool>& stop);
@@ -154,6 +174,17 @@ class MysqlSource : public Source {
   std::optional<std::string> resume_txn_;
   // batch_.events.size() at the last transaction boundary.
   size_t events_at_commit_ = 0;
+
+  // Where the stream has read to: the end of the last event.
+  BinlogPos read_at_;
+
+  // The snapshot in progress, as of the events decoded so far.
+  std::optional<offsets::SnapshotProgress> snapshot_;
+  std::optional<PendingChunk> pending_chunk_;
+  int chunk_rows_ = 0;
+  int chunk_failures_ = 0;  // chunks given up in a row
+  uint64_t snapshot_rows_ = 0;
+  std::chrono::steady_clock::time_point next_chunk_at_{};
 
   Batch batch_;
   BatchQueue* out_ = nullptr;  // during Stream

@@ -60,6 +60,8 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
     // published are being skipped, the position stays where it was.)
     batch_.end_position = committed_.InTransaction(txn_rows_, ctx_.gtid);
   }
+  // The snapshot's progress as of the batch's last event.
+  if (batch_.end_position) batch_.end_position->snapshot = snapshot_;
   if (std::optional<std::string> history = history_.TakeUnsent()) {
     batch_.states.emplace_back(SchemaHistory::kStateName, std::move(*history));
   }
@@ -87,6 +89,9 @@ Status MysqlSource::OpenStream() {
   txn_rows_ = 0;
   events_at_commit_ = batch_.events.size();
   file_ = committed_.file;
+  read_at_ = {committed_.file, committed_.pos};
+  // A chunk read but not published is read again.
+  pending_chunk_.reset();
   Status s = stream_.Open(my_, start);
   if (!s.ok()) {
     stream_.Close();
@@ -109,10 +114,14 @@ Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
   auto delay = std::chrono::steady_clock::duration(kFirstRetryDelay);
   while (!stop.load()) {
     if (s.ok()) {
-      s = stream_.Poll(&events, kPollInterval);
+      s = SnapshotStep();
+      // An idle server: the stream may already be at the chunk's high mark.
+      if (s.ok() && pending_chunk_) MaybePublishChunk();
+      if (s.ok()) s = stream_.Poll(&events, kPollInterval);
       for (const std::string& bytes : events) {
         if (!s.ok()) break;
         s = HandleEvent(bytes);
+        if (s.ok() && pending_chunk_) MaybePublishChunk();
       }
       if (!s.ok() && !s.retryable()) {
         // Fatal: hand over only what was complete at the last boundary or
@@ -172,6 +181,15 @@ Status MysqlSource::HandleEvent(std::string_view bytes) {
   auto event = decoder_.Decode(bytes);
   if (!event.ok()) return event.status().WithContext(file_ + " after " + committed_.ToString());
   CDC_RETURN_IF_ERROR(HandleDecoded(*event));
+  // Where the stream has read to only grows (the rotate that opens a dump
+  // by GTID names the file's start).
+  BinlogPos at = read_at_;
+  if (const auto* r = std::get_if<binlog::Rotate>(&event->body)) {
+    at = {file_, r->position};
+  } else if (event->header.log_pos != 0) {
+    at = {file_, event->header.log_pos};
+  }
+  if (CompareBinlogPos(at, read_at_) > 0) read_at_ = std::move(at);
   if (event->header.type == static_cast<uint8_t>(binlog::EventType::kTransactionPayload)) {
     const uint32_t log_pos = event->header.log_pos;
     while (true) {

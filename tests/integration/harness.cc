@@ -396,6 +396,7 @@ std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s) {
     << "  password: " << YamlQuote(s.password.empty() ? env.mysql_password : s.password) << "\n"
     << "  server_id: " << s.server_id << "\n"
     << "  snapshot: " << s.snapshot << "\n"
+    << "  snapshot_chunk_rows: " << s.snapshot_chunk_rows << "\n"
     << "  heartbeat_interval_ms: " << s.heartbeat_interval_ms << "\n"
     << "  reconnect_timeout_s: " << s.reconnect_timeout_s << "\n";
   if (!s.databases.empty()) {

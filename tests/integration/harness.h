@@ -189,6 +189,7 @@ struct MysqlAgentSettings {
   std::vector<std::string> databases;
   std::vector<std::string> tables;  // "db.table"
   std::string snapshot = "initial";
+  int snapshot_chunk_rows = 1000;
   int heartbeat_interval_ms = 1000;
   int reconnect_timeout_s = 120;
   std::string brokers;  // empty = env.brokers

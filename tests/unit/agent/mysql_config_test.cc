@@ -93,8 +93,11 @@ TEST(MysqlConfigTest, Errors) {
             "agent.yaml:9: source.databases[1]: \"shop\" is listed twice");
   EXPECT_EQ(ErrorOf(With(kMysql, "  snapshot: never\n", "  slot: x\n")),
             "agent.yaml:11: source.slot: unknown key; expected one of type, name, host, port, "
-            "user, password, server_id, databases, tables, snapshot, connect_timeout_s, "
-            "heartbeat_interval_ms, reconnect_timeout_s");
+            "user, password, server_id, databases, tables, snapshot, snapshot_chunk_rows, "
+            "connect_timeout_s, heartbeat_interval_ms, reconnect_timeout_s");
+  EXPECT_EQ(ErrorOf(With(kMysql, "  snapshot: never\n", "  snapshot_chunk_rows: 0\n")),
+            "agent.yaml:11: source.snapshot_chunk_rows: must be an integer in 1..1000000, got "
+            "\"0\"");
   EXPECT_EQ(ErrorOf(With(kMysql, "heartbeat_interval_ms: 500", "heartbeat_interval_ms: 5")),
             "agent.yaml:13: source.heartbeat_interval_ms: must be an integer in 100..600000, got "
             "\"5\"");
