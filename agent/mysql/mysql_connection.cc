@@ -100,6 +100,7 @@ Status MysqlConnection::Connect(const MysqlSourceConfig& config, int read_timeou
 }
 
 Status MysqlConnection::Execute(std::string_view sql) {
+  last_errno_ = 0;
   if (mysql_ == nullptr) return Status::IOError(endpoint_ + ": not connected", true);
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
     return LastError(std::string(sql.substr(0, 120)));
@@ -137,6 +138,7 @@ Result<std::optional<std::string>> MysqlConnection::Scalar(std::string_view sql)
 
 Status MysqlConnection::Stream(std::string_view sql,
                                const std::function<Status(const RowView&)>& on_row) {
+  last_errno_ = 0;
   if (mysql_ == nullptr) return Status::IOError(endpoint_ + ": not connected", true);
   const std::string what(sql.substr(0, 120));
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return LastError(what);

@@ -37,6 +37,7 @@ namespace {
 // A table without a primary key is read whole, in one chunk.
 constexpr const char* kWholeCursor = "#whole";
 constexpr int kMinChunkRows = 64;
+constexpr int kSnapshotReadTimeoutS = 600;
 constexpr unsigned int kErrorLockWaitTimeout = 1205;  // MariaDB's NOWAIT failure too
 constexpr unsigned int kErrorLockDeadlock = 1213;
 constexpr unsigned int kErrorLockNowait = 3572;       // MySQL 8
@@ -133,7 +134,7 @@ Status MysqlSource::SnapshotStep() {
   if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
     return Status::OK();
   }
-  if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_));
+  if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSnapshotReadTimeoutS));
   if (chunk_rows_ == 0) chunk_rows_ = my_.snapshot_chunk_rows;
   const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
   const std::string table = name.schema + "." + name.name;
@@ -213,7 +214,9 @@ Status MysqlSource::ReadChunk(bool* gone) {
   PendingChunk chunk;
   std::vector<std::string> keys;
   for (const InfoColumn* c : key_columns) {
-    chunk.after_columns.push_back(c->name);
+    // The type and collation too: a key whose order changed starts over.
+    chunk.after_columns.push_back(c->name + " " + c->column_type +
+                                  (c->collation.empty() ? "" : " " + c->collation));
     keys.push_back(MysqlConnection::QuoteIdent(c->name));
   }
   if (keys.empty()) chunk.after_columns = {kWholeCursor};
@@ -328,6 +331,12 @@ void MysqlSource::MaybePublishChunk() {
   }
   PendingChunk chunk = std::move(*pending_chunk_);
   pending_chunk_.reset();
+  if (CompareBinlogPos({committed_.file, committed_.pos}, chunk.high) > 0) {
+    // A transaction past the high mark was published before the stream
+    // found a boundary (XA leaves none): its rows may be newer than the
+    // chunk's, so the chunk is read again.
+    return;
+  }
   const std::string table = snapshot_->tables.front().schema + "." + snapshot_->tables.front().name;
   for (OutEvent& e : chunk.events) batch_.events.push_back(std::move(e));
   snapshot_->rows += chunk.events.size();
