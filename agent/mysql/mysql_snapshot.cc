@@ -252,6 +252,17 @@ Status MysqlSource::ReadChunk(bool* gone) {
         sql_.Query("SELECT " + key_list + " FROM " + qualified +
                    (where.empty() ? "" : " WHERE " + where) + order + " LIMIT 1 OFFSET " +
                    std::to_string(chunk_rows_ - 1)));
+    if (upper.rows.empty()) {
+      // Fewer rows than a chunk left: the last chunk ends at the highest key
+      // now. Rows inserted above it later come through the stream, and a
+      // row being inserted there now cannot make the chunk give up.
+      std::string desc = " ORDER BY ";
+      for (size_t i = 0; i < keys.size(); ++i) desc += (i ? ", " : "") + keys[i] + " DESC";
+      CDC_ASSIGN_OR_RETURN(upper, sql_.Query("SELECT " + key_list + " FROM " + qualified +
+                                             (where.empty() ? "" : " WHERE " + where) + desc +
+                                             " LIMIT 1"));
+      chunk.table_done = true;
+    }
     if (!upper.rows.empty() && upper.rows[0].size() == keys.size()) {
       std::vector<std::string> values;
       for (size_t i = 0; i < keys.size(); ++i) {
@@ -261,7 +272,8 @@ Status MysqlSource::ReadChunk(bool* gone) {
       const std::string upto = KeyCompare(keys, values, /*greater=*/false);
       where = where.empty() ? upto : where + " AND " + upto;
     } else {
-      chunk.table_done = true;  // fewer rows than a chunk left: read to the end
+      // Nothing left to read.
+      where = "FALSE";
     }
   } else {
     chunk.table_done = true;
