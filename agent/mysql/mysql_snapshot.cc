@@ -123,6 +123,7 @@ void MysqlSource::NextSnapshotTable() {
     log_->info("snapshot done: {} rows", snapshot_rows_);
     snapshot_.reset();
   }
+  requests_.Finished(snapshot_, committed_);
   // The progress moved without events: record it at the next boundary (not
   // while resuming inside a transaction, whose position must stay).
   if (!in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
@@ -130,7 +131,34 @@ void MysqlSource::NextSnapshotTable() {
   }
 }
 
+Status MysqlSource::TakeSnapshotRequests() {
+  CDC_ASSIGN_OR_RETURN(std::vector<TableName> requested, requests_.Poll());
+  std::vector<TableName> tables;
+  for (const TableName& t : requested) {
+    if (!my_.Includes(t.schema, t.table)) {
+      log_->warn("snapshot request: {} is not captured (source.databases, source.tables); left "
+                 "out", t.ToString());
+      continue;
+    }
+    tables.push_back(t);
+  }
+  if (tables.empty()) {
+    requests_.Finished(snapshot_, committed_);
+    return Status::OK();
+  }
+  const bool running = snapshot_.has_value();
+  const size_t added = AddToSnapshot(tables, &snapshot_, WallClockMicros());
+  log_->info("snapshot requested of {} tables: {} added{}", tables.size(), added,
+             running ? " to the snapshot in progress" : ", a new snapshot started");
+  // Recorded with the next position, so a restart goes on with it.
+  if (added > 0 && !in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
+    batch_.end_position = committed_;
+  }
+  return Status::OK();
+}
+
 Status MysqlSource::SnapshotStep() {
+  CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
   if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
     return Status::OK();
   }

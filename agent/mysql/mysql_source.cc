@@ -163,7 +163,8 @@ MysqlSource::MysqlSource(const AgentConfig& config, offsets::OffsetStore* store)
       store_(store),
       log_(spdlog::default_logger()),
       topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
-                                                      : config.kafka.topic_prefix) {
+                                                      : config.kafka.topic_prefix),
+      requests_(SnapshotRequestDir(config.offsets.path)) {
   ctx_.server_name = config.source.name;
   if (config.kafka.transaction_metadata) {
     txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
@@ -172,9 +173,11 @@ MysqlSource::MysqlSource(const AgentConfig& config, offsets::OffsetStore* store)
 
 MysqlSource::~MysqlSource() = default;
 
-void MysqlSource::OnDurable(const offsets::Position&) {
-  // Nothing to confirm: a MySQL server keeps binlogs by its own retention
-  // (binlog_expire_logs_seconds), whatever its replicas have read.
+void MysqlSource::OnDurable(const offsets::Position& position) {
+  // Nothing to confirm to the server: a MySQL server keeps binlogs by its
+  // own retention (binlog_expire_logs_seconds), whatever its replicas have
+  // read. Snapshot requests whose tables are read and committed go.
+  requests_.Durable(position);
 }
 
 Status MysqlSource::CheckServer() {

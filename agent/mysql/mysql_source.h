@@ -30,6 +30,7 @@
 #include "agent/mysql/mysql_connection.h"
 #include "agent/mysql/row_event_builder.h"
 #include "agent/mysql/schema_history.h"
+#include "agent/snapshot_requests.h"
 #include "agent/source.h"
 #include "agent/transaction_metadata.h"
 #include "decoders/binlog/events.h"
@@ -95,6 +96,8 @@ class MysqlSource : public Source {
   };
   // Starts a snapshot of every captured table (snapshot_).
   Status BeginSnapshot();
+  // Takes the tables of new `cdc-agent snapshot` requests into snapshot_.
+  Status TakeSnapshotRequests();
   // Reads the next chunk when none is waiting; a chunk that meets a locked
   // row is given up and tried again, smaller, a little later.
   Status SnapshotStep();
@@ -181,6 +184,7 @@ class MysqlSource : public Source {
   // The snapshot in progress, as of the events decoded so far.
   std::optional<offsets::SnapshotProgress> snapshot_;
   std::optional<PendingChunk> pending_chunk_;
+  SnapshotRequestWatcher requests_;
   int chunk_rows_ = 0;
   int chunk_failures_ = 0;  // chunks given up in a row
   uint64_t snapshot_rows_ = 0;

@@ -181,6 +181,7 @@ Status PostgresSource::NextSnapshotTable() {
     log_->info("snapshot done: {} rows", snapshot_rows_);
     snapshot_.reset();
   }
+  requests_.Finished(snapshot_, offsets::Position::Postgres(last_commit_end_));
   // The progress moved without events: record it at the next boundary (not
   // while resuming inside a transaction, whose position must stay).
   if (!in_txn_ && skip_changes_ == 0) {
@@ -189,7 +190,33 @@ Status PostgresSource::NextSnapshotTable() {
   return Status::OK();
 }
 
+Status PostgresSource::TakeSnapshotRequests() {
+  CDC_ASSIGN_OR_RETURN(std::vector<TableName> requested, requests_.Poll());
+  std::vector<TableName> tables;
+  for (const TableName& t : requested) {
+    if (!TableIncluded(t.schema, t.table)) {
+      log_->warn("snapshot request: {} is not captured (source.tables); left out", t.ToString());
+      continue;
+    }
+    tables.push_back(t);
+  }
+  if (tables.empty()) {
+    requests_.Finished(snapshot_, offsets::Position::Postgres(last_commit_end_));
+    return Status::OK();
+  }
+  const bool running = snapshot_.has_value();
+  const size_t added = AddToSnapshot(tables, &snapshot_, WallClockMicros());
+  log_->info("snapshot requested of {} tables: {} added{}", tables.size(), added,
+             running ? " to the snapshot in progress" : ", a new snapshot started");
+  // Recorded with the next position, so a restart goes on with it.
+  if (added > 0 && !in_txn_ && skip_changes_ == 0) {
+    batch_.end_position = offsets::Position::Postgres(last_commit_end_);
+  }
+  return Status::OK();
+}
+
 Status PostgresSource::SnapshotStep() {
+  CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
   if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
     return Status::OK();
   }

@@ -35,7 +35,8 @@ PostgresSource::PostgresSource(const AgentConfig& config, offsets::OffsetStore* 
       store_(store),
       log_(SourceLogger(config.source.name)),
       topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
-                                                      : config.kafka.topic_prefix) {
+                                                      : config.kafka.topic_prefix),
+      requests_(SnapshotRequestDir(config.offsets.path)) {
   if (config.kafka.transaction_metadata) {
     txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
   }
@@ -49,6 +50,7 @@ std::string PostgresSource::Endpoint() const {
 
 void PostgresSource::OnDurable(const offsets::Position& position) {
   if (position.kind != offsets::Position::Kind::kPostgres) return;
+  requests_.Durable(position);
   uint64_t prev = durable_lsn_.load(std::memory_order_relaxed);
   while (position.lsn > prev &&
          !durable_lsn_.compare_exchange_weak(prev, position.lsn, std::memory_order_release)) {

@@ -25,6 +25,7 @@
 #include "agent/postgres/event_builder.h"
 #include "agent/postgres/pg_connection.h"
 #include "agent/postgres/replication_protocol.h"
+#include "agent/snapshot_requests.h"
 #include "agent/source.h"
 #include "agent/transaction_metadata.h"
 #include "decoders/pgoutput/decoder.h"
@@ -99,6 +100,8 @@ class PostgresSource : public Source {
   };
   // Starts a snapshot of every captured table (snapshot_).
   Status BeginSnapshot();
+  // Takes the tables of new `cdc-agent snapshot` requests into snapshot_.
+  Status TakeSnapshotRequests();
   // Reads the next chunk when none is waiting; a chunk that waits too long
   // for a row lock is given up and tried again, smaller, a little later.
   Status SnapshotStep();
@@ -158,6 +161,7 @@ class PostgresSource : public Source {
   std::optional<offsets::SnapshotProgress> snapshot_;
   std::optional<SnapshotTable> snapshot_table_;
   std::optional<PendingChunk> pending_chunk_;
+  SnapshotRequestWatcher requests_;
   std::string snapshot_run_;  // makes watermarks of this run unique
   uint64_t chunk_seq_ = 0;
   int chunk_rows_ = 0;

@@ -315,6 +315,37 @@ TEST_F(MySnapshotTest, PositionAdvancesWhenOnlyUncapturedTablesChange) {
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// `cdc-agent snapshot --tables` beside a running agent: the table is read
+// again as a new snapshot, after the change already published.
+TEST_F(MySnapshotTest, RequestedSnapshotReadsATableAgain) {
+  constexpr int kRows = 2000;
+  Sql("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  Sql("INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_" + std::to_string(kRows));
+  StartAgent();
+  Sql("UPDATE t SET v = 'changed' WHERE id = 7");
+  ASSERT_EQ(static_cast<int>(TailTopic(env_, Topic("t"), kRows + 1).size()), kRows + 1);
+  CommandResult asked = AgentCommand({"snapshot", "--tables", db_name_ + ".t"});
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  CommandResult refused = AgentCommand({"snapshot", "--tables", "mysql.user"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  auto lines = TailTopic(env_, Topic("t"), 2 * kRows + 1, std::chrono::milliseconds(30000));
+  ASSERT_EQ(static_cast<int>(lines.size()), 2 * kRows + 1) << agent_->Stderr();
+  const int64_t first_start = lines[0].value().source().commit_time_us();
+  std::map<int64_t, int> second;
+  for (size_t i = kRows + 1; i < lines.size(); ++i) {
+    const auto& e = lines[i].value();
+    ASSERT_EQ(e.op(), cdc::v1::OP_READ);
+    ASSERT_NE(e.source().commit_time_us(), first_start);
+    const int64_t id = FindValue(e.after(), "id")->int_value();
+    ++second[id];
+    if (id == 7) {
+      EXPECT_EQ(FindValue(e.after(), "v")->text_value(), "changed");
+    }
+  }
+  EXPECT_EQ(static_cast<int>(second.size()), kRows);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 TEST_F(MySnapshotTest, SnapshotNeverStartsAtTheServersEnd) {
   Sql("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
   Sql("INSERT INTO t VALUES (1, 'before')");

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -251,6 +252,60 @@ TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
     ASSERT_EQ(w_inserts[id], 1) << "w row " << id;
     ASSERT_LE(w_reads[id], 1) << "w row " << id;
   }
+  EXPECT_EQ(StopAgent(), 0);
+}
+
+// `cdc-agent snapshot --tables` beside a running agent: the table is read
+// again as a new snapshot (a new start time), after the changes already
+// published; the request file goes once the table is read; a table the agent
+// does not capture is refused.
+TEST_F(PgSnapshotTest, RequestedSnapshotReadsATableAgain) {
+  constexpr int kRows = 3000;
+  Sql("CREATE TABLE t (id bigint PRIMARY KEY, payload text)");
+  Sql("CREATE TABLE other (id bigint PRIMARY KEY)");
+  Sql(InsertRange(1, kRows));
+  settings_.tables = {"public.t"};
+  StartAgent();
+  Sql("UPDATE t SET payload = 'v1' WHERE id = 7");
+  ASSERT_EQ(static_cast<int>(TailTopic(env_, Topic("public", "t"), kRows + 1).size()), kRows + 1);
+
+  auto run = [&](const std::string& tables) {
+    return RunCommand({env_.agent_bin, "snapshot", "--config", ConfigPath(), "--tables", tables},
+                      std::chrono::seconds(30));
+  };
+  CommandResult refused = run("public.other");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("public.other is not captured by this agent"), std::string::npos)
+      << refused.err;
+  CommandResult asked = run("public.t");
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  EXPECT_NE(asked.out.find("requested a snapshot of 1 table"), std::string::npos) << asked.out;
+
+  auto lines = TailTopic(env_, Topic("public", "t"), 2 * kRows + 1, std::chrono::milliseconds(30000));
+  ASSERT_EQ(static_cast<int>(lines.size()), 2 * kRows + 1) << agent_->Stderr();
+  std::map<int64_t, int> second;
+  int64_t first_start = lines[0].value().source().commit_time_us();
+  for (size_t i = kRows + 1; i < lines.size(); ++i) {
+    const auto& e = lines[i].value();
+    ASSERT_EQ(e.op(), cdc::v1::OP_READ);
+    ASSERT_NE(e.source().commit_time_us(), first_start) << "the same snapshot as the first";
+    const int64_t id = FindValue(e.after(), "id")->int_value();
+    ++second[id];
+    if (id == 7) {
+      EXPECT_EQ(FindValue(e.after(), "payload")->text_value(), "v1");
+    }
+  }
+  EXPECT_EQ(static_cast<int>(second.size()), kRows);
+  // The request is gone once the table is read.
+  const std::string dir = settings_.offsets_path;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool gone = false;
+  while (!gone && std::chrono::steady_clock::now() < deadline) {
+    gone = !std::filesystem::exists(dir + ".requests") ||
+           std::filesystem::is_empty(dir + ".requests");
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(gone) << agent_->Stderr();
   EXPECT_EQ(StopAgent(), 0);
 }
 
