@@ -128,6 +128,17 @@ size_t AddToSnapshot(const std::vector<TableName>& tables,
   return added;
 }
 
+bool FinishSnapshotTable(std::optional<offsets::SnapshotProgress>* snapshot) {
+  offsets::SnapshotProgress& snap = **snapshot;
+  snap.tables.erase(snap.tables.begin());
+  snap.after.clear();
+  snap.after_columns.clear();
+  snap.rows = 0;
+  if (!snap.tables.empty()) return false;
+  snapshot->reset();
+  return true;
+}
+
 Result<std::vector<TableName>> SnapshotRequestWatcher::Poll() {
   std::vector<TableName> out;
   const int64_t now = WallClockMicros();

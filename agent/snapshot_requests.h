@@ -39,6 +39,10 @@ Result<std::vector<SnapshotRequest>> ReadSnapshotRequests(const std::string& dir
 size_t AddToSnapshot(const std::vector<TableName>& tables,
                      std::optional<offsets::SnapshotProgress>* snapshot, int64_t now_us);
 
+// The first table of `snapshot` is read: drops it with its cursor, and the
+// whole snapshot when it was the last. True when the snapshot is done.
+bool FinishSnapshotTable(std::optional<offsets::SnapshotProgress>* snapshot);
+
 // Watches the request folder for one source: Poll() (the source's thread,
 // at most once a second) hands new requests' tables to the snapshot;
 // Finished() (the source's thread) notes where the requests whose tables are

@@ -115,14 +115,7 @@ Result<BinlogPos> MysqlSource::BinlogEnd() {
 }
 
 void MysqlSource::NextSnapshotTable() {
-  snapshot_->tables.erase(snapshot_->tables.begin());
-  snapshot_->after.clear();
-  snapshot_->after_columns.clear();
-  snapshot_->rows = 0;
-  if (snapshot_->tables.empty()) {
-    log_->info("snapshot done: {} rows", snapshot_rows_);
-    snapshot_.reset();
-  }
+  if (FinishSnapshotTable(&snapshot_)) log_->info("snapshot done: {} rows", snapshot_rows_);
   requests_.Finished(snapshot_, committed_);
   // The progress moved without events: record it at the next boundary (not
   // while resuming inside a transaction, whose position must stay).

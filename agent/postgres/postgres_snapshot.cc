@@ -173,14 +173,7 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
 
 Status PostgresSource::NextSnapshotTable() {
   snapshot_table_.reset();
-  snapshot_->tables.erase(snapshot_->tables.begin());
-  snapshot_->after.clear();
-  snapshot_->after_columns.clear();
-  snapshot_->rows = 0;
-  if (snapshot_->tables.empty()) {
-    log_->info("snapshot done: {} rows", snapshot_rows_);
-    snapshot_.reset();
-  }
+  if (FinishSnapshotTable(&snapshot_)) log_->info("snapshot done: {} rows", snapshot_rows_);
   requests_.Finished(snapshot_, offsets::Position::Postgres(last_commit_end_));
   // The progress moved without events: record it at the next boundary (not
   // while resuming inside a transaction, whose position must stay).

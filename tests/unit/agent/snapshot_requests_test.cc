@@ -54,6 +54,24 @@ TEST_F(SnapshotRequestsTest, DamagedRequestIsNamed) {
       << read.status().message();
 }
 
+TEST_F(SnapshotRequestsTest, FinishingTheLastTableEndsTheSnapshot) {
+  std::optional<offsets::SnapshotProgress> snap;
+  AddToSnapshot({{"public", "a"}, {"public", "b"}}, &snap, 1);
+  snap->after_columns = {"id"};
+  snap->after = {"7"};
+  snap->rows = 7;
+  EXPECT_FALSE(FinishSnapshotTable(&snap));
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->tables.size(), 1u);
+  EXPECT_EQ(snap->tables[0].name, "b");
+  EXPECT_TRUE(snap->after.empty());
+  EXPECT_TRUE(snap->after_columns.empty());
+  EXPECT_EQ(snap->rows, 0u);
+  EXPECT_EQ(snap->started_us, 1);
+  EXPECT_TRUE(FinishSnapshotTable(&snap));
+  EXPECT_FALSE(snap);
+}
+
 TEST_F(SnapshotRequestsTest, TablesAreAddedOnce) {
   std::optional<offsets::SnapshotProgress> snap;
   EXPECT_EQ(AddToSnapshot({{"public", "a"}, {"public", "b"}, {"public", "a"}}, &snap, 42), 2u);
