@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/table_shape.h"
 #include "cdc/v1/change_event.pb.h"
 #include "offsets/position.h"
 
@@ -21,6 +22,9 @@ struct DebeziumTableInfo;
 
 // One event bound for Kafka. The sink serializes it.
 struct OutEvent {
+  // The table's shape: a row change that the dispatch stage gives its topic
+  // and key (agent/dispatch.h). Null: `topic` and the key are set already.
+  TableShapePtr table;
   std::string topic;
   // Null Kafka key when false (a table without a primary key).
   bool has_key = false;
@@ -29,6 +33,15 @@ struct OutEvent {
   // With kafka.format debezium-json: what the source knows of the table that
   // the event does not carry (declared scales, every column); may be null.
   std::shared_ptr<const DebeziumTableInfo> debezium_table;
+  // Set for a message that must replace one already in the topic (a key no
+  // longer in the table): its key bytes as found there, and its partition.
+  std::optional<std::string> key_bytes;
+  int32_t partition = -1;  // -1: the partitioner's choice by key
+  // Headers after the ones every event carries (a dead letter's reason).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
+  // Set by the unwrap transform: the message's value is this row, not the
+  // event (which keeps the op and the position for the headers).
+  std::optional<cdc::v1::Row> row;
 };
 
 // A run of events in source order. `end_position`, when set, is the
@@ -49,15 +62,16 @@ struct Batch {
 };
 
 // Bounded FIFO of batches between one producer thread (the source reader) and
-// one consumer thread (the sink). Push blocks while the queue is full, so a
-// slow broker slows the reader instead of growing memory. Synchronises once
-// per batch, never per event.
-class BatchQueue {
+// one consumer thread (the next stage). Push blocks while the queue is full,
+// so a slow broker slows the reader instead of growing memory. Synchronises
+// once per batch, never per event.
+template <typename BatchT>
+class BoundedQueue {
  public:
-  explicit BatchQueue(size_t max_batches) : max_batches_(max_batches) {}
+  explicit BoundedQueue(size_t max_batches) : max_batches_(max_batches) {}
 
   // Blocks while full. Returns false (and drops the batch) once closed.
-  bool Push(Batch batch) {
+  bool Push(BatchT batch) {
     std::unique_lock lock(mu_);
     not_full_.wait(lock, [&] { return closed_ || queue_.size() < max_batches_; });
     if (closed_) return false;
@@ -72,7 +86,7 @@ class BatchQueue {
   // only when the result is kPushed, so the caller can do other work (keep
   // its database connection alive) and try again.
   template <typename Duration>
-  PushResult TryPushFor(Batch& batch, Duration timeout) {
+  PushResult TryPushFor(BatchT& batch, Duration timeout) {
     std::unique_lock lock(mu_);
     if (!not_full_.wait_for(lock, timeout,
                             [&] { return closed_ || queue_.size() < max_batches_; })) {
@@ -87,13 +101,13 @@ class BatchQueue {
   // Waits up to `timeout` for a batch. Returns nullopt on timeout, or when the
   // queue is closed and drained.
   template <typename Duration>
-  std::optional<Batch> Pop(Duration timeout) {
+  std::optional<BatchT> Pop(Duration timeout) {
     std::unique_lock lock(mu_);
     if (!not_empty_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); })) {
       return std::nullopt;
     }
     if (queue_.empty()) return std::nullopt;
-    Batch b = std::move(queue_.front());
+    BatchT b = std::move(queue_.front());
     queue_.pop_front();
     not_full_.notify_one();
     return b;
@@ -117,8 +131,10 @@ class BatchQueue {
   std::mutex mu_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
-  std::deque<Batch> queue_;
+  std::deque<BatchT> queue_;
   bool closed_ = false;
 };
+
+using BatchQueue = BoundedQueue<Batch>;
 
 }  // namespace cdc::agent

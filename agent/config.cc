@@ -33,7 +33,27 @@ using config_internal::SubstituteEnv;
 using config_internal::Trim;
 
 constexpr std::string_view kTopKeys[] = {"name",   "log_level", "batch_max_events",
-                                         "queue_max_batches", "source", "kafka", "offsets"};
+                                         "queue_max_batches", "source", "kafka", "offsets",
+                                         "transforms"};
+constexpr std::string_view kTransformTypes[] = {"filter", "project", "mask",  "compute",
+                                                "split",  "route",   "unwrap"};
+constexpr std::string_view kSplitKeys[] = {"type",  "tables", "column",      "delimiter",
+                                           "regex", "into",   "keep_source", "on_error",
+                                           "dead_letter_topic"};
+constexpr std::string_view kFilterKeys[] = {"type", "tables", "when", "ops", "on_error",
+                                            "dead_letter_topic"};
+constexpr std::string_view kProjectKeys[] = {"type", "tables", "include", "exclude", "rename",
+                                             "table"};
+constexpr std::string_view kMaskKeys[] = {"type", "tables", "columns", "salt_env"};
+constexpr std::string_view kComputeKeys[] = {"type", "tables", "columns", "maps", "on_error",
+                                             "dead_letter_topic"};
+constexpr std::string_view kRouteKeys[] = {"type", "tables", "topic", "key"};
+constexpr std::string_view kUnwrapKeys[] = {"type", "tables", "add_fields"};
+constexpr std::string_view kUnwrapFields[] = {"op",     "table",       "schema",  "database",
+                                              "source", "commit_time", "position"};
+constexpr std::string_view kMaskRuleKeys[] = {"value", "keep_last", "hash"};
+constexpr std::string_view kErrorPolicies[] = {"fail", "drop", "null", "dead-letter"};
+constexpr std::string_view kOps[] = {"insert", "update", "delete", "read", "truncate"};
 constexpr std::string_view kSourceKeys[] = {
     "type",     "name",     "host",          "port",           "user",
     "password", "database", "slot",          "publication",    "tables",
@@ -500,7 +520,11 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, KafkaConfig* out) {
   return Status::OK();
 }
 
-Status ReadAgent(const Reader& r, const YAML::Node& root, AgentConfig* out) {
+Status ReadTransforms(const Reader& r, const Reader::Section& top, const EnvLookup& env,
+                     std::vector<transform::TransformSpec>* out);
+
+Status ReadAgent(const Reader& r, const YAML::Node& root, const EnvLookup& env,
+                 AgentConfig* out) {
   Reader::Section s;
   CDC_RETURN_IF_ERROR(r.ReadSection(root, "", kTopKeys, &s));
   CDC_RETURN_IF_ERROR(r.Name(s, "name", true, &out->name));
@@ -517,10 +541,315 @@ Status ReadAgent(const Reader& r, const YAML::Node& root, AgentConfig* out) {
   Reader::Section offsets;
   CDC_RETURN_IF_ERROR(r.ReadSection(*s.Find("offsets"), "offsets", kOffsetsKeys, &offsets));
   CDC_RETURN_IF_ERROR(r.String(offsets, "path", true, &out->offsets.path));
+  CDC_RETURN_IF_ERROR(ReadTransforms(r, s, env, &out->transforms));
+  for (const transform::TransformSpec& t : out->transforms) {
+    if (t.kind == transform::TransformSpec::Kind::kUnwrap &&
+        (out->kafka.format == EventFormat::kDebeziumJson || out->kafka.schema_registry)) {
+      return r.Error(s, "transforms",
+                     t.label + " is not supported yet with kafka.format debezium-json nor with "
+                               "kafka.schema_registry; use the protobuf or json format without "
+                               "a registry");
+    }
+  }
+  if (out->kafka.format == EventFormat::kDebeziumJson) {
+    for (const transform::TransformSpec& t : out->transforms) {
+      if (t.kind == transform::TransformSpec::Kind::kProject ||
+          t.kind == transform::TransformSpec::Kind::kMask ||
+          t.kind == transform::TransformSpec::Kind::kCompute ||
+          t.kind == transform::TransformSpec::Kind::kSplit) {
+        return r.Error(s, "transforms",
+                       t.label + " with kafka.format debezium-json is not supported yet (its "
+                                 "schema is the table's); use the protobuf or json format");
+      }
+    }
+  }
   if (out->source.name.empty()) out->source.name = out->name;
   if (out->kafka.topic_prefix.empty()) out->kafka.topic_prefix = out->source.name;
   out->kafka.transactional_id = "cdc-agent-" + out->name;
   out->kafka.offsets_key = out->name + "/" + out->source.name;
+  return Status::OK();
+}
+
+// A list of plain strings (column or table names).
+Status StringList(const Reader& r, const Reader::Section& s, std::string_view key,
+                  std::vector<std::string>* out) {
+  const YAML::Node* node = s.Find(key);
+  if (node == nullptr || node->IsNull()) return Status::OK();
+  if (!node->IsSequence()) return r.Error(s, key, "must be a list, got " + Show(*node));
+  for (size_t i = 0; i < node->size(); ++i) {
+    const YAML::Node item = (*node)[i];
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      return r.Error(item, Reader::Join(s.path, key) + "[" + std::to_string(i) + "]",
+                     "must be a name, got " + Show(item));
+    }
+    out->push_back(item.Scalar());
+  }
+  return Status::OK();
+}
+
+// An ordered mapping of names to single values ("rename", compute's
+// "columns"), in the file's order.
+Status OrderedPairs(const Reader& r, const Reader::Section& s, std::string_view key,
+                    const char* what, std::vector<std::pair<std::string, std::string>>* out) {
+  const YAML::Node* node = s.Find(key);
+  if (node == nullptr || node->IsNull()) return Status::OK();
+  if (!node->IsMap()) return r.Error(s, key, "must be a mapping of " + std::string(what));
+  const std::string path = Reader::Join(s.path, key);
+  for (const auto& entry : *node) {
+    if (!entry.first.IsScalar() || entry.first.Scalar().empty()) {
+      return r.Error(entry.first, path, "keys must be column names");
+    }
+    const std::string& name = entry.first.Scalar();
+    if (!entry.second.IsScalar() || entry.second.Scalar().empty()) {
+      return r.Error(entry.first, path + "." + name, "must be " + std::string(what) + ", got " +
+                                                         Show(entry.second));
+    }
+    for (const auto& [seen, value] : *out) {
+      if (seen == name) return r.Error(entry.first, path + "." + name, "given twice");
+    }
+    out->emplace_back(name, entry.second.Scalar());
+  }
+  return Status::OK();
+}
+
+Status ReadMasks(const Reader& r, const Reader::Section& s, const EnvLookup& env,
+                 transform::TransformSpec* t) {
+  using transform::MaskSpec;
+  const YAML::Node* node = s.Find("columns");
+  if (node == nullptr) return r.Missing(Reader::Join(s.path, "columns"), "the columns to mask");
+  if (!node->IsMap() || node->size() == 0) {
+    return r.Error(s, "columns",
+                   "must map each column to null, hash, {value: TEXT}, {keep_last: N} or "
+                   "{hash: true}");
+  }
+  const std::string path = Reader::Join(s.path, "columns");
+  bool hashes = false;
+  for (const auto& entry : *node) {
+    const std::string name = entry.first.Scalar();
+    const std::string item_path = path + "." + name;
+    MaskSpec m;
+    m.column = name;
+    const YAML::Node& rule = entry.second;
+    if (rule.IsNull() || (rule.IsScalar() && rule.Scalar() == "null")) {
+      m.kind = MaskSpec::Kind::kNull;
+    } else if (rule.IsScalar() && rule.Scalar() == "hash") {
+      m.kind = MaskSpec::Kind::kHash;
+    } else if (rule.IsMap()) {
+      Reader::Section rs;
+      CDC_RETURN_IF_ERROR(r.ReadSection(rule, item_path, kMaskRuleKeys, &rs));
+      if (rs.values.size() != 1) {
+        return r.Error(entry.first, item_path, "give one of value, keep_last or hash");
+      }
+      if (rs.Find("value") != nullptr) {
+        m.kind = MaskSpec::Kind::kValue;
+        const YAML::Node* v = rs.Find("value");
+        if (!v->IsScalar()) return r.Error(rs, "value", "must be a text, got " + Show(*v));
+        m.value = v->Scalar();
+      } else if (rs.Find("keep_last") != nullptr) {
+        m.kind = MaskSpec::Kind::kKeepLast;
+        m.keep_last = 4;
+        CDC_RETURN_IF_ERROR(r.Int(rs, "keep_last", 0, 1000000, &m.keep_last));
+      } else {
+        bool on = false;
+        CDC_RETURN_IF_ERROR(r.Bool(rs, "hash", &on));
+        if (!on) return r.Error(rs, "hash", "must be true (leave the column out to keep it)");
+        m.kind = MaskSpec::Kind::kHash;
+      }
+    } else {
+      return r.Error(entry.first, item_path,
+                     "must be null, hash, {value: TEXT}, {keep_last: N} or {hash: true}, got " +
+                         Show(rule));
+    }
+    hashes = hashes || m.kind == MaskSpec::Kind::kHash;
+    for (const MaskSpec& seen : t->masks) {
+      if (seen.column == name) return r.Error(entry.first, item_path, "given twice");
+    }
+    t->masks.push_back(std::move(m));
+  }
+  std::string salt_env;
+  CDC_RETURN_IF_ERROR(r.String(s, "salt_env", false, &salt_env));
+  if (hashes) {
+    if (salt_env.empty()) {
+      return r.Missing(Reader::Join(s.path, "salt_env"),
+                       "a hash mask needs the name of the environment variable that holds its "
+                       "salt (without a secret salt a hash of a short value can be reversed by "
+                       "trying every value)");
+    }
+    std::optional<std::string> salt = env(salt_env);
+    if (!salt || salt->empty()) {
+      return r.Error(s, "salt_env", "environment variable " + salt_env + " is not set or empty");
+    }
+    t->salt = *salt;
+  } else if (!salt_env.empty()) {
+    return r.Error(s, "salt_env", "applies to hash masks only; this transform has none");
+  }
+  return Status::OK();
+}
+
+Status ReadTransform(const Reader& r, const YAML::Node& node, const std::string& path,
+                     const EnvLookup& env, transform::TransformSpec* t) {
+  using transform::TransformSpec;
+  if (!node.IsMap()) return r.Error(node, path, "must be a mapping with a type, got " + Show(node));
+  const YAML::Node type_node = node["type"];
+  if (!type_node || !type_node.IsScalar()) {
+    return r.Error(node, path, "needs a type: one of " + JoinChoices(kTransformTypes, ", "));
+  }
+  const std::string type = type_node.Scalar();
+  Keys keys;
+  if (type == "filter") {
+    t->kind = TransformSpec::Kind::kFilter;
+    keys = kFilterKeys;
+  } else if (type == "project") {
+    t->kind = TransformSpec::Kind::kProject;
+    keys = kProjectKeys;
+  } else if (type == "mask") {
+    t->kind = TransformSpec::Kind::kMask;
+    keys = kMaskKeys;
+  } else if (type == "compute") {
+    t->kind = TransformSpec::Kind::kCompute;
+    keys = kComputeKeys;
+  } else if (type == "split") {
+    t->kind = TransformSpec::Kind::kSplit;
+    keys = kSplitKeys;
+  } else if (type == "route") {
+    t->kind = TransformSpec::Kind::kRoute;
+    keys = kRouteKeys;
+  } else if (type == "unwrap") {
+    t->kind = TransformSpec::Kind::kUnwrap;
+    keys = kUnwrapKeys;
+  } else {
+    return r.Error(type_node, path + ".type",
+                   "must be one of " + JoinChoices(kTransformTypes, ", ") + ", got " +
+                       Quote(type));
+  }
+  t->label = path + " (" + type + ")";
+  Reader::Section s;
+  CDC_RETURN_IF_ERROR(r.ReadSection(node, path, keys, &s));
+  CDC_RETURN_IF_ERROR(StringList(r, s, "tables", &t->tables));
+  std::string policy = "fail";
+  if (const YAML::Node* p = s.Find("on_error"); p != nullptr && p->IsNull()) {
+    policy = "null";  // YAML reads `on_error: null` as no value
+  } else {
+    CDC_RETURN_IF_ERROR(r.Choice(s, "on_error", kErrorPolicies, &policy));
+  }
+  t->on_error = policy == "drop"          ? transform::ErrorPolicy::kDrop
+                : policy == "null"        ? transform::ErrorPolicy::kNull
+                : policy == "dead-letter" ? transform::ErrorPolicy::kDeadLetter
+                                          : transform::ErrorPolicy::kFail;
+  if (s.Find("dead_letter_topic") != nullptr) {
+    CDC_RETURN_IF_ERROR(r.Name(s, "dead_letter_topic", false, &t->dead_letter_topic));
+    if (t->on_error != transform::ErrorPolicy::kDeadLetter) {
+      return r.Error(s, "dead_letter_topic", "applies with on_error: dead-letter only");
+    }
+  }
+  switch (t->kind) {
+    case TransformSpec::Kind::kFilter: {
+      CDC_RETURN_IF_ERROR(r.String(s, "when", false, &t->when));
+      std::vector<std::string> ops;
+      CDC_RETURN_IF_ERROR(StringList(r, s, "ops", &ops));
+      for (const std::string& op : ops) {
+        const auto* it = std::find(std::begin(kOps), std::end(kOps), op);
+        if (it == std::end(kOps)) {
+          return r.Error(s, "ops", Quote(op) + " is not an operation; expected " +
+                                       JoinChoices(kOps, ", "));
+        }
+        static constexpr cdc::v1::Op kOpValues[] = {cdc::v1::OP_INSERT, cdc::v1::OP_UPDATE,
+                                                    cdc::v1::OP_DELETE, cdc::v1::OP_READ,
+                                                    cdc::v1::OP_TRUNCATE};
+        t->ops.push_back(kOpValues[it - std::begin(kOps)]);
+      }
+      if (t->when.empty() && t->ops.empty()) {
+        return r.Error(node, path, "a filter needs when (an expression), ops (a list), or both");
+      }
+      break;
+    }
+    case TransformSpec::Kind::kProject:
+      CDC_RETURN_IF_ERROR(StringList(r, s, "include", &t->include));
+      CDC_RETURN_IF_ERROR(StringList(r, s, "exclude", &t->exclude));
+      CDC_RETURN_IF_ERROR(OrderedPairs(r, s, "rename", "new column names", &t->rename));
+      CDC_RETURN_IF_ERROR(r.String(s, "table", false, &t->rename_table));
+      if (t->include.empty() && t->exclude.empty() && t->rename.empty() &&
+          t->rename_table.empty()) {
+        return r.Error(node, path, "a project needs include, exclude, rename or table");
+      }
+      break;
+    case TransformSpec::Kind::kMask: CDC_RETURN_IF_ERROR(ReadMasks(r, s, env, t)); break;
+    case TransformSpec::Kind::kCompute: {
+      CDC_RETURN_IF_ERROR(OrderedPairs(r, s, "columns", "expressions", &t->computes));
+      if (t->computes.empty()) return r.Missing(Reader::Join(s.path, "columns"));
+      if (const YAML::Node* maps = s.Find("maps"); maps != nullptr && !maps->IsNull()) {
+        if (!maps->IsMap()) return r.Error(s, "maps", "must map names to code tables");
+        for (const auto& entry : *maps) {
+          const std::string name = entry.first.Scalar();
+          Reader::Section table;
+          table.path = path + ".maps." + name;
+          std::map<std::string, std::string>& codes = t->maps[name];
+          if (!entry.second.IsMap()) {
+            return r.Error(entry.first, table.path, "must map codes to texts");
+          }
+          for (const auto& code : entry.second) {
+            if (!code.second.IsScalar()) {
+              return r.Error(code.first, table.path + "." + code.first.Scalar(),
+                             "must be a text, got " + Show(code.second));
+            }
+            codes[code.first.Scalar()] = code.second.Scalar();
+          }
+        }
+      }
+      break;
+    }
+    case TransformSpec::Kind::kSplit:
+      CDC_RETURN_IF_ERROR(r.String(s, "column", true, &t->split_column));
+      CDC_RETURN_IF_ERROR(r.String(s, "delimiter", false, &t->delimiter));
+      CDC_RETURN_IF_ERROR(r.String(s, "regex", false, &t->regex));
+      CDC_RETURN_IF_ERROR(StringList(r, s, "into", &t->into));
+      CDC_RETURN_IF_ERROR(r.Bool(s, "keep_source", &t->keep_source));
+      if (t->delimiter.empty() == t->regex.empty()) {
+        return r.Error(node, path,
+                       "a split needs delimiter (with into: the new columns) or regex (with a "
+                       "named group (?<name>...) per new column), not both");
+      }
+      if (!t->delimiter.empty() && t->into.empty()) {
+        return r.Missing(Reader::Join(s.path, "into"), "the columns the parts go to, in order");
+      }
+      if (!t->regex.empty() && !t->into.empty()) {
+        return r.Error(s, "into", "a regex names its columns with (?<name>...); remove into");
+      }
+      break;
+    case TransformSpec::Kind::kUnwrap:
+      CDC_RETURN_IF_ERROR(StringList(r, s, "add_fields", &t->unwrap_fields));
+      for (const std::string& f : t->unwrap_fields) {
+        if (std::find(std::begin(kUnwrapFields), std::end(kUnwrapFields), f) ==
+            std::end(kUnwrapFields)) {
+          return r.Error(s, "add_fields",
+                         Quote(f) + " is not a field; expected " + JoinChoices(kUnwrapFields, ", "));
+        }
+      }
+      break;
+    case TransformSpec::Kind::kRoute:
+      CDC_RETURN_IF_ERROR(r.String(s, "topic", false, &t->topic));
+      CDC_RETURN_IF_ERROR(StringList(r, s, "key", &t->key));
+      if (t->topic.empty() && t->key.empty()) {
+        return r.Error(node, path, "a route needs topic (a template), key (columns), or both");
+      }
+      break;
+  }
+  return Status::OK();
+}
+
+Status ReadTransforms(const Reader& r, const Reader::Section& top, const EnvLookup& env,
+                     std::vector<transform::TransformSpec>* out) {
+  const YAML::Node* node = top.Find("transforms");
+  if (node == nullptr || node->IsNull()) return Status::OK();
+  if (!node->IsSequence()) {
+    return r.Error(top, "transforms", "must be a list of transforms, got " + Show(*node));
+  }
+  for (size_t i = 0; i < node->size(); ++i) {
+    transform::TransformSpec t;
+    CDC_RETURN_IF_ERROR(
+        ReadTransform(r, (*node)[i], "transforms[" + std::to_string(i) + "]", env, &t));
+    out->push_back(std::move(t));
+  }
   return Status::OK();
 }
 
@@ -541,7 +870,7 @@ Result<AgentConfig> ParseConfig(const std::string& yaml_text, const EnvLookup& e
     if (!root.IsMap()) {
       return reader.Error(root, "(top level)", "must be a mapping of keys, got " + Show(root));
     }
-    CDC_RETURN_IF_ERROR(ReadAgent(reader, root, &config));
+    CDC_RETURN_IF_ERROR(ReadAgent(reader, root, env, &config));
   } catch (const YAML::Exception& e) {
     // Messages about escapes and unicode end with the offending text, which
     // may be part of a secret: keep only the fixed part.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agent/schema_registry.h"
+#include "agent/transform/spec.h"
 #include "common/status.h"
 
 namespace cdc::agent {
@@ -158,6 +159,8 @@ struct AgentConfig {
   std::string log_level = "info";  // Default: info (trace, debug, info, warn, error).
   int batch_max_events = 2000;     // Default: 2000. Events per batch handed to the sink.
   int queue_max_batches = 16;      // Default: 16. Batches in flight between reader and sink.
+  // `transforms:`, in order (agent/transform/spec.h).
+  std::vector<transform::TransformSpec> transforms;
 
   // A printable summary with secrets replaced by "***".
   std::string Describe() const;

@@ -278,6 +278,15 @@ Result<std::string> SubstituteEnv(const std::string& text, const EnvLookup& env,
       return Status::InvalidArgument(where + "unterminated ${ (write $${ for a literal ${)");
     }
     std::string name = text.substr(i + 2, close - i - 2);
+    // The names of a route transform's topic template are not variables:
+    // ${source}, ${prefix}, ${schema}, ${database}, ${table} and the
+    // column values ${after.NAME} / ${before.NAME}.
+    if (name == "source" || name == "prefix" || name == "schema" || name == "database" ||
+        name == "table" || name.rfind("after.", 0) == 0 || name.rfind("before.", 0) == 0) {
+      out += text.substr(i, close - i + 1);
+      i = close;
+      continue;
+    }
     auto name_char = [](char ch) { return IsIdentChar(ch) && ch != '$'; };
     if (name.empty() || !IsIdentStart(name[0]) ||
         !std::all_of(name.begin(), name.end(), name_char)) {

@@ -102,9 +102,35 @@ Result<EventEncoder::SchemaIds> EventEncoder::IdsFor(const std::string& topic) {
 }
 
 Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::string* key) {
+  if (out.key_bytes) {
+    CDC_ASSIGN_OR_RETURN(bool has_key, EncodeValueAndKey(out, value, key));
+    (void)has_key;
+    *key = *out.key_bytes;
+    return true;
+  }
+  return EncodeValueAndKey(out, value, key);
+}
+
+Result<bool> EventEncoder::EncodeValueAndKey(const OutEvent& out, std::string* value,
+                                             std::string* key) {
   // A TRUNCATE's key is a RowKey without columns, not null: a compacted
   // topic refuses messages without a key.
   const bool has_key = out.has_key || out.event.op() == cdc::v1::OP_TRUNCATE;
+  if (out.row) {
+    // The unwrap transform: the row alone (no registry: refused at load).
+    if (format_ == EventFormat::kJson) {
+      *value = RowToPlainJson(*out.row);
+      if (has_key) *key = RowKeyToJson(out.key);
+      return has_key;
+    }
+    if (!out.row->SerializeToString(value)) {
+      return Status::InvalidArgument("kafka: cannot serialize a row for topic " + out.topic);
+    }
+    if (has_key && !out.key.SerializeToString(key)) {
+      return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
+    }
+    return has_key;
+  }
   switch (format_) {
     case EventFormat::kProtobuf: {
       if (!registry_) {
@@ -161,6 +187,7 @@ Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::
 
 const std::vector<std::pair<std::string_view, std::string>>& EventEncoder::Headers(
     const OutEvent& out) {
+  headers_[1].second.assign(out.row ? std::string_view("cdc.v1.Row") : schema_name_);
   headers_[2].second.assign(OpName(out.event.op()));
   AssignPositionText(out.event.source(), &headers_[3].second);
   // Encode(out) registered the topic's schemas just before.

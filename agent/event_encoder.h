@@ -71,6 +71,7 @@ class EventEncoder {
   // each topic registers the key and value schemas (then cached): the
   // registry's errors come back as they are, a retryable IOError while it
   // is unreachable.
+  // An event with key_bytes keeps them as its key.
   Result<bool> Encode(const OutEvent& out, std::string* value, std::string* key);
 
   // The headers of the event message of `out`, as (name, value) pairs. Call
@@ -98,6 +99,7 @@ class EventEncoder {
     int32_t value = 0;
   };
   Result<SchemaIds> IdsFor(const std::string& topic);
+  Result<bool> EncodeValueAndKey(const OutEvent& out, std::string* value, std::string* key);
 
   const KafkaConfig& config_;
   const EventFormat format_;

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/transform/expr_time.h"
 #include "common/json_text.h"
 #include "common/utf8.h"
 
@@ -1034,6 +1035,125 @@ std::string JsonQuote(std::string_view text) {
     }
   }
   out += '"';
+  return out;
+}
+
+namespace {
+
+void AppendPlainValue(const cdc::v1::Value& v, std::string& out) {
+  using cdc::v1::Value;
+  switch (v.kind_case()) {
+    case Value::kBoolValue: out += v.bool_value() ? "true" : "false"; return;
+    case Value::kIntValue: out += std::to_string(v.int_value()); return;
+    case Value::kUintValue: out += std::to_string(v.uint_value()); return;
+    case Value::kFloatValue:
+    case Value::kDoubleValue: {
+      const double d = v.kind_case() == Value::kFloatValue ? v.float_value() : v.double_value();
+      if (std::isnan(d)) {
+        out += "\"NaN\"";
+      } else if (std::isinf(d)) {
+        out += d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+      } else {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", d);
+        out += buf;
+      }
+      return;
+    }
+    case Value::kDecimalValue: out += JsonQuote(v.decimal_value()); return;
+    case Value::kTextValue: out += JsonQuote(v.text_value()); return;
+    case Value::kUuidValue: out += JsonQuote(v.uuid_value()); return;
+    case Value::kInetValue: out += JsonQuote(v.inet_value()); return;
+    case Value::kMacaddrValue: out += JsonQuote(v.macaddr_value()); return;
+    case Value::kBitsValue: out += JsonQuote(v.bits_value()); return;
+    case Value::kEnumValue: out += JsonQuote(v.enum_value()); return;
+    case Value::kRawValue: out += JsonQuote(v.raw_value().text()); return;
+    case Value::kJsonValue:
+      out += v.json_value().empty() ? std::string("null") : v.json_value();
+      return;
+    case Value::kBytesValue: AppendQuotedBase64(v.bytes_value(), out); return;
+    case Value::kGeometryValue: AppendQuotedBase64(v.geometry_value().wkb(), out); return;
+    case Value::kDateValue: {
+      const cdc::v1::Date& d = v.date_value();
+      std::string text;
+      transform::internal::AppendDate(
+          {d.year(), static_cast<uint8_t>(d.month()), static_cast<uint8_t>(d.day())},
+          d.infinity() == cdc::v1::INFINITY_POSITIVE   ? int8_t{1}
+          : d.infinity() == cdc::v1::INFINITY_NEGATIVE ? int8_t{-1}
+                                                        : int8_t{0},
+          &text);
+      out += JsonQuote(text);
+      return;
+    }
+    case Value::kTimeValue: {
+      std::string text;
+      transform::internal::AppendTime(v.time_value(), &text);
+      out += JsonQuote(text);
+      return;
+    }
+    case Value::kTimestampValue: {
+      const cdc::v1::Timestamp& t = v.timestamp_value();
+      std::string text;
+      if (t.infinity() != cdc::v1::INFINITY_NONE) {
+        text = t.infinity() == cdc::v1::INFINITY_POSITIVE ? "infinity" : "-infinity";
+      } else if (t.zero()) {
+        text = "0000-00-00T00:00:00";
+      } else if (!t.invalid_text().empty()) {
+        text = t.invalid_text();
+      } else if (!t.out_of_range_text().empty()) {
+        text = t.out_of_range_text();
+      } else {
+        transform::internal::AppendTimestamp(t.epoch_micros(), t.with_time_zone(), &text);
+      }
+      out += JsonQuote(text);
+      return;
+    }
+    case Value::kIntervalValue: {
+      std::string text;
+      transform::internal::AppendInterval(v.interval_value(), &text);
+      out += JsonQuote(text);
+      return;
+    }
+    case Value::kSetValue: {
+      out += '[';
+      for (int i = 0; i < v.set_value().labels_size(); ++i) {
+        if (i > 0) out += ',';
+        out += JsonQuote(v.set_value().labels(i));
+      }
+      out += ']';
+      return;
+    }
+    case Value::kArrayValue: {
+      out += '[';
+      for (int i = 0; i < v.array_value().elements_size(); ++i) {
+        if (i > 0) out += ',';
+        AppendPlainValue(v.array_value().elements(i), out);
+      }
+      out += ']';
+      return;
+    }
+    case Value::kErrorValue:  // the event's own form says what failed
+    case Value::kNull:
+    case Value::kUnchanged:
+    case Value::KIND_NOT_SET: out += "null"; return;
+  }
+  out += "null";
+}
+
+}  // namespace
+
+std::string RowToPlainJson(const cdc::v1::Row& row) {
+  std::string out = "{";
+  bool first = true;
+  for (const cdc::v1::Column& c : row.columns()) {
+    if (c.value().kind_case() == cdc::v1::Value::kUnchanged) continue;
+    if (!first) out += ',';
+    first = false;
+    out += JsonQuote(c.name());
+    out += ':';
+    AppendPlainValue(c.value(), out);
+  }
+  out += '}';
   return out;
 }
 

@@ -25,6 +25,16 @@ namespace cdc::agent {
 std::string EventToJson(const cdc::v1::ChangeEvent& event);
 std::string RowKeyToJson(const cdc::v1::RowKey& key);
 
+// A row (the unwrap transform) as a plain JSON object, one member per
+// column in order: NULL as null, booleans and integers as JSON literals,
+// floats as numbers (NaN and the infinities as strings), decimals, text,
+// UUIDs, enums and the like as strings, JSON values embedded as they are,
+// bytes and geometry as base64, dates "2024-03-01", times "12:34:56.5",
+// timestamps "2024-03-01T12:34:56.789012" (with "Z" when they have a time
+// zone), intervals as ISO 8601 durations, sets and arrays as arrays. A
+// column whose value was not sent (an unchanged TOAST value) is left out.
+std::string RowToPlainJson(const cdc::v1::Row& row);
+
 // `text` as a JSON string literal, quotes included. Bytes that are not valid
 // UTF-8 are passed through unchanged.
 std::string JsonQuote(std::string_view text);

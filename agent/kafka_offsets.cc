@@ -36,6 +36,34 @@ Status BaseConf(const KafkaConfig& config, RdKafka::Conf& conf) {
 
 }  // namespace
 
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaConfig& config,
+                                                                  bool read_committed,
+                                                                  const std::string& group_prefix,
+                                                                  KafkaEventLogger& events) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  CDC_RETURN_IF_ERROR(BaseConf(config, *conf));
+  std::mt19937_64 rng(std::random_device{}());
+  CDC_RETURN_IF_ERROR(
+      SetKafkaConf(*conf, "group.id", group_prefix + std::to_string(rng()), "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.auto.commit", "false", "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "isolation.level",
+                                   read_committed ? "read_committed" : "read_uncommitted",
+                                   "kafka"));
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.partition.eof", "true", "kafka"));
+  // The end of a partition is seen by a fetch that finds nothing more: the
+  // broker holds such a fetch this long (500 ms by default) for new data.
+  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "fetch.wait.max.ms", "10", "kafka"));
+  std::string errstr;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), errstr) !=
+      RdKafka::Conf::CONF_OK) {
+    return Status::InvalidArgument("kafka: " + errstr);
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), errstr));
+  if (!consumer) return Status::InvalidArgument("kafka: cannot create a consumer: " + errstr);
+  return consumer;
+}
+
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name) {
   return config.offsets_key + std::string(kStateInfix) + std::string(name);
 }
@@ -64,22 +92,10 @@ Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
 Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int timeout_ms,
                                               const std::atomic<bool>* stop) {
   KafkaEventLogger events(/*quiet=*/true);
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  CDC_RETURN_IF_ERROR(BaseConf(config, *conf));
-  std::mt19937_64 rng(std::random_device{}());
-  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "group.id",
-                                   "cdc-agent-offsets-reader-" + std::to_string(rng()), "kafka"));
-  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.auto.commit", "false", "kafka"));
-  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "isolation.level", "read_committed", "kafka"));
-  CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.partition.eof", "true", "kafka"));
+  CDC_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
+                       NewReadingConsumer(config, /*read_committed=*/true,
+                                          "cdc-agent-offsets-reader-", events));
   std::string errstr;
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), errstr) !=
-      RdKafka::Conf::CONF_OK) {
-    return Status::InvalidArgument("kafka: " + errstr);
-  }
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), errstr));
-  if (!consumer) return Status::InvalidArgument("kafka: cannot create a consumer: " + errstr);
   const std::string& topic_name = config.offsets_topic;
   const std::string where = "kafka: reading the offsets topic " + topic_name;
 
@@ -162,6 +178,7 @@ Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int tim
     const bool tombstone = msg->payload() == nullptr;
     std::string_view value(static_cast<const char*>(msg->payload()), msg->len());
     if (key == config.offsets_key) {
+      out.reset = tombstone;
       if (tombstone) {
         out.position.reset();
         continue;
@@ -187,6 +204,90 @@ Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int tim
   consumer->close();
   if (!status.ok()) return status;
   return out;
+}
+
+Result<std::optional<std::string>> FindPublishedEvent(const KafkaConfig& config,
+                                                      const std::set<std::string>& topics,
+                                                      int timeout_ms,
+                                                      const std::atomic<bool>* stop) {
+  if (topics.empty()) return std::optional<std::string>();
+  KafkaEventLogger events(/*quiet=*/true);
+  CDC_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
+                       NewReadingConsumer(config, /*read_committed=*/true,
+                                          "cdc-agent-topic-probe-", events));
+  const std::string where = "kafka: looking for events of an earlier run in the topics of the "
+                            "captured tables";
+  RdKafka::Metadata* raw = nullptr;
+  RdKafka::ErrorCode err = consumer->metadata(true, nullptr, &raw, kRequestTimeoutMs);
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (err != RdKafka::ERR_NO_ERROR || !metadata) {
+    return Status::IOError(where + ": " + RdKafka::err2str(err) +
+                               "; check that the brokers in kafka.brokers are up",
+                           /*retryable=*/true);
+  }
+  // Partitions that hold records; with read_committed, records of aborted
+  // transactions and transaction markers are passed over.
+  std::vector<RdKafka::TopicPartition*> assignment;
+  std::map<std::pair<std::string, int32_t>, int64_t> ends;
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    const std::string& name = t->topic();
+    if (topics.count(name) == 0 || t->err() != RdKafka::ERR_NO_ERROR) {
+      continue;
+    }
+    for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+      int64_t low = 0;
+      int64_t high = 0;
+      err = consumer->query_watermark_offsets(name, p->id(), &low, &high, kRequestTimeoutMs);
+      if (err != RdKafka::ERR_NO_ERROR) {
+        RdKafka::TopicPartition::destroy(assignment);
+        return Status::IOError(where + ": " + name + ": " + RdKafka::err2str(err),
+                               /*retryable=*/true);
+      }
+      if (high <= low) continue;
+      ends[{name, p->id()}] = high;
+      assignment.push_back(
+          RdKafka::TopicPartition::create(name, p->id(), RdKafka::Topic::OFFSET_BEGINNING));
+    }
+  }
+  if (assignment.empty()) return std::optional<std::string>();
+  err = consumer->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::IOError(where + ": " + RdKafka::err2str(err), /*retryable=*/true);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::optional<std::string> found;
+  Status status;
+  while (!ends.empty() && !found) {
+    if (stop != nullptr && stop->load()) {
+      status = Status::Aborted("stopped");
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      status = Status::IOError(where + ": no answer within " + FormatSeconds(timeout_ms) +
+                                   " (a transaction of another producer is open, or the "
+                                   "brokers are slow)",
+                               /*retryable=*/true);
+      break;
+    }
+    std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
+    if (msg->err() == RdKafka::ERR__TIMED_OUT) continue;
+    const auto tp = std::make_pair(msg->topic_name(), msg->partition());
+    if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
+      auto it = ends.find(tp);
+      if (it != ends.end() && msg->offset() >= it->second) ends.erase(it);
+      continue;
+    }
+    if (msg->err() != RdKafka::ERR_NO_ERROR) {
+      status = Status::IOError(where + ": " + msg->errstr(), /*retryable=*/true);
+      break;
+    }
+    found = "topic " + tp.first + " (partition " + std::to_string(tp.second) + ", offset " +
+            std::to_string(msg->offset()) + ")";
+  }
+  consumer->close();
+  if (!status.ok()) return status;
+  return found;
 }
 
 Reconciliation Reconcile(const std::optional<offsets::Position>& kafka,

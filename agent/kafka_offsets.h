@@ -10,15 +10,19 @@
 #pragma once
 
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "agent/config.h"
+#include "agent/kafka_common.h"
 #include "common/status.h"
 #include "offsets/offset_store.h"
 #include "offsets/position.h"
@@ -29,7 +33,23 @@ namespace cdc::agent {
 struct CommittedOffsets {
   std::optional<offsets::Position> position;
   std::map<std::string, std::string> states;  // by state name
+  // The last record of the position is a tombstone: `offsets reset` asked
+  // for a start over (until compaction removes it, after the topic's
+  // delete.retention.ms).
+  bool reset = false;
 };
+
+// A short-lived consumer of the user's cluster (kafka.brokers and
+// kafka.properties, security settings among them) that commits nothing,
+// reports each partition's end, and does not hold a fetch at the end: for
+// reading topics back. Its group id is `group_prefix` and a random number.
+// `read_committed` passes over aborted records (and makes
+// query_watermark_offsets answer the last stable offset, not the high
+// watermark). `events` must outlive the consumer.
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaConfig& config,
+                                                                  bool read_committed,
+                                                                  const std::string& group_prefix,
+                                                                  KafkaEventLogger& events);
 
 // The key of state `name` in the offsets topic.
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name);
@@ -48,6 +68,14 @@ Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
 // IOError). An absent topic holds nothing.
 Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int timeout_ms,
                                               const std::atomic<bool>* stop = nullptr);
+
+// The first committed record (read_committed) found in one of `topics`, as
+// "topic T (partition P, offset O)"; nullopt when they hold none (or do not
+// exist). Tells a first run from one whose positions were lost.
+Result<std::optional<std::string>> FindPublishedEvent(const KafkaConfig& config,
+                                                      const std::set<std::string>& topics,
+                                                      int timeout_ms,
+                                                      const std::atomic<bool>* stop = nullptr);
 
 // How the local store and Kafka agree at start.
 struct Reconciliation {

@@ -13,7 +13,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "agent/event_encoder.h"
 #include "agent/kafka_admin.h"
 #include "agent/kafka_common.h"
 #include "agent/kafka_offsets.h"
@@ -198,38 +197,49 @@ class RdKafkaSink final : public KafkaSink {
 
   Status Send(Batch batch) override {
     CDC_RETURN_IF_ERROR(CheckFailed());
+    Result<EncodedBatch> encoded = encoder_.Encode(std::move(batch), stop_);
+    if (!encoded.ok()) return Fail(encoded.status());
+    return Send(std::move(*encoded));
+  }
+
+  Status Send(EncodedBatch batch) override {
+    CDC_RETURN_IF_ERROR(CheckFailed());
     if (config_.exactly_once) return SendInTransaction(std::move(batch));
-    return Produce(batch, std::move(batch.end_position));
+    std::optional<offsets::Position> end = std::move(batch.end_position);
+    return Produce(batch, std::move(end));
   }
 
   // Produces every event of `batch`; `end` is reported durable (at least
   // once) when they and all before them are acknowledged.
-  Status Produce(const Batch& batch, std::optional<offsets::Position> end) {
+  Status Produce(const EncodedBatch& batch, std::optional<offsets::Position> end) {
     BatchTrack& track = tracks_.emplace_back(next_seq_++, std::move(end));
-    for (const OutEvent& out : batch.events) {
-      CDC_ASSIGN_OR_RETURN(RdKafka::Topic * topic, TopicFor(out.topic));
-      Result<bool> encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
-      if (!encoded.ok() && encoded.status().retryable()) encoded = RetryEncode(out, encoded);
-      if (!encoded.ok()) return Fail(encoded.status());
-      const void* key = *encoded ? key_buf_.data() : nullptr;
-      const size_t key_len = *encoded ? key_buf_.size() : 0;
-      const auto& headers = encoder_.Headers(out);
-      if (out.event.op() == cdc::v1::OP_TRUNCATE && !out.has_key) {
+    batch.HeaderViews(batch.tombstone_headers_begin, batch.tombstone_headers_end,
+                      &tombstone_headers_);
+    for (size_t i = 0; i < batch.messages.size(); ++i) {
+      const EncodedBatch::Message& m = batch.messages[i];
+      CDC_ASSIGN_OR_RETURN(RdKafka::Topic * topic, TopicFor(batch.topics[m.topic]));
+      const std::string_view value = batch.Value(m);
+      const void* key = m.has_key ? batch.Key(m).data() : nullptr;
+      const size_t key_len = m.has_key ? m.key_size : 0;
+      batch.HeaderViews(m.headers_begin, m.headers_end, &headers_);
+      const std::vector<HeaderView>& headers = headers_;
+      if (m.every_partition) {
         // Each partition's consumer sees the TRUNCATE in order with the
         // rows of that partition.
         CDC_ASSIGN_OR_RETURN(int32_t partitions, PartitionCount(topic));
         for (int32_t p = 0; p < partitions; ++p) {
           CDC_RETURN_IF_ERROR(Produce(topic, partitions == 1 ? RdKafka::Topic::PARTITION_UA : p,
-                                      value_buf_.data(), value_buf_.size(), key, key_len,
-                                      &headers, p == 0 ? &track.event_part : &track.extra_part));
+                                      value.data(), value.size(), key, key_len, &headers,
+                                      p == 0 ? &track.event_part : &track.extra_part));
         }
         continue;
       }
-      CDC_RETURN_IF_ERROR(Produce(topic, RdKafka::Topic::PARTITION_UA, value_buf_.data(),
-                                  value_buf_.size(), key, key_len, &headers, &track.event_part));
-      if (config_.tombstones && key != nullptr && out.event.op() == cdc::v1::OP_DELETE) {
-        CDC_RETURN_IF_ERROR(Produce(topic, RdKafka::Topic::PARTITION_UA, nullptr, 0, key, key_len,
-                                    &encoder_.TombstoneHeaders(), &track.extra_part));
+      const int32_t partition = m.partition >= 0 ? m.partition : RdKafka::Topic::PARTITION_UA;
+      CDC_RETURN_IF_ERROR(Produce(topic, partition, value.data(), value.size(), key, key_len,
+                                  &headers, &track.event_part));
+      if (config_.tombstones && key != nullptr && m.is_delete) {
+        CDC_RETURN_IF_ERROR(Produce(topic, partition, nullptr, 0, key, key_len,
+                                    &tombstone_headers_, &track.extra_part));
       }
     }
     track.sealed = true;
@@ -262,11 +272,15 @@ class RdKafkaSink final : public KafkaSink {
 
   uint64_t in_flight() const override { return in_flight_; }
   uint64_t events_acked() const override { return events_acked_; }
+  uint64_t commits() const override { return commits_; }
+  std::chrono::milliseconds commit_wait() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(commit_wait_);
+  }
 
   // Exactly once: the batch joins the open Kafka transaction (begun if none
   // is), and its position and states become the ones that transaction
   // commits. Batches are whole, so a commit always ends at a batch end.
-  Status SendInTransaction(Batch batch) {
+  Status SendInTransaction(EncodedBatch batch) {
     if (!txn_open_) {
       CDC_RETURN_IF_ERROR(
           TransactionCall("beginning", [&] { return producer_->begin_transaction(); }));
@@ -276,7 +290,7 @@ class RdKafkaSink final : public KafkaSink {
     }
     if (batch.end_position) pending_position_ = std::move(batch.end_position);
     for (auto& [name, value] : batch.states) pending_states_[name] = std::move(value);
-    txn_events_ += batch.events.size();
+    txn_events_ += batch.messages.size();
     CDC_RETURN_IF_ERROR(Produce(batch, std::nullopt));
     return MaybeCommit();
   }
@@ -316,12 +330,14 @@ class RdKafkaSink final : public KafkaSink {
     for (const auto& [name, value] : pending_states_) {
       CDC_RETURN_IF_ERROR(ProduceOffsetsRecord(OffsetsStateKey(config_, name), value));
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const auto commit_started = std::chrono::steady_clock::now();
+    const auto deadline = commit_started + std::chrono::milliseconds(timeout_ms);
     Status s = TransactionCall("committing", [&] {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       return producer_->commit_transaction(static_cast<int>(std::max<int64_t>(left.count(), 1)));
     }, deadline);
+    commit_wait_ += std::chrono::steady_clock::now() - commit_started;
     RetireAcknowledged();
     if (!s.ok()) return s;
     txn_open_ = false;
@@ -422,8 +438,7 @@ class RdKafkaSink final : public KafkaSink {
   // librdkafka's queue is full.
   Status Produce(RdKafka::Topic* topic, int32_t partition, const char* payload, size_t len,
                  const void* key, size_t key_len,
-                 const std::vector<std::pair<std::string_view, std::string>>* headers,
-                 TrackPart* part) {
+                 const std::vector<HeaderView>* headers, TrackPart* part) {
     for (;;) {
       rd_kafka_headers_t* hdrs = nullptr;
       if (headers != nullptr) {
@@ -489,37 +504,6 @@ class RdKafkaSink final : public KafkaSink {
     last_topic_name_ = &it->first;
     last_topic_ = it->second.get();
     return last_topic_;
-  }
-
-  // Encodes `out` again while the encoder's failure is retryable (the schema
-  // registry is unreachable), serving delivery reports in between, for up to
-  // kafka.delivery_timeout_ms, as long as a Kafka outage may last. Nothing
-  // is lost either way: no position is stored past an event not sent.
-  Result<bool> RetryEncode(const OutEvent& out, Result<bool> encoded) {
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + std::chrono::milliseconds(config_.delivery_timeout_ms);
-    int wait_ms = 500;
-    while (!encoded.ok() && encoded.status().retryable()) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline || (stop_ != nullptr && stop_->load())) {
-        return Status::IOError(encoded.status().message() + " (for " +
-                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                      now - start)
-                                                      .count()) +
-                                   " s; no position was stored past the events not sent)",
-                               /*retryable=*/true);
-      }
-      KafkaLogger()->warn("{}; trying again in {} ms", encoded.status().message(), wait_ms);
-      const auto until = now + std::chrono::milliseconds(wait_ms);
-      while (std::chrono::steady_clock::now() < until && !(stop_ != nullptr && stop_->load())) {
-        producer_->poll(100);
-        RetireAcknowledged();
-        CDC_RETURN_IF_ERROR(CheckFailed());
-      }
-      wait_ms = std::min(wait_ms * 2, 10000);
-      encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
-    }
-    return encoded;
   }
 
   // Creates `name` with kafka.topics.create's settings unless it exists.
@@ -595,7 +579,7 @@ class RdKafkaSink final : public KafkaSink {
   const KafkaConfig config_;
   const DurableCallback on_durable_;
   const std::atomic<bool>* const stop_;
-  EventEncoder encoder_;
+  BatchEncoder encoder_;  // for Send(Batch)
   std::optional<std::chrono::steady_clock::time_point> stop_deadline_;
   // Callbacks and tracking records outlive the producer (members are
   // destroyed in reverse order).
@@ -614,11 +598,13 @@ class RdKafkaSink final : public KafkaSink {
   std::optional<offsets::Position> committed_position_;
   std::map<std::string, std::string> pending_states_;
   uint64_t commits_ = 0;
+  std::chrono::steady_clock::duration commit_wait_{};
   const std::string* last_topic_name_ = nullptr;
   RdKafka::Topic* last_topic_ = nullptr;
 
-  std::string value_buf_;
-  std::string key_buf_;
+  // Reused for each message's headers.
+  std::vector<HeaderView> headers_;
+  std::vector<HeaderView> tombstone_headers_;
   uint64_t next_seq_ = 0;
   uint64_t in_flight_ = 0;
   uint64_t events_acked_ = 0;

@@ -7,12 +7,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "agent/batch.h"
+#include "agent/batch_encoder.h"
 #include "agent/config.h"
 #include "common/status.h"
 #include "offsets/position.h"
@@ -31,6 +33,8 @@ class KafkaSink {
   // Returns a non-retryable error once any message has failed delivery: the
   // caller must stop without storing positions, so the source replays.
   virtual Status Send(Batch batch) = 0;
+  // The same for a batch a BatchEncoder has encoded (on another thread).
+  virtual Status Send(EncodedBatch batch) = 0;
 
   // Serves delivery reports for up to `timeout_ms`. When every event of a
   // batch with an end_position and of all batches before it is acknowledged,
@@ -45,6 +49,10 @@ class KafkaSink {
   virtual uint64_t in_flight() const = 0;
   // Totals since creation.
   virtual uint64_t events_acked() const = 0;
+  // Exactly once: Kafka transactions committed, and the time spent waiting
+  // for their commits (in which the sink sends nothing).
+  virtual uint64_t commits() const = 0;
+  virtual std::chrono::milliseconds commit_wait() const = 0;
 };
 
 // Creates a producer for `config`: compression lz4 and linger 10 ms unless

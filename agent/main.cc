@@ -16,6 +16,7 @@
 
 #include "agent/config.h"
 #include "agent/config_internal.h"
+#include "agent/fresh_start.h"
 #include "agent/kafka_offsets.h"
 #include "agent/snapshot_requests.h"
 #include "agent/kafka_sink.h"
@@ -131,9 +132,23 @@ int Check(const std::string& path) {
   if (!kafka.ok()) problems.push_back(kafka.message());
   cdc::Status offsets = cdc::offsets::CheckRocksDbOffsetStore(config->offsets.path);
   if (!offsets.ok()) problems.push_back(offsets.message());
+  if (problems.empty() && !config->transforms.empty()) {
+    // The transforms against the tables as they are now.
+    std::unique_ptr<cdc::offsets::OffsetStore> memory = cdc::offsets::NewMemoryOffsetStore();
+    std::unique_ptr<cdc::agent::Source> source;
+    if (config->source.type == cdc::agent::SourceConfig::Type::kMysql) {
+      source = std::make_unique<cdc::agent::mysql::MysqlSource>(*config, memory.get());
+    } else {
+      source = std::make_unique<cdc::agent::postgres::PostgresSource>(*config, memory.get());
+    }
+    cdc::agent::SetTransformCheck(*config, *source);
+    cdc::Status fits = source->CheckTransformsNow(g_stop);
+    if (!fits.ok()) problems.push_back(fits.message());
+  }
   for (const auto& p : problems) std::fprintf(stderr, "cdc-agent: problem: %s\n", p.c_str());
   if (!problems.empty()) return kExitError;
-  std::printf("ok: configuration valid, source ready, Kafka reachable, offsets.path usable\n");
+  std::printf("ok: configuration valid, source ready, Kafka reachable, offsets.path usable%s\n",
+              config->transforms.empty() ? "" : ", transforms fit the captured tables");
   return 0;
 }
 
@@ -231,6 +246,7 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
       if (!s.ok()) return Fail(s.message());
     }
     cdc::Status s = (*store)->Reset(name);
+    if (s.ok()) s = cdc::agent::MarkStartOver(**store, name);
     if (!s.ok()) return Fail(s.message());
     std::printf("%s\treset: the next run starts over (with a snapshot if configured)\n", name.c_str());
     return 0;

@@ -7,6 +7,9 @@
 #include <optional>
 #include <thread>
 
+#include "agent/batch_encoder.h"
+#include "agent/dispatch.h"
+#include "agent/fresh_start.h"
 #include "agent/kafka_offsets.h"
 #include "agent/kafka_sink.h"
 
@@ -27,23 +30,55 @@ Status RestoreFromKafka(const AgentConfig& config, offsets::OffsetStore& store,
   CDC_ASSIGN_OR_RETURN(CommittedOffsets kafka,
                        ReadCommittedOffsets(config.kafka, timeout_ms, &stop));
   CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> local, store.Load(config.source.name));
+  if (kafka.reset && local) {
+    // `offsets reset` ran after this copy was written (on another node, or
+    // with another offsets.path): it is stale.
+    spdlog::default_logger()->warn(
+        "offsets: offsets.path holds {}, but Kafka topic {} records an `offsets reset` since: "
+        "starting over",
+        local->ToString(), config.kafka.offsets_topic);
+    CDC_RETURN_IF_ERROR(store.Reset(config.source.name).WithContext("offsets.path"));
+    local.reset();
+  }
   Reconciliation r = Reconcile(kafka.position, local, config.kafka.offsets_topic);
-  return ApplyReconciliation(r, kafka, store, config.source.name);
+  CDC_RETURN_IF_ERROR(ApplyReconciliation(r, kafka, store, config.source.name));
+  // `offsets reset` of an agent whose offsets.path was then lost, or that
+  // runs on another node: the tombstone in Kafka still says start over.
+  if (kafka.reset && !r.position) {
+    CDC_RETURN_IF_ERROR(MarkStartOver(store, config.source.name).WithContext("offsets.path"));
+  }
+  return Status::OK();
 }
 
 }  // namespace
+
+void SetTransformCheck(const AgentConfig& config, Source& source) {
+  if (config.transforms.empty()) return;
+  source.SetShapeCheck([&config](const TableShapePtr& shape) -> Status {
+    return CompileTableChain(config.transforms, shape).status();
+  });
+}
 
 Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetStore& store,
                    const std::atomic<bool>& stop) {
   auto log = spdlog::default_logger();
   Status durable_error;
   offsets::Position last_durable;
+  bool first_durable = true;
   auto on_durable = [&](const offsets::Position& p) {
     if (!durable_error.ok()) return;
     Status s = store.Store(config.source.name, p);
     if (!s.ok()) {
       durable_error = s.WithContext("offsets");
       return;
+    }
+    if (first_durable) {
+      first_durable = false;
+      s = ClearStartOver(store, config.source.name);
+      if (!s.ok()) {
+        durable_error = s.WithContext("offsets");
+        return;
+      }
     }
     last_durable = p;
     source.OnDurable(p);
@@ -54,14 +89,52 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
     // The sink has fenced any earlier producer of this agent, so what the
     // offsets topic holds now is final: the source resumes from it.
     CDC_RETURN_IF_ERROR(RestoreFromKafka(config, store, stop));
+    source.SetPositionReload([&] { return RestoreFromKafka(config, store, stop); });
   }
 
+  SetTransformCheck(config, source);
+
+  // Three threads: the source's reader; the dispatcher and encoder (the
+  // table's transforms, topic and key, then each event's Kafka message);
+  // and this one, the sink's (produce, commit). An exactly-once commit
+  // holds this thread; the encoder goes on meanwhile.
   BatchQueue queue(static_cast<size_t>(config.queue_max_batches));
+  BoundedQueue<EncodedBatch> encoded(static_cast<size_t>(config.queue_max_batches));
   std::atomic<bool> reader_stop{false};
+  // Ends the encoder's retries (an unreachable schema registry) at a stop,
+  // or once the sink has failed.
+  std::atomic<bool> encoder_stop{false};
   Status source_status;
   std::thread reader([&] {
     source_status = source.Run(queue, reader_stop);
     queue.Close();
+  });
+  Status encoder_status;
+  std::thread encoder([&] {
+    Dispatcher dispatcher(config);
+    BatchEncoder batch_encoder(config.kafka);
+    encoder_status = batch_encoder.Open();
+    while (encoder_status.ok()) {
+      std::optional<Batch> batch = queue.Pop(std::chrono::milliseconds(100));
+      if (!batch) {
+        if (queue.closed_and_empty()) break;
+        continue;
+      }
+      encoder_status = dispatcher.Apply(&*batch);
+      if (!encoder_status.ok()) break;
+      Result<EncodedBatch> e = batch_encoder.Encode(std::move(*batch), &encoder_stop);
+      if (!e.ok()) {
+        encoder_status = e.status();
+        break;
+      }
+      if (!encoded.Push(std::move(*e))) break;  // the sink stopped
+    }
+    if (!encoder_status.ok()) {
+      // Nothing after the batch that failed may be sent.
+      reader_stop.store(true);
+      queue.Close();
+    }
+    encoded.Close();
   });
 
   Status sink_status;
@@ -72,9 +145,10 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   while (true) {
     if (stop.load(std::memory_order_relaxed)) {
       reader_stop.store(true);
+      encoder_stop.store(true);
       if (!stop_seen) stop_seen = std::chrono::steady_clock::now();
     }
-    std::optional<Batch> batch = queue.Pop(std::chrono::milliseconds(50));
+    std::optional<EncodedBatch> batch = encoded.Pop(std::chrono::milliseconds(50));
     if (batch) {
       sink_status = sink->Send(std::move(*batch));
       if (!sink_status.ok()) break;
@@ -82,7 +156,7 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
     sink_status = sink->Poll(0);
     if (!sink_status.ok()) break;
     if (!durable_error.ok()) break;
-    if (!batch && queue.closed_and_empty()) break;
+    if (!batch && encoded.closed_and_empty()) break;
     auto now = std::chrono::steady_clock::now();
     if (now >= next_progress) {
       uint64_t acked = sink->events_acked();
@@ -95,12 +169,15 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
     }
   }
   reader_stop.store(true);
+  if (!sink_status.ok() || !durable_error.ok()) encoder_stop.store(true);
   queue.Close();
   reader.join();
-  if (sink_status.ok() && durable_error.ok()) {
+  encoded.Close();
+  encoder.join();
+  if (sink_status.ok() && durable_error.ok() && encoder_status.ok()) {
     // Whatever the reader handed over before it stopped is delivered, so its
     // position is stored and the next run does not replay it.
-    while (auto rest = queue.Pop(std::chrono::milliseconds(0))) {
+    while (auto rest = encoded.Pop(std::chrono::milliseconds(0))) {
       sink_status = sink->Send(std::move(*rest));
       if (!sink_status.ok()) break;
     }
@@ -115,7 +192,12 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log->info("stopped: {} events published in {:.1f} s, durable at {}", sink->events_acked(),
             elapsed, last_durable.ToString());
+  if (config.kafka.exactly_once) {
+    log->info("{} Kafka transactions committed, {:.1f} s waiting for their commits",
+              sink->commits(), static_cast<double>(sink->commit_wait().count()) / 1000.0);
+  }
   if (!durable_error.ok()) return durable_error;
+  if (!encoder_status.ok()) return encoder_status;
   if (!sink_status.ok() && !source_status.ok() && !source_status.IsAborted()) {
     // Both ends failed: the source's error comes first, the sink's is kept.
     return Status::IOError(source_status.message() + "; and then " + sink_status.message(),

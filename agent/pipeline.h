@@ -18,4 +18,8 @@ namespace cdc::agent {
 Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetStore& store,
                    const std::atomic<bool>& stop);
 
+// Gives `source` the check that config.transforms compile against each
+// captured table (Source::SetShapeCheck); nothing without transforms.
+void SetTransformCheck(const AgentConfig& config, Source& source);
+
 }  // namespace cdc::agent

@@ -134,6 +134,7 @@ bool FinishSnapshotTable(std::optional<offsets::SnapshotProgress>* snapshot) {
   snap.after.clear();
   snap.after_columns.clear();
   snap.rows = 0;
+  snap.topic_marks.reset();
   if (!snap.tables.empty()) return false;
   snapshot->reset();
   return true;

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <utility>
 
 #include "agent/batch.h"
+#include "agent/table_shape.h"
 #include "common/status.h"
 #include "offsets/position.h"
 
@@ -19,9 +22,37 @@ class Source {
   // requested stop; otherwise the error, with a message that says what to do.
   virtual Status Run(BatchQueue& out, const std::atomic<bool>& stop) = 0;
 
+  // Connects and compiles the transforms against every captured table, as
+  // Run does first (for `cdc-agent check`); OK without a shape check.
+  virtual Status CheckTransformsNow(const std::atomic<bool>& /*stop*/) { return Status::OK(); }
+
   // Any thread: every event up to `position` is durable in Kafka and stored
   // in the offset store. The source may now confirm it to the database.
   virtual void OnDurable(const offsets::Position& position) = 0;
+
+  // Set before Run: brings the offset store up to date with Kafka again. A
+  // source that waited for a resource another agent held (a PostgreSQL
+  // slot) calls it, since that agent may have published further meanwhile.
+  void SetPositionReload(std::function<Status()> reload) { reload_ = std::move(reload); }
+
+  // Set before Run: checks that the transforms fit a captured table. A
+  // source with one calls it for every captured table at start, before it
+  // hands over anything, so that a transform that does not fit stops the
+  // agent before it publishes.
+  void SetShapeCheck(std::function<Status(const TableShapePtr&)> check) {
+    shape_check_ = std::move(check);
+  }
+
+ protected:
+  Status ReloadPosition() { return reload_ ? reload_() : Status::OK(); }
+  bool checks_shapes() const { return static_cast<bool>(shape_check_); }
+  Status CheckShape(const TableShapePtr& shape) {
+    return shape_check_ ? shape_check_(shape) : Status::OK();
+  }
+
+ private:
+  std::function<Status()> reload_;
+  std::function<Status(const TableShapePtr&)> shape_check_;
 };
 
 }  // namespace cdc::agent

@@ -91,6 +91,7 @@ class LinePrinter {
     *line += ",\"partition\":" + std::to_string(message.partition());
     *line += ",\"offset\":" + std::to_string(message.offset());
     bool json = false;
+    bool row = false;  // the unwrap transform's plain row
     if (RdKafka::Headers* headers = message.headers();
         headers != nullptr && headers->size() > 0) {
       *line += ",\"headers\":{";
@@ -98,6 +99,7 @@ class LinePrinter {
       for (const RdKafka::Headers::Header& h : headers->get_all()) {
         std::string_view value(static_cast<const char*>(h.value()), h.value_size());
         if (h.key() == kHeaderContentType && value == "application/json") json = true;
+        if (h.key() == kHeaderSchema && value == "cdc.v1.Row") row = true;
         if (!first) *line += ',';
         first = false;
         *line += JsonQuote(h.key());
@@ -119,7 +121,18 @@ class LinePrinter {
                " bytes)\"";
     }
     *line += ",\"value\":";
-    if (message.payload() == nullptr) {
+    if (message.payload() != nullptr && row) {
+      *line += "null,\"row\":";
+      if (json) {
+        line->append(static_cast<const char*>(message.payload()), message.len());
+      } else if (std::string_view v = Unframed(message.payload(), message.len());
+                 row_.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+        *line += RowToPlainJson(row_);
+      } else {
+        *line += "null,\"value_error\":\"not a cdc.v1.Row (" + std::to_string(message.len()) +
+                 " bytes)\"";
+      }
+    } else if (message.payload() == nullptr) {
       *line += "null";
     } else if (json) {
       line->append(static_cast<const char*>(message.payload()), message.len());
@@ -136,6 +149,7 @@ class LinePrinter {
  private:
   cdc::v1::RowKey key_;
   cdc::v1::ChangeEvent event_;
+  cdc::v1::Row row_;
 };
 
 // Commits the offsets after the printed messages (group mode only).

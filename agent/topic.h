@@ -9,13 +9,10 @@
 
 namespace cdc::agent {
 
-// "<prefix>.<schema>.<table>" (MySQL: the database as schema), every
-// character outside [A-Za-z0-9._-] (Kafka's legal topic characters) replaced
-// by one '_': a table "Shop Ü" gives "Shop__". A byte that is not part of
-// well-formed UTF-8 counts as one character.
-inline std::string TopicName(const std::string& prefix, const std::string& schema,
-                             const std::string& table) {
-  const std::string name = prefix + "." + schema + "." + table;
+// `name` with every character outside [A-Za-z0-9._-] (Kafka's legal topic
+// characters) replaced by one '_': a table "Shop Ü" gives "Shop__". A byte
+// that is not part of well-formed UTF-8 counts as one character.
+inline std::string SanitizeTopic(std::string_view name) {
   std::string topic;
   topic.reserve(name.size());
   std::string_view rest = name;
@@ -29,6 +26,12 @@ inline std::string TopicName(const std::string& prefix, const std::string& schem
     rest.remove_prefix(len == 0 ? 1 : len);
   }
   return topic;
+}
+
+// "<prefix>.<schema>.<table>" (MySQL: the database as schema), sanitized.
+inline std::string TopicName(const std::string& prefix, const std::string& schema,
+                             const std::string& table) {
+  return SanitizeTopic(prefix + "." + schema + "." + table);
 }
 
 }  // namespace cdc::agent

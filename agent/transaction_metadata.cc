@@ -31,20 +31,34 @@ std::string TransactionMetadata::IdOf(const cdc::v1::Source& source) {
   return source.mysql().file() + ":" + std::to_string(source.mysql().pos());
 }
 
+void TransactionMetadata::Open(const cdc::v1::ChangeEvent& event) {
+  open_ = true;
+  id_ = IdOf(event.source());
+  begin_source_ = event.source();
+  begin_source_.clear_schema();
+  begin_source_.clear_table();
+  begin_source_.clear_event_index();
+  total_ = 0;
+  table_index_.clear();
+  counts_.clear();
+}
+
+uint64_t TransactionMetadata::Count(const cdc::v1::ChangeEvent& e) {
+  const std::string collection = e.source().schema() + "." + e.source().table();
+  auto [it, added] = table_index_.try_emplace(collection, counts_.size());
+  if (added) counts_.emplace_back().set_data_collection(collection);
+  cdc::v1::TableEventCount& count = counts_[it->second];
+  count.set_event_count(count.event_count() + 1);
+  ++total_;
+  return count.event_count();
+}
+
 void TransactionMetadata::OnEvents(Batch& batch, size_t first) {
   if (first >= batch.events.size()) return;
   const cdc::v1::ChangeEvent& event = batch.events[first].event;
   if (event.op() == cdc::v1::OP_READ || event.source().snapshot()) return;
   if (!open_) {
-    open_ = true;
-    id_ = IdOf(event.source());
-    begin_source_ = event.source();
-    begin_source_.clear_schema();
-    begin_source_.clear_table();
-    begin_source_.clear_event_index();
-    total_ = 0;
-    table_index_.clear();
-    counts_.clear();
+    Open(event);
     OutEvent begin = Record(topic_, cdc::v1::OP_BEGIN, id_, begin_source_);
     // Before the events: they are the last of the batch, so only they move.
     batch.events.insert(batch.events.begin() + static_cast<std::ptrdiff_t>(first),
@@ -53,16 +67,20 @@ void TransactionMetadata::OnEvents(Batch& batch, size_t first) {
   }
   for (size_t i = first; i < batch.events.size(); ++i) {
     cdc::v1::ChangeEvent& e = batch.events[i].event;
-    const std::string collection = e.source().schema() + "." + e.source().table();
-    auto [it, added] = table_index_.try_emplace(collection, counts_.size());
-    if (added) counts_.emplace_back().set_data_collection(collection);
-    cdc::v1::TableEventCount& count = counts_[it->second];
-    count.set_event_count(count.event_count() + 1);
+    const uint64_t in_table = Count(e);
     cdc::v1::Transaction* t = e.mutable_transaction();
     t->set_id(id_);
-    t->set_total_order(++total_);
-    t->set_data_collection_order(count.event_count());
+    t->set_total_order(total_);
+    t->set_data_collection_order(in_table);
   }
+}
+
+void TransactionMetadata::OnSkipped(const Batch& batch, size_t first) {
+  if (first >= batch.events.size()) return;
+  const cdc::v1::ChangeEvent& event = batch.events[first].event;
+  if (event.op() == cdc::v1::OP_READ || event.source().snapshot()) return;
+  if (!open_) Open(event);
+  for (size_t i = first; i < batch.events.size(); ++i) Count(batch.events[i].event);
 }
 
 void TransactionMetadata::Forget() {

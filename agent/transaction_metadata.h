@@ -40,6 +40,13 @@ class TransactionMetadata {
   // another key is two), all of one transaction.
   void OnEvents(Batch& batch, size_t first);
 
+  // The events of `batch` from `first` on were published before a resume
+  // inside their transaction (a restart, a reconnect), and are skipped now:
+  // they count in the transaction (its END, the order of the events after
+  // them) without a BEGIN, which was published with them. Leaves `batch`
+  // as it is.
+  void OnSkipped(const Batch& batch, size_t first);
+
   // Call at the source transaction's commit: appends the END record when the
   // transaction published an event, and forgets the transaction. The END's
   // source position is the commit's: for PostgreSQL the commit LSN, for
@@ -60,6 +67,11 @@ class TransactionMetadata {
 
  private:
   static std::string IdOf(const cdc::v1::Source& source);
+  // Starts the transaction of `event`: forgets any count.
+  void Open(const cdc::v1::ChangeEvent& event);
+  // Counts `e` in its table and the transaction; returns its order in its
+  // table (total_ is its order in the transaction).
+  uint64_t Count(const cdc::v1::ChangeEvent& e);
 
   const std::string topic_;
   bool open_ = false;

@@ -48,6 +48,7 @@ class [[nodiscard]] Status {
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsIOError() const { return code_ == Code::kIOError; }
+  bool IsNotSupported() const { return code_ == Code::kNotSupported; }
   bool IsAborted() const { return code_ == Code::kAborted; }
   bool retryable() const { return retryable_; }
   const std::string& message() const { return message_; }

@@ -21,11 +21,14 @@ namespace {
 //              schema and the name (u32 length, bytes), u32 cursor column
 //              count, the columns, u32 cursor value count, the values (each
 //              u32 length, bytes)
+//   version 4: as version 3 with the first table's topic marks taken, then
+//              u32 count, per partition u32 partition and u64 end offset
 // Nothing may follow the last field. A boundary without a snapshot is written
 // as version 1, as agents before version 2 wrote it.
 constexpr uint8_t kBoundaryVersion = 1;
 constexpr uint8_t kInTransactionVersion = 2;
 constexpr uint8_t kSnapshotVersion = 3;
+constexpr uint8_t kSnapshotMarksVersion = 4;
 constexpr std::string_view kTxn = " txn=";
 constexpr std::string_view kSnapshot = " snapshot=";
 
@@ -125,7 +128,8 @@ Position Position::InTransaction(uint64_t changes, std::string id) const {
 
 std::string Position::Encode() const {
   std::string out;
-  const uint8_t version = snapshot        ? kSnapshotVersion
+  const uint8_t version = snapshot && snapshot->topic_marks ? kSnapshotMarksVersion
+                          : snapshot                           ? kSnapshotVersion
                           : at_boundary() ? kBoundaryVersion
                                           : kInTransactionVersion;
   out.push_back(static_cast<char>(version));
@@ -158,6 +162,13 @@ std::string Position::Encode() const {
       PutU32(&out, static_cast<uint32_t>(list->size()));
       for (const std::string& v : *list) PutString(&out, v);
     }
+    if (snapshot->topic_marks) {
+      PutU32(&out, static_cast<uint32_t>(snapshot->topic_marks->size()));
+      for (const auto& [partition, offset] : *snapshot->topic_marks) {
+        PutU32(&out, static_cast<uint32_t>(partition));
+        PutU64(&out, static_cast<uint64_t>(offset));
+      }
+    }
   }
   return out;
 }
@@ -168,9 +179,9 @@ Result<Position> Position::Decode(std::string_view bytes) {
   uint8_t kind;
   if (!reader.ReadU8(&version)) return Truncated(reader, "version");
   if (version != kBoundaryVersion && version != kInTransactionVersion &&
-      version != kSnapshotVersion) {
+      version != kSnapshotVersion && version != kSnapshotMarksVersion) {
     return Status::Corruption("position encoding: unknown version " + std::to_string(version) +
-                              " (this agent reads versions 1 to 3)");
+                              " (this agent reads versions 1 to 4)");
   }
   if (!reader.ReadU8(&kind)) return Truncated(reader, "kind");
   Position p;
@@ -204,7 +215,7 @@ Result<Position> Position::Decode(std::string_view bytes) {
       return Status::Corruption("position encoding: a transaction id with a count of 0");
     }
   }
-  if (version == kSnapshotVersion) {
+  if (version == kSnapshotVersion || version == kSnapshotMarksVersion) {
     SnapshotProgress snap;
     uint64_t started = 0;
     uint32_t count = 0;
@@ -236,6 +247,32 @@ Result<Position> Position::Decode(std::string_view bytes) {
         if (!ReadString(&reader, &v)) return Truncated(reader, "snapshot cursor");
         list->push_back(std::move(v));
       }
+    }
+    if (version == kSnapshotMarksVersion) {
+      if (!reader.ReadU32BE(&count)) return Truncated(reader, "snapshot topic mark count");
+      if (count > reader.remaining() / 12) {
+        return Status::Corruption("position encoding: snapshot topic mark count " +
+                                  std::to_string(count) + " exceeds the bytes left");
+      }
+      std::map<int32_t, int64_t> marks;
+      for (uint32_t i = 0; i < count; ++i) {
+        uint32_t partition = 0;
+        uint64_t offset = 0;
+        if (!reader.ReadU32BE(&partition) || !reader.ReadU64BE(&offset)) {
+          return Truncated(reader, "snapshot topic mark");
+        }
+        // Partitions ascend, as they are written; Kafka's numbers are int32
+        // and offsets int64.
+        const bool ascending = marks.empty() || static_cast<int64_t>(partition) >
+                                                    static_cast<int64_t>(marks.rbegin()->first);
+        if (partition > 0x7fffffffu || offset > 0x7fffffffffffffffull || !ascending) {
+          return Status::Corruption("position encoding: snapshot topic mark " +
+                                    std::to_string(partition) + "@" + std::to_string(offset) +
+                                    " is out of order or range");
+        }
+        marks[static_cast<int32_t>(partition)] = static_cast<int64_t>(offset);
+      }
+      snap.topic_marks = std::move(marks);
     }
     if (snap.tables.empty()) {
       return Status::Corruption("position encoding: a snapshot with no table to read");

@@ -10,8 +10,9 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,11 @@ struct SnapshotProgress {
   std::vector<std::string> after;
   uint64_t rows = 0;       // rows of the first table published so far
   int64_t started_us = 0;  // when the snapshot started (wall clock); its events carry it
+  // The end offset of each partition of the first table's topic when its
+  // snapshot began, by partition. Keys the topic held before them that the
+  // snapshot does not touch (no READ, no change since) are no longer in the
+  // table: they get a DELETE when the table is done. nullopt: not taken yet.
+  std::optional<std::map<int32_t, int64_t>> topic_marks;
 
   friend bool operator==(const SnapshotProgress&, const SnapshotProgress&) = default;
 };

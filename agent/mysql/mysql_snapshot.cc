@@ -156,9 +156,13 @@ Status MysqlSource::SnapshotStep() {
     return Status::OK();
   }
   if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSnapshotReadTimeoutS));
+  if (RowsDone(*snapshot_)) return PublishGhostDeletes();
   if (chunk_rows_ == 0) chunk_rows_ = my_.snapshot_chunk_rows;
   const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
   const std::string table = name.schema + "." + name.name;
+  CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
+                                     TopicName(topic_prefix_, name.schema, name.name),
+                                     &*snapshot_, *stop_));
   bool gone = false;
   Status s = ReadChunk(&gone);
   if (s.ok()) {
@@ -316,7 +320,7 @@ Status MysqlSource::ReadChunk(bool* gone) {
   CDC_ASSIGN_OR_RETURN(chunk.high, BinlogEnd());
   CDC_RETURN_IF_ERROR(sql_.Execute("COMMIT"));
 
-  const std::string topic = TopicName(topic_prefix_, name.schema, name.name);
+  const TableShapePtr shape = ShapeFor(schema);
   const std::shared_ptr<const DebeziumTableInfo> debezium = DebeziumFacts(schema);
   RowContext ctx;
   ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
@@ -346,9 +350,9 @@ Status MysqlSource::ReadChunk(bool* gone) {
     }
     ctx.event_index = snapshot_->rows + r;
     OutEvent& e = chunk.events.emplace_back();
-    e.topic = topic;
+    e.table = shape;
     e.debezium_table = debezium;
-    e.has_key = BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, &e.key);
+    BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, nullptr);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
   }
@@ -380,11 +384,119 @@ void MysqlSource::MaybePublishChunk() {
   events_at_commit_ = batch_.events.size();
   if (chunk.table_done) {
     log_->info("snapshot of {}: {} rows", table, snapshot_->rows);
-    NextSnapshotTable();
+    // A table without a key has no keys in its topic to check.
+    const bool keyed = chunk.after_columns != std::vector<std::string>{kWholeCursor};
+    if (!keyed || !MarkRowsDone(&*snapshot_)) NextSnapshotTable();
   } else {
     snapshot_->after_columns = std::move(chunk.after_columns);
     snapshot_->after = std::move(chunk.next_after);
   }
+}
+
+Status MysqlSource::PublishGhostDeletes() {
+  if (in_txn_ || txn_pending_ || skip_rows_ > 0 || resume_txn_) return Status::OK();
+  const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
+  const std::string table = name.schema + "." + name.name;
+  const std::string topic = TopicName(topic_prefix_, name.schema, name.name);
+  // Everything handed over is durable first, so that the topic shows it.
+  batch_.end_position = committed_;
+  offsets::Position handed = committed_;
+  handed.snapshot = snapshot_;
+  if (!PushBatch(*out_)) return Status::OK();
+  Status waited = durable_signal_.WaitFor(
+      handed,
+      std::chrono::milliseconds(config_.kafka.delivery_timeout_ms +
+                                config_.kafka.commit_interval_ms),
+      *stop_);
+  if (waited.IsAborted()) return Status::OK();
+  CDC_RETURN_IF_ERROR(waited);
+  CDC_ASSIGN_OR_RETURN(GhostKeys ghosts, FindGhostKeys(config_, table, topic,
+                                                        *snapshot_->topic_marks, *stop_));
+  std::vector<GhostKey>& keys = ghosts.keys;
+  size_t unmatched = 0;
+  std::optional<binlog::TableSchema> schema;
+  if (!keys.empty()) {
+    const TableName table_name{name.schema, name.name};
+    CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(sql_, my_, &table_name));
+    auto found = catalog.tables.find({name.schema, name.name});
+    if (found == catalog.tables.end()) {
+      log_->warn("snapshot: table {} no longer exists (dropped or renamed): the {} keys its "
+                 "topic holds that it did not read get no DELETE",
+                 table, keys.size());
+      keys.clear();
+    } else {
+      CDC_ASSIGN_OR_RETURN(schema, SchemaFromInfo(found->second));
+    }
+  }
+  size_t published = 0;
+  if (!keys.empty()) {
+    const std::shared_ptr<const DebeziumTableInfo> debezium = DebeziumFacts(*schema);
+    RowContext ctx;
+    ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
+    ctx.server_name = config_.source.name;
+    ctx.file = committed_.file;
+    ctx.pos = committed_.pos;
+    ctx.commit_time_us = snapshot_->started_us;
+    binlog::RowChange change;
+    const size_t n = schema->columns.size();
+    for (GhostKey& ghost : keys) {
+      // The before image holds the key columns, as a minimal row image does;
+      // a key column the table no longer has leaves the key out.
+      change.before.present.assign(n, false);
+      change.before.values.assign(n, cdc::v1::Value());
+      bool all_found = true;
+      for (const cdc::v1::Column& c : ghost.key.columns()) {
+        bool found = false;
+        for (size_t i = 0; i < n; ++i) {
+          if (schema->columns[i].name != c.name()) continue;
+          change.before.present[i] = true;
+          change.before.values[i] = c.value();
+          found = true;
+        }
+        all_found = all_found && found;
+      }
+      if (!all_found) {
+        ++unmatched;
+        continue;
+      }
+      ctx.event_index = snapshot_->rows + published++;
+      OutEvent& e = batch_.events.emplace_back();
+      e.topic = topic;
+      e.debezium_table = debezium;
+      BuildRowEvent(*schema, binlog::RowsKind::kDelete, change, ctx, &e.event, nullptr);
+      e.event.mutable_source()->set_snapshot(true);
+      // The key as the topic holds it, where it holds it (also when the
+      // table's primary key has changed since): compaction then drops the
+      // old row.
+      e.has_key = true;
+      e.key = std::move(ghost.key);
+      e.key_bytes = std::move(ghost.bytes);
+      e.partition = ghost.partition;
+      // Many deletes go in several batches, each with the position the
+      // table's rows ended at: after a restart the check runs again, and the
+      // keys deleted by then count as touched.
+      if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events) {
+        batch_.end_position = committed_;
+        if (!PushBatch(*out_)) return Status::OK();
+      }
+    }
+    log_->info("snapshot of {}: {} keys in its topic are no longer in the table: a DELETE and "
+               "a tombstone for each",
+               table, published);
+  }
+  if (ghosts.undecodable + unmatched > 0) {
+    log_->warn("snapshot of {}: {} keys in its topic are no longer in the table, but they "
+               "cannot be read back as this table's keys (kafka.format debezium-json, or key "
+               "columns the table no longer has): they get no DELETE; delete them from the "
+               "topic by hand (a tombstone per key)",
+               table, ghosts.undecodable + unmatched);
+  }
+  if (!ghosts.not_checked.empty()) {
+    log_->warn("snapshot of {}: its topic was not checked for keys no longer in the table: {}",
+               table, ghosts.not_checked);
+  }
+  NextSnapshotTable();
+  return Status::OK();
 }
 
 }  // namespace cdc::agent::mysql

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 
+#include "agent/fresh_start.h"
 #include "agent/mysql/mysql_check.h"
 #include "agent/topic.h"
 
@@ -85,7 +87,7 @@ Result<Catalog> ReadSchema(MysqlConnection& conn, const MysqlSourceConfig& confi
   CDC_ASSIGN_OR_RETURN(
       QueryResult columns,
       conn.Query("SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, LOWER(c.DATA_TYPE), "
-                 "LOWER(c.COLUMN_TYPE), COALESCE(c.CHARACTER_SET_NAME, ''), "
+                 "c.COLUMN_TYPE, COALESCE(c.CHARACTER_SET_NAME, ''), "
                  "COALESCE(c.COLLATION_NAME, ''), COALESCE(co.ID, 0), "
                  "COALESCE(k.ORDINAL_POSITION, 0), COALESCE(tc.CHARACTER_SET_NAME, ''), "
                  "COALESCE(t.TABLE_COLLATION, ''), c.IS_NULLABLE = 'YES' "
@@ -178,6 +180,7 @@ void MysqlSource::OnDurable(const offsets::Position& position) {
   // own retention (binlog_expire_logs_seconds), whatever its replicas have
   // read. Snapshot requests whose tables are read and committed go.
   requests_.Durable(position);
+  durable_signal_.Reached(position);
 }
 
 Status MysqlSource::CheckServer() {
@@ -230,11 +233,30 @@ Status MysqlSource::RecordSchema(const BinlogPos& at) {
   return history_.Record(at, *catalog);
 }
 
-Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& /*stop*/) {
+Status MysqlSource::CheckTransformsNow(const std::atomic<bool>& /*stop*/) {
+  if (!checks_shapes()) return Status::OK();
+  CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSqlReadTimeoutS));
+  return CheckTransforms();
+}
+
+Status MysqlSource::CheckTransforms() {
+  if (!checks_shapes()) return Status::OK();
+  CDC_ASSIGN_OR_RETURN(Catalog captured, ReadSchema(sql_, my_));
+  for (const auto& [key, table] : captured.tables) {
+    if (!my_.Includes(key.first, key.second)) continue;
+    Result<binlog::TableSchema> schema = SchemaFromInfo(table);
+    if (!schema.ok()) continue;  // a table the stream cannot decode says so when it comes
+    CDC_RETURN_IF_ERROR(CheckShape(ShapeFor(*schema)));
+  }
+  return Status::OK();
+}
+
+Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
   CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSqlReadTimeoutS));
   CDC_RETURN_IF_ERROR(CheckServer());
   log_->info("connected to {} ({}), server_id {}", sql_.endpoint(), sql_.server_version(),
              my_.server_id);
+  CDC_RETURN_IF_ERROR(CheckTransforms());
   CDC_RETURN_IF_ERROR(history_.Load(store_, config_.source.name));
   CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> stored,
                        store_->Load(config_.source.name));
@@ -245,6 +267,7 @@ Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& /*stop*/) {
                                      ") is not a MySQL position; run `cdc-agent offsets reset` "
                                      "or give this source another name");
     }
+    durable_signal_.Reached(*stored);
     committed_ = stored->InTransaction(0, "");
     committed_.snapshot.reset();
     snapshot_ = stored->snapshot;
@@ -259,6 +282,17 @@ Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& /*stop*/) {
       CDC_RETURN_IF_ERROR(RecordSchema({committed_.file, committed_.pos}));
     }
   } else {
+    CDC_ASSIGN_OR_RETURN(Catalog captured, ReadSchema(sql_, my_));
+    std::set<std::string> topics;
+    for (const auto& [key, table] : captured.tables) {
+      if (my_.Includes(key.first, key.second)) {
+        topics.insert(TopicName(topic_prefix_, key.first, key.second));
+      }
+    }
+    Status fresh = CheckFreshStart(config_, *store_, topics, stop);
+    if (fresh.IsAborted() && stop.load()) return Status::OK();
+    CDC_RETURN_IF_ERROR(fresh);
+    if (stop.load()) return Status::OK();
     CDC_ASSIGN_OR_RETURN(committed_, CurrentPosition());
     log_->info("no stored position: starting at the server's current end {}{}",
                committed_.ToString(),

@@ -22,7 +22,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <map>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "agent/config.h"
@@ -30,6 +32,7 @@
 #include "agent/mysql/mysql_connection.h"
 #include "agent/mysql/row_event_builder.h"
 #include "agent/mysql/schema_history.h"
+#include "agent/snapshot_ghosts.h"
 #include "agent/snapshot_requests.h"
 #include "agent/source.h"
 #include "agent/transaction_metadata.h"
@@ -64,6 +67,7 @@ class MysqlSource : public Source {
   ~MysqlSource() override;
 
   Status Run(BatchQueue& out, const std::atomic<bool>& stop) override;
+  Status CheckTransformsNow(const std::atomic<bool>& stop) override;
   void OnDurable(const offsets::Position& position) override;
 
  private:
@@ -72,12 +76,20 @@ class MysqlSource : public Source {
   struct MappedTable {
     binlog::TableSchema schema;
     std::string topic;
+    TableShapePtr shape;
     // With kafka.format debezium-json: DebeziumTableOf(schema).
     std::shared_ptr<const DebeziumTableInfo> debezium;
   };
 
   // DebeziumTableOf(schema) when kafka.format is debezium-json, else null.
   std::shared_ptr<const DebeziumTableInfo> DebeziumFacts(const binlog::TableSchema& schema) const;
+
+  // The shape of `schema` for the dispatch stage: the one made before while
+  // the table's columns have not changed (every transaction maps its tables
+  // again), so that the stage compiles its transforms once per change.
+  TableShapePtr ShapeFor(const binlog::TableSchema& schema);
+  // Compiles the transforms against every captured table (CheckShape).
+  Status CheckTransforms();
 
   // mysql_source.cc
   Status Start(BatchQueue& out, const std::atomic<bool>& stop);
@@ -101,7 +113,10 @@ class MysqlSource : public Source {
   // Reads the next chunk when none is waiting; a chunk that meets a locked
   // row is given up and tried again, smaller, a little later.
   Status SnapshotStep();
-  // Sets *gone when the table no longer exists.
+  // The first table's rows are published: once that is durable, publishes
+  // a DELETE for each key its topic holds that the table no longer has
+  // (agent/snapshot_ghosts.h), then ends the table. At a boundary only.
+  Status PublishGhostDeletes();  // Sets *gone when the table no longer exists.
   Status ReadChunk(bool* gone);
   Result<BinlogPos> BinlogEnd();
   // Publishes the pending chunk once the stream has read up to its high mark
@@ -152,6 +167,9 @@ class MysqlSource : public Source {
   // Decoding state of the stream.
   binlog::EventDecoder decoder_;
   std::unordered_map<uint64_t, std::optional<MappedTable>> tables_;  // by table id; nullopt: not captured
+  std::map<std::pair<std::string, std::string>, TableShapePtr> shapes_;  // by database, table
+  cdc::v1::RowKey scratch_key_;
+  cdc::v1::RowKey scratch_insert_key_;
   std::string file_;                 // current binlog file
   uint32_t server_version_ = 0;      // of the binlog's FORMAT_DESCRIPTION, as ddl::VersionNumber
   offsets::Position committed_;      // after the last whole transaction decoded
@@ -185,6 +203,7 @@ class MysqlSource : public Source {
   std::optional<offsets::SnapshotProgress> snapshot_;
   std::optional<PendingChunk> pending_chunk_;
   SnapshotRequestWatcher requests_;
+  DurableSignal durable_signal_;
   int chunk_rows_ = 0;
   int chunk_failures_ = 0;  // chunks given up in a row
   uint64_t snapshot_rows_ = 0;
@@ -192,6 +211,7 @@ class MysqlSource : public Source {
 
   Batch batch_;
   BatchQueue* out_ = nullptr;  // during Stream
+  const std::atomic<bool>* stop_ = nullptr;  // during Stream
 };
 
 }  // namespace cdc::agent::mysql

@@ -108,6 +108,7 @@ Status MysqlSource::OpenStream() {
 
 Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
   out_ = &out;
+  stop_ = &stop;
   Status s = OpenStream();
   std::vector<std::string> events;
   std::chrono::steady_clock::time_point failed_at{};
@@ -369,7 +370,11 @@ void MysqlSource::PlaceAt(const binlog::EventHeader& header) {
 
 void MysqlSource::AddTruncate(const TableName& table, const binlog::EventHeader& header) {
   OutEvent& out = batch_.events.emplace_back();
-  out.topic = TopicName(topic_prefix_, table.schema, table.table);
+  if (auto shape = shapes_.find({table.schema, table.table}); shape != shapes_.end()) {
+    out.table = shape->second;  // the table's transforms apply
+  } else {
+    out.topic = TopicName(topic_prefix_, table.schema, table.table);
+  }
   out.event.set_op(cdc::v1::OP_TRUNCATE);
   if (config_.kafka.format == EventFormat::kDebeziumJson) {
     // The columns, for the schema of Debezium's TRUNCATE message.
@@ -474,6 +479,7 @@ Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::Ev
                                          at.ToString()));
   }
   mapped.debezium = DebeziumFacts(mapped.schema);
+  mapped.shape = ShapeFor(mapped.schema);
   tables_[map.table_id] = std::move(mapped);
   return Status::OK();
 }
@@ -482,6 +488,14 @@ std::shared_ptr<const DebeziumTableInfo> MysqlSource::DebeziumFacts(
     const binlog::TableSchema& schema) const {
   if (config_.kafka.format != EventFormat::kDebeziumJson) return nullptr;
   return std::make_shared<const DebeziumTableInfo>(DebeziumTableOf(schema));
+}
+
+TableShapePtr MysqlSource::ShapeFor(const binlog::TableSchema& schema) {
+  TableShapePtr& shape = shapes_[{schema.schema, schema.table}];
+  if (!shape || !ShapeMatches(*shape, schema)) {
+    shape = ShapeOf(schema, mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL);
+  }
+  return shape;
 }
 
 Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows) {
@@ -497,17 +511,17 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
     const size_t first = batch_.events.size();
     OutEvent& out = batch_.events.emplace_back();
-    out.topic = table.topic;
+    out.table = table.shape;
     out.debezium_table = table.debezium;
-    out.has_key = BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, &out.key);
+    BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, nullptr);
     ++ctx_.event_index;
     OutEvent insert;
-    if (out.has_key &&
-        SplitKeyChange(table.schema, &out.event, &out.key, &insert.event, &insert.key)) {
+    if (out.event.op() == cdc::v1::OP_UPDATE &&
+        SplitKeyChange(table.schema, &out.event, &scratch_key_, &insert.event,
+                       &scratch_insert_key_)) {
       // A primary key change: the DELETE of the old key, then the INSERT.
-      insert.topic = table.topic;
+      insert.table = table.shape;
       insert.debezium_table = table.debezium;
-      insert.has_key = true;
       insert.event.mutable_source()->set_event_index(ctx_.event_index++);
       batch_.events.push_back(std::move(insert));
     }
@@ -515,6 +529,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
     if (skip_rows_ > 0) {
       // Handed over before the reconnect that replays this transaction.
       --skip_rows_;
+      if (txmeta_) txmeta_->OnSkipped(batch_, first);
       batch_.events.resize(first);
       return Status::OK();
     }

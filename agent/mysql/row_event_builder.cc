@@ -3,6 +3,8 @@
 #include "agent/row_key.h"
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace cdc::agent::mysql {
 
@@ -77,6 +79,46 @@ DebeziumTableInfo DebeziumTableOf(const binlog::TableSchema& schema) {
   return table;
 }
 
+namespace {
+
+// The key's column indexes; none when the key names a column the schema
+// lacks (KeyFrom then finds no key either).
+std::vector<size_t> KeyIndexes(const binlog::TableSchema& schema) {
+  std::vector<size_t> key;
+  for (uint32_t idx : schema.primary_key) {
+    if (idx >= schema.columns.size()) return {};
+    key.push_back(idx);
+  }
+  return key;
+}
+
+}  // namespace
+
+TableShapePtr ShapeOf(const binlog::TableSchema& schema, cdc::v1::SourceKind kind) {
+  auto shape = std::make_shared<TableShape>();
+  shape->kind = kind;
+  shape->schema = schema.schema;
+  shape->table = schema.table;
+  shape->columns.reserve(schema.columns.size());
+  for (const binlog::ColumnSchema& c : schema.columns) shape->columns.push_back({c.name, c.type_name});
+  shape->key = KeyIndexes(schema);
+  return shape;
+}
+
+bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema) {
+  if (shape.schema != schema.schema || shape.table != schema.table ||
+      shape.columns.size() != schema.columns.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < shape.columns.size(); ++i) {
+    if (shape.columns[i].name != schema.columns[i].name ||
+        shape.columns[i].type != schema.columns[i].type_name) {
+      return false;
+    }
+  }
+  return shape.key == KeyIndexes(schema);
+}
+
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
                 cdc::v1::Source* src) {
   src->set_kind(ctx.kind);
@@ -108,6 +150,7 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
   }
   if (kind != binlog::RowsKind::kWrite) ImageToColumns(schema, change.before, out->mutable_before());
   if (kind != binlog::RowsKind::kDelete) ImageToColumns(schema, change.after, out->mutable_after());
+  if (key == nullptr) return false;
   const Columns& key_image = kind == binlog::RowsKind::kDelete ? out->before() : out->after();
   if (KeyFrom(schema, key_image, key)) return true;
   // A minimal after image may omit an unchanged key: take it from before.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/debezium_json.h"
+#include "agent/table_shape.h"
 #include "cdc/v1/change_event.pb.h"
 #include "decoders/binlog/events.h"
 #include "decoders/binlog/rows.h"
@@ -37,11 +38,17 @@ void FillSource(const RowContext& ctx, const std::string& database, const std::s
 // the primary key's columns). Column defaults are not tracked.
 DebeziumTableInfo DebeziumTableOf(const binlog::TableSchema& schema);
 
+// The table as the dispatch stage sees it.
+TableShapePtr ShapeOf(const binlog::TableSchema& schema, cdc::v1::SourceKind kind);
+
+// True when `shape` describes `schema` as ShapeOf would.
+bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema);
+
 // Fills `out` (cleared first) for one row of a rows event. Columns absent
 // from an image (minimal row images) are left out of it. Returns false when
 // the table has no primary key or a key column is absent from the image the
 // key is taken from (after for writes and updates, before for deletes);
-// `key` is then cleared.
+// `key` is then cleared. A null `key` skips building it (returns false).
 bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
                    binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
                    cdc::v1::RowKey* key);

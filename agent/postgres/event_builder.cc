@@ -115,6 +115,17 @@ void SetKeyColumns(const std::vector<std::string>& names, RelationInfo* rel) {
   }
 }
 
+TableShapePtr ShapeOf(const RelationInfo& rel) {
+  auto shape = std::make_shared<TableShape>();
+  shape->kind = cdc::v1::SOURCE_KIND_POSTGRES;
+  shape->schema = rel.schema;
+  shape->table = rel.table;
+  shape->columns.reserve(rel.columns.size());
+  for (const ColumnInfo& c : rel.columns) shape->columns.push_back({c.name, c.type_name});
+  for (int idx : rel.key_indexes) shape->key.push_back(static_cast<size_t>(idx));
+  return shape;
+}
+
 void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event) {
   event->mutable_source()->set_schema(rel.schema);
   event->mutable_source()->set_table(rel.table);

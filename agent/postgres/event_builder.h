@@ -11,6 +11,7 @@
 
 #include "agent/batch.h"
 #include "agent/debezium_json.h"
+#include "agent/table_shape.h"
 #include "agent/topic.h"
 #include "cdc/v1/change_event.pb.h"
 #include "common/status.h"
@@ -40,6 +41,8 @@ struct RelationInfo {
   std::vector<int> key_indexes;
   bool included = true;  // matches source.tables
   std::string topic;
+  // What the dispatch stage needs of it (ShapeOf).
+  TableShapePtr shape;
   // With kafka.format debezium-json: DebeziumTableOf(*this).
   std::shared_ptr<const DebeziumTableInfo> debezium;
 };
@@ -68,6 +71,9 @@ bool BuildKey(const RelationInfo& rel, const google::protobuf::RepeatedPtrField<
 // Sets rel->key_indexes from key column names (in key order); names that are
 // not columns of the relation are ignored.
 void SetKeyColumns(const std::vector<std::string>& names, RelationInfo* rel);
+
+// The relation as the dispatch stage sees it.
+TableShapePtr ShapeOf(const RelationInfo& rel);
 
 // Sets the per-table fields of the event's source and key_columns.
 void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event);

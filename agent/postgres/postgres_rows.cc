@@ -38,19 +38,16 @@ Status PostgresSource::HandleRow(const pgoutput::Message& msg, uint64_t lsn) {
   const RelationInfo& rel = it->second;
   if (!rel.included) return Status::OK();
 
-  cdc::v1::RowKey key;
   if (auto* ins = std::get_if<pgoutput::Insert>(&msg)) {
     Columns after;
     CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, ins->new_tuple, false, &after));
-    bool has_key = BuildKey(rel, after, &key);
-    NewEvent(rel, cdc::v1::OP_INSERT, lsn, has_key, &key).mutable_after()->Swap(&after);
+    NewEvent(rel, cdc::v1::OP_INSERT, lsn).mutable_after()->Swap(&after);
     return Status::OK();
   }
   if (auto* del = std::get_if<pgoutput::Delete>(&msg)) {
     Columns before;
     CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, del->old_tuple, del->old_kind == 'K', &before));
-    bool has_key = BuildKey(rel, before, &key);
-    NewEvent(rel, cdc::v1::OP_DELETE, lsn, has_key, &key).mutable_before()->Swap(&before);
+    NewEvent(rel, cdc::v1::OP_DELETE, lsn).mutable_before()->Swap(&before);
     return Status::OK();
   }
   const auto& upd = std::get<pgoutput::Update>(msg);
@@ -61,27 +58,25 @@ Status PostgresSource::HandleRow(const pgoutput::Message& msg, uint64_t lsn) {
     CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.old_tuple, upd.old_kind == 'K', &before));
     FillUnchangedFromBefore(before, &after);
   }
-  bool has_key = BuildKey(rel, after, &key);
-  cdc::v1::RowKey old_key;
-  bool has_old_key = !before.empty() && BuildKey(rel, before, &old_key);
-  bool after_complete = std::none_of(after.begin(), after.end(), [](const cdc::v1::Column& c) {
-    return c.value().kind_case() == cdc::v1::Value::kUnchanged;
-  });
-  // Split only when the new row is complete: an INSERT with an unchanged
-  // value would leave a compacted topic without that value for good.
-  if (has_key && has_old_key && after_complete &&
-      key.SerializeAsString() != old_key.SerializeAsString()) {
-    // The primary key changed: the row left one key and arrived at another,
-    // so a compacted topic must see a delete of the old key and an insert.
-    NewEvent(rel, cdc::v1::OP_DELETE, lsn, true, &old_key).mutable_before()->Swap(&before);
-    NewEvent(rel, cdc::v1::OP_INSERT, lsn, true, &key).mutable_after()->Swap(&after);
-    return Status::OK();
+  if (!before.empty()) {
+    // Split only when the new row is complete: an INSERT with an unchanged
+    // value would leave a compacted topic without that value for good.
+    bool after_complete = std::none_of(after.begin(), after.end(), [](const cdc::v1::Column& c) {
+      return c.value().kind_case() == cdc::v1::Value::kUnchanged;
+    });
+    cdc::v1::RowKey key;
+    cdc::v1::RowKey old_key;
+    if (after_complete && BuildKey(rel, after, &key) && BuildKey(rel, before, &old_key) &&
+        key.SerializeAsString() != old_key.SerializeAsString()) {
+      // The primary key changed: the row left one key and arrived at
+      // another, so a compacted topic must see a delete of the old key and
+      // an insert.
+      NewEvent(rel, cdc::v1::OP_DELETE, lsn).mutable_before()->Swap(&before);
+      NewEvent(rel, cdc::v1::OP_INSERT, lsn).mutable_after()->Swap(&after);
+      return Status::OK();
+    }
   }
-  if (!has_key && has_old_key) {
-    key = old_key;
-    has_key = true;
-  }
-  cdc::v1::ChangeEvent& e = NewEvent(rel, cdc::v1::OP_UPDATE, lsn, has_key, &key);
+  cdc::v1::ChangeEvent& e = NewEvent(rel, cdc::v1::OP_UPDATE, lsn);
   e.mutable_before()->Swap(&before);
   e.mutable_after()->Swap(&after);
   return Status::OK();
@@ -95,7 +90,7 @@ Status PostgresSource::HandleTruncate(const pgoutput::Truncate& msg, uint64_t ls
                                 " at " + offsets::FormatLsn(lsn) + " before its Relation message");
     }
     if (!it->second.included) continue;
-    NewEvent(it->second, cdc::v1::OP_TRUNCATE, lsn, false, nullptr);
+    NewEvent(it->second, cdc::v1::OP_TRUNCATE, lsn);
   }
   return Status::OK();
 }

@@ -74,18 +74,28 @@ std::string ParamRow(size_t first, size_t n) {
 
 }  // namespace
 
-Status PostgresSource::BeginSnapshot() {
+Result<std::vector<TableName>> PostgresSource::CapturedTables() {
   std::vector<TableName> tables = pg_.tables;
-  if (tables.empty()) {
-    CDC_ASSIGN_OR_RETURN(
-        PgResult res,
-        sql_.Query("SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables "
-                   "WHERE pubname = $1 ORDER BY 1, 2",
-                   {pg_.publication}));
-    for (int i = 0; i < PQntuples(res.get()); ++i) {
-      tables.push_back({PQgetvalue(res.get(), i, 0), PQgetvalue(res.get(), i, 1)});
-    }
+  if (!tables.empty()) return tables;
+  // Without the publication yet (`check` before the first run), the tables
+  // the publication FOR ALL TABLES the agent creates will hold.
+  CDC_ASSIGN_OR_RETURN(
+      PgResult res,
+      sql_.Query("SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables "
+                 "WHERE pubname = $1 "
+                 "UNION ALL SELECT schemaname, tablename FROM pg_catalog.pg_tables "
+                 "WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\_%' "
+                 "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1) "
+                 "ORDER BY 1, 2",
+                 {pg_.publication}));
+  for (int i = 0; i < PQntuples(res.get()); ++i) {
+    tables.push_back({PQgetvalue(res.get(), i, 0), PQgetvalue(res.get(), i, 1)});
   }
+  return tables;
+}
+
+Status PostgresSource::BeginSnapshot() {
+  CDC_ASSIGN_OR_RETURN(std::vector<TableName> tables, CapturedTables());
   if (tables.empty()) {
     log_->info("snapshot: no table to read");
     return Status::OK();
@@ -99,25 +109,59 @@ Status PostgresSource::BeginSnapshot() {
   return Status::OK();
 }
 
-Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
-  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
-  SnapshotTable t;
-  t.rel.oid = ref.oid;
-  t.rel.schema = name.schema;
-  t.rel.table = name.name;
-  t.rel.topic = TopicName(topic_prefix_, name.schema, name.name);
+Result<RelationInfo> PostgresSource::DescribeRelation(const Catalog::RelationRef& ref,
+                                                     const std::string& schema,
+                                                     const std::string& table,
+                                                     std::vector<std::string>* keys) {
+  RelationInfo rel;
+  rel.oid = ref.oid;
+  rel.schema = schema;
+  rel.table = table;
+  rel.topic = TopicName(topic_prefix_, schema, table);
   // The columns are typed from pg_attribute, not from the query result: a
   // result gives a domain column its base type, so READ events would name
   // "int4" where the stream's Relation message names "posint".
   CDC_ASSIGN_OR_RETURN(std::vector<Catalog::Column> columns, catalog_->Columns(ref.oid));
   for (const Catalog::Column& c : columns) {
     CDC_ASSIGN_OR_RETURN(ColumnInfo col, DescribeColumn(c.name, c.type_oid, c.type_modifier));
-    t.rel.columns.push_back(std::move(col));
+    rel.columns.push_back(std::move(col));
+  }
+  CDC_ASSIGN_OR_RETURN(*keys, catalog_->KeyColumns(ref.oid));
+  SetKeyColumns(*keys, &rel);
+  rel.shape = ShapeFor(rel);
+  return rel;
+}
+
+TableShapePtr PostgresSource::ShapeFor(const RelationInfo& rel) {
+  TableShapePtr made = ShapeOf(rel);
+  TableShapePtr& known = shapes_[{rel.schema, rel.table}];
+  if (!known || !SameShape(*known, *made)) known = std::move(made);
+  return known;
+}
+
+Status PostgresSource::CheckTransforms() {
+  if (!checks_shapes()) return Status::OK();
+  CDC_ASSIGN_OR_RETURN(std::vector<TableName> tables, CapturedTables());
+  for (const TableName& name : tables) {
+    Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.table);
+    if (!found.ok() && found.status().IsNotFound()) continue;  // the stream tells when it comes
+    if (!found.ok()) return found.status();
+    std::vector<std::string> keys;
+    CDC_ASSIGN_OR_RETURN(RelationInfo rel, DescribeRelation(*found, name.schema, name.table, &keys));
+    CDC_RETURN_IF_ERROR(CheckShape(rel.shape));
+  }
+  return Status::OK();
+}
+
+Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
+  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
+  SnapshotTable t;
+  std::vector<std::string> keys;
+  CDC_ASSIGN_OR_RETURN(t.rel, DescribeRelation(ref, name.schema, name.name, &keys));
+  for (const ColumnInfo& c : t.rel.columns) {
     if (!t.select_list.empty()) t.select_list += ", ";
     t.select_list += PgConnection::QuoteIdent(c.name);
   }
-  CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(ref.oid));
-  SetKeyColumns(keys, &t.rel);
   CDC_RETURN_IF_ERROR(DescribeForDebezium(&t.rel));
   for (const std::string& k : keys) t.key.push_back(PgConnection::QuoteIdent(k));
   const std::string qualified =
@@ -208,11 +252,12 @@ Status PostgresSource::TakeSnapshotRequests() {
   return Status::OK();
 }
 
-Status PostgresSource::SnapshotStep() {
+Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& stop) {
   CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
   if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
     return Status::OK();
   }
+  if (RowsDone(*snapshot_)) return PublishGhostDeletes(out, stop);
   const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
   const std::string table = name.schema + "." + name.name;
   Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.name);
@@ -223,6 +268,9 @@ Status PostgresSource::SnapshotStep() {
     return NextSnapshotTable();
   }
   if (chunk_rows_ == 0) chunk_rows_ = pg_.snapshot_chunk_rows;
+  CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
+                                     TopicName(topic_prefix_, name.schema, name.name),
+                                     &*snapshot_, stop));
   Status s = ReadChunk(*found);
   if (s.ok()) {
     chunk_rows_ = std::min(chunk_rows_ * 2, pg_.snapshot_chunk_rows);
@@ -348,7 +396,6 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
   const int64_t started_us = snapshot_->started_us;
   PGresult* r = chunk.rows.get();
   const int n = PQntuples(r);
-  cdc::v1::RowKey key;
   for (int row = 0; row < n; ++row) {
     cdc::v1::ChangeEvent image;
     for (size_t c = 0; c < t.rel.columns.size(); ++c) {
@@ -369,11 +416,8 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
                              info.name);
       }
     }
-    const bool has_key = BuildKey(t.rel, image.after(), &key);
-    cdc::v1::ChangeEvent& e = NewEvent(t.rel, cdc::v1::OP_READ, lsn, has_key, &key);
+    cdc::v1::ChangeEvent& e = NewEvent(t.rel, cdc::v1::OP_READ, lsn, /*snapshot=*/true);
     cdc::v1::Source* src = e.mutable_source();
-    src->set_snapshot(true);
-    src->set_transaction_id(0);
     src->mutable_postgres()->set_commit_lsn(lsn);
     // Every row of one snapshot carries its start, also after a restart.
     src->set_commit_time_us(started_us);
@@ -389,13 +433,103 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
   events_at_commit_ = batch_.events.size();
   if (chunk.table_done) {
     log_->info("snapshot of {}.{}: {} rows", t.rel.schema, t.rel.table, snapshot_->rows);
-    CDC_RETURN_IF_ERROR(NextSnapshotTable());
+    // A table without a key has no keys in its topic to check.
+    if (t.key.empty() || !MarkRowsDone(&*snapshot_)) CDC_RETURN_IF_ERROR(NextSnapshotTable());
   } else {
     snapshot_->after_columns = std::move(chunk.after_columns);
     snapshot_->after = std::move(chunk.next_after);
   }
   batch_.end_position = offsets::Position::Postgres(last_commit_end_);
   return Status::OK();
+}
+
+Status PostgresSource::PublishGhostDeletes(BatchQueue& out, const std::atomic<bool>& stop) {
+  if (in_txn_ || skip_changes_ > 0) return Status::OK();
+  const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
+  const std::string table = name.schema + "." + name.name;
+  // Everything handed over is durable first, so that the topic shows it.
+  batch_.end_position = offsets::Position::Postgres(last_commit_end_);
+  offsets::Position handed = *batch_.end_position;
+  handed.snapshot = snapshot_;
+  if (!PushBatch(out)) return Status::OK();
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(config_.kafka.delivery_timeout_ms +
+                                                  config_.kafka.commit_interval_ms);
+  while (true) {
+    Status waited = durable_signal_.WaitFor(handed, std::chrono::seconds(1), stop);
+    if (waited.ok()) break;
+    if (waited.IsAborted()) return Status::OK();
+    if (std::chrono::steady_clock::now() >= deadline) return waited;
+    // The server ends a connection that stays silent for wal_sender_timeout.
+    CDC_RETURN_IF_ERROR(SendStatus(false));
+  }
+  CDC_ASSIGN_OR_RETURN(
+      GhostKeys ghosts,
+      FindGhostKeys(config_, table, TopicName(topic_prefix_, name.schema, name.name),
+                    *snapshot_->topic_marks, stop, [this] { return SendStatus(false); }));
+  std::vector<GhostKey>& keys = ghosts.keys;
+  if (!keys.empty()) {
+    Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.name);
+    if (!found.ok() && !found.status().IsNotFound()) return found.status();
+    if (!found.ok()) {
+      log_->warn("snapshot: table {} no longer exists (dropped or renamed): the {} keys its "
+                 "topic holds that it did not read get no DELETE",
+                 table, keys.size());
+      keys.clear();
+    } else {
+      CDC_RETURN_IF_ERROR(DescribeSnapshotTable(*found));
+    }
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const SnapshotTable& t = *snapshot_table_;
+    cdc::v1::ChangeEvent& e =
+        NewEvent(t.rel, cdc::v1::OP_DELETE, last_commit_end_, /*snapshot=*/true);
+    cdc::v1::Source* src = e.mutable_source();
+    src->mutable_postgres()->set_commit_lsn(last_commit_end_);
+    src->set_commit_time_us(snapshot_->started_us);
+    src->set_event_index(snapshot_->rows + i);
+    // The before image holds the key columns, as a delete under the
+    // default replica identity does.
+    for (const cdc::v1::Column& k : keys[i].key.columns()) {
+      cdc::v1::Column* col = e.add_before();
+      *col = k;
+      for (const ColumnInfo& info : t.rel.columns) {
+        if (info.name == k.name()) col->set_type(info.type_name);
+      }
+    }
+    // The key as the topic holds it, where it holds it: compaction then
+    // drops the old row.
+    OutEvent& ghost = batch_.events.back();
+    ghost.table.reset();
+    ghost.topic = t.rel.topic;
+    ghost.has_key = true;
+    ghost.key = std::move(keys[i].key);
+    ghost.key_bytes = std::move(keys[i].bytes);
+    ghost.partition = keys[i].partition;
+    // Many deletes go in several batches, each with the position the table's
+    // rows ended at: after a restart the check runs again, and the keys
+    // deleted by then count as touched.
+    if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events) {
+      batch_.end_position = offsets::Position::Postgres(last_commit_end_);
+      if (!PushBatch(out)) return Status::OK();
+    }
+  }
+  if (!keys.empty()) {
+    log_->info("snapshot of {}: {} keys in its topic are no longer in the table: a DELETE and a "
+               "tombstone for each",
+               table, keys.size());
+  }
+  if (ghosts.undecodable > 0) {
+    log_->warn("snapshot of {}: {} keys in its topic are no longer in the table, but they "
+               "cannot be read back as keys (kafka.format debezium-json): they get no DELETE; "
+               "delete them from the topic by hand (a tombstone per key)",
+               table, ghosts.undecodable);
+  }
+  if (!ghosts.not_checked.empty()) {
+    log_->warn("snapshot of {}: its topic was not checked for keys no longer in the table: {}",
+               table, ghosts.not_checked);
+  }
+  return NextSnapshotTable();
 }
 
 }  // namespace cdc::agent::postgres

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "agent/fresh_start.h"
+#include "agent/topic.h"
 #include "agent/postgres/postgres_check.h"
 
 namespace cdc::agent::postgres {
@@ -51,6 +53,7 @@ std::string PostgresSource::Endpoint() const {
 void PostgresSource::OnDurable(const offsets::Position& position) {
   if (position.kind != offsets::Position::Kind::kPostgres) return;
   requests_.Durable(position);
+  durable_signal_.Reached(position);
   uint64_t prev = durable_lsn_.load(std::memory_order_relaxed);
   while (position.lsn > prev &&
          !durable_lsn_.compare_exchange_weak(prev, position.lsn, std::memory_order_release)) {
@@ -194,18 +197,18 @@ Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
   return s;
 }
 
+Status PostgresSource::CheckTransformsNow(const std::atomic<bool>& stop) {
+  if (!checks_shapes()) return Status::OK();
+  CDC_RETURN_IF_ERROR(Connect(stop));
+  return CheckTransforms();
+}
+
 Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
   CDC_RETURN_IF_ERROR(Connect(stop));
   CDC_RETURN_IF_ERROR(CheckServer());
   bool publication_created = false;
   CDC_RETURN_IF_ERROR(EnsurePublication(&publication_created));
-  CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> stored, store_->Load(config_.source.name));
-  if (stored && stored->kind != offsets::Position::Kind::kPostgres) {
-    return Status::InvalidArgument("offsets: the stored position of source '" +
-                                   config_.source.name + "' is not a PostgreSQL position (" +
-                                   stored->ToString() +
-                                   "); run `cdc-agent offsets reset` or use another offsets.path");
-  }
+  CDC_RETURN_IF_ERROR(CheckTransforms());
   CDC_ASSIGN_OR_RETURN(SlotInfo slot, ReadSlot());
   if (slot.exists && slot.active) {
     // Another agent of this name that was just fenced, or the last run's
@@ -220,6 +223,17 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
       CDC_ASSIGN_OR_RETURN(slot, ReadSlot());
     }
     if (stop.load()) return Status::OK();
+    // Whoever held the slot may have published further since the position
+    // was read; if it was another agent of this name, it has been fenced
+    // and what Kafka holds now is final.
+    if (!slot.active) CDC_RETURN_IF_ERROR(ReloadPosition());
+  }
+  CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> stored, store_->Load(config_.source.name));
+  if (stored && stored->kind != offsets::Position::Kind::kPostgres) {
+    return Status::InvalidArgument("offsets: the stored position of source '" +
+                                   config_.source.name + "' is not a PostgreSQL position (" +
+                                   stored->ToString() +
+                                   "); run `cdc-agent offsets reset` or use another offsets.path");
   }
   if (slot.exists && slot.plugin != "pgoutput") {
     return Status::InvalidArgument("replication slot '" + pg_.slot + "' uses plugin " +
@@ -248,6 +262,7 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
           "`cdc-agent offsets reset --config FILE`");
     }
     start_lsn = stored->lsn;
+    durable_signal_.Reached(*stored);
     ResumeInside(*stored);
     snapshot_ = stored->snapshot;
     // The slot may already be confirmed further (caught-up confirmations are
@@ -268,6 +283,13 @@ Status PostgresSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {
                  pg_.slot, offsets::FormatLsn(start_lsn),
                  snapshot ? ", with a snapshot of every captured table" : "");
     } else {
+      CDC_ASSIGN_OR_RETURN(std::vector<TableName> tables, CapturedTables());
+      std::set<std::string> topics;
+      for (const TableName& t : tables) topics.insert(TopicName(topic_prefix_, t.schema, t.table));
+      Status fresh = CheckFreshStart(config_, *store_, topics, stop);
+      if (fresh.IsAborted() && stop.load()) return Status::OK();
+      CDC_RETURN_IF_ERROR(fresh);
+      if (stop.load()) return Status::OK();
       CDC_ASSIGN_OR_RETURN(start_lsn, CreateSlot());
     }
     if (snapshot) CDC_RETURN_IF_ERROR(BeginSnapshot());

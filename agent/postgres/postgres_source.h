@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "agent/postgres/event_builder.h"
 #include "agent/postgres/pg_connection.h"
 #include "agent/postgres/replication_protocol.h"
+#include "agent/snapshot_ghosts.h"
 #include "agent/snapshot_requests.h"
 #include "agent/source.h"
 #include "agent/transaction_metadata.h"
@@ -49,6 +51,7 @@ class PostgresSource : public Source {
   ~PostgresSource() override;
 
   Status Run(BatchQueue& out, const std::atomic<bool>& stop) override;
+  Status CheckTransformsNow(const std::atomic<bool>& stop) override;
   void OnDurable(const offsets::Position& position) override;
 
  private:
@@ -104,11 +107,24 @@ class PostgresSource : public Source {
   Status TakeSnapshotRequests();
   // Reads the next chunk when none is waiting; a chunk that waits too long
   // for a row lock is given up and tried again, smaller, a little later.
-  Status SnapshotStep();
-  // In the chunk's transaction, with the table locked against DDL:
+  Status SnapshotStep(BatchQueue& out, const std::atomic<bool>& stop);
+  // The tables the publication (or source.tables) captures.
+  Result<std::vector<TableName>> CapturedTables();
+  // The first table's rows are published: once that is durable, publishes
+  // a DELETE for each key its topic holds that the table no longer has
+  // (agent/snapshot_ghosts.h), then ends the table. At a boundary only.
+  Status PublishGhostDeletes(BatchQueue& out, const std::atomic<bool>& stop);  // In the chunk's transaction, with the table locked against DDL:
   // describes the snapshot's first table into snapshot_table_ and checks the
   // cursor against it.
   Status DescribeSnapshotTable(const Catalog::RelationRef& ref);
+  // The relation as the catalog has it now; `keys` gets its key columns.
+  Result<RelationInfo> DescribeRelation(const Catalog::RelationRef& ref, const std::string& schema,
+                                        const std::string& table, std::vector<std::string>* keys);
+  // The relation's shape: the one made before while its columns are the
+  // same, so that the dispatch stage compiles its transforms once per change.
+  TableShapePtr ShapeFor(const RelationInfo& rel);
+  // Compiles the transforms against every captured table (CheckShape).
+  Status CheckTransforms();
   Status NextSnapshotTable();
   Status ReadChunk(const Catalog::RelationRef& ref);
   // A logical message in the stream: the pending chunk's watermark publishes
@@ -141,8 +157,10 @@ class PostgresSource : public Source {
   Status HandleRow(const pgoutput::Message& msg, uint64_t lsn);
   Status HandleTruncate(const pgoutput::Truncate& msg, uint64_t lsn);
   Status SendStatus(bool reply_requested);
+  // `snapshot`: an event of the snapshot (outside any source transaction).
+  // A row change of `rel`; the dispatch stage gives it its topic and key.
   cdc::v1::ChangeEvent& NewEvent(const RelationInfo& rel, cdc::v1::Op op, uint64_t lsn,
-                                 bool has_key, const cdc::v1::RowKey* key);
+                                 bool snapshot = false);
   bool PushBatch(BatchQueue& out);
 
   const AgentConfig& config_;
@@ -157,11 +175,13 @@ class PostgresSource : public Source {
   std::unique_ptr<Catalog> catalog_;
   pgoutput::TypeRegistry types_;
   std::unordered_map<uint32_t, RelationInfo> relations_;
+  std::map<std::pair<std::string, std::string>, TableShapePtr> shapes_;  // by schema, table
   // The snapshot in progress, as of the events decoded so far.
   std::optional<offsets::SnapshotProgress> snapshot_;
   std::optional<SnapshotTable> snapshot_table_;
   std::optional<PendingChunk> pending_chunk_;
   SnapshotRequestWatcher requests_;
+  DurableSignal durable_signal_;
   std::string snapshot_run_;  // makes watermarks of this run unique
   uint64_t chunk_seq_ = 0;
   int chunk_rows_ = 0;

@@ -55,13 +55,10 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
 }
 
 cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1::Op op,
-                                               uint64_t lsn, bool has_key,
-                                               const cdc::v1::RowKey* key) {
+                                               uint64_t lsn, bool snapshot) {
   OutEvent& out = batch_.events.emplace_back();
-  out.topic = rel.topic;
+  out.table = rel.shape;
   out.debezium_table = rel.debezium;
-  out.has_key = has_key;
-  if (has_key) out.key = *key;
   cdc::v1::ChangeEvent& e = out.event;
   e.set_op(op);
   cdc::v1::Source* src = e.mutable_source();
@@ -75,6 +72,11 @@ cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1:
   src->set_event_index(event_index_++);
   FillTableFields(rel, &e);
   ++events_decoded_;
+  if (snapshot) {
+    src->set_snapshot(true);
+    src->set_transaction_id(0);
+    return e;
+  }
   if (!txmeta_ || skip_changes_ > 0) return e;
   txmeta_->OnEvent(batch_);
   return batch_.events.back().event;
@@ -190,6 +192,7 @@ void PostgresSource::CountChange(size_t first) {
   ++txn_changes_;
   if (skip_changes_ == 0) return;
   --skip_changes_;
+  if (txmeta_) txmeta_->OnSkipped(batch_, first);
   batch_.events.resize(first);
 }
 
@@ -223,7 +226,7 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
 
   PGconn* conn = repl_.raw();
   while (!stop.load(std::memory_order_relaxed)) {
-    CDC_RETURN_IF_ERROR(SnapshotStep());
+    CDC_RETURN_IF_ERROR(SnapshotStep(out, stop));
     CopyBuffer buf;
     int n = PQgetCopyData(conn, &buf.data, /*async=*/1);
     if (n > 0) {
@@ -374,6 +377,7 @@ Status PostgresSource::HandleRelation(const pgoutput::Relation& r) {
   }
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog_->KeyColumns(r.oid));
   SetKeyColumns(keys, &rel);
+  rel.shape = ShapeFor(rel);
   CDC_RETURN_IF_ERROR(DescribeForDebezium(&rel));
   relations_[r.oid] = std::move(rel);
   return Status::OK();

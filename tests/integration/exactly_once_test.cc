@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "tests/integration/my_agent_fixture.h"
@@ -69,11 +70,14 @@ bool WaitForPositionInsideATransaction(const std::string& agent_bin, const std::
 
 // Three rounds of: a transaction of 60,000 rows, a kill -9 once the
 // committed position is inside it, a restart. Every row must arrive once,
-// and at least one kill must have landed inside a transaction. `insert`
-// writes the rows first..last in one statement.
+// and at least one kill must have landed inside a transaction. With
+// transaction metadata on, each transaction has one BEGIN and one END that
+// counts all its rows, and its events' orders are 1..60,000 once each.
+// `insert` writes the rows first..last in one statement.
 template <typename Fixture>
 void KillInsideLargeTransactions(Fixture& f, const std::function<void(int, int)>& insert,
                                  const std::string& topic) {
+  f.settings_.kafka_extra += "  transaction_metadata: true\n";
   f.StartAgent();
   constexpr int kRows = 60000;
   int inside = 0;
@@ -89,6 +93,34 @@ void KillInsideLargeTransactions(Fixture& f, const std::function<void(int, int)>
   for (int i = 0; i < 3 * kRows; ++i) last[i] = 0;
   ExpectEachVersionOnce(VersionsByKey(lines), last);
   EXPECT_EQ(lines.size(), static_cast<size_t>(3 * kRows));
+  std::map<std::string, std::set<uint64_t>> orders;  // by transaction id
+  for (const TailLine& l : lines) {
+    const cdc::v1::Transaction& t = l.value().transaction();
+    EXPECT_TRUE(orders[t.id()].insert(t.total_order()).second)
+        << "order " << t.total_order() << " twice in " << t.id();
+  }
+  EXPECT_EQ(orders.size(), 3u);
+  for (const auto& [id, seen] : orders) {
+    EXPECT_EQ(seen.size(), static_cast<size_t>(kRows)) << id;
+    EXPECT_EQ(seen.empty() ? 0 : *seen.rbegin(), static_cast<uint64_t>(kRows)) << id;
+  }
+  std::vector<TailLine> records =
+      TailTopic(f.env_, f.settings_.topic_prefix + ".transaction", 7, 10s);
+  std::map<std::string, std::pair<int, int>> ends;  // id -> (BEGINs, ENDs)
+  for (const TailLine& r : records) {
+    const cdc::v1::ChangeEvent& e = r.value();
+    auto& [begins, commits] = ends[e.transaction().id()];
+    if (e.op() == cdc::v1::OP_BEGIN) ++begins;
+    if (e.op() == cdc::v1::OP_COMMIT) {
+      ++commits;
+      EXPECT_EQ(e.transaction().event_count(), static_cast<uint64_t>(kRows))
+          << e.transaction().id();
+    }
+  }
+  EXPECT_EQ(records.size(), 6u);
+  for (const auto& [id, counts] : ends) {
+    EXPECT_EQ(counts, std::make_pair(1, 1)) << id << ": BEGINs and ENDs";
+  }
   EXPECT_EQ(f.StopAgent(), 0) << f.agent_->Stderr();
 }
 
@@ -99,6 +131,7 @@ class PgExactlyOnceTest : public PgAgentTest {
   using PgAgentTest::StopAgent;
   using PgAgentTest::agent_;
   using PgAgentTest::env_;
+  using PgAgentTest::settings_;
 
   void KillAgent() {
     agent_->Signal(SIGKILL);
@@ -128,6 +161,10 @@ TEST_F(PgExactlyOnceTest, KillInsideLargeTransactionsPublishesEachRowOnce) {
 TEST_F(PgExactlyOnceTest, KillsUnderAContinuousWorkloadLoseAndRepeatNothing) {
   Sql("INSERT INTO t SELECT g, 0 FROM generate_series(0, 199) g");
   StartAgent();
+  // The snapshot is committed before the first kill: a first run killed
+  // before its first commit takes a new snapshot of the rows as they are
+  // then (PositionLostEverywhere... and the README), not version 0.
+  ASSERT_EQ(TailTopic(env_, Topic("public", "t"), 200, 30s).size(), 200u);
   std::atomic<bool> stop{false};
   std::map<int64_t, int64_t> last;
   for (int i = 0; i < 200; ++i) last[i] = 0;
@@ -216,6 +253,57 @@ TEST_F(PgExactlyOnceTest, SecondAgentOfTheSameNameFencesTheFirst) {
   EXPECT_EQ(second.Wait(15s), 0) << second.Stderr();
 }
 
+// At least once, offsets.path is the only copy of the position: losing it
+// and the slot is a lost position, not a first run.
+TEST_F(PgExactlyOnceTest, PositionLostEverywhereIsRefusedUntilReset) {
+  settings_.kafka_extra = "  delivery: at-least-once\n";
+  Sql("INSERT INTO t VALUES (1, 0)");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("public", "t"), 1, 15s).size(), 1u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  std::filesystem::remove_all(settings_.offsets_path);
+  Sql("SELECT pg_drop_replication_slot('" + settings_.slot + "')");
+  Sql("INSERT INTO t VALUES (2, 0)");
+  CommandResult run = RunCommand({env_.agent_bin, "run", "--config", ConfigPath()}, 60s);
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.exit_code, -1) << "still running after 60 s";
+  const std::vector<std::string> lines = UserLines(run.err);
+  ASSERT_FALSE(lines.empty()) << run.err;
+  EXPECT_NE(lines.back().find("no position of source '" + settings_.name + "' is stored"),
+            std::string::npos)
+      << lines.back();
+  EXPECT_NE(lines.back().find("topic " + Topic("public", "t")), std::string::npos) << lines.back();
+  EXPECT_NE(lines.back().find("offsets reset --config FILE --yes"), std::string::npos)
+      << lines.back();
+  PgClient admin(env_, db_name_);
+  EXPECT_EQ(admin
+                .Scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" +
+                        settings_.slot + "'")
+                .value_or(""),
+            "0")
+      << "no slot is created for a start that was refused";
+
+  CommandResult reset =
+      RunCommand({env_.agent_bin, "offsets", "reset", "--yes", "--config", ConfigPath()}, 30s);
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  StartAgent();
+  // The new snapshot: both rows again, as READs.
+  std::vector<TailLine> rows = TailTopic(env_, Topic("public", "t"), 4, 20s);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].value().op(), cdc::v1::OP_READ);
+  EXPECT_EQ(rows[2].value().op(), cdc::v1::OP_READ);
+  EXPECT_NE(agent_->Stderr().find("starting over, as `cdc-agent offsets reset` asked"),
+            std::string::npos)
+      << agent_->Stderr();
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  // The mark went with the first durable position: the next run resumes.
+  StartAgent();
+  EXPECT_EQ(agent_->Stderr().find("starting over"), std::string::npos) << agent_->Stderr();
+  EXPECT_NE(agent_->Stderr().find("resuming from stored position"), std::string::npos)
+      << agent_->Stderr();
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 class MyExactlyOnceTest : public MyAgentTest {
  public:
   using MyAgentTest::ConfigPath;
@@ -223,6 +311,7 @@ class MyExactlyOnceTest : public MyAgentTest {
   using MyAgentTest::StopAgent;
   using MyAgentTest::agent_;
   using MyAgentTest::env_;
+  using MyAgentTest::settings_;
 
   void KillAgent() {
     agent_->Signal(SIGKILL);
@@ -270,6 +359,77 @@ TEST_F(MyExactlyOnceTest, LostOffsetsFolderIsRestoredFromKafkaWithTheSchemaHisto
   EXPECT_EQ(agent_->Stderr().find("no schema history is stored"), std::string::npos)
       << agent_->Stderr();
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+// Exactly once: `offsets reset` leaves a tombstone in Kafka, so a node that
+// also lost offsets.path starts over; the same loss without a reset
+// restores the position (LostOffsetsFolderIsRestoredFromKafka...).
+TEST_F(MyExactlyOnceTest, ResetThenLostOffsetsFolderStartsOverOnce) {
+  Sql("INSERT INTO t VALUES (0, 0), (1, 0)");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("t"), 2, 15s).size(), 2u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  CommandResult reset =
+      RunCommand({env_.agent_bin, "offsets", "reset", "--yes", "--config", ConfigPath()}, 30s);
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  std::filesystem::remove_all(settings_.offsets_path);
+  StartAgent();
+  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 5, 15s);
+  ASSERT_EQ(lines.size(), 4u) << "a second snapshot of both rows";
+  EXPECT_EQ(lines[2].value().op(), cdc::v1::OP_READ);
+  EXPECT_NE(agent_->Stderr().find("starting over, as `cdc-agent offsets reset` asked"),
+            std::string::npos)
+      << agent_->Stderr();
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  StartAgent();
+  EXPECT_EQ(agent_->Stderr().find("starting over"), std::string::npos) << agent_->Stderr();
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+  EXPECT_EQ(TailTopic(env_, Topic("t"), 5, 5s).size(), 4u) << "no third snapshot";
+}
+
+// A node whose offsets.path predates an `offsets reset` (it was down when
+// the reset ran elsewhere) starts over instead of resuming from its copy.
+TEST_F(MyExactlyOnceTest, StaleLocalPositionAfterAResetStartsOver) {
+  Sql("INSERT INTO t VALUES (0, 0), (1, 0)");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("t"), 2, 15s).size(), 2u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  const std::string stale = settings_.offsets_path + "-stale";
+  std::filesystem::copy(settings_.offsets_path, stale, std::filesystem::copy_options::recursive);
+  CommandResult reset =
+      RunCommand({env_.agent_bin, "offsets", "reset", "--yes", "--config", ConfigPath()}, 30s);
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  std::filesystem::remove_all(settings_.offsets_path);
+  std::filesystem::rename(stale, settings_.offsets_path);
+  StartAgent();
+  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 5, 15s);
+  ASSERT_EQ(lines.size(), 4u) << "a second snapshot of both rows";
+  EXPECT_EQ(lines[3].value().op(), cdc::v1::OP_READ);
+  EXPECT_NE(agent_->Stderr().find("records an `offsets reset` since: starting over"),
+            std::string::npos)
+      << agent_->Stderr();
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+// At least once, losing offsets.path loses the position.
+TEST_F(MyExactlyOnceTest, PositionLostEverywhereIsRefusedUntilReset) {
+  settings_.kafka_extra = "  delivery: at-least-once\n";
+  Sql("INSERT INTO t VALUES (0, 0)");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("t"), 1, 15s).size(), 1u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  std::filesystem::remove_all(settings_.offsets_path);
+  CommandResult run = RunCommand({env_.agent_bin, "run", "--config", ConfigPath()}, 60s);
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.exit_code, -1) << "still running after 60 s";
+  const std::vector<std::string> lines = UserLines(run.err);
+  ASSERT_FALSE(lines.empty()) << run.err;
+  EXPECT_NE(lines.back().find("holds an event of an earlier run"), std::string::npos)
+      << lines.back();
+  EXPECT_NE(lines.back().find("offsets set"), std::string::npos) << lines.back();
+  CommandResult shown =
+      RunCommand({env_.agent_bin, "offsets", "show", "--config", ConfigPath()}, 30s);
+  EXPECT_NE(shown.out.find("\tnone"), std::string::npos) << "nothing was stored: " << shown.out;
 }
 
 }  // namespace

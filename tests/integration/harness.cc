@@ -6,12 +6,14 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <mysql.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -237,13 +239,16 @@ void AppendKafkaAndOffsets(const TestEnv& env, const Settings& s, std::ostringst
      << "  tombstones: " << (s.tombstones ? "true" : "false") << "\n"
      << s.kafka_extra
      << "offsets:\n"
-     << "  path: " << s.offsets_path << "\n";
+     << "  path: " << s.offsets_path << "\n"
+     << s.extra;
 }
 
 std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s) {
   std::ostringstream y;
   y << "name: " << s.name << "\n"
     << "log_level: info\n"
+    << (s.batch_max_events > 0 ? "batch_max_events: " + std::to_string(s.batch_max_events) + "\n"
+                               : std::string())
     << "source:\n"
     << "  type: postgres\n"
     << "  host: 127.0.0.1\n"
@@ -289,7 +294,11 @@ bool WaitSlotActive(const TestEnv& env, const std::string& slot, std::chrono::mi
   PgClient admin(env, "postgres");
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (admin.Scalar("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'") == "t") {
+    // A slot is active while CREATE_REPLICATION_SLOT runs too: wait for
+    // its walsender to stream (catchup or streaming, not startup).
+    if (admin.Scalar("SELECT count(*) > 0 FROM pg_replication_slots s JOIN pg_stat_replication r "
+                     "ON r.pid = s.active_pid WHERE s.slot_name = '" + slot +
+                     "' AND r.state IN ('catchup', 'streaming')") == "t") {
       return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -388,6 +397,8 @@ std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s) {
   std::ostringstream y;
   y << "name: " << s.name << "\n"
     << "log_level: info\n"
+    << (s.batch_max_events > 0 ? "batch_max_events: " + std::to_string(s.batch_max_events) + "\n"
+                               : std::string())
     << "source:\n"
     << "  type: mysql\n"
     << "  host: 127.0.0.1\n"
@@ -459,6 +470,25 @@ std::vector<std::string> UserLines(const std::string& err) {
     start = end + 1;
   }
   return out;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double ChildrenCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+int EnvInt(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  const int value = text != nullptr ? std::atoi(text) : 0;
+  return value > 0 ? value : fallback;
 }
 
 }  // namespace cdc::itest

@@ -126,9 +126,12 @@ struct AgentSettings {
   std::string topic_prefix;
   std::string offsets_path;
   bool tombstones = true;
+  int batch_max_events = 0;  // 0: the agent's default
   // YAML lines added to the kafka section, each indented by two spaces
   // ("  format: json\n").
   std::string kafka_extra;
+  // Top-level YAML added at the end ("transforms:\n  - type: ...\n").
+  std::string extra;
   int status_interval_ms = 1000;
 };
 std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s);
@@ -196,9 +199,12 @@ struct MysqlAgentSettings {
   std::string topic_prefix;
   std::string offsets_path;
   bool tombstones = true;
+  int batch_max_events = 0;  // 0: the agent's default
   // YAML lines added to the kafka section, each indented by two spaces
   // ("  format: json\n").
   std::string kafka_extra;
+  // Top-level YAML added at the end ("transforms:\n  - type: ...\n").
+  std::string extra;
 };
 std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s);
 
@@ -212,5 +218,14 @@ struct TopicCount {
 // messages arrived or `idle` passed without one.
 TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t count,
                       std::chrono::milliseconds idle);
+
+// For the benchmarks beside the tests.
+// The median of `v` (the upper one of an even count); 0 when empty.
+double Median(std::vector<double> v);
+// User and system CPU seconds of the child processes waited for so far: the
+// difference around a run of the agent is that run's CPU time.
+double ChildrenCpuSeconds();
+// The environment variable `name` as a positive integer, else `fallback`.
+int EnvInt(const char* name, int fallback);
 
 }  // namespace cdc::itest

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -344,6 +345,65 @@ TEST_F(MySnapshotTest, RequestedSnapshotReadsATableAgain) {
   }
   EXPECT_EQ(static_cast<int>(second.size()), kRows);
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+// A new snapshot over a topic that already holds rows (after `offsets
+// reset`, rows deleted while the agent was away): the keys no longer in the
+// table get a DELETE (its before image the key) and a tombstone.
+TEST_F(MySnapshotTest, NewSnapshotDeletesKeysNoLongerInTheTable) {
+  Sql("CREATE TABLE t (a INT, b VARCHAR(10), v VARCHAR(20), PRIMARY KEY (a, b))");
+  Sql("INSERT INTO t SELECT seq, CONCAT('k', seq % 3), 'x' FROM seq_1_to_2500");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("t"), 2500).size(), 2500u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  Sql("DELETE FROM t WHERE a % 100 = 0");
+  CommandResult reset = AgentCommand({"offsets", "reset", "--yes"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  settings_.batch_max_events = 10;  // the deletes span several batches
+  StartAgent();
+  const size_t expected = 2500 + 2475 + 2 * 25;
+  auto lines = TailTopic(env_, Topic("t"), expected + 1, std::chrono::milliseconds(10000));
+  ASSERT_EQ(lines.size(), expected) << agent_->Stderr();
+  std::set<int64_t> deleted;
+  std::map<std::string, bool> live;  // by key bytes, as compaction keeps them
+  for (const auto& l : lines) {
+    live[l.key().SerializeAsString()] = l.has_value();
+    if (!l.has_value()) continue;
+    const ChangeEvent& e = l.value();
+    if (e.op() != cdc::v1::OP_DELETE) continue;
+    ASSERT_EQ(e.before_size(), 2) << "the key columns only";
+    EXPECT_TRUE(e.source().snapshot());
+    const int64_t a = FindValue(e.before(), "a")->int_value();
+    EXPECT_EQ(FindValue(e.before(), "b")->text_value(), "k" + std::to_string(a % 3));
+    deleted.insert(a);
+  }
+  std::set<int64_t> want;
+  for (int64_t a = 100; a <= 2500; a += 100) want.insert(a);
+  EXPECT_EQ(deleted, want);
+  size_t live_keys = 0;
+  for (const auto& [key, alive] : live) live_keys += alive ? 1 : 0;
+  EXPECT_EQ(live_keys, 2475u);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+// ENUM and SET labels keep their case: a snapshot reads the labels from
+// information_schema, and the values must be among them as written.
+TEST_F(MySnapshotTest, EnumAndSetLabelsKeepTheirCase) {
+  Sql("CREATE TABLE t (id INT PRIMARY KEY, kind ENUM('FUNCTION','Procedure','PACKAGE BODY') "
+      "NOT NULL, flags SET('Read','WRITE'))");
+  Sql("INSERT INTO t VALUES (1, 'Procedure', 'Read,WRITE'), (2, 'PACKAGE BODY', 'WRITE')");
+  StartAgent();
+  Sql("INSERT INTO t VALUES (3, 'FUNCTION', 'Read')");
+  auto lines = TailTopic(env_, Topic("t"), 3);
+  ASSERT_EQ(lines.size(), 3u) << agent_->Stderr();
+  EXPECT_EQ(FindValue(lines[0].value().after(), "kind")->enum_value(), "Procedure");
+  const auto& flags = FindValue(lines[0].value().after(), "flags")->set_value().labels();
+  EXPECT_EQ(std::vector<std::string>(flags.begin(), flags.end()),
+            (std::vector<std::string>{"Read", "WRITE"}));
+  EXPECT_EQ(FindValue(lines[1].value().after(), "kind")->enum_value(), "PACKAGE BODY");
+  EXPECT_EQ(lines[2].value().op(), cdc::v1::OP_INSERT);
+  EXPECT_EQ(FindValue(lines[2].value().after(), "kind")->enum_value(), "FUNCTION");
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
 TEST_F(MySnapshotTest, SnapshotNeverStartsAtTheServersEnd) {

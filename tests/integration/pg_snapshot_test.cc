@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -307,6 +308,53 @@ TEST_F(PgSnapshotTest, RequestedSnapshotReadsATableAgain) {
   }
   EXPECT_TRUE(gone) << agent_->Stderr();
   EXPECT_EQ(StopAgent(), 0);
+}
+
+// A new snapshot over a topic that already holds rows: rows deleted while
+// no slot kept their changes get a DELETE (its before image the key) and a
+// tombstone, so the topic rebuilt holds the table and nothing more.
+TEST_F(PgSnapshotTest, NewSnapshotDeletesKeysNoLongerInTheTable) {
+  Sql("CREATE TABLE t (id bigint PRIMARY KEY, payload text)");
+  Sql(InsertRange(1, 2500));
+  settings_.snapshot_chunk_rows = 1000;
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("public", "t"), 2500).size(), 2500u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  // Start over without the slot: the deletes below are never streamed.
+  CommandResult reset =
+      RunCommand({env_.agent_bin, "offsets", "reset", "--yes", "--config", ConfigPath()},
+                 std::chrono::seconds(30));
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  Sql("SELECT pg_drop_replication_slot('" + settings_.slot + "')");
+  Sql("DELETE FROM t WHERE id % 100 = 0");
+  settings_.batch_max_events = 10;  // the deletes span several batches
+  StartAgent();
+  // 2500 READs, 2475 READs again, 25 DELETEs with their tombstones.
+  const size_t expected = 2500 + 2475 + 2 * 25;
+  auto lines = TailTopic(env_, Topic("public", "t"), expected + 1, std::chrono::seconds(10));
+  ASSERT_EQ(lines.size(), expected) << agent_->Stderr();
+  std::set<int64_t> deleted;
+  std::map<std::string, bool> live;  // by key bytes, as compaction keeps them
+  for (const auto& l : lines) {
+    live[l.key().SerializeAsString()] = l.has_value();
+    if (!l.has_value()) continue;
+    const auto& e = l.value();
+    if (e.op() != cdc::v1::OP_DELETE) continue;
+    ASSERT_EQ(e.before_size(), 1) << "the key columns only";
+    EXPECT_EQ(e.before(0).type(), "int8");
+    EXPECT_TRUE(e.source().snapshot());
+    deleted.insert(FindValue(e.before(), "id")->int_value());
+  }
+  std::set<int64_t> want;
+  for (int64_t id = 100; id <= 2500; id += 100) want.insert(id);
+  EXPECT_EQ(deleted, want);
+  size_t live_keys = 0;
+  for (const auto& [key, alive] : live) live_keys += alive ? 1 : 0;
+  EXPECT_EQ(live_keys, 2475u);
+  EXPECT_NE(agent_->Stderr().find("25 keys in its topic are no longer in the table"),
+            std::string::npos)
+      << agent_->Stderr();
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
 // A query result types a domain column as its base type, pgoutput's Relation

@@ -192,7 +192,11 @@ def main():
             if msg is None:
                 continue
             if msg.error():
-                if msg.error().code() == KafkaError._PARTITION_EOF:
+                # The agent creates a topic with its first event; until then
+                # the subscription reports it unknown, which is not an error.
+                if msg.error().code() in (KafkaError._PARTITION_EOF,
+                                          KafkaError.UNKNOWN_TOPIC_OR_PART,
+                                          KafkaError._UNKNOWN_TOPIC):
                     continue
                 fail(f"consuming {args.topic}: {msg.error()}")
             where = f"{msg.topic()}[{msg.partition()}]@{msg.offset()}"

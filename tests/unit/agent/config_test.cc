@@ -114,7 +114,7 @@ TEST(ConfigTest, UnknownKeys) {
             "snapshot_chunk_rows, connect_timeout_s, status_interval_ms, sslmode, reconnect_timeout_s");
   EXPECT_EQ(ErrorOf(kValid + "metrics: {port: 9090}\n"),
             "agent.yaml:31: metrics: unknown key; expected one of name, log_level, "
-            "batch_max_events, queue_max_batches, source, kafka, offsets");
+            "batch_max_events, queue_max_batches, source, kafka, offsets, transforms");
   EXPECT_EQ(ErrorOf(With(kValid, "  port: 55432\n", "  port: 55432\n  port: 5432\n")),
             "agent.yaml:10: source.port: key given twice (first on line 9)");
 }

@@ -69,6 +69,32 @@ TEST(TransactionMetadataTest, BeginEventsEnd) {
   EXPECT_EQ(end.event.transaction().data_collections(1).event_count(), 1u);
 }
 
+// A resume inside a transaction skips the changes published before it: no
+// second BEGIN, and the END and the orders count the skipped ones too.
+TEST(TransactionMetadataTest, ResumeInsideATransactionCountsWhatItSkips) {
+  TransactionMetadata tx(TransactionMetadata::TopicFor("p"));
+  Batch batch;
+  AddPg(batch, "orders", cdc::v1::OP_INSERT, 571, 53736280);
+  tx.OnSkipped(batch, 0);
+  AddPg(batch, "lines", cdc::v1::OP_INSERT, 571, 53736280);
+  tx.OnSkipped(batch, 1);
+  batch.events.clear();  // as the source drops what it skips
+  AddPg(batch, "orders", cdc::v1::OP_UPDATE, 571, 53736280);
+  tx.OnEvent(batch);
+  tx.OnCommit(batch);
+  ASSERT_EQ(batch.events.size(), 2u) << "no BEGIN: it went out before the resume";
+  const cdc::v1::Transaction& t = batch.events[0].event.transaction();
+  EXPECT_EQ(t.total_order(), 3u);
+  EXPECT_EQ(t.data_collection_order(), 2u);
+  const cdc::v1::ChangeEvent& end = batch.events[1].event;
+  ASSERT_EQ(end.op(), cdc::v1::OP_COMMIT);
+  EXPECT_EQ(end.transaction().event_count(), 3u);
+  ASSERT_EQ(end.transaction().data_collections_size(), 2);
+  EXPECT_EQ(end.transaction().data_collections(0).data_collection(), "public.orders");
+  EXPECT_EQ(end.transaction().data_collections(0).event_count(), 2u);
+  EXPECT_EQ(end.transaction().data_collections(1).event_count(), 1u);
+}
+
 TEST(TransactionMetadataTest, TransactionsWithoutEventsAndSnapshotRowsGetNone) {
   TransactionMetadata tx("p.transaction");
   Batch batch;

@@ -171,9 +171,9 @@ TEST(PositionTest, DecodeRejectsCorruptHeaders) {
             "position encoding: truncated at kind (offset 1)");
 
   std::string bad_version = pg;
-  bad_version[0] = 4;
+  bad_version[0] = 5;
   EXPECT_EQ(Position::Decode(bad_version).status().ToString(),
-            "Corruption: position encoding: unknown version 4 (this agent reads versions 1 to 3)");
+            "Corruption: position encoding: unknown version 5 (this agent reads versions 1 to 4)");
   bad_version[0] = 0;
   EXPECT_TRUE(Position::Decode(bad_version).status().IsCorruption());
 
@@ -292,6 +292,18 @@ TEST(PositionTest, SnapshotProgressRoundTrips) {
   Position other = boundary;
   other.snapshot->rows += 1;
   EXPECT_NE(other, boundary);
+  // With the first table's topic marks: version 4.
+  Position marked = boundary;
+  marked.snapshot->topic_marks = std::map<int32_t, int64_t>{{0, 120}, {2, 7}};
+  Result<Position> with_marks = Position::Decode(marked.Encode());
+  ASSERT_TRUE(with_marks.ok()) << with_marks.status().ToString();
+  EXPECT_EQ(*with_marks, marked);
+  EXPECT_EQ(marked.Encode()[0], '\x04');
+  marked.snapshot->topic_marks = std::map<int32_t, int64_t>{};  // an absent topic
+  with_marks = Position::Decode(marked.Encode());
+  ASSERT_TRUE(with_marks.ok()) << with_marks.status().ToString();
+  EXPECT_EQ(*with_marks, marked);
+  EXPECT_NE(marked, boundary) << "marks taken differ from none";
   // Without a snapshot the encoding stays version 1 or 2.
   boundary.snapshot.reset();
   EXPECT_EQ(boundary.Encode()[0], '\x01');
@@ -319,6 +331,17 @@ TEST(PositionTest, SnapshotProgressRejectsDamage) {
   Result<Position> decoded = Position::Decode(huge);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.status().message().find("snapshot table count"), std::string::npos)
+      << decoded.status().message();
+  // Marks out of order are damage (they are written ascending).
+  Position marked = p;
+  marked.snapshot->topic_marks = std::map<int32_t, int64_t>{{1, 5}, {3, 9}};
+  std::string swapped = marked.Encode();
+  const size_t marks_at = swapped.size() - 24;  // two marks of 12 bytes
+  std::swap_ranges(swapped.begin() + marks_at, swapped.begin() + marks_at + 12,
+                   swapped.begin() + marks_at + 12);
+  decoded = Position::Decode(swapped);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("out of order"), std::string::npos)
       << decoded.status().message();
   // A snapshot with no table left is not a snapshot.
   Position empty = Position::Postgres(0x10);

@@ -1,0 +1,76 @@
+// TableShape: what the dispatch stage knows of a captured table as it is
+// now. Each source builds one when it learns a table's columns (PostgreSQL:
+// a Relation message or a snapshot's catalog read; MySQL/MariaDB: a
+// TABLE_MAP with the schema history, or a snapshot's information_schema
+// read) and every event of that table points at it, so the stage after the
+// sources names topics, builds keys and compiles transforms once per shape,
+// not per event. Immutable once built; shared between threads.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cdc/v1/change_event.pb.h"
+
+namespace cdc::agent {
+
+struct TableShape {
+  struct Column {
+    std::string name;
+    // The type as the events spell it in Column.type ("int4",
+    // "varchar(20)", "decimal(10,2)").
+    std::string type;
+  };
+
+  cdc::v1::SourceKind kind = cdc::v1::SOURCE_KIND_UNSPECIFIED;
+  // PostgreSQL: the schema; MySQL/MariaDB: the database.
+  std::string schema;
+  std::string table;
+  std::vector<Column> columns;  // in table order
+  // Indexes into `columns` of the Kafka key, in key order; empty: the table
+  // has no key and its messages get a null key.
+  std::vector<size_t> key;
+};
+
+using TableShapePtr = std::shared_ptr<const TableShape>;
+
+inline bool SameShape(const TableShape& a, const TableShape& b) {
+  if (a.kind != b.kind || a.schema != b.schema || a.table != b.table || a.key != b.key ||
+      a.columns.size() != b.columns.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.columns.size(); ++i) {
+    if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The position in `image` of column `index` of `shape`: that index when the
+// image holds every column in table order, else found by name; -1 when the
+// image lacks it.
+inline int FindColumnIndex(const TableShape& shape, size_t index,
+                           const google::protobuf::RepeatedPtrField<cdc::v1::Column>& image) {
+  if (index >= shape.columns.size()) return -1;
+  const std::string& name = shape.columns[index].name;
+  const int size = image.size();
+  if (static_cast<int>(index) < size && image[static_cast<int>(index)].name() == name) {
+    return static_cast<int>(index);
+  }
+  for (int i = 0; i < size; ++i) {
+    if (image[i].name() == name) return i;
+  }
+  return -1;
+}
+
+inline const cdc::v1::Column* FindColumn(
+    const TableShape& shape, size_t index,
+    const google::protobuf::RepeatedPtrField<cdc::v1::Column>& image) {
+  const int i = FindColumnIndex(shape, index, image);
+  return i < 0 ? nullptr : &image[i];
+}
+
+}  // namespace cdc::agent
