@@ -36,7 +36,8 @@ constexpr std::string_view kTopKeys[] = {"name",   "log_level", "batch_max_event
                                          "queue_max_batches", "source", "kafka", "offsets",
                                          "transforms"};
 constexpr std::string_view kTransformTypes[] = {"filter", "project", "mask",  "compute",
-                                                "split",  "route",   "unwrap"};
+                                                "split",  "route",   "unwrap",
+                                                "join",   "aggregate"};
 constexpr std::string_view kSplitKeys[] = {"type",  "tables", "column",      "delimiter",
                                            "regex", "into",   "keep_source", "on_error",
                                            "dead_letter_topic"};
@@ -49,6 +50,11 @@ constexpr std::string_view kComputeKeys[] = {"type", "tables", "columns", "maps"
                                              "dead_letter_topic"};
 constexpr std::string_view kRouteKeys[] = {"type", "tables", "topic", "key"};
 constexpr std::string_view kUnwrapKeys[] = {"type", "tables", "add_fields"};
+constexpr std::string_view kJoinKeys[] = {"type", "tables", "from", "on", "columns", "prefix",
+                                          "missing"};
+constexpr std::string_view kJoinMissing[] = {"null", "drop"};
+constexpr std::string_view kAggregateKeys[] = {"type",     "tables", "window", "grace",
+                                               "group_by", "ops",    "measures", "topic"};
 constexpr std::string_view kUnwrapFields[] = {"op",     "table",       "schema",  "database",
                                               "source", "commit_time", "position"};
 constexpr std::string_view kMaskRuleKeys[] = {"value", "keep_last", "hash"};
@@ -556,7 +562,9 @@ Status ReadAgent(const Reader& r, const YAML::Node& root, const EnvLookup& env,
       if (t.kind == transform::TransformSpec::Kind::kProject ||
           t.kind == transform::TransformSpec::Kind::kMask ||
           t.kind == transform::TransformSpec::Kind::kCompute ||
-          t.kind == transform::TransformSpec::Kind::kSplit) {
+          t.kind == transform::TransformSpec::Kind::kSplit ||
+          t.kind == transform::TransformSpec::Kind::kJoin ||
+          t.kind == transform::TransformSpec::Kind::kAggregate) {
         return r.Error(s, "transforms",
                        t.label + " with kafka.format debezium-json is not supported yet (its "
                                  "schema is the table's); use the protobuf or json format");
@@ -686,6 +694,98 @@ Status ReadMasks(const Reader& r, const Reader::Section& s, const EnvLookup& env
   return Status::OK();
 }
 
+Status ReadOps(const Reader& r, const Reader::Section& s, std::vector<cdc::v1::Op>* out) {
+  std::vector<std::string> ops;
+  CDC_RETURN_IF_ERROR(StringList(r, s, "ops", &ops));
+  for (const std::string& op : ops) {
+    const auto* it = std::find(std::begin(kOps), std::end(kOps), op);
+    if (it == std::end(kOps)) {
+      return r.Error(s, "ops",
+                     Quote(op) + " is not an operation; expected " + JoinChoices(kOps, ", "));
+    }
+    static constexpr cdc::v1::Op kOpValues[] = {cdc::v1::OP_INSERT, cdc::v1::OP_UPDATE,
+                                                cdc::v1::OP_DELETE, cdc::v1::OP_READ,
+                                                cdc::v1::OP_TRUNCATE};
+    out->push_back(kOpValues[it - std::begin(kOps)]);
+  }
+  return Status::OK();
+}
+
+// "500ms", "10s", "5m", "1h" in milliseconds; false otherwise.
+bool ParseDurationMs(const std::string& text, int64_t* out) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9) return false;
+  const int64_t n = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "ms") {
+    *out = n;
+  } else if (unit == "s") {
+    *out = n * 1000;
+  } else if (unit == "m") {
+    *out = n * 60'000;
+  } else if (unit == "h") {
+    *out = n * 3'600'000;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+Status ReadAggregate(const Reader& r, const Reader::Section& s, const YAML::Node& node,
+                     const std::string& path, transform::TransformSpec* t) {
+  using transform::AggregateMeasure;
+  std::string window;
+  CDC_RETURN_IF_ERROR(r.String(s, "window", true, &window));
+  if (!ParseDurationMs(window, &t->window_ms) || t->window_ms <= 0) {
+    return r.Error(s, "window",
+                   "must be a length such as 500ms, 10s, 5m or 1h, got " + Quote(window));
+  }
+  std::string grace = "1s";
+  CDC_RETURN_IF_ERROR(r.String(s, "grace", false, &grace));
+  if (!ParseDurationMs(grace, &t->grace_ms)) {
+    return r.Error(s, "grace",
+                   "must be a length such as 0s, 500ms or 10s, got " + Quote(grace));
+  }
+  CDC_RETURN_IF_ERROR(StringList(r, s, "group_by", &t->group_by));
+  CDC_RETURN_IF_ERROR(ReadOps(r, s, &t->ops));
+  CDC_RETURN_IF_ERROR(r.Name(s, "topic", true, &t->aggregate_topic));
+  std::vector<std::pair<std::string, std::string>> measures;
+  CDC_RETURN_IF_ERROR(OrderedPairs(r, s, "measures", "measures", &measures));
+  if (measures.empty()) {
+    return r.Missing(Reader::Join(s.path, "measures"),
+                     "output columns and what they measure: count, sum(COLUMN), min(COLUMN) "
+                     "or max(COLUMN)");
+  }
+  for (const auto& [name, text] : measures) {
+    AggregateMeasure m;
+    m.name = name;
+    const std::string item = "measures." + name;
+    if (text == "count" || text == "count()" || text == "count(*)") {
+      m.fn = AggregateMeasure::Fn::kCount;
+    } else {
+      const size_t open = text.find('(');
+      const std::string fn =
+          open == std::string::npos ? "" : std::string(Trim(text.substr(0, open)));
+      if (open == std::string::npos || text.back() != ')' ||
+          (fn != "sum" && fn != "min" && fn != "max")) {
+        return r.Error(node, path + "." + item,
+                       "must be count, sum(COLUMN), min(COLUMN) or max(COLUMN), got " +
+                           Quote(text));
+      }
+      m.fn = fn == "sum" ? AggregateMeasure::Fn::kSum
+             : fn == "min" ? AggregateMeasure::Fn::kMin
+                           : AggregateMeasure::Fn::kMax;
+      m.column = std::string(Trim(text.substr(open + 1, text.size() - open - 2)));
+      if (m.column.empty()) {
+        return r.Error(node, path + "." + item, fn + "() needs a column, as in " + fn + "(amount)");
+      }
+    }
+    t->measures.push_back(std::move(m));
+  }
+  return Status::OK();
+}
+
 Status ReadTransform(const Reader& r, const YAML::Node& node, const std::string& path,
                      const EnvLookup& env, transform::TransformSpec* t) {
   using transform::TransformSpec;
@@ -717,6 +817,12 @@ Status ReadTransform(const Reader& r, const YAML::Node& node, const std::string&
   } else if (type == "unwrap") {
     t->kind = TransformSpec::Kind::kUnwrap;
     keys = kUnwrapKeys;
+  } else if (type == "join") {
+    t->kind = TransformSpec::Kind::kJoin;
+    keys = kJoinKeys;
+  } else if (type == "aggregate") {
+    t->kind = TransformSpec::Kind::kAggregate;
+    keys = kAggregateKeys;
   } else {
     return r.Error(type_node, path + ".type",
                    "must be one of " + JoinChoices(kTransformTypes, ", ") + ", got " +
@@ -745,19 +851,7 @@ Status ReadTransform(const Reader& r, const YAML::Node& node, const std::string&
   switch (t->kind) {
     case TransformSpec::Kind::kFilter: {
       CDC_RETURN_IF_ERROR(r.String(s, "when", false, &t->when));
-      std::vector<std::string> ops;
-      CDC_RETURN_IF_ERROR(StringList(r, s, "ops", &ops));
-      for (const std::string& op : ops) {
-        const auto* it = std::find(std::begin(kOps), std::end(kOps), op);
-        if (it == std::end(kOps)) {
-          return r.Error(s, "ops", Quote(op) + " is not an operation; expected " +
-                                       JoinChoices(kOps, ", "));
-        }
-        static constexpr cdc::v1::Op kOpValues[] = {cdc::v1::OP_INSERT, cdc::v1::OP_UPDATE,
-                                                    cdc::v1::OP_DELETE, cdc::v1::OP_READ,
-                                                    cdc::v1::OP_TRUNCATE};
-        t->ops.push_back(kOpValues[it - std::begin(kOps)]);
-      }
+      CDC_RETURN_IF_ERROR(ReadOps(r, s, &t->ops));
       if (t->when.empty() && t->ops.empty()) {
         return r.Error(node, path, "a filter needs when (an expression), ops (a list), or both");
       }
@@ -825,6 +919,46 @@ Status ReadTransform(const Reader& r, const YAML::Node& node, const std::string&
                          Quote(f) + " is not a field; expected " + JoinChoices(kUnwrapFields, ", "));
         }
       }
+      break;
+    case TransformSpec::Kind::kJoin: {
+      CDC_RETURN_IF_ERROR(r.String(s, "from", true, &t->join_from));
+      if (t->join_from.find('.') == std::string::npos ||
+          t->join_from.find_first_of("*?") != std::string::npos) {
+        return r.Error(s, "from",
+                       "must name one table as schema.table (database.table for MySQL), got " +
+                           Quote(t->join_from));
+      }
+      CDC_RETURN_IF_ERROR(StringList(r, s, "on", &t->join_on));
+      if (t->join_on.empty()) {
+        return r.Missing(Reader::Join(s.path, "on"),
+                         "the event's columns to match the key of " + t->join_from +
+                             ", one per key column, in key order");
+      }
+      CDC_RETURN_IF_ERROR(StringList(r, s, "columns", &t->join_columns));
+      if (t->join_columns.empty()) {
+        return r.Missing(Reader::Join(s.path, "columns"),
+                         "the columns of " + t->join_from + " to add to the event");
+      }
+      t->join_prefix = t->join_from.substr(t->join_from.rfind('.') + 1) + "_";
+      if (const YAML::Node* prefix = s.Find("prefix"); prefix != nullptr) {
+        // May be empty: the joined columns keep their names.
+        if (prefix->IsNull()) {
+          t->join_prefix.clear();
+        } else if (prefix->IsScalar()) {
+          t->join_prefix = prefix->Scalar();
+        } else {
+          return r.Error(s, "prefix", "must be a text, got " + Show(*prefix));
+        }
+      }
+      std::string missing = "null";
+      if (const YAML::Node* m = s.Find("missing"); m == nullptr || !m->IsNull()) {
+        CDC_RETURN_IF_ERROR(r.Choice(s, "missing", kJoinMissing, &missing));
+      }
+      t->join_missing_drop = missing == "drop";
+      break;
+    }
+    case TransformSpec::Kind::kAggregate:
+      CDC_RETURN_IF_ERROR(ReadAggregate(r, s, node, path, t));
       break;
     case TransformSpec::Kind::kRoute:
       CDC_RETURN_IF_ERROR(r.String(s, "topic", false, &t->topic));

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "agent/event_encoder.h"
+#include "agent/transform_state.h"
 #include "agent/row_key.h"
 #include "agent/topic.h"
 
@@ -58,11 +59,17 @@ Result<std::shared_ptr<const transform::Chain>> CompileTableChain(
   return chain;
 }
 
-Dispatcher::Dispatcher(const AgentConfig& config)
+Dispatcher::Dispatcher(const AgentConfig& config, TransformState* state)
     : specs_(config.transforms),
       source_name_(config.source.name),
       topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
-                                                      : config.kafka.topic_prefix) {}
+                                                      : config.kafka.topic_prefix),
+      state_(state) {
+  if (state_ != nullptr) {
+    runner_.set_join_lookup(state_->joins.get());
+    runner_.set_aggregate_sink(state_->aggregates.get());
+  }
+}
 
 Result<const Dispatcher::TableRoute*> Dispatcher::RouteOf(const TableShapePtr& shape) {
   if (shape.get() == last_shape_) return last_route_;
@@ -75,6 +82,8 @@ Result<const Dispatcher::TableRoute*> Dispatcher::RouteOf(const TableShapePtr& s
     }
     TableRoute route;
     route.shape = shape;
+    route.join_source = state_ != nullptr && state_->joins &&
+                        state_->joins->Tracks(shape->schema + "." + shape->table);
     const TableShape* out = shape.get();
     if (!specs_.empty()) {
       Result<std::shared_ptr<const transform::Chain>> chain = CompileTableChain(specs_, shape);
@@ -140,6 +149,7 @@ void Dispatcher::Unwrap(const transform::Chain& chain, const TableShape& shape, 
 }
 
 Status Dispatcher::Apply(Batch* batch) {
+  if (state_ != nullptr && state_->aggregates) CDC_RETURN_IF_ERROR(state_->aggregates->Load());
   size_t kept = 0;
   for (size_t i = 0; i < batch->events.size(); ++i) {
     OutEvent& out = batch->events[i];
@@ -147,6 +157,14 @@ Status Dispatcher::Apply(Batch* batch) {
     if (out.table) {
       CDC_ASSIGN_OR_RETURN(const TableRoute* route, RouteOf(out.table));
       const TableShape* shape = out.table.get();
+      if (state_ != nullptr && state_->aggregates) {
+        state_->aggregates->Observe(out.event.source().commit_time_us());
+      }
+      // The joined table's state changes before anything of the event is
+      // looked up: a row joins what its own transaction wrote before it.
+      if (route->join_source) {
+        CDC_RETURN_IF_ERROR(state_->joins->Track(*shape, out.event, &batch->states));
+      }
       if (route->chain) {
         const uint64_t absorbed_before = Absorbed();
         if (route->chain->has_dead_letter()) original_ = out.event;
@@ -196,6 +214,17 @@ Status Dispatcher::Apply(Batch* batch) {
     ++kept;
   }
   batch->events.resize(kept);
+  if (state_ != nullptr && state_->aggregates) {
+    // The windows this batch closed: their results go with it.
+    for (auto it = batch->events.rbegin(); it != batch->events.rend(); ++it) {
+      if (it->event.source().commit_time_us() != 0) {
+        last_source_ = it->event.source();
+        break;
+      }
+    }
+    state_->aggregates->EndBatch(last_source_, &batch->events, &batch->states);
+  }
+  if (state_ != nullptr) state_->journal.EndBatch(batch->end_position);
   return Status::OK();
 }
 

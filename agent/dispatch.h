@@ -40,9 +40,14 @@ bool BuildRowKey(const TableShape& shape, const cdc::v1::ChangeEvent& event, cdc
 Result<std::shared_ptr<const transform::Chain>> CompileTableChain(
     const std::vector<transform::TransformSpec>& specs, const TableShapePtr& shape);
 
+struct TransformState;
+
 class Dispatcher {
  public:
-  explicit Dispatcher(const AgentConfig& config);
+  // `state`, when a transform keeps state (agent/transform_state.h): kept up
+  // to date from the events and read by the transforms; it must outlive the
+  // dispatcher.
+  explicit Dispatcher(const AgentConfig& config, TransformState* state = nullptr);
 
   // Dispatches every event of `batch` in place, keeping the source order of
   // what remains. The batch's position and states are untouched: a dropped
@@ -61,6 +66,7 @@ class Dispatcher {
     std::string topic;    // when the topic does not depend on the row
     bool topic_per_row = false;  // a route's template names a column
     bool key_changed = false;  // the chain gives other key columns
+    bool join_source = false;  // a lookup join reads the table's rows
   };
   Result<const TableRoute*> RouteOf(const TableShapePtr& shape);
   // Makes `out`'s value the row alone (the unwrap transform).
@@ -74,10 +80,12 @@ class Dispatcher {
   const std::vector<transform::TransformSpec> specs_;
   const std::string source_name_;
   const std::string topic_prefix_;
+  TransformState* const state_;
   transform::ChainRunner runner_;
   uint64_t absorbed_logged_ = 0;
   std::string topic_scratch_;
   cdc::v1::ChangeEvent original_;  // an event before its chain, for a dead letter
+  cdc::v1::Source last_source_;    // of the last event with a commit time, for aggregates
   // By shape; a source makes a new shape only when a table's columns change.
   std::unordered_map<const TableShape*, TableRoute> routes_;
   const TableShape* last_shape_ = nullptr;

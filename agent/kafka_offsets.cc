@@ -6,6 +6,8 @@
 #include <memory>
 #include <random>
 
+#include "agent/aggregate.h"
+#include "agent/join_state.h"
 #include "agent/kafka_admin.h"
 #include "agent/kafka_common.h"
 
@@ -329,10 +331,18 @@ Status ApplyReconciliation(const Reconciliation& r, const CommittedOffsets& kafk
     }
   }
   if (!r.repair_local || !r.position) return Status::OK();
-  for (const auto& [name, blob] : kafka.states) {
-    CDC_RETURN_IF_ERROR(store.PutState(source, name, blob).WithContext("offsets.path"));
+  // Kafka's states replace the local ones; join rows and aggregate windows
+  // that Kafka no longer holds (deleted or closed since the local copy was
+  // written) go.
+  std::vector<offsets::StateChange> changes;
+  for (std::string_view prefix : {JoinState::kPrefix, Aggregator::kPrefix}) {
+    CDC_ASSIGN_OR_RETURN(std::vector<std::string> local, store.ListStates(source, prefix));
+    for (std::string& name : local) {
+      if (kafka.states.count(name) == 0) changes.push_back({std::move(name), std::nullopt});
+    }
   }
-  return store.Store(source, *r.position).WithContext("offsets.path");
+  for (const auto& [name, blob] : kafka.states) changes.push_back({name, blob});
+  return store.StoreWith(source, *r.position, changes).WithContext("offsets.path");
 }
 
 Status WriteCommittedOffsets(const KafkaConfig& config,

@@ -351,16 +351,24 @@ class RdKafkaSink final : public KafkaSink {
     return CheckFailed();
   }
 
+  // An empty value is a tombstone: a state that is gone (a joined row
+  // deleted) leaves the compacted topic.
   Status ProduceOffsetsRecord(const std::string& key, const std::string& value) {
-    const RdKafka::ErrorCode err = producer_->produce(
-        offsets_topic_.get(), 0, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
-        value.size(), key.data(), key.size(), nullptr);
-    if (err != RdKafka::ERR_NO_ERROR) {
-      return Fail(Status::IOError("kafka: cannot produce to the offsets topic " +
-                                  config_.offsets_topic + ": " + RdKafka::err2str(err) + "; " +
-                                  std::string(HintFor(err))));
+    while (true) {
+      const RdKafka::ErrorCode err = producer_->produce(
+          offsets_topic_.get(), 0, RdKafka::Producer::RK_MSG_COPY,
+          value.empty() ? nullptr : const_cast<char*>(value.data()), value.size(), key.data(),
+          key.size(), nullptr);
+      if (err == RdKafka::ERR_NO_ERROR) return Status::OK();
+      if (err != RdKafka::ERR__QUEUE_FULL) {
+        return Fail(Status::IOError("kafka: cannot produce to the offsets topic " +
+                                    config_.offsets_topic + ": " + RdKafka::err2str(err) + "; " +
+                                    std::string(HintFor(err))));
+      }
+      // Many states at once (a joined table's snapshot): make room.
+      producer_->poll(100);
+      CDC_RETURN_IF_ERROR(CheckFailed());
     }
-    return Status::OK();
   }
 
   // Runs a transactional call (init, begin, commit): retries what librdkafka

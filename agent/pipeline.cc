@@ -10,6 +10,7 @@
 #include "agent/batch_encoder.h"
 #include "agent/dispatch.h"
 #include "agent/fresh_start.h"
+#include "agent/transform_state.h"
 #include "agent/kafka_offsets.h"
 #include "agent/kafka_sink.h"
 
@@ -52,11 +53,23 @@ Status RestoreFromKafka(const AgentConfig& config, offsets::OffsetStore& store,
 
 }  // namespace
 
-void SetTransformCheck(const AgentConfig& config, Source& source) {
+void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables* checked) {
   if (config.transforms.empty()) return;
-  source.SetShapeCheck([&config](const TableShapePtr& shape) -> Status {
+  source.SetShapeCheck([&config, checked](const TableShapePtr& shape) -> Status {
+    checked->Add(shape->schema + "." + shape->table);
     return CompileTableChain(config.transforms, shape).status();
   });
+}
+
+Status CheckJoinSources(const AgentConfig& config, const CheckedTables& checked) {
+  for (const transform::TransformSpec& t : config.transforms) {
+    if (t.kind != transform::TransformSpec::Kind::kJoin || checked.Has(t.join_from)) continue;
+    return Status::InvalidArgument(
+        t.label + ": table " + t.join_from +
+        " is not captured by this agent, and a lookup join reads its rows from its own "
+        "changes; capture it (source.tables, or the publication) or fix from");
+  }
+  return Status::OK();
 }
 
 Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetStore& store,
@@ -65,9 +78,21 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   Status durable_error;
   offsets::Position last_durable;
   bool first_durable = true;
+  // What lookup joins and aggregates keep, made durable with the position.
+  std::unique_ptr<TransformState> transform_state = TransformState::For(config, &store);
   auto on_durable = [&](const offsets::Position& p) {
     if (!durable_error.ok()) return;
-    Status s = store.Store(config.source.name, p);
+    Status s;
+    if (transform_state) {
+      // The transforms' state of the batches up to `p` goes with it, in one
+      // write.
+      uint64_t seq = 0;
+      std::vector<offsets::StateChange> changes = transform_state->journal.TakeDurable(p, &seq);
+      s = store.StoreWith(config.source.name, p, changes);
+      if (s.ok()) transform_state->journal.Retire(changes, seq);
+    } else {
+      s = store.Store(config.source.name, p);
+    }
     if (!s.ok()) {
       durable_error = s.WithContext("offsets");
       return;
@@ -92,7 +117,11 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
     source.SetPositionReload([&] { return RestoreFromKafka(config, store, stop); });
   }
 
-  SetTransformCheck(config, source);
+  CheckedTables checked;
+  SetTransformCheck(config, source, &checked);
+  if (transform_state && transform_state->joins) {
+    source.SetSnapshotFirst(transform_state->joins->Tables());
+  }
 
   // Three threads: the source's reader; the dispatcher and encoder (the
   // table's transforms, topic and key, then each event's Kafka message);
@@ -111,7 +140,8 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   });
   Status encoder_status;
   std::thread encoder([&] {
-    Dispatcher dispatcher(config);
+    Dispatcher dispatcher(config, transform_state.get());
+    bool joins_checked = false;
     BatchEncoder batch_encoder(config.kafka);
     encoder_status = batch_encoder.Open();
     while (encoder_status.ok()) {
@@ -119,6 +149,12 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
       if (!batch) {
         if (queue.closed_and_empty()) break;
         continue;
+      }
+      if (transform_state && transform_state->joins && !joins_checked) {
+        // The source checked every captured table before its first batch.
+        joins_checked = true;
+        encoder_status = CheckJoinSources(config, checked);
+        if (!encoder_status.ok()) break;
       }
       encoder_status = dispatcher.Apply(&*batch);
       if (!encoder_status.ok()) break;

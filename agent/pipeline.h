@@ -3,6 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
 
 #include "agent/config.h"
 #include "agent/source.h"
@@ -18,8 +21,31 @@ namespace cdc::agent {
 Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetStore& store,
                    const std::atomic<bool>& stop);
 
+// The tables ("schema.table") the shape check has seen: every captured
+// table, once the source's start-up check is done. Thread-safe.
+class CheckedTables {
+ public:
+  void Add(std::string name) {
+    std::lock_guard lock(mu_);
+    names_.insert(std::move(name));
+  }
+  bool Has(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    return names_.count(name) > 0;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> names_;
+};
+
 // Gives `source` the check that config.transforms compile against each
-// captured table (Source::SetShapeCheck); nothing without transforms.
-void SetTransformCheck(const AgentConfig& config, Source& source);
+// captured table (Source::SetShapeCheck), noting each table in `checked`;
+// nothing without transforms.
+void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables* checked);
+
+// After the source's start-up check: the first lookup join whose `from`
+// table is not captured, as an error that says what to do.
+Status CheckJoinSources(const AgentConfig& config, const CheckedTables& checked);
 
 }  // namespace cdc::agent

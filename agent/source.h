@@ -1,9 +1,12 @@
 // Source: one database's change stream.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "agent/batch.h"
 #include "agent/table_shape.h"
@@ -43,14 +46,29 @@ class Source {
     shape_check_ = std::move(check);
   }
 
+  // Set before Run: tables ("schema.table") a new snapshot reads before the
+  // others (the tables lookup joins read, so that the rows read after them
+  // find their joined rows).
+  void SetSnapshotFirst(std::vector<std::string> tables) { snapshot_first_ = std::move(tables); }
+
  protected:
   Status ReloadPosition() { return reload_ ? reload_() : Status::OK(); }
+  // Moves the SetSnapshotFirst tables to the front, the order kept otherwise.
+  void OrderForSnapshot(std::vector<offsets::SnapshotProgress::Table>* tables) const {
+    if (snapshot_first_.empty()) return;
+    std::stable_partition(tables->begin(), tables->end(), [&](const auto& t) {
+      const std::string name = t.schema + "." + t.name;
+      return std::find(snapshot_first_.begin(), snapshot_first_.end(), name) !=
+             snapshot_first_.end();
+    });
+  }
   bool checks_shapes() const { return static_cast<bool>(shape_check_); }
   Status CheckShape(const TableShapePtr& shape) {
     return shape_check_ ? shape_check_(shape) : Status::OK();
   }
 
  private:
+  std::vector<std::string> snapshot_first_;
   std::function<Status()> reload_;
   std::function<Status(const TableShapePtr&)> shape_check_;
 };

@@ -71,7 +71,48 @@ class MemoryOffsetStore final : public OffsetStore {
     return Status::OK();
   }
 
+  Status StoreWith(std::string_view source, const Position& position,
+                   const std::vector<StateChange>& changes) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    std::lock_guard lock(mu_);
+    Apply(source, changes);
+    positions_.insert_or_assign(std::string(source), position);
+    return Status::OK();
+  }
+
+  Status ChangeStates(std::string_view source, const std::vector<StateChange>& changes) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    std::lock_guard lock(mu_);
+    Apply(source, changes);
+    return Status::OK();
+  }
+
+  Result<std::vector<std::string>> ListStates(std::string_view source,
+                                              std::string_view prefix) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    std::lock_guard lock(mu_);
+    std::vector<std::string> names;
+    auto state = states_.find(source);
+    if (state == states_.end()) return names;
+    for (auto it = state->second.lower_bound(prefix);
+         it != state->second.end() && it->first.starts_with(prefix); ++it) {
+      names.push_back(it->first);
+    }
+    return names;
+  }
+
  private:
+  void Apply(std::string_view source, const std::vector<StateChange>& changes) {
+    StringMap& states = states_[std::string(source)];
+    for (const StateChange& c : changes) {
+      if (c.value) {
+        states.insert_or_assign(c.name, *c.value);
+      } else if (auto it = states.find(c.name); it != states.end()) {
+        states.erase(it);
+      }
+    }
+  }
+
   using StringMap = std::map<std::string, std::string, std::less<>>;
 
   std::mutex mu_;

@@ -20,6 +20,12 @@
 
 namespace cdc::offsets {
 
+// A change of a named state blob: a new value, or (nullopt) its removal.
+struct StateChange {
+  std::string name;
+  std::optional<std::string> value;
+};
+
 class OffsetStore {
  public:
   virtual ~OffsetStore() = default;
@@ -38,6 +44,16 @@ class OffsetStore {
                                                       std::string_view name) = 0;
   virtual Status PutState(std::string_view source, std::string_view name,
                           std::string_view value) = 0;
+  // Stores `position` and applies `changes` (in order) in one atomic,
+  // durable write.
+  virtual Status StoreWith(std::string_view source, const Position& position,
+                           const std::vector<StateChange>& changes) = 0;
+  // Applies `changes` in one atomic, durable write, the position untouched.
+  virtual Status ChangeStates(std::string_view source, const std::vector<StateChange>& changes) = 0;
+  // The names of the state blobs of `source` that begin with `prefix`, in
+  // byte order.
+  virtual Result<std::vector<std::string>> ListStates(std::string_view source,
+                                                      std::string_view prefix) = 0;
 };
 
 // In-memory store for tests; loses everything on destruction.

@@ -201,7 +201,48 @@ class RocksDbOffsetStore final : public OffsetStore {
     return Status::OK();
   }
 
+  Status StoreWith(std::string_view source, const Position& position,
+                   const std::vector<StateChange>& changes) override {
+    return WriteStates(source, &position, changes);
+  }
+
+  Status ChangeStates(std::string_view source, const std::vector<StateChange>& changes) override {
+    return WriteStates(source, nullptr, changes);
+  }
+
+  Result<std::vector<std::string>> ListStates(std::string_view source,
+                                              std::string_view prefix) override {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    const std::string begin = StatePrefix(source) + std::string(prefix);
+    std::vector<std::string> names;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (!key.starts_with(begin)) break;
+      names.emplace_back(key.substr(begin.size() - prefix.size()));
+    }
+    if (!it->status().ok()) return Error("list the states of source " + std::string(source),
+                                         it->status());
+    return names;
+  }
+
  private:
+  Status WriteStates(std::string_view source, const Position* position,
+                     const std::vector<StateChange>& changes) {
+    CDC_RETURN_IF_ERROR(CheckSourceName(source));
+    const std::string prefix = StatePrefix(source);
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s;
+    for (const StateChange& c : changes) {
+      s = c.value ? batch.Put(prefix + c.name, ToSlice(*c.value)) : batch.Delete(prefix + c.name);
+      if (!s.ok()) break;
+    }
+    if (s.ok() && position != nullptr) s = batch.Put(PositionKey(source), position->Encode());
+    if (s.ok()) s = db_->Write(sync_write_, &batch);
+    if (!s.ok()) return Error("store the position and state of source " + std::string(source), s);
+    return Status::OK();
+  }
+
   Status Error(const std::string& what, const rocksdb::Status& s) const {
     return Status::IOError("offset store at " + path_ + ": cannot " + what + ": " + s.ToString(),
                            s.IsBusy() || s.IsTryAgain() || s.IsTimedOut());

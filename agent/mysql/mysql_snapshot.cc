@@ -87,6 +87,7 @@ Status MysqlSource::BeginSnapshot() {
     log_->info("snapshot: no table to read");
     return Status::OK();
   }
+  OrderForSnapshot(&snap.tables);
   snap.started_us = WallClockMicros();
   log_->info("snapshot of {} tables started, in chunks of up to {} rows, while streaming",
              snap.tables.size(), my_.snapshot_chunk_rows);

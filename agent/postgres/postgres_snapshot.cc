@@ -102,6 +102,7 @@ Status PostgresSource::BeginSnapshot() {
   }
   offsets::SnapshotProgress snap;
   for (const TableName& t : tables) snap.tables.push_back({t.schema, t.table});
+  OrderForSnapshot(&snap.tables);
   snap.started_us = WallClockMicros();
   snapshot_ = std::move(snap);
   log_->info("snapshot of {} tables started, in chunks of up to {} rows, while streaming",

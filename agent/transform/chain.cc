@@ -108,6 +108,15 @@ std::string Where(const cdc::v1::ChangeEvent& e) {
 // The text of a value as masks, hashes and topic templates use it: the
 // value's own text for text-like kinds, decimal digits for numbers, lowercase
 // hex for bytes. False for NULL, an unchanged value and composite kinds.
+bool AppendJoinKeyPart(const cdc::v1::Value& v, std::string* key) {
+  std::string text;
+  if (!ValueText(v, &text)) return false;
+  key->append(std::to_string(text.size()));
+  key->push_back(':');
+  key->append(text);
+  return true;
+}
+
 bool ValueText(const cdc::v1::Value& v, std::string* out) {
   out->clear();
   switch (v.kind_case()) {
@@ -250,6 +259,9 @@ class Step {
     return r.digest_;
   }
   static std::string& absorbed(ChainRunner& r) { return r.last_absorbed_; }
+  static JoinLookup* join_lookup(ChainRunner& r) { return r.join_lookup_; }
+  static AggregateSink* aggregate_sink(ChainRunner& r) { return r.aggregate_sink_; }
+  static AggregateInput& aggregate_input(ChainRunner& r) { return r.aggregate_input_; }
 
   // Applies on_error to a failure: an error for kFail, else absorbed.
   Status Failure(ChainRunner& r, const cdc::v1::ChangeEvent& e, const Status& s) const {
@@ -494,6 +506,117 @@ class ComputeStep final : public Step {
     c->set_type(type);
     return c->mutable_value();
   }
+};
+
+// A lookup join: the columns of the row of another table whose key the
+// event's `on` columns give, from the join state, as of the event's place
+// in the log.
+class JoinStep final : public Step {
+ public:
+  std::string from;
+  std::vector<size_t> on;                // input indexes, in the joined key's order
+  std::vector<std::string> columns;      // of `from`
+  std::vector<std::string> names;        // as added to the event
+  bool missing_drop = false;
+
+  Result<bool> Apply(ChainRunner& r, cdc::v1::ChangeEvent* e) const override {
+    const bool deleting = e->op() == cdc::v1::OP_DELETE;
+    Columns* image = deleting ? e->mutable_before() : e->mutable_after();
+    if (image->empty()) return true;  // TRUNCATE
+    std::string& key = scratch(r);
+    key.clear();
+    bool unchanged = false;
+    bool null = false;
+    for (size_t index : on) {
+      const int at = FindColumnIndex(*in, index, *image);
+      if (at < 0) return true;  // the image lacks it: what matches is not known
+      const cdc::v1::Value& v = (*image)[at].value();
+      if (v.kind_case() == cdc::v1::Value::kUnchanged) {
+        unchanged = true;
+      } else if (v.kind_case() == cdc::v1::Value::kNull) {
+        null = true;
+      } else if (!AppendJoinKeyPart(v, &key)) {
+        return Status::InvalidArgument(label + Where(*e) + ": column '" +
+                                       in->columns[index].name +
+                                       "' holds a value that cannot be a join key (a key is "
+                                       "matched by its text: numbers, text, uuid, bytes)");
+      }
+    }
+    if (unchanged) {
+      // An unchanged TOAST value: the joined row is not known either.
+      for (const std::string& name : names) {
+        cdc::v1::Column* c = image->Add();
+        c->set_name(name);
+        c->mutable_value()->set_unchanged(true);
+      }
+      return true;
+    }
+    const cdc::v1::Row* row = nullptr;
+    if (!null) {
+      if (join_lookup(r) == nullptr) {
+        return Status::InvalidArgument(label + ": no join state to read " + from);
+      }
+      CDC_ASSIGN_OR_RETURN(row, join_lookup(r)->FindJoinRow(from, key));
+    }
+    if (row == nullptr) {
+      ++counters(r).join_missed;
+      if (missing_drop) return false;
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      cdc::v1::Column* c = image->Add();
+      c->set_name(names[i]);
+      const cdc::v1::Column* found = nullptr;
+      if (row != nullptr) {
+        for (const cdc::v1::Column& rc : row->columns()) {
+          if (rc.name() == columns[i]) {
+            found = &rc;
+            break;
+          }
+        }
+      }
+      if (found != nullptr) {
+        c->set_type(found->type());
+        *c->mutable_value() = found->value();
+      } else {
+        c->mutable_value()->set_null(true);
+      }
+    }
+    return true;
+  }
+
+};
+
+// A windowed aggregate: hands the event's group and measured values to the
+// aggregator, which keeps the windows; the event goes on.
+class AggregateStep final : public Step {
+ public:
+  uint32_t ops = 0;
+  std::vector<size_t> group;
+  std::vector<int> measures;  // input index of the measured column; -1 for a count
+
+  Result<bool> Apply(ChainRunner& r, cdc::v1::ChangeEvent* e) const override {
+    if ((ops & (1u << static_cast<unsigned>(e->op()))) == 0) return true;
+    const Columns& image = e->op() == cdc::v1::OP_DELETE ? e->before() : e->after();
+    if (image.empty()) return true;  // TRUNCATE
+    AggregateSink* sink = aggregate_sink(r);
+    if (sink == nullptr) return Status::InvalidArgument(label + ": no aggregator");
+    AggregateInput& in_event = aggregate_input(r);
+    in_event.label = &spec_label;
+    in_event.table = in.get();
+    in_event.commit_us = e->source().commit_time_us();
+    in_event.group.clear();
+    for (size_t index : group) in_event.group.push_back(FindColumn(*in, index, image));
+    in_event.measures.clear();
+    for (int index : measures) {
+      const cdc::v1::Column* c =
+          index < 0 ? nullptr : FindColumn(*in, static_cast<size_t>(index), image);
+      in_event.measures.push_back(c);
+    }
+    CDC_RETURN_IF_ERROR(sink->AddToWindow(in_event));
+    return true;
+  }
+
+  std::string spec_label;  // the transform's label, which names its windows
 };
 
 // The longest value a regex split takes.
@@ -964,6 +1087,83 @@ Result<std::shared_ptr<const Chain>> CompileChain(const std::vector<TransformSpe
           }
         }
         step = std::move(sp);
+        break;
+      }
+      case TransformSpec::Kind::kJoin: {
+        auto j = std::make_unique<JoinStep>();
+        j->from = spec.join_from;
+        for (const std::string& name : spec.join_on) {
+          const int at = IndexOf(*current, name);
+          if (at < 0) {
+            return Status::InvalidArgument(label + ": on: unknown column '" + name +
+                                           "' (the table has: " + ColumnList(*current) + ")");
+          }
+          const ExprType type = ExprTypeOf(current->kind, current->columns[at].type);
+          if (type == ExprType::kDate || type == ExprType::kTimestamp ||
+              type == ExprType::kDouble) {
+            return Status::InvalidArgument(label + ": on: column '" + name + "' (" +
+                                           current->columns[at].type +
+                                           ") cannot match a key: use integer, decimal, text, "
+                                           "uuid or bytes columns");
+          }
+          j->on.push_back(static_cast<size_t>(at));
+        }
+        j->columns = spec.join_columns;
+        j->missing_drop = spec.join_missing_drop;
+        for (const std::string& column : spec.join_columns) {
+          const std::string name = spec.join_prefix + column;
+          if (IndexOf(*next, name) >= 0) {
+            return Status::InvalidArgument(label + ": the joined column '" + column +
+                                           "' would be named '" + name +
+                                           "', a name the row has; choose another prefix");
+          }
+          // Typed by the joined row's values, known at run time.
+          next->columns.push_back({name, "any"});
+          j->names.push_back(name);
+        }
+        step = std::move(j);
+        break;
+      }
+      case TransformSpec::Kind::kAggregate: {
+        auto a = std::make_unique<AggregateStep>();
+        a->spec_label = spec.label;
+        if (spec.ops.empty()) a->ops = 1u << static_cast<unsigned>(cdc::v1::OP_INSERT);
+        for (cdc::v1::Op op : spec.ops) a->ops |= 1u << static_cast<unsigned>(op);
+        for (const std::string& name : spec.group_by) {
+          const int at = IndexOf(*current, name);
+          if (at < 0) {
+            return Status::InvalidArgument(label + ": group_by: unknown column '" + name +
+                                           "' (the table has: " + ColumnList(*current) + ")");
+          }
+          a->group.push_back(static_cast<size_t>(at));
+        }
+        for (const AggregateMeasure& m : spec.measures) {
+          if (m.fn == AggregateMeasure::Fn::kCount) {
+            a->measures.push_back(-1);
+            continue;
+          }
+          const int at = IndexOf(*current, m.column);
+          if (at < 0) {
+            return Status::InvalidArgument(label + ": measures." + m.name + ": unknown column '" +
+                                           m.column + "' (the table has: " + ColumnList(*current) +
+                                           ")");
+          }
+          const ExprType type = ExprTypeOf(current->kind, current->columns[at].type);
+          const bool number = type == ExprType::kInt || type == ExprType::kDouble ||
+                              type == ExprType::kDecimal || type == ExprType::kAny;
+          const bool ordered = number || type == ExprType::kText || type == ExprType::kDate ||
+                               type == ExprType::kTimestamp;
+          if (m.fn == AggregateMeasure::Fn::kSum ? !number : !ordered) {
+            return Status::InvalidArgument(
+                label + ": measures." + m.name + ": " +
+                (m.fn == AggregateMeasure::Fn::kSum ? "sum needs a number column"
+                                                    : "min and max need a number, text, date or "
+                                                      "timestamp column") +
+                "; '" + m.column + "' is " + current->columns[at].type);
+          }
+          a->measures.push_back(at);
+        }
+        step = std::move(a);
         break;
       }
       case TransformSpec::Kind::kUnwrap:

@@ -82,6 +82,41 @@ class Chain {
 // and composite kinds.
 bool ValueText(const cdc::v1::Value& v, std::string* out);
 
+// Where lookup joins find the rows of the tables they read from: the
+// agent's join state (agent/join_state.h), or a map in tests.
+class JoinLookup {
+ public:
+  virtual ~JoinLookup() = default;
+  // The stored row of table `from` ("schema.table") whose key is `key` (see
+  // AppendJoinKeyPart), or nullptr when there is none.
+  virtual Result<const cdc::v1::Row*> FindJoinRow(const std::string& from,
+                                                  const std::string& key) = 0;
+};
+
+// What an aggregate step hands over for one event it counts; the
+// aggregator (agent/aggregate.h) keeps the windows.
+struct AggregateInput {
+  const std::string* label = nullptr;  // the aggregate transform's
+  const TableShape* table = nullptr;   // the row as the step received it
+  int64_t commit_us = 0;
+  // Per group_by column; nullptr when the image lacks it.
+  std::vector<const cdc::v1::Column*> group;
+  // Per measure, the column measured; nullptr for a count, or when the
+  // image lacks the column.
+  std::vector<const cdc::v1::Column*> measures;
+};
+
+class AggregateSink {
+ public:
+  virtual ~AggregateSink() = default;
+  virtual Status AddToWindow(const AggregateInput& input) = 0;
+};
+
+// Appends one key column's value to a join key: its text (ValueText),
+// length-prefixed so that keys of several columns cannot run together.
+// False for a value without text (NULL, an unchanged value, a date).
+bool AppendJoinKeyPart(const cdc::v1::Value& v, std::string* key);
+
 // Compiles the transforms of `specs` that match `shape`'s table, in order.
 // InvalidArgument names the transform, the table and what is wrong (an
 // expression's error names its column in the text).
@@ -94,6 +129,7 @@ struct ChainCounters {
   uint64_t dropped = 0;       // events dropped by on_error: drop
   uint64_t nulled = 0;        // values set NULL by on_error: null
   uint64_t dead_lettered = 0;  // events sent to the dead-letter topic
+  uint64_t join_missed = 0;    // events a join found no row for
 };
 
 class ChainRunner {
@@ -110,6 +146,10 @@ class ChainRunner {
   Result<bool> Run(const Chain& chain, cdc::v1::ChangeEvent* event);
 
   const ChainCounters& counters() const { return counters_; }
+  // Where join steps find rows; a chain with a join fails without one.
+  void set_join_lookup(JoinLookup* lookup) { join_lookup_ = lookup; }
+  // Where aggregate steps count events; a chain with one fails without it.
+  void set_aggregate_sink(AggregateSink* sink) { aggregate_sink_ = sink; }
   // The last failure that a drop or null policy absorbed, for the log.
   const std::string& last_absorbed() const { return last_absorbed_; }
   // After Run returned false: whether the event goes to the dead-letter
@@ -125,6 +165,9 @@ class ChainRunner {
   Evaluator evaluator_;
   std::vector<int> ints_[3];
   EVP_MD_CTX* digest_ = nullptr;
+  JoinLookup* join_lookup_ = nullptr;
+  AggregateSink* aggregate_sink_ = nullptr;
+  AggregateInput aggregate_input_;
   ChainCounters counters_;
   std::string last_absorbed_;
   std::string scratch_;

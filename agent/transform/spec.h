@@ -3,6 +3,7 @@
 // against a table's shape by CompileChain (agent/transform/chain.h).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -34,8 +35,15 @@ struct MaskSpec {
   int keep_last = 0;  // kKeepLast
 };
 
+struct AggregateMeasure {
+  enum class Fn { kCount, kSum, kMin, kMax };
+  std::string name;    // the output column
+  Fn fn = Fn::kCount;
+  std::string column;  // kSum, kMin, kMax: the column measured
+};
+
 struct TransformSpec {
-  enum class Kind { kFilter, kProject, kMask, kCompute, kSplit, kRoute, kUnwrap };
+  enum class Kind { kFilter, kProject, kMask, kCompute, kSplit, kRoute, kUnwrap, kJoin, kAggregate };
   Kind kind = Kind::kFilter;
   // "transforms[2] (mask)", for messages.
   std::string label;
@@ -81,6 +89,28 @@ struct TransformSpec {
   // "__<field>": op, table, schema, database, source (the source name),
   // commit_time (epoch microseconds), position (the cdc-position text).
   std::vector<std::string> unwrap_fields;
+
+  // join: add `join_columns` of the row of table `join_from` ("schema.table")
+  // whose key columns equal the event's `join_on` columns (in the order of
+  // that table's key), named `join_prefix` + column; with
+  // `join_missing_drop` an event without a match is dropped, else the
+  // columns are NULL.
+  std::string join_from;
+  std::vector<std::string> join_on;
+  std::vector<std::string> join_columns;
+  std::string join_prefix;
+  bool join_missing_drop = false;
+
+  // aggregate: per tumbling window of `window_ms` (by the events' commit
+  // time) and per value of the `group_by` columns, the `measures` of the
+  // events whose op is in `ops` (empty: inserts), published to
+  // `aggregate_topic` once the source's commit times pass the window's end
+  // by `grace_ms`. The events themselves go on.
+  int64_t window_ms = 0;
+  int64_t grace_ms = 0;
+  std::vector<std::string> group_by;
+  std::vector<AggregateMeasure> measures;
+  std::string aggregate_topic;
 
   // route: the topic from a template (empty: unchanged) with ${source},
   // ${schema}, ${table} and ${<column>}; the key from these columns (empty:

@@ -2,8 +2,12 @@
 // events of real PostgreSQL and MariaDB tables, read back from Kafka.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/my_agent_fixture.h"
@@ -177,6 +181,98 @@ TEST_F(PgTransformsTest, AFailedComputeSendsTheEventToTheDeadLetterTopic) {
   EXPECT_EQ(Find(dead[0].value().after(), "first"), nullptr);
   EXPECT_EQ(dead[0].headers().at("cdc-error"), "cast('x7' as int): not an integer");
   EXPECT_EQ(dead[0].headers().at("cdc-error-transform"), "transforms[1] (compute) on public.codes");
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+std::string TextOf(const google::protobuf::RepeatedPtrField<cdc::v1::Column>& image,
+                   const std::string& name) {
+  const cdc::v1::Column* c = Find(image, name);
+  if (c == nullptr) return "(absent)";
+  if (c->value().kind_case() == cdc::v1::Value::kNull) return "NULL";
+  return c->value().text_value();
+}
+
+constexpr char kJoinAndCount[] =
+    "transforms:\n"
+    "  - type: join\n"
+    "    tables: [public.orders]\n"
+    "    from: public.customers\n"
+    "    on: [customer_id]\n"
+    "    columns: [name, country]\n"
+    "    prefix: c_\n"
+    "  - type: aggregate\n"
+    "    tables: [public.orders]\n"
+    "    window: 1s\n"
+    "    grace: 0s\n"
+    "    topic: AGG\n"
+    "    measures: {orders: count, total: sum(amount)}\n";
+
+TEST_F(PgTransformsTest, JoinAndAggregateStateSurvivesKillsAndALostOffsetsFolder) {
+  Sql("CREATE TABLE customers (id int PRIMARY KEY, name text, country text)");
+  Sql("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric(8,2))");
+  Sql("INSERT INTO customers VALUES (1, 'Ann', 'DE')");
+  Sql("INSERT INTO orders VALUES (1, 1, 1.00)");  // snapshot: customers are read first
+  const std::string agg_topic = settings_.topic_prefix + ".per_second";
+  std::string extra = kJoinAndCount;
+  extra.replace(extra.find("AGG"), 3, agg_topic);
+  settings_.extra = extra;
+  StartAgent();
+  WaitSnapshotDone();
+  // A customer and an order in one transaction: the order finds it.
+  Sql("BEGIN; INSERT INTO customers VALUES (2, 'Bo', 'SE'); "
+      "INSERT INTO orders VALUES (2, 2, 5.00); COMMIT");
+  Sql("INSERT INTO orders VALUES (3, 1, 2.00), (4, 9, 1.50)");
+  ASSERT_EQ(TailTopic(env_, Topic("public", "orders"), 4).size(), 4u);
+  agent_->Signal(SIGKILL);
+  agent_->Wait(10s);
+  // While it is down: Ann moves, then orders.
+  Sql("UPDATE customers SET country = 'AT' WHERE id = 1");
+  Sql("INSERT INTO orders VALUES (5, 1, 3.00)");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("public", "orders"), 5).size(), 5u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  // offsets.path lost: the joined rows and the open windows come back from
+  // Kafka with the position.
+  std::filesystem::remove_all(settings_.offsets_path);
+  Sql("INSERT INTO orders VALUES (6, 2, 4.00)");
+  StartAgent();
+  std::this_thread::sleep_for(1200ms);
+  Sql("INSERT INTO orders VALUES (7, 1, 0.50)");  // closes the windows before it
+  std::vector<TailLine> orders = TailTopic(env_, Topic("public", "orders"), 8, 10s);
+  ASSERT_EQ(orders.size(), 7u);
+  std::map<int64_t, std::pair<std::string, std::string>> joined;
+  std::map<int64_t, int64_t> per_window;  // second -> orders inserted then
+  int64_t last_second = 0;
+  for (const TailLine& l : orders) {
+    const auto& after = l.value().after();
+    joined[Find(after, "id")->value().int_value()] = {TextOf(after, "c_name"),
+                                                      TextOf(after, "c_country")};
+    if (l.value().op() == cdc::v1::OP_INSERT) {
+      const int64_t second = l.value().source().commit_time_us() / 1000000;
+      ++per_window[second];
+      last_second = std::max(last_second, second);
+    }
+  }
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(joined[1], P("Ann", "DE"));
+  EXPECT_EQ(joined[2], P("Bo", "SE"));
+  EXPECT_EQ(joined[3], P("Ann", "DE"));
+  EXPECT_EQ(joined[4], P("NULL", "NULL"));
+  EXPECT_EQ(joined[5], P("Ann", "AT"));
+  EXPECT_EQ(joined[6], P("Bo", "SE"));
+  EXPECT_EQ(joined[7], P("Ann", "AT"));
+  // Every closed window once, with the orders inserted in it (the READ of
+  // the snapshot is not an insert); the last is still open.
+  per_window.erase(last_second);
+  std::vector<TailLine> windows = TailTopic(env_, agg_topic, 20, 5s);
+  std::map<int64_t, int64_t> counted;
+  for (const TailLine& w : windows) {
+    const int64_t start =
+        Find(w.value().after(), "window_start")->value().timestamp_value().epoch_micros();
+    EXPECT_EQ(counted.count(start / 1000000), 0u) << "window " << start << " twice";
+    counted[start / 1000000] = Find(w.value().after(), "orders")->value().int_value();
+  }
+  EXPECT_EQ(counted, per_window);
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 

@@ -279,7 +279,7 @@ TEST(TransformConfigTest, ErrorsNameTheKeyAndLine) {
   };
   EXPECT_EQ(parse("  - type: filtre\n    ops: [insert]\n"),
             "config:11: transforms[0].type: must be one of filter, project, mask, compute, split, "
-            "route, unwrap, got "
+            "route, unwrap, join, aggregate, got "
             "\"filtre\"");
   EXPECT_EQ(parse("  - type: filter\n    ops: [upsert]\n"),
             "config:12: transforms[0].ops: \"upsert\" is not an operation; expected insert, "

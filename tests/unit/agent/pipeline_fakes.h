@@ -173,6 +173,21 @@ class RecordingStore : public offsets::OffsetStore {
                   std::string_view value) override {
     return inner_->PutState(source, name, value);
   }
+  Status StoreWith(std::string_view source, const offsets::Position& position,
+                   const std::vector<offsets::StateChange>& changes) override {
+    Status s = inner_->StoreWith(source, position, changes);
+    std::lock_guard lock(mu_);
+    if (s.ok()) stored_.push_back(position);
+    return s;
+  }
+  Status ChangeStates(std::string_view source,
+                      const std::vector<offsets::StateChange>& changes) override {
+    return inner_->ChangeStates(source, changes);
+  }
+  Result<std::vector<std::string>> ListStates(std::string_view source,
+                                              std::string_view prefix) override {
+    return inner_->ListStates(source, prefix);
+  }
 
   std::vector<offsets::Position> stored() {
     std::lock_guard lock(mu_);

@@ -149,6 +149,36 @@ TYPED_TEST(OffsetStoreTest, StateBlobs) {
   EXPECT_EQ(this->MustLoad("demo"), std::nullopt);
 }
 
+TYPED_TEST(OffsetStoreTest, StoreWithWritesPositionAndStateChangesTogether) {
+  OffsetStore& store = *this->store_;
+  ASSERT_TRUE(store.PutState("demo", "join/t/1:1", "old").ok());
+  ASSERT_TRUE(store.PutState("demo", "join/t/1:2", "gone").ok());
+  ASSERT_TRUE(store.PutState("demo", "joinx", "not a row").ok());
+  ASSERT_TRUE(store.PutState("other", "join/t/1:1", "theirs").ok());
+  const Position p = Position::Postgres(0x100);
+  ASSERT_TRUE(store
+                  .StoreWith("demo", p,
+                             {{"join/t/1:1", "new"}, {"join/t/1:2", std::nullopt},
+                              {"join/t/1:3", "added"}, {"join/t/1:3", "added again"}})
+                  .ok());
+  EXPECT_EQ(this->MustLoad("demo"), p);
+  EXPECT_EQ(this->MustGetState("demo", "join/t/1:1"), "new");
+  EXPECT_EQ(this->MustGetState("demo", "join/t/1:2"), std::nullopt);
+  EXPECT_EQ(this->MustGetState("demo", "join/t/1:3"), "added again");
+  EXPECT_EQ(this->MustGetState("other", "join/t/1:1"), "theirs");
+
+  Result<std::vector<std::string>> names = store.ListStates("demo", "join/");
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"join/t/1:1", "join/t/1:3"}));
+  names = store.ListStates("demo", "");
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->size(), 3u);  // and "joinx"
+
+  ASSERT_TRUE(store.ChangeStates("demo", {{"join/t/1:1", std::nullopt}}).ok());
+  EXPECT_EQ(this->MustGetState("demo", "join/t/1:1"), std::nullopt);
+  EXPECT_EQ(this->MustLoad("demo"), p);
+}
+
 TYPED_TEST(OffsetStoreTest, RejectsBadSourceNames) {
   OffsetStore& store = *this->store_;
   Status s = store.Store("a/b", Position::Postgres(1));
