@@ -59,6 +59,7 @@ void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables*
     checked->Add(shape->schema + "." + shape->table);
     return CompileTableChain(config.transforms, shape).status();
   });
+  source.SetShapesChecked([&config, checked] { return CheckJoinSources(config, *checked); });
 }
 
 Status CheckJoinSources(const AgentConfig& config, const CheckedTables& checked) {
@@ -141,7 +142,6 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   Status encoder_status;
   std::thread encoder([&] {
     Dispatcher dispatcher(config, transform_state.get());
-    bool joins_checked = false;
     BatchEncoder batch_encoder(config.kafka);
     encoder_status = batch_encoder.Open();
     while (encoder_status.ok()) {
@@ -149,12 +149,6 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
       if (!batch) {
         if (queue.closed_and_empty()) break;
         continue;
-      }
-      if (transform_state && transform_state->joins && !joins_checked) {
-        // The source checked every captured table before its first batch.
-        joins_checked = true;
-        encoder_status = CheckJoinSources(config, checked);
-        if (!encoder_status.ok()) break;
       }
       encoder_status = dispatcher.Apply(&*batch);
       if (!encoder_status.ok()) break;

@@ -40,12 +40,13 @@ class CheckedTables {
 };
 
 // Gives `source` the check that config.transforms compile against each
-// captured table (Source::SetShapeCheck), noting each table in `checked`;
-// nothing without transforms.
+// captured table (Source::SetShapeCheck), noting each table in `checked`,
+// and then that every lookup join reads a captured table; nothing without
+// transforms.
 void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables* checked);
 
-// After the source's start-up check: the first lookup join whose `from`
-// table is not captured, as an error that says what to do.
+// The first lookup join whose `from` table `checked` lacks, as an error
+// that says what to do.
 Status CheckJoinSources(const AgentConfig& config, const CheckedTables& checked);
 
 }  // namespace cdc::agent

@@ -46,6 +46,10 @@ class Source {
     shape_check_ = std::move(check);
   }
 
+  // Set before Run: called once the shape check has seen every captured
+  // table at start, for checks across tables.
+  void SetShapesChecked(std::function<Status()> done) { shapes_checked_ = std::move(done); }
+
   // Set before Run: tables ("schema.table") a new snapshot reads before the
   // others (the tables lookup joins read, so that the rows read after them
   // find their joined rows).
@@ -63,6 +67,7 @@ class Source {
     });
   }
   bool checks_shapes() const { return static_cast<bool>(shape_check_); }
+  Status ShapesChecked() { return shapes_checked_ ? shapes_checked_() : Status::OK(); }
   Status CheckShape(const TableShapePtr& shape) {
     return shape_check_ ? shape_check_(shape) : Status::OK();
   }
@@ -71,6 +76,7 @@ class Source {
   std::vector<std::string> snapshot_first_;
   std::function<Status()> reload_;
   std::function<Status(const TableShapePtr&)> shape_check_;
+  std::function<Status()> shapes_checked_;
 };
 
 }  // namespace cdc::agent

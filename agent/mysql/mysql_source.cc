@@ -248,7 +248,7 @@ Status MysqlSource::CheckTransforms() {
     if (!schema.ok()) continue;  // a table the stream cannot decode says so when it comes
     CDC_RETURN_IF_ERROR(CheckShape(ShapeFor(*schema)));
   }
-  return Status::OK();
+  return ShapesChecked();
 }
 
 Status MysqlSource::Start(BatchQueue& out, const std::atomic<bool>& stop) {

@@ -151,7 +151,7 @@ Status PostgresSource::CheckTransforms() {
     CDC_ASSIGN_OR_RETURN(RelationInfo rel, DescribeRelation(*found, name.schema, name.table, &keys));
     CDC_RETURN_IF_ERROR(CheckShape(rel.shape));
   }
-  return Status::OK();
+  return ShapesChecked();
 }
 
 Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {

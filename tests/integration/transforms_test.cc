@@ -336,6 +336,68 @@ TEST_F(MyTransformsTest, ChainOfFilterComputeProjectMaskRoute) {
   CheckRouted(TailTopic(env_, prefix + ".sales.eu", 2), TailTopic(env_, prefix + ".sales.us", 3));
 }
 
+TEST_F(MyTransformsTest, JoinFindsTheRowOfItsOwnTransactionAndAggregateCounts) {
+  Sql("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20))");
+  Sql("CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT, amount DECIMAL(8,2))");
+  const std::string agg_topic = settings_.topic_prefix + ".per_second";
+  settings_.extra =
+      "transforms:\n"
+      "  - type: join\n"
+      "    tables: [" + db_name_ + ".orders]\n"
+      "    from: " + db_name_ + ".customers\n"
+      "    on: [customer_id]\n"
+      "    columns: [name]\n"
+      "    missing: drop\n"
+      "  - type: aggregate\n"
+      "    tables: [" + db_name_ + ".orders]\n"
+      "    window: 1s\n"
+      "    grace: 0s\n"
+      "    topic: " + agg_topic + "\n"
+      "    measures: {orders: count, total: sum(amount)}\n";
+  StartAgent();
+  Sql("BEGIN");
+  Sql("INSERT INTO customers VALUES (1, 'Ann')");
+  Sql("INSERT INTO orders VALUES (1, 1, 2.50)");
+  Sql("COMMIT");
+  Sql("INSERT INTO orders VALUES (2, 7, 1.00)");  // no customer 7: dropped
+  Sql("UPDATE customers SET name = 'Anna' WHERE id = 1");
+  Sql("INSERT INTO orders VALUES (3, 1, 4.00)");
+  std::this_thread::sleep_for(1200ms);
+  Sql("INSERT INTO customers VALUES (2, 'Bo')");  // any commit closes the window
+  std::vector<TailLine> orders = TailTopic(env_, Topic("orders"), 3, 10s);
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(TextOf(orders[0].value().after(), "customers_name"), "Ann");
+  EXPECT_EQ(TextOf(orders[1].value().after(), "customers_name"), "Anna");
+  // The aggregate comes after the join in the list: the order the join
+  // dropped is not counted.
+  std::vector<TailLine> windows = TailTopic(env_, agg_topic, 3, 5s);
+  int64_t counted = 0;
+  for (const TailLine& w : windows) {
+    counted += Find(w.value().after(), "orders")->value().int_value();
+  }
+  EXPECT_EQ(counted, 2);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
+TEST_F(MyTransformsTest, AJoinOfATableTheAgentDoesNotCaptureIsRefused) {
+  Sql("CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT)");
+  settings_.extra =
+      "transforms:\n"
+      "  - type: join\n"
+      "    from: " + db_name_ + ".customers\n"
+      "    on: [customer_id]\n"
+      "    columns: [name]\n";
+  CommandResult bad = RunCommand({env_.agent_bin, "check", "--config", ConfigPath()}, 60s);
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("transforms[0] (join): table " + db_name_ +
+                         ".customers is not captured by this agent"),
+            std::string::npos)
+      << bad.err;
+  ExpectRefusedAtStart(env_, ConfigPath(), dir_ + "/bad",
+                       "transforms[0] (join): table " + db_name_ +
+                           ".customers is not captured by this agent");
+}
+
 TEST_F(MyTransformsTest, ATransformThatDoesNotFitATableStopsTheAgentBeforeItStarts) {
   Sql("CREATE TABLE orders (id INT PRIMARY KEY, region VARCHAR(8))");
   settings_.extra = "transforms:\n  - type: compute\n    columns:\n"
