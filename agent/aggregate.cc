@@ -19,6 +19,8 @@ using transform::internal::Dec;
 constexpr char kRowTag = 'r';
 // The columns of a window's row before its group_by columns.
 constexpr int kWindowColumns = 2;
+// The columns of a stored window before its row: __schema, __table, __spec.
+constexpr int kStoredColumns = 3;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -189,6 +191,20 @@ bool Compare(const cdc::v1::Value& a, const cdc::v1::Value& b, int* out) {
   }
 }
 
+// What a window's row depends on: a window kept by an aggregate whose
+// tables, window, group_by or measures have changed since is dropped.
+std::string Fingerprint(const transform::TransformSpec& spec) {
+  std::string out = std::to_string(spec.window_ms) + ";";
+  for (const std::string& t : spec.tables) out += t + ",";
+  out += ";";
+  for (const std::string& g : spec.group_by) out += g + ",";
+  out += ";";
+  for (const AggregateMeasure& m : spec.measures) {
+    out += m.name + "=" + std::to_string(static_cast<int>(m.fn)) + "(" + m.column + "),";
+  }
+  return out;
+}
+
 }  // namespace
 
 bool Aggregator::Needed(const std::vector<transform::TransformSpec>& specs) {
@@ -216,22 +232,21 @@ Status Aggregator::Load() {
     watermark_ = staged_watermark_ = w;
   }
   CDC_ASSIGN_OR_RETURN(std::vector<std::string> names, store_->ListStates(source_, kPrefix));
-  std::vector<offsets::StateChange> stale;
   for (const std::string& name : names) {
     CDC_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->GetState(source_, name));
     if (!value) continue;
     Status s = Restore(name, *value);
     if (s.IsNotFound()) {
-      stale.push_back({name, std::nullopt});
+      stale_.push_back(name);
       continue;
     }
     CDC_RETURN_IF_ERROR(s);
   }
-  if (!stale.empty()) {
+  if (!stale_.empty()) {
     spdlog::default_logger()->warn(
-        "transforms: dropping {} open aggregate window(s) of aggregates no longer in the config",
-        stale.size());
-    CDC_RETURN_IF_ERROR(store_->ChangeStates(source_, stale).WithContext("offsets.path"));
+        "transforms: dropping {} open aggregate window(s) of aggregates that are no longer in "
+        "the config, or have changed",
+        stale_.size());
   }
   return Status::OK();
 }
@@ -245,15 +260,21 @@ Status Aggregator::Restore(const std::string& name, const std::string& value) {
   cdc::v1::Row stored;
   if (value.empty() || value[0] != kRowTag ||
       !stored.ParseFromArray(value.data() + 1, static_cast<int>(value.size() - 1)) ||
-      stored.columns_size() < 2 + kWindowColumns) {
+      stored.columns_size() < kStoredColumns + kWindowColumns) {
     return Status::Corruption("aggregate window " + name + " in offsets.path is damaged; run " +
                               "`cdc-agent offsets reset --yes` for a new snapshot");
+  }
+  const int expected_columns = kStoredColumns + kWindowColumns +
+                               static_cast<int>(spec->group_by.size() + spec->measures.size());
+  if (stored.columns(2).value().text_value() != Fingerprint(*spec) ||
+      stored.columns_size() != expected_columns) {
+    return Status::NotFound(label);
   }
   Window w;
   w.spec = &*spec;
   w.schema = stored.columns(0).value().text_value();
   w.table = stored.columns(1).value().text_value();
-  stored.mutable_columns()->DeleteSubrange(0, 2);
+  stored.mutable_columns()->DeleteSubrange(0, kStoredColumns);
   w.start_us = stored.columns(0).value().timestamp_value().epoch_micros();
   w.row = std::move(stored);
   windows_[name] = std::move(w);
@@ -268,6 +289,9 @@ std::string Aggregator::StateValue(const Window& w) const {
   auto* table = stored.add_columns();
   table->set_name("__table");
   table->mutable_value()->set_text_value(w.table);
+  auto* spec = stored.add_columns();
+  spec->set_name("__spec");
+  spec->mutable_value()->set_text_value(Fingerprint(*w.spec));
   for (const cdc::v1::Column& c : w.row.columns()) *stored.add_columns() = c;
   std::string value(1, kRowTag);
   stored.AppendToString(&value);
@@ -375,6 +399,8 @@ Status Aggregator::AddToWindow(const transform::AggregateInput& in) {
 
 void Aggregator::EndBatch(const cdc::v1::Source& source, std::vector<OutEvent>* out,
                           std::vector<std::pair<std::string, std::string>>* states) {
+  for (std::string& name : stale_) journal_->Stage(std::move(name), std::nullopt, states);
+  stale_.clear();
   std::vector<std::pair<int64_t, std::string>> closing;
   for (const auto& [name, w] : windows_) {
     if (w.start_us + w.spec->window_ms * 1000 + w.spec->grace_ms * 1000 <= watermark_) {

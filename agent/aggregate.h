@@ -11,7 +11,8 @@
 //
 // Where the windows live: each open window of a group is a state blob
 // "agg/<transform>/<schema.table>/<start>/<group>" (a serialized cdc.v1.Row:
-// "__schema", "__table", then the result row as it stands), staged through
+// "__schema", "__table", "__spec" (what the row's layout depends on), then
+// the result row as it stands), staged through
 // the StateJournal at the end of each batch that changed it, and removed
 // when the window closes; the watermark is the blob "aggw". So, like the
 // join state, they move with the committed position, and a restart neither
@@ -97,6 +98,7 @@ class Aggregator final : public transform::AggregateSink {
   // By state name: ordered so that windows close in start order.
   std::map<std::string, Window> windows_;
   std::set<std::string> dirty_;
+  std::vector<std::string> stale_;  // windows to remove: their aggregate is gone or changed
   uint64_t late_ = 0;
   uint64_t late_logged_ = 0;
   std::string key_;

@@ -150,6 +150,12 @@ void Dispatcher::Unwrap(const transform::Chain& chain, const TableShape& shape, 
 
 Status Dispatcher::Apply(Batch* batch) {
   if (state_ != nullptr && state_->aggregates) CDC_RETURN_IF_ERROR(state_->aggregates->Load());
+  if (state_ != nullptr && !state_->unsent.empty()) {
+    // First, so that this batch's own changes come after them.
+    batch->states.insert(batch->states.begin(), std::make_move_iterator(state_->unsent.begin()),
+                         std::make_move_iterator(state_->unsent.end()));
+    state_->unsent.clear();
+  }
   size_t kept = 0;
   for (size_t i = 0; i < batch->events.size(); ++i) {
     OutEvent& out = batch->events[i];
@@ -157,7 +163,8 @@ Status Dispatcher::Apply(Batch* batch) {
     if (out.table) {
       CDC_ASSIGN_OR_RETURN(const TableRoute* route, RouteOf(out.table));
       const TableShape* shape = out.table.get();
-      if (state_ != nullptr && state_->aggregates) {
+      // Snapshot rows carry the snapshot's start time, not their commit's.
+      if (state_ != nullptr && state_->aggregates && !out.event.source().snapshot()) {
         state_->aggregates->Observe(out.event.source().commit_time_us());
       }
       // The joined table's state changes before anything of the event is
@@ -224,7 +231,8 @@ Status Dispatcher::Apply(Batch* batch) {
     }
     state_->aggregates->EndBatch(last_source_, &batch->events, &batch->states);
   }
-  if (state_ != nullptr) state_->journal.EndBatch(batch->end_position);
+  ++batches_;
+  if (state_ != nullptr) state_->journal.EndBatch(batches_, batch->end_position.has_value());
   return Status::OK();
 }
 

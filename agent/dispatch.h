@@ -86,6 +86,7 @@ class Dispatcher {
   std::string topic_scratch_;
   cdc::v1::ChangeEvent original_;  // an event before its chain, for a dead letter
   cdc::v1::Source last_source_;    // of the last event with a commit time, for aggregates
+  uint64_t batches_ = 0;           // batches applied so far
   // By shape; a source makes a new shape only when a table's columns change.
   std::unordered_map<const TableShape*, TableRoute> routes_;
   const TableShape* last_shape_ = nullptr;

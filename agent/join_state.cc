@@ -119,9 +119,12 @@ Status JoinState::Track(const TableShape& shape, const cdc::v1::ChangeEvent& eve
       journal_->Stage(StateName(table, key), std::nullopt, states);
       return Status::OK();
     case cdc::v1::OP_TRUNCATE: {
+      // Staged first: a staged row leaves the journal only once the store
+      // has it, so read in this order none slips between the two.
       const std::string prefix = StateName(table, "");
-      CDC_ASSIGN_OR_RETURN(std::vector<std::string> names, store_->ListStates(source_, prefix));
-      for (std::string& name : journal_->StagedNames(prefix)) names.push_back(std::move(name));
+      std::vector<std::string> names = journal_->StagedNames(prefix);
+      CDC_ASSIGN_OR_RETURN(std::vector<std::string> stored, store_->ListStates(source_, prefix));
+      for (std::string& name : stored) names.push_back(std::move(name));
       std::sort(names.begin(), names.end());
       names.erase(std::unique(names.begin(), names.end()), names.end());
       for (std::string& name : names) journal_->Stage(std::move(name), std::nullopt, states);
@@ -176,7 +179,7 @@ Result<bool> JoinState::Load(const std::string& name, cdc::v1::Row* row) {
   }
   if (scratch_.empty() || scratch_[0] != kRowTag ||
       !row->ParseFromArray(scratch_.data() + 1, static_cast<int>(scratch_.size() - 1))) {
-    return Status::Corruption("join state " + name + " in offsets.path is damaged; run " +
+    return Status::Corruption("join state " + name + " is damaged; run " +
                               "`cdc-agent offsets reset --yes` for a new snapshot");
   }
   return true;

@@ -374,12 +374,17 @@ Status WriteCommittedOffsets(const KafkaConfig& config,
   CDC_RETURN_IF_ERROR(check(producer->init_transactions(kRequestTimeoutMs * 3)));
   CDC_RETURN_IF_ERROR(check(producer->begin_transaction()));
   auto produce = [&](const std::string& key, const std::string* value) -> Status {
-    const RdKafka::ErrorCode err = producer->produce(
-        config.offsets_topic, 0, RdKafka::Producer::RK_MSG_COPY,
-        value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0,
-        key.data(), key.size(), 0, nullptr);
-    if (err != RdKafka::ERR_NO_ERROR) return Status::IOError(where + ": " + RdKafka::err2str(err));
-    return Status::OK();
+    while (true) {
+      const RdKafka::ErrorCode err = producer->produce(
+          config.offsets_topic, 0, RdKafka::Producer::RK_MSG_COPY,
+          value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0,
+          key.data(), key.size(), 0, nullptr);
+      if (err == RdKafka::ERR_NO_ERROR) return Status::OK();
+      if (err != RdKafka::ERR__QUEUE_FULL) {
+        return Status::IOError(where + ": " + RdKafka::err2str(err));
+      }
+      producer->poll(100);  // many states (join rows): make room
+    }
   };
   for (const std::string& name : clear_states) {
     CDC_RETURN_IF_ERROR(produce(OffsetsStateKey(config, name), nullptr));

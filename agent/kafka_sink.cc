@@ -290,6 +290,7 @@ class RdKafkaSink final : public KafkaSink {
     }
     if (batch.end_position) pending_position_ = std::move(batch.end_position);
     for (auto& [name, value] : batch.states) pending_states_[name] = std::move(value);
+    ++batches_sent_;
     txn_events_ += batch.messages.size();
     CDC_RETURN_IF_ERROR(Produce(batch, std::nullopt));
     return MaybeCommit();
@@ -344,9 +345,11 @@ class RdKafkaSink final : public KafkaSink {
     pending_states_.clear();
     last_commit_ = std::chrono::steady_clock::now();
     ++commits_;
-    if (new_position) {
-      committed_position_ = pending_position_;
-      on_durable_(*committed_position_);
+    if (new_position) committed_position_ = pending_position_;
+    // Also without a new position: the batches' states are committed.
+    if (committed_position_ && (new_position || batches_sent_ > batches_reported_)) {
+      batches_reported_ = batches_sent_;
+      on_durable_(*committed_position_, batches_sent_);
     }
     return CheckFailed();
   }
@@ -557,8 +560,9 @@ class RdKafkaSink final : public KafkaSink {
       BatchTrack& front = tracks_.front();
       if (!front.sealed || front.failed || front.outstanding > 0) break;
       std::optional<offsets::Position> position = std::move(front.end_position);
+      const uint64_t batches = front.seq + 1;
       tracks_.pop_front();
-      if (position && !config_.exactly_once) on_durable_(*position);
+      if (position && !config_.exactly_once) on_durable_(*position, batches);
     }
   }
 
@@ -614,6 +618,8 @@ class RdKafkaSink final : public KafkaSink {
   std::vector<HeaderView> headers_;
   std::vector<HeaderView> tombstone_headers_;
   uint64_t next_seq_ = 0;
+  uint64_t batches_sent_ = 0;      // exactly once: batches sent in transactions
+  uint64_t batches_reported_ = 0;  // exactly once: the last count reported durable
   uint64_t in_flight_ = 0;
   uint64_t events_acked_ = 0;
   Status error_;

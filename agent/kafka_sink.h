@@ -23,7 +23,9 @@ namespace cdc::agent {
 
 class KafkaSink {
  public:
-  using DurableCallback = std::function<void(const offsets::Position&)>;
+  // `position` is durable, and so is every batch up to the `batches`-th sent
+  // (counted from 1, in the order Send got them): their states too.
+  using DurableCallback = std::function<void(const offsets::Position& position, uint64_t batches)>;
 
   virtual ~KafkaSink() = default;
 

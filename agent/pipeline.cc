@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "agent/batch_encoder.h"
@@ -25,11 +27,16 @@ constexpr auto kProgressEvery = std::chrono::seconds(10);
 // At least this long for reading the offsets topic at start.
 constexpr int kOffsetsReadMs = 60000;
 
+// With `kafka_states`, also the names of the states Kafka holds.
 Status RestoreFromKafka(const AgentConfig& config, offsets::OffsetStore& store,
-                        const std::atomic<bool>& stop) {
+                        const std::atomic<bool>& stop,
+                        std::set<std::string>* kafka_states = nullptr) {
   const int timeout_ms = std::max(kOffsetsReadMs, config.kafka.delivery_timeout_ms);
   CDC_ASSIGN_OR_RETURN(CommittedOffsets kafka,
                        ReadCommittedOffsets(config.kafka, timeout_ms, &stop));
+  if (kafka_states != nullptr) {
+    for (const auto& [name, value] : kafka.states) kafka_states->insert(name);
+  }
   CDC_ASSIGN_OR_RETURN(std::optional<offsets::Position> local, store.Load(config.source.name));
   if (kafka.reset && local) {
     // `offsets reset` ran after this copy was written (on another node, or
@@ -81,19 +88,17 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   bool first_durable = true;
   // What lookup joins and aggregates keep, made durable with the position.
   std::unique_ptr<TransformState> transform_state = TransformState::For(config, &store);
-  auto on_durable = [&](const offsets::Position& p) {
+  auto on_durable = [&](const offsets::Position& p, uint64_t batches) {
     if (!durable_error.ok()) return;
-    Status s;
-    if (transform_state) {
-      // The transforms' state of the batches up to `p` goes with it, in one
-      // write.
-      uint64_t seq = 0;
-      std::vector<offsets::StateChange> changes = transform_state->journal.TakeDurable(p, &seq);
-      s = store.StoreWith(config.source.name, p, changes);
-      if (s.ok()) transform_state->journal.Retire(changes, seq);
-    } else {
-      s = store.Store(config.source.name, p);
-    }
+    // The transforms' state of the durable batches goes with the position,
+    // in one write.
+    uint64_t seq = 0;
+    std::vector<offsets::StateChange> changes;
+    if (transform_state) changes = transform_state->journal.TakeDurable(batches, &seq);
+    if (!first_durable && p == last_durable && changes.empty()) return;
+    Status s = changes.empty() ? store.Store(config.source.name, p)
+                               : store.StoreWith(config.source.name, p, changes);
+    if (s.ok() && transform_state) transform_state->journal.Retire(changes, seq);
     if (!s.ok()) {
       durable_error = s.WithContext("offsets");
       return;
@@ -114,7 +119,14 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   if (config.kafka.exactly_once) {
     // The sink has fenced any earlier producer of this agent, so what the
     // offsets topic holds now is final: the source resumes from it.
-    CDC_RETURN_IF_ERROR(RestoreFromKafka(config, store, stop));
+    std::set<std::string> kafka_states;
+    CDC_RETURN_IF_ERROR(RestoreFromKafka(config, store, stop, &kafka_states));
+    if (transform_state) {
+      // Transform state that Kafka lacks (kept while delivery was at least
+      // once) goes there with the first transaction: from then on, what
+      // Kafka does not hold has been removed.
+      CDC_RETURN_IF_ERROR(transform_state->FindUnsent(store, config.source.name, kafka_states));
+    }
     source.SetPositionReload([&] { return RestoreFromKafka(config, store, stop); });
   }
 

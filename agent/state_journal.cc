@@ -31,25 +31,20 @@ std::vector<std::string> StateJournal::StagedNames(std::string_view prefix) {
   return names;
 }
 
-void StateJournal::EndBatch(const std::optional<offsets::Position>& end_position) {
-  if (!end_position) return;
+void StateJournal::EndBatch(uint64_t batch, bool has_end_position) {
+  if (!has_end_position) return;
   std::lock_guard lock(mu_);
-  marks_.push_back(Mark{*end_position, seq_, std::move(unmarked_)});
+  marks_.push_back(Mark{batch, seq_, std::move(unmarked_)});
   unmarked_.clear();
 }
 
-std::vector<offsets::StateChange> StateJournal::TakeDurable(const offsets::Position& position,
-                                                            uint64_t* seq) {
+std::vector<offsets::StateChange> StateJournal::TakeDurable(uint64_t batches, uint64_t* seq) {
   std::vector<offsets::StateChange> out;
   *seq = 0;
   std::lock_guard lock(mu_);
-  auto match = std::find_if(marks_.begin(), marks_.end(),
-                            [&](const Mark& m) { return m.end == position; });
-  if (match == marks_.end()) return out;
-  while (match + 1 != marks_.end() && (match + 1)->end == position) ++match;
   std::unordered_map<std::string, size_t> at;
-  for (auto m = marks_.begin(); m != match + 1; ++m) {
-    for (offsets::StateChange& c : m->changes) {
+  while (!marks_.empty() && marks_.front().batch <= batches) {
+    for (offsets::StateChange& c : marks_.front().changes) {
       auto [it, added] = at.emplace(c.name, out.size());
       if (added) {
         out.push_back(std::move(c));
@@ -57,9 +52,9 @@ std::vector<offsets::StateChange> StateJournal::TakeDurable(const offsets::Posit
         out[it->second].value = std::move(c.value);
       }
     }
+    *seq = marks_.front().seq;
+    marks_.pop_front();
   }
-  *seq = match->seq;
-  marks_.erase(marks_.begin(), match + 1);
   return out;
 }
 

@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "offsets/offset_store.h"
-#include "offsets/position.h"
 
 namespace cdc::agent {
 
@@ -39,15 +38,15 @@ class StateJournal {
   // The names of staged values that begin with `prefix`.
   std::vector<std::string> StagedNames(std::string_view prefix);
 
-  // Ends a batch: what was staged since the last call becomes durable with
-  // `end_position` (a batch without one: with the next batch's).
-  void EndBatch(const std::optional<offsets::Position>& end_position);
+  // Ends the `batch`-th batch (counted from 1, in the order the sink gets
+  // them): what was staged since the last call becomes durable with it, or,
+  // for a batch without an end position, with the next batch that has one.
+  void EndBatch(uint64_t batch, bool has_end_position);
 
-  // The changes that became durable with `position` (a batch end EndBatch
-  // saw), merged in order, to write with it; `*seq` tells Retire which
-  // ones they were.
-  std::vector<offsets::StateChange> TakeDurable(const offsets::Position& position,
-                                                uint64_t* seq);
+  // The changes of the batches up to the `batches`-th, now durable, merged
+  // in order, to write with their position; `*seq` tells Retire which ones
+  // they were.
+  std::vector<offsets::StateChange> TakeDurable(uint64_t batches, uint64_t* seq);
   // After `changes` (from TakeDurable) are in offsets.path.
   void Retire(const std::vector<offsets::StateChange>& changes, uint64_t seq);
 
@@ -57,7 +56,7 @@ class StateJournal {
     std::optional<std::string> value;
   };
   struct Mark {
-    offsets::Position end;
+    uint64_t batch = 0;
     uint64_t seq = 0;
     std::vector<offsets::StateChange> changes;
   };

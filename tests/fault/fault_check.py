@@ -85,7 +85,8 @@ image, deletes removing the key - differs from the table's row).
 Pure: no I/O. The harness and test_checker.py feed it.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -145,18 +146,24 @@ class Report:
     live_rows: int = 0      # rows live at S0
     unchanged_rows: int = 0  # of those, rows with no change after S0 (each owes a READ)
     bad_reads: int = 0      # primary READs out of order with the stream
+    joined: int = 0         # join outputs checked
+    join_unread: int = 0    # of those, NULL while the snapshot had not read the joined row yet
+    join_mismatch: int = 0  # join outputs that are not the joined row as of the event
+    windows: int = 0        # aggregate rows read
+    window_mismatch: int = 0  # aggregate rows wrong, twice, missing or too early
     snapshots: list = field(default_factory=list)
     examples: list = field(default_factory=list)
     _example_counts: dict = field(default_factory=dict)
 
     def failed(self):
         return any((self.missing, self.duplicated, self.out_of_order, self.unexpected,
-                    self.state_mismatch))
+                    self.state_mismatch, self.join_mismatch, self.window_mismatch))
 
     def counts_text(self):
         return (f"missing={self.missing} duplicated={self.duplicated} "
                 f"out-of-order={self.out_of_order} unexpected={self.unexpected} "
-                f"state-mismatch={self.state_mismatch}")
+                f"state-mismatch={self.state_mismatch} join-mismatch={self.join_mismatch} "
+                f"window-mismatch={self.window_mismatch}")
 
     def add_example(self, example):
         n = self._example_counts.get(example.verdict, 0)
@@ -167,6 +174,8 @@ class Report:
     def detail_lines(self):
         lines = [f"stream start: after audit id {self.stream_start} ({self.stream_start_basis}); "
                  f"{self.live_rows} rows live then, {self.unchanged_rows} of them unchanged since"]
+        lines.append(f"join: {self.joined} outputs checked, {self.join_unread} NULL before the "
+                     f"snapshot read the joined row; aggregate: {self.windows} windows read")
         for s in self.snapshots:
             shape = ("its READs form no single cut" if s.cut is None
                      else f"its READs consistent with a single cut after audit id {s.cut}")
@@ -541,3 +550,67 @@ def _check_row(key, row, events, s0, primary, report):
             center = where.get(mapped[pos], 0) if mapped[pos] is not None else 0
         report.add_example(Example(key, verdict, _window(expected_tokens, center),
                                    _window(received_tokens, pos), note))
+
+
+def check_join(audit, joined, s0, report, joined_table, from_table, key_part):
+    """The lookup join of `joined_table` with `from_table`: each streamed
+    INSERT or UPDATE of joined_table (key, op, ver, value) must carry the
+    ver of from_table's row whose key is part `key_part` of its own key, as
+    of that change in commit order (None when there was no such row). NULL
+    is allowed only for a row last written before the stream start s0,
+    which only the snapshot's READ brings."""
+    history = {}  # from_table key -> ([aid], [Change])
+    for (table, key), changes in audit.items():
+        if table == from_table:
+            history[key] = ([c.aid for c in changes], changes)
+    aids = {}
+    for (table, key), changes in audit.items():
+        if table == joined_table:
+            for c in changes:
+                if c.op in ("I", "U"):
+                    aids[(key, c.ver)] = c.aid
+    for key, op, ver, got in joined:
+        aid = aids.get((key, ver))
+        if aid is None:
+            continue  # a version the audit does not know: the main check reports it
+        ref = str(key).split("|")[key_part]
+        expected, written = None, 0
+        found = history.get(ref)
+        if found is not None:
+            i = bisect_left(found[0], aid) - 1
+            if i >= 0 and found[1][i].op != "D":
+                expected, written = found[1][i].ver, found[1][i].aid
+        report.joined += 1
+        if got == expected:
+            continue
+        if got is None and expected is not None and written <= s0:
+            report.join_unread += 1
+            continue
+        report.join_mismatch += 1
+        report.add_example(Example((joined_table, key), "join-mismatch",
+                                   [f"{from_table} {ref} ver {expected}"], [f"{got}"],
+                                   f"{op} ver {ver}, audit id {aid}", ("expected", "joined")))
+
+
+def check_windows(inserts_us, max_commit_us, windows, report, table, window_us, grace_us):
+    """The per-window counts of `table`'s inserts: every window whose end
+    plus the grace the commit times passed is published once with the count
+    of the inserts committed in it; no other window is published."""
+    expected = Counter((t // window_us) * window_us for t in inserts_us)
+    closed = {s for s in expected if s + window_us + grace_us <= max_commit_us}
+    seen = {}
+    for start, n in windows:
+        report.windows += 1
+        if start in seen:
+            report.window_mismatch += 1
+            report.add_example(Example((table, start), "window-twice", [str(seen[start])],
+                                       [str(n)], "", ("first", "again")))
+        seen[start] = n
+    for start in sorted(closed | set(seen)):
+        want = expected.get(start) if start in closed else None
+        got = seen.get(start)
+        if want != got:
+            report.window_mismatch += 1
+            report.add_example(Example((table, start), "window-mismatch", [str(want)], [str(got)],
+                                       "window starting at this commit time (us)",
+                                       ("inserts", "published")))

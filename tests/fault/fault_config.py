@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from fault_sources import COUNTED, GRACE_US, JOIN_FROM, JOINED, WINDOW_US
+
 ROOT = Path(__file__).resolve().parents[2]
 ALL_FAULTS = ("kill", "db-restart", "kafka-restart", "lose-offsets", "twin", "snapshot-kill")
 SOURCE_NAMES = {"postgres": "postgres", "pg": "postgres", "mysql": "mysql", "mariadb": "mysql"}
@@ -236,6 +238,11 @@ def extra_yaml_text(value):
     return value
 
 
+def aggregate_topic(prefix):
+    """The topic of the per-second counts of COUNTED's inserts."""
+    return f"{prefix}.{COUNTED}_per_second"
+
+
 def agent_config(settings, dialect, tables, offsets_path):
     """The agent's configuration for one source, as a mapping."""
     prefix = f"fault_{'pg' if dialect.name == 'postgres' else 'my'}"
@@ -252,6 +259,21 @@ def agent_config(settings, dialect, tables, offsets_path):
                   "password": "${CDC_MYSQL_PASSWORD}", "server_id": "5460",
                   "tables": [f"faultdb.{t}" for t in tables], "snapshot": "initial",
                   "reconnect_timeout_s": "120"}
+    schema = "public" if dialect.name == "postgres" else "faultdb"
+    transforms = RawBlock([
+        "- type: join",
+        f"  tables: [{schema}.{JOINED}]",
+        f"  from: {schema}.{JOIN_FROM}",
+        "  on: [n]",
+        "  columns: [ver]",
+        f"  prefix: {JOIN_FROM}_",
+        "- type: aggregate",
+        f"  tables: [{schema}.{COUNTED}]",
+        f"  window: {WINDOW_US // 1000}ms",
+        f"  grace: {GRACE_US // 1000}ms",
+        f"  topic: {aggregate_topic(prefix)}",
+        "  measures: {n: count}",
+    ])
     config = {
         "name": f"fault-{dialect.name}",
         "log_level": "info",
@@ -259,6 +281,7 @@ def agent_config(settings, dialect, tables, offsets_path):
         "kafka": {"brokers": settings.brokers, "topic_prefix": prefix, "format": "json",
                   "topics": {"create": {"partitions": str(settings.partitions)}}},
         "offsets": {"path": str(offsets_path)},
+        "transforms": transforms,
     }
     merge(config, parse_yaml(extra_yaml_text(settings.extra_yaml)))
     return config

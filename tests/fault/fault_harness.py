@@ -20,11 +20,13 @@ from collections import Counter
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from fault_agent import Supervisor, error_summary  # noqa: E402
-from fault_check import check, group_audit  # noqa: E402
-from fault_config import (SettingsError, agent_config, emit_yaml,  # noqa: E402
-                          load_settings)
-from fault_kafka import KafkaView, consume_all, wait_for_version  # noqa: E402
-from fault_sources import (TABLES, ClientError, make_dialect, preload_sql,  # noqa: E402
+from fault_check import check, check_join, check_windows, group_audit  # noqa: E402
+from fault_config import (SettingsError, agent_config, aggregate_topic,  # noqa: E402
+                          emit_yaml, load_settings)
+from fault_kafka import (KafkaView, consume_all, read_windows,  # noqa: E402
+                         wait_for_version)
+from fault_sources import (COUNTED, GRACE_US, JOIN_FROM, JOIN_KEY_PART,  # noqa: E402
+                           JOINED, TABLES, WINDOW_US, ClientError, make_dialect, preload_sql,
                            read_audit, read_tables, run_sql)
 from fault_workload import Workload  # noqa: E402
 
@@ -385,6 +387,13 @@ class SourceRun:
         report = check(audit, back.events, back.snapshot_starts, tables, back.state)
         if back.other:
             report.unexpected += sum(back.other.values())
+        check_join(audit, back.joined, report.stream_start, report, JOINED, JOIN_FROM,
+                   JOIN_KEY_PART)
+        windows = read_windows(self.s.brokers, aggregate_topic(self.prefix))
+        check_windows(back.inserts_us, back.max_commit_us, windows, report, COUNTED, WINDOW_US,
+                      GRACE_US)
+        log(f"{self.name}: join outputs checked {report.joined} ({report.join_unread} NULL before "
+            f"the snapshot read the row), aggregate windows {report.windows}")
         return report
 
     def cleanup(self):

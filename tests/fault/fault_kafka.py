@@ -12,7 +12,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from fault_check import Event
-from fault_sources import TABLE_BY_NAME, kafka_value, key_text
+from fault_sources import COUNTED, JOIN_COLUMN, JOINED, TABLE_BY_NAME, kafka_value, key_text
 
 OPS = {"OP_READ": "R", "OP_INSERT": "I", "OP_UPDATE": "U", "OP_DELETE": "D"}
 
@@ -83,12 +83,16 @@ _decode = json.JSONDecoder().decode
 
 def parse_event(value):
     """(op, table, ver, snapshot) of one JSON event; snapshot is (id, start) for
-    a READ, else None. op is R, I, U, D, or the event's own op for others.
+    a READ, else None. op is R, I, U, D, or the event's own op for others."""
+    return parse_decoded(_decode(value.decode("utf-8")))
+
+
+def parse_decoded(v):
+    """parse_event of an event already decoded from JSON.
 
     A snapshot is named by its start time (source.commit_time_us) alone: a
     snapshot read in chunks publishes each chunk at its own stream position,
     and one resumed by a later agent run keeps its start time."""
-    v = _decode(value.decode("utf-8"))
     op = OPS.get(v.get("op"))
     src = v.get("source", {})
     if op is None:
@@ -133,6 +137,9 @@ class ReadBack:
         self.tombstones = 0
         self.other = {}         # op -> count of events that are not row changes
         self.stalled = []       # partitions not read to their end
+        self.max_commit_us = 0  # the highest commit time of any event
+        self.inserts_us = []    # commit times of COUNTED's INSERT events
+        self.joined = []        # (key, op, ver, JOIN_COLUMN value) of JOINED's I and U events
 
     def merge(self, other):
         # A key lives in one partition, so the parts never share a row.
@@ -144,6 +151,9 @@ class ReadBack:
         for op, n in other.other.items():
             self.other[op] = self.other.get(op, 0) + n
         self.stalled += other.stalled
+        self.max_commit_us = max(self.max_commit_us, other.max_commit_us)
+        self.inserts_us += other.inserts_us
+        self.joined += other.joined
 
 
 def consume_all(brokers, topics, workers=2, idle_timeout=60.0):
@@ -222,10 +232,22 @@ def _add(out, m, keys, last_image):
     key = keys.get(raw_key)
     if key is None:
         key = keys[raw_key] = parse_key(raw_key)
-    op, table, ver, snapshot = parse_event(value)
+    v = _decode(value.decode("utf-8"))
+    op, table, ver, snapshot = parse_decoded(v)
     if op not in ("R", "I", "U", "D"):
         out.other[op] = out.other.get(op, 0) + 1
         return
+    commit_us = int(v.get("source", {}).get("commit_time_us", "0"))
+    out.max_commit_us = max(out.max_commit_us, commit_us)
+    if table == COUNTED and op == "I":
+        out.inserts_us.append(commit_us)
+    if table == JOINED and op in ("I", "U"):
+        joined = None
+        for c in v.get("after") or ():
+            if c["name"] == JOIN_COLUMN:
+                joined = kafka_value(c.get("value"))
+                break
+        out.joined.append((key, op, ver, joined))
     rk = (table, key)
     sid = None
     if snapshot is not None:
@@ -239,6 +261,38 @@ def _add(out, m, keys, last_image):
         last_image.pop(rk, None)
     else:
         last_image[rk] = value
+
+
+def read_windows(brokers, topic, idle_timeout=30.0):
+    """The aggregate rows of `topic`: [(window_start_us, n)] in the order read."""
+    out = []
+    c = _consumer(brokers, **{"enable.partition.eof": True})
+    try:
+        md = c.list_topics(timeout=10)
+        t = md.topics.get(topic)
+        if t is None or t.error is not None:
+            return out
+        pending = {(topic, p) for p in t.partitions}
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in t.partitions])
+        last_progress = time.monotonic()
+        while pending and time.monotonic() - last_progress < idle_timeout:
+            for m in c.consume(1000, 1.0):
+                last_progress = time.monotonic()
+                err = m.error()
+                if err is not None:
+                    if err.code() == KafkaError._PARTITION_EOF:
+                        pending.discard((m.topic(), m.partition()))
+                        continue
+                    raise KafkaException(err)
+                if m.value() is None:
+                    continue
+                cols = {c["name"]: c.get("value") for c in
+                        _decode(m.value().decode("utf-8")).get("after") or ()}
+                start = int(cols["window_start"]["timestamp_value"]["epoch_micros"])
+                out.append((start, kafka_value(cols.get("n"))))
+    finally:
+        c.close()
+    return out
 
 
 def wait_for_version(brokers, topic, ver, until_deadline, tick):

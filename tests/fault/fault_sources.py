@@ -71,6 +71,12 @@ TABLE_BY_NAME = {t.name: t for t in TABLES}
 
 REGIONS = ("eu", "us", "apac", "latam")
 ACCT_KEYS, ACCT_PRELOAD = 3000, 1500
+# The agent runs with two stateful transforms whose outputs the check
+# verifies: a lookup join of orders with acct (orders.n = acct.id, adding
+# acct's ver as acct_ver) and a count of orders inserts per second.
+JOINED, JOIN_FROM, JOIN_COLUMN = "orders", "acct", "acct_ver"
+JOIN_KEY_PART = 1  # orders' key is (region, n): n matches acct's key
+COUNTED, WINDOW_US, GRACE_US = "orders", 1_000_000, 1_000_000
 ORDER_NUMBERS, ORDER_PRELOAD = 400, 150
 BULK_SMALL_KEYS, BULK_PRELOAD = 20000, 2000
 BULK_LARGE_BASE = 10 ** 8

@@ -15,7 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fault_check import Event, check, group_audit  # noqa: E402
+from fault_check import Event, Report, check, check_join, check_windows, group_audit  # noqa: E402
 
 
 def audit_of(changes):
@@ -410,6 +410,56 @@ class ParseEventTest(unittest.TestCase):
         report = check(audit_of(CHUNKED), received, starts)
         self.assertFalse(report.failed(), "\n".join(report.detail_lines()))
         self.assertEqual(len(report.snapshots), 1)
+
+
+class JoinAndWindowTest(unittest.TestCase):
+    # acct 7 inserted before the stream start (audit id 1), acct 8 after it.
+    AUDIT = audit_of([
+        ("acct", "7", "I", 1),      # 1; the stream starts after this
+        ("orders", "eu|7", "I", 2),  # 2: acct 7 is ver 1
+        ("acct", "8", "I", 3),      # 3
+        ("orders", "eu|8", "I", 4),  # 4: acct 8 is ver 3
+        ("acct", "7", "U", 5),      # 5
+        ("orders", "eu|7", "U", 6),  # 6: acct 7 is ver 5
+        ("acct", "8", "D", 3),      # 7
+        ("orders", "eu|8", "U", 8),  # 8: no acct 8
+    ])
+
+    def run_join(self, joined):
+        report = Report()
+        check_join(self.AUDIT, joined, 1, report, "orders", "acct", 1)
+        return report
+
+    def test_the_joined_row_as_of_each_change(self):
+        r = self.run_join([("eu|7", "I", 2, 1), ("eu|8", "I", 4, 3), ("eu|7", "U", 6, 5),
+                           ("eu|8", "U", 8, None)])
+        self.assertEqual((r.joined, r.join_mismatch, r.join_unread), (4, 0, 0))
+
+    def test_null_only_for_a_row_the_snapshot_had_not_read(self):
+        r = self.run_join([("eu|7", "I", 2, None)])   # acct 7 predates the stream
+        self.assertEqual((r.join_mismatch, r.join_unread), (0, 1))
+        r = self.run_join([("eu|8", "I", 4, None)])   # acct 8 was streamed
+        self.assertEqual(r.join_mismatch, 1)
+        r = self.run_join([("eu|7", "U", 6, 1)])      # stale
+        self.assertEqual(r.join_mismatch, 1)
+        r = self.run_join([("eu|8", "U", 8, 3)])      # deleted, still joined
+        self.assertEqual(r.join_mismatch, 1)
+
+    def test_windows(self):
+        s = 1_000_000
+        inserts = [10 * s + 1, 10 * s + 2, 11 * s + 5, 13 * s]
+        report = Report()
+        check_windows(inserts, 13 * s, [(10 * s, 2), (11 * s, 1)], report, "orders", s, s)
+        self.assertEqual((report.windows, report.window_mismatch), (2, 0))
+        # A count off by one, a window twice, and one published before it closed.
+        report = Report()
+        check_windows(inserts, 13 * s, [(10 * s, 3), (11 * s, 1), (11 * s, 1), (13 * s, 1)],
+                      report, "orders", s, s)
+        self.assertEqual(report.window_mismatch, 3)
+        # A closed window never published.
+        report = Report()
+        check_windows(inserts, 13 * s, [(10 * s, 2)], report, "orders", s, s)
+        self.assertEqual(report.window_mismatch, 1)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,8 @@ class AggregateTest : public ::testing::Test {
   void Restart() {
     dispatcher_.reset();
     state_ = TransformState::For(config_, store_.get());
+    batches_ = 0;
+    ordinal_.clear();
     dispatcher_ = std::make_unique<Dispatcher>(config_, state_.get());
   }
 
@@ -113,6 +116,7 @@ class AggregateTest : public ::testing::Test {
     Batch b;
     b.events = std::move(events);
     b.end_position = offsets::Position::Postgres(lsn);
+    ordinal_[lsn] = ++batches_;
     Status s = dispatcher_->Apply(&b);
     EXPECT_TRUE(s.ok()) << s.ToString();
     std::vector<cdc::v1::ChangeEvent> results;
@@ -130,7 +134,7 @@ class AggregateTest : public ::testing::Test {
   void Durable(uint64_t lsn) {
     uint64_t seq = 0;
     const offsets::Position p = offsets::Position::Postgres(lsn);
-    std::vector<offsets::StateChange> changes = state_->journal.TakeDurable(p, &seq);
+    std::vector<offsets::StateChange> changes = state_->journal.TakeDurable(ordinal_.at(lsn), &seq);
     ASSERT_TRUE(store_->StoreWith("a", p, changes).ok());
     state_->journal.Retire(changes, seq);
   }
@@ -139,6 +143,8 @@ class AggregateTest : public ::testing::Test {
   std::unique_ptr<offsets::OffsetStore> store_;
   std::unique_ptr<TransformState> state_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  uint64_t batches_ = 0;               // as the dispatcher counts them
+  std::map<uint64_t, uint64_t> ordinal_;  // batch end lsn -> its ordinal
 };
 
 TEST_F(AggregateTest, CountsPerGroupAndPublishesWhenTheCommitTimesPassTheWindow) {

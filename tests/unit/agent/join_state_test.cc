@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,6 +138,7 @@ class JoinTest : public ::testing::Test {
     Batch b;
     b.events = std::move(events);
     b.end_position = offsets::Position::Postgres(lsn);
+    ordinal_[lsn] = ++batches_;
     Status s = dispatcher_.Apply(&b);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return b;
@@ -146,7 +148,7 @@ class JoinTest : public ::testing::Test {
   void Durable(uint64_t lsn) {
     uint64_t seq = 0;
     const offsets::Position p = offsets::Position::Postgres(lsn);
-    std::vector<offsets::StateChange> changes = state_->journal.TakeDurable(p, &seq);
+    std::vector<offsets::StateChange> changes = state_->journal.TakeDurable(ordinal_.at(lsn), &seq);
     ASSERT_TRUE(store_->StoreWith("a", p, changes).ok());
     state_->journal.Retire(changes, seq);
   }
@@ -161,6 +163,8 @@ class JoinTest : public ::testing::Test {
   std::unique_ptr<offsets::OffsetStore> store_;
   std::unique_ptr<TransformState> state_;
   Dispatcher dispatcher_;
+  uint64_t batches_ = 0;               // as the dispatcher counts them
+  std::map<uint64_t, uint64_t> ordinal_;  // batch end lsn -> its ordinal
 };
 
 TEST_F(JoinTest, AnOrderFindsTheCustomerWrittenBeforeItInTheSameBatch) {

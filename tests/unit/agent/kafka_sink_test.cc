@@ -37,7 +37,7 @@ class KafkaSinkTest : public ::testing::Test {
   }
 
   std::unique_ptr<KafkaSink> MakeSink(const KafkaConfig& config) {
-    auto sink = NewKafkaSink(config, [this](const offsets::Position& p) { durable_.push_back(p); });
+    auto sink = NewKafkaSink(config, [this](const offsets::Position& p, uint64_t) { durable_.push_back(p); });
     EXPECT_TRUE(sink.ok()) << sink.status().ToString();
     return sink.ok() ? std::move(sink).value() : nullptr;
   }
@@ -382,7 +382,7 @@ TEST(KafkaSinkConfigTest, UnknownPropertyNamesTheKey) {
   KafkaConfig config;
   config.brokers = "127.0.0.1:9092";
   config.properties["no.such.property"] = "1";
-  auto sink = NewKafkaSink(config, [](const offsets::Position&) {});
+  auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
   ASSERT_FALSE(sink.ok());
   EXPECT_TRUE(sink.status().IsInvalidArgument());
   EXPECT_EQ(sink.status().message(),
@@ -394,7 +394,7 @@ TEST(KafkaSinkConfigTest, BadPropertyValueNamesTheKey) {
   KafkaConfig config;
   config.brokers = "127.0.0.1:9092";
   config.properties["compression.type"] = "rar";
-  auto sink = NewKafkaSink(config, [](const offsets::Position&) {});
+  auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
   ASSERT_FALSE(sink.ok());
   EXPECT_TRUE(sink.status().IsInvalidArgument());
   EXPECT_TRUE(sink.status().message().starts_with(

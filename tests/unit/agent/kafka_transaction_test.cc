@@ -49,7 +49,7 @@ class KafkaTransactionTest : public ::testing::Test {
 
   std::unique_ptr<KafkaSink> MakeSink(const KafkaConfig& config,
                                       std::vector<offsets::Position>* durable) {
-    auto sink = NewKafkaSink(config, [durable](const offsets::Position& p) {
+    auto sink = NewKafkaSink(config, [durable](const offsets::Position& p, uint64_t) {
       durable->push_back(p);
     });
     EXPECT_TRUE(sink.ok()) << sink.status().ToString();

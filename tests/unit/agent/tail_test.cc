@@ -31,7 +31,7 @@ class TailTest : public ::testing::Test {
     KafkaConfig config;
     config.brokers = mock_.brokers();
     config.exactly_once = false;
-    auto sink = NewKafkaSink(config, [](const offsets::Position&) {});
+    auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     ASSERT_TRUE((*sink)->Send(std::move(batch)).ok());
     Status s = (*sink)->Flush(10000);
