@@ -171,6 +171,19 @@ bool Compare(const cdc::v1::Value& a, const cdc::v1::Value& b, int* out) {
   }
   if (a.kind_case() != b.kind_case()) return false;
   switch (a.kind_case()) {
+    case cdc::v1::Value::kUuidValue:
+    case cdc::v1::Value::kInetValue:
+    case cdc::v1::Value::kMacaddrValue:
+    case cdc::v1::Value::kEnumValue:
+    case cdc::v1::Value::kJsonValue:
+    case cdc::v1::Value::kBitsValue:
+    case cdc::v1::Value::kBytesValue: {
+      std::string x, y;
+      transform::ValueText(a, &x);
+      transform::ValueText(b, &y);
+      *out = x.compare(y);
+      return true;
+    }
     case cdc::v1::Value::kTextValue:
       *out = a.text_value().compare(b.text_value());
       return true;
@@ -418,9 +431,15 @@ void Aggregator::EndBatch(const cdc::v1::Source& source, std::vector<OutEvent>* 
     e.event.mutable_source()->set_schema(w.schema);
     e.event.mutable_source()->set_table(w.table);
     e.event.mutable_source()->set_commit_time_us(w.start_us + w.spec->window_ms * 1000);
+    // The key: the table (one aggregate may count several), window_start
+    // (window_end follows from it) and the group_by columns.
+    cdc::v1::Column table;
+    table.set_name("__table");
+    table.mutable_value()->set_text_value(w.schema + "." + w.table);
+    AddKeyColumn(table, &e.key);
     const int keys = kWindowColumns + static_cast<int>(w.spec->group_by.size());
     for (int i = 0; i < keys; ++i) {
-      if (i == 1) continue;  // window_end follows from window_start
+      if (i == 1) continue;
       e.event.add_key_columns(w.row.columns(i).name());
       AddKeyColumn(w.row.columns(i), &e.key);
     }

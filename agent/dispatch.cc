@@ -170,7 +170,7 @@ Status Dispatcher::Apply(Batch* batch) {
       // The joined table's state changes before anything of the event is
       // looked up: a row joins what its own transaction wrote before it.
       if (route->join_source) {
-        CDC_RETURN_IF_ERROR(state_->joins->Track(*shape, out.event, &batch->states));
+        CDC_RETURN_IF_ERROR(state_->joins->Track(out.table, out.event, &batch->states));
       }
       if (route->chain) {
         const uint64_t absorbed_before = Absorbed();

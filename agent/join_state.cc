@@ -39,8 +39,8 @@ std::string KeyColumns(const TableShape& shape) {
 
 JoinState::JoinState(const std::vector<transform::TransformSpec>& specs,
                      offsets::OffsetStore* store, std::string source, StateJournal* journal)
-    : store_(store), source_(std::move(source)), journal_(journal) {
-  for (const transform::TransformSpec& spec : specs) {
+    : store_(store), source_(std::move(source)), journal_(journal), specs_(specs) {
+  for (const transform::TransformSpec& spec : specs_) {
     if (spec.kind != transform::TransformSpec::Kind::kJoin) continue;
     Tracked& t = tables_[spec.join_from];
     for (const std::string& c : spec.join_columns) {
@@ -48,8 +48,32 @@ JoinState::JoinState(const std::vector<transform::TransformSpec>& specs,
         t.columns.push_back(c);
       }
     }
-    t.joins.emplace_back(spec.label, spec.join_on.size());
+    t.joins.push_back(&spec);
   }
+}
+
+Status JoinState::CheckFrom(const TableShape& from, const transform::TransformSpec& spec) {
+  const std::string table = Qualified(from);
+  if (from.key.empty()) {
+    return Status::InvalidArgument(spec.label + ": table " + table +
+                                   " has no primary key, and a lookup join finds its rows by "
+                                   "it; give the table a primary key or remove the join");
+  }
+  if (spec.join_on.size() != from.key.size()) {
+    return Status::InvalidArgument(spec.label + ": on names " +
+                                   std::to_string(spec.join_on.size()) +
+                                   " column(s), but the primary key of " + table + " has " +
+                                   std::to_string(from.key.size()) + " (" + KeyColumns(from) +
+                                   "); name one column per key column, in key order");
+  }
+  for (const std::string& c : spec.join_columns) {
+    if (std::none_of(from.columns.begin(), from.columns.end(),
+                     [&](const TableShape::Column& sc) { return sc.name == c; })) {
+      return Status::InvalidArgument(spec.label + ": columns: table " + table +
+                                     " has no column '" + c + "'; fix the join's columns");
+    }
+  }
+  return Status::OK();
 }
 
 bool JoinState::Needed(const std::vector<transform::TransformSpec>& specs) {
@@ -66,31 +90,19 @@ std::string JoinState::StateName(const std::string& table, const std::string& ke
   return name;
 }
 
-Status JoinState::Track(const TableShape& shape, const cdc::v1::ChangeEvent& event,
+Status JoinState::Track(const TableShapePtr& shape_ptr, const cdc::v1::ChangeEvent& event,
                         std::vector<std::pair<std::string, std::string>>* states) {
+  const TableShape& shape = *shape_ptr;
   const std::string table = Qualified(shape);
   auto it = tables_.find(table);
   if (it == tables_.end()) return Status::OK();
-  const Tracked& tracked = it->second;
-  if (shape.key.empty()) {
-    return Status::InvalidArgument(tracked.joins.front().first + ": table " + table +
-                                   " has no primary key, and a lookup join finds its rows by "
-                                   "it; give the table a primary key or remove the join");
-  }
-  for (const auto& [label, on] : tracked.joins) {
-    if (on != shape.key.size()) {
-      return Status::InvalidArgument(label + ": on names " + std::to_string(on) +
-                                     " column(s), but the primary key of " + table + " has " +
-                                     std::to_string(shape.key.size()) + " (" + KeyColumns(shape) +
-                                     "); name one column per key column, in key order");
+  Tracked& tracked = it->second;
+  if (tracked.checked != shape_ptr) {
+    // A new shape of the table (at start, or after an ALTER).
+    for (const transform::TransformSpec* join : tracked.joins) {
+      CDC_RETURN_IF_ERROR(CheckFrom(shape, *join));
     }
-  }
-  for (const std::string& c : tracked.columns) {
-    if (std::none_of(shape.columns.begin(), shape.columns.end(),
-                     [&](const TableShape::Column& sc) { return sc.name == c; })) {
-      return Status::InvalidArgument(tracked.joins.front().first + ": columns: table " + table +
-                                     " has no column '" + c + "'; fix the join's columns");
-    }
+    tracked.checked = shape_ptr;
   }
   std::string key;
   std::string old_key;

@@ -40,6 +40,10 @@ class JoinState final : public transform::JoinLookup {
   JoinState(const std::vector<transform::TransformSpec>& specs, offsets::OffsetStore* store,
             std::string source, StateJournal* journal);
 
+  // Whether join `spec` can read table `from`: it has a primary key of as
+  // many columns as `on`, and the columns the join adds.
+  static Status CheckFrom(const TableShape& from, const transform::TransformSpec& spec);
+
   // True when some transform of `specs` is a join.
   static bool Needed(const std::vector<transform::TransformSpec>& specs);
 
@@ -57,7 +61,7 @@ class JoinState final : public transform::JoinLookup {
   // state, and adds what it changed to `states` (the batch's, for Kafka). An
   // error is a table a join cannot read (no primary key, or one of another
   // number of columns than a join's `on`).
-  Status Track(const TableShape& shape, const cdc::v1::ChangeEvent& event,
+  Status Track(const TableShapePtr& shape, const cdc::v1::ChangeEvent& event,
                std::vector<std::pair<std::string, std::string>>* states);
 
   // JoinLookup. The row stays valid until the next call.
@@ -70,8 +74,9 @@ class JoinState final : public transform::JoinLookup {
  private:
   struct Tracked {
     std::vector<std::string> columns;  // union of what the joins read
-    // (label, number of `on` columns) of each join reading the table.
-    std::vector<std::pair<std::string, size_t>> joins;
+    // The joins reading the table.
+    std::vector<const transform::TransformSpec*> joins;
+    TableShapePtr checked;  // the last shape CheckFrom passed
   };
   // The current row (staged, else stored) into `row`; false when none.
   Result<bool> Load(const std::string& name, cdc::v1::Row* row);
@@ -83,6 +88,7 @@ class JoinState final : public transform::JoinLookup {
   offsets::OffsetStore* const store_;
   const std::string source_;
   StateJournal* const journal_;
+  std::vector<transform::TransformSpec> specs_;
   std::map<std::string, Tracked, std::less<>> tables_;
   cdc::v1::Row found_;
   cdc::v1::Row scratch_row_;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/aggregate.h"
 #include "agent/config.h"
 #include "agent/config_internal.h"
 #include "agent/fresh_start.h"
@@ -255,15 +256,31 @@ int Offsets(const std::string& action, const std::string& path, const std::strin
   auto pos = cdc::offsets::Position::Parse(position);
   if (!pos.ok()) return Fail("--position: " + pos.status().message(), kExitConfig);
   const bool mysql = config->source.type == cdc::agent::SourceConfig::Type::kMysql;
+  // Open aggregate windows and their watermark belong to the old position:
+  // a replay from the new one counts afresh.
+  auto is_window = [](const std::string& state) {
+    return state.starts_with(cdc::agent::Aggregator::kPrefix) ||
+           state == cdc::agent::Aggregator::kWatermark;
+  };
   if (in_kafka) {
     // The schema history was kept for the old position (maybe of another
     // server): the next run starts a new one from the schema it finds.
     std::vector<std::string> states;
     if (mysql) states.push_back(cdc::agent::mysql::SchemaHistory::kStateName);
+    auto kafka = ReadKafkaOffsets(*config);
+    if (!kafka.ok()) return Fail(kafka.status().message());
+    for (const auto& [state, blob] : kafka->states) {
+      if (is_window(state)) states.push_back(state);
+    }
     cdc::Status s = cdc::agent::WriteCommittedOffsets(config->kafka, *pos, states);
     if (!s.ok()) return Fail(s.message());
   }
-  cdc::Status s = (*store)->Store(name, *pos);
+  std::vector<cdc::offsets::StateChange> windows;
+  auto local = (*store)->ListStates(name, cdc::agent::Aggregator::kPrefix);
+  if (!local.ok()) return Fail(local.status().message());
+  for (std::string& state : *local) windows.push_back({std::move(state), std::nullopt});
+  windows.push_back({std::string(cdc::agent::Aggregator::kWatermark), std::nullopt});
+  cdc::Status s = (*store)->StoreWith(name, *pos, windows);
   if (!s.ok()) return Fail(s.message());
   if (mysql) {
     s = (*store)->PutState(name, cdc::agent::mysql::SchemaHistory::kStateName, "");

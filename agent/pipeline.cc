@@ -63,7 +63,7 @@ Status RestoreFromKafka(const AgentConfig& config, offsets::OffsetStore& store,
 void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables* checked) {
   if (config.transforms.empty()) return;
   source.SetShapeCheck([&config, checked](const TableShapePtr& shape) -> Status {
-    checked->Add(shape->schema + "." + shape->table);
+    checked->Add(shape);
     return CompileTableChain(config.transforms, shape).status();
   });
   source.SetShapesChecked([&config, checked] { return CheckJoinSources(config, *checked); });
@@ -71,11 +71,15 @@ void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables*
 
 Status CheckJoinSources(const AgentConfig& config, const CheckedTables& checked) {
   for (const transform::TransformSpec& t : config.transforms) {
-    if (t.kind != transform::TransformSpec::Kind::kJoin || checked.Has(t.join_from)) continue;
-    return Status::InvalidArgument(
-        t.label + ": table " + t.join_from +
-        " is not captured by this agent, and a lookup join reads its rows from its own "
-        "changes; capture it (source.tables, or the publication) or fix from");
+    if (t.kind != transform::TransformSpec::Kind::kJoin) continue;
+    TableShapePtr from = checked.Find(t.join_from);
+    if (from == nullptr) {
+      return Status::InvalidArgument(
+          t.label + ": table " + t.join_from +
+          " is not captured by this agent, and a lookup join reads its rows from its own "
+          "changes; capture it (source.tables, or the publication) or fix from");
+    }
+    CDC_RETURN_IF_ERROR(JoinState::CheckFrom(*from, t));
   }
   return Status::OK();
 }

@@ -4,7 +4,7 @@
 
 #include <atomic>
 #include <mutex>
-#include <set>
+#include <map>
 #include <string>
 
 #include "agent/config.h"
@@ -25,18 +25,20 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
 // table, once the source's start-up check is done. Thread-safe.
 class CheckedTables {
  public:
-  void Add(std::string name) {
+  void Add(const TableShapePtr& shape) {
     std::lock_guard lock(mu_);
-    names_.insert(std::move(name));
+    shapes_[shape->schema + "." + shape->table] = shape;
   }
-  bool Has(const std::string& name) const {
+  // The shape of `name` the check saw last; null when none.
+  TableShapePtr Find(const std::string& name) const {
     std::lock_guard lock(mu_);
-    return names_.count(name) > 0;
+    auto it = shapes_.find(name);
+    return it == shapes_.end() ? nullptr : it->second;
   }
 
  private:
   mutable std::mutex mu_;
-  std::set<std::string> names_;
+  std::map<std::string, TableShapePtr> shapes_;
 };
 
 // Gives `source` the check that config.transforms compile against each
@@ -45,8 +47,9 @@ class CheckedTables {
 // transforms.
 void SetTransformCheck(const AgentConfig& config, Source& source, CheckedTables* checked);
 
-// The first lookup join whose `from` table `checked` lacks, as an error
-// that says what to do.
+// The first lookup join whose `from` table `checked` lacks, or cannot be
+// read by (no primary key, another number of key columns than `on`, a
+// column it lacks), as an error that says what to do.
 Status CheckJoinSources(const AgentConfig& config, const CheckedTables& checked);
 
 }  // namespace cdc::agent

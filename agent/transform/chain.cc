@@ -105,9 +105,6 @@ std::string Where(const cdc::v1::ChangeEvent& e) {
 
 }  // namespace
 
-// The text of a value as masks, hashes and topic templates use it: the
-// value's own text for text-like kinds, decimal digits for numbers, lowercase
-// hex for bytes. False for NULL, an unchanged value and composite kinds.
 bool AppendJoinKeyPart(const cdc::v1::Value& v, std::string* key) {
   std::string text;
   if (!ValueText(v, &text)) return false;
@@ -117,6 +114,9 @@ bool AppendJoinKeyPart(const cdc::v1::Value& v, std::string* key) {
   return true;
 }
 
+// The text of a value as masks, hashes and topic templates use it: the
+// value's own text for text-like kinds, decimal digits for numbers, lowercase
+// hex for bytes. False for NULL, an unchanged value and composite kinds.
 bool ValueText(const cdc::v1::Value& v, std::string* out) {
   out->clear();
   switch (v.kind_case()) {
@@ -1137,7 +1137,16 @@ Result<std::shared_ptr<const Chain>> CompileChain(const std::vector<TransformSpe
           }
           a->group.push_back(static_cast<size_t>(at));
         }
+        std::vector<std::string> names = {"window_start", "window_end"};
+        names.insert(names.end(), spec.group_by.begin(), spec.group_by.end());
         for (const AggregateMeasure& m : spec.measures) {
+          if (std::find(names.begin(), names.end(), m.name) != names.end()) {
+            return Status::InvalidArgument(label + ": measures." + m.name +
+                                           ": the row has a column of that name already "
+                                           "(window_start, window_end, the group_by columns); "
+                                           "choose another name");
+          }
+          names.push_back(m.name);
           if (m.fn == AggregateMeasure::Fn::kCount) {
             a->measures.push_back(-1);
             continue;
@@ -1149,10 +1158,13 @@ Result<std::shared_ptr<const Chain>> CompileChain(const std::vector<TransformSpe
                                            ")");
           }
           const ExprType type = ExprTypeOf(current->kind, current->columns[at].type);
+          // "any": a joined column, typed by its values at run time.
+          const bool unknown = current->columns[at].type == "any";
           const bool number = type == ExprType::kInt || type == ExprType::kDouble ||
-                              type == ExprType::kDecimal || type == ExprType::kAny;
+                              type == ExprType::kDecimal || unknown;
+          // Other types order by their text (uuid, inet, enum, json).
           const bool ordered = number || type == ExprType::kText || type == ExprType::kDate ||
-                               type == ExprType::kTimestamp;
+                               type == ExprType::kTimestamp || type == ExprType::kAny;
           if (m.fn == AggregateMeasure::Fn::kSum ? !number : !ordered) {
             return Status::InvalidArgument(
                 label + ": measures." + m.name + ": " +

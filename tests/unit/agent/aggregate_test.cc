@@ -123,7 +123,9 @@ class AggregateTest : public ::testing::Test {
     for (OutEvent& e : b.events) {
       if (e.topic == "orders_per_minute") {
         EXPECT_TRUE(e.has_key);
-        EXPECT_EQ(e.key.columns(0).name(), "window_start");
+        EXPECT_EQ(e.key.columns(0).name(), "__table");
+        EXPECT_EQ(e.key.columns(0).value().text_value(), "shop.orders");
+        EXPECT_EQ(e.key.columns(1).name(), "window_start");
         results.push_back(e.event);
       }
     }
@@ -252,6 +254,10 @@ TEST(AggregateConfigTest, ColumnsAreCheckedAgainstTheTable) {
             "transforms[0] (aggregate) on shop.orders: measures.s: unknown column 'nope' (the "
             "table has: id, country, amount, qty, note); fix the transform in the config file");
   EXPECT_EQ(error("{s: min(note)}"), "ok");
+  EXPECT_EQ(error("{country: count}"),
+            "transforms[0] (aggregate) on shop.orders: measures.country: the row has a column of "
+            "that name already (window_start, window_end, the group_by columns); choose another "
+            "name; fix the transform in the config file");
 }
 
 }  // namespace
