@@ -13,6 +13,7 @@
 #include "agent/config.h"
 #include "agent/dispatch.h"
 #include "agent/transform_state.h"
+#include "tests/unit/agent/transform_state_test_util.h"
 
 namespace cdc::agent {
 namespace {
@@ -59,15 +60,9 @@ OutEvent Order(int64_t at_us, int64_t id, const std::string& country, const std:
   return e;
 }
 
-AgentConfig Config(const std::string& transforms) {
-  const std::string yaml =
-      "name: a\nsource:\n  type: postgres\n  user: u\n  database: d\nkafka:\n  brokers: "
-      "127.0.0.1:9092\n  topic_prefix: p\noffsets:\n  path: /tmp/x\ntransforms:\n" +
-      transforms;
-  Result<AgentConfig> c = ParseConfig(yaml, [](const std::string&) { return std::nullopt; });
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return c.ok() ? *c : AgentConfig();
-}
+using testing::TransformsConfig;
+
+AgentConfig Config(const std::string& transforms) { return TransformsConfig(transforms); }
 
 constexpr char kPerMinute[] =
     "  - type: aggregate\n    tables: [shop.orders]\n    window: 1m\n    grace: 2s\n"
@@ -134,11 +129,7 @@ class AggregateTest : public ::testing::Test {
   }
 
   void Durable(uint64_t lsn) {
-    uint64_t seq = 0;
-    const offsets::Position p = offsets::Position::Postgres(lsn);
-    std::vector<offsets::StateChange> changes = state_->journal.TakeDurable(ordinal_.at(lsn), &seq);
-    ASSERT_TRUE(store_->StoreWith("a", p, changes).ok());
-    state_->journal.Retire(changes, seq);
+    testing::MakeDurable(*state_, *store_, ordinal_.at(lsn), offsets::Position::Postgres(lsn));
   }
 
   AgentConfig config_;

@@ -13,6 +13,7 @@
 #include "agent/config.h"
 #include "agent/dispatch.h"
 #include "agent/transform_state.h"
+#include "tests/unit/agent/transform_state_test_util.h"
 
 namespace cdc::agent {
 namespace {
@@ -100,15 +101,9 @@ OutEvent Order(int64_t id, std::optional<int64_t> customer,
   return e;
 }
 
-AgentConfig Config(const std::string& join_yaml) {
-  const std::string yaml =
-      "name: a\nsource:\n  type: postgres\n  user: u\n  database: d\nkafka:\n  brokers: "
-      "127.0.0.1:9092\n  topic_prefix: p\noffsets:\n  path: /tmp/x\ntransforms:\n" +
-      join_yaml;
-  Result<AgentConfig> c = ParseConfig(yaml, [](const std::string&) { return std::nullopt; });
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return c.ok() ? *c : AgentConfig();
-}
+using testing::TransformsConfig;
+
+AgentConfig Config(const std::string& transforms) { return TransformsConfig(transforms); }
 
 constexpr char kJoin[] =
     "  - type: join\n    tables: [shop.orders]\n    from: shop.customers\n"
@@ -146,11 +141,7 @@ class JoinTest : public ::testing::Test {
 
   // What the pipeline does once `lsn` is durable.
   void Durable(uint64_t lsn) {
-    uint64_t seq = 0;
-    const offsets::Position p = offsets::Position::Postgres(lsn);
-    std::vector<offsets::StateChange> changes = state_->journal.TakeDurable(ordinal_.at(lsn), &seq);
-    ASSERT_TRUE(store_->StoreWith("a", p, changes).ok());
-    state_->journal.Retire(changes, seq);
+    testing::MakeDurable(*state_, *store_, ordinal_.at(lsn), offsets::Position::Postgres(lsn));
   }
 
   size_t StoredRows() {
