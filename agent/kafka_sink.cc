@@ -136,6 +136,10 @@ class RdKafkaSink final : public KafkaSink {
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "bootstrap.servers", config_.brokers, "kafka.brokers"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "compression.type", "lz4", "kafka"));
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "linger.ms", "10", "kafka"));
+    // librdkafka's own bound (100,000 messages) lets its queue alone hold
+    // tens of MB; the agent's batch queues ahead of it already absorb the
+    // broker's round trips.
+    CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "queue.buffering.max.messages", "20000", "kafka"));
     // Kafka's Java producer, Streams and Connect partition by murmur2 of the
     // key bytes: the agent's topics co-partition with theirs.
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "partitioner", "murmur2_random", "kafka"));
