@@ -42,6 +42,79 @@ struct OutEvent {
   // Set by the unwrap transform: the message's value is this row, not the
   // event (which keeps the op and the position for the headers).
   std::optional<cdc::v1::Row> row;
+
+  // Resets every field as a new OutEvent has them, but keeps the memory of
+  // the messages and strings (protobuf's Clear keeps cleared elements of
+  // repeated fields for reuse). A field added above is reset here too.
+  void Clear() {
+    table.reset();
+    topic.clear();
+    has_key = false;
+    key.Clear();
+    event.Clear();
+    debezium_table.reset();
+    key_bytes.reset();
+    partition = -1;
+    extra_headers.clear();
+    row.reset();
+  }
+};
+
+// Events that go back to the source that filled them once the encoder is
+// done with them, so that a source that runs steadily fills the same
+// messages again instead of allocating each event, its columns and their
+// strings anew. The source's reader thread takes (Append), the encoder
+// thread gives back (Recycle); they meet under a lock once per batch.
+class EventPool {
+ public:
+  // Holds at most `max_events` events between the two.
+  explicit EventPool(size_t max_events) : max_events_(max_events) {}
+  EventPool(const EventPool&) = delete;
+  EventPool& operator=(const EventPool&) = delete;
+
+  // Appends an event to `events`: a recycled one, or a new one when none
+  // is ready. Only the thread that fills the source's batches calls it.
+  OutEvent& Append(std::vector<OutEvent>* events) {
+    if (ready_.empty()) {
+      std::lock_guard lock(mu_);
+      ready_.swap(returned_);
+    }
+    if (ready_.empty()) return events->emplace_back();
+    events->push_back(std::move(ready_.back()));
+    ready_.pop_back();
+    return events->back();
+  }
+
+  // Takes back the events for which keep(index) is true, cleared, up to
+  // the pool's bound; the others are freed. An event that held a large
+  // value is not kept: its strings would hold that memory for good.
+  template <typename Keep>
+  void Recycle(std::vector<OutEvent>* events, Keep keep) {
+    size_t kept = 0;
+    for (size_t i = 0; i < events->size(); ++i) {
+      if (!keep(i)) continue;
+      OutEvent& e = (*events)[i];
+      e.Clear();
+      if (kept != i) (*events)[kept] = std::move(e);
+      ++kept;
+    }
+    events->resize(kept);
+    std::lock_guard lock(mu_);
+    const size_t room = max_events_ > returned_.size() ? max_events_ - returned_.size() : 0;
+    if (events->size() > room) events->resize(room);
+    if (returned_.empty()) {
+      returned_.swap(*events);
+    } else {
+      for (OutEvent& e : *events) returned_.push_back(std::move(e));
+    }
+    events->clear();
+  }
+
+ private:
+  const size_t max_events_;
+  std::mutex mu_;
+  std::vector<OutEvent> returned_;  // guarded by mu_
+  std::vector<OutEvent> ready_;     // the filling thread's
 };
 
 // A run of events in source order. `end_position`, when set, is the
@@ -57,6 +130,8 @@ struct OutEvent {
 // A batch owns its events until the sink has serialized them.
 struct Batch {
   std::vector<OutEvent> events;
+  // Where the events go once encoded; null: they are freed.
+  std::shared_ptr<EventPool> pool;
   std::optional<offsets::Position> end_position;
   std::vector<std::pair<std::string, std::string>> states;
 };

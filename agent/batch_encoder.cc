@@ -79,6 +79,12 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
   out.tombstone_headers_end = out.headers.size();
   out.end_position = std::move(batch.end_position);
   out.states = std::move(batch.states);
+  if (batch.pool) {
+    batch.pool->Recycle(&batch.events, [&](size_t i) {
+      const EncodedBatch::Message& m = out.messages[i];
+      return m.key_size + m.value_size <= kRecycleMaxBytes;
+    });
+  }
   return out;
 }
 

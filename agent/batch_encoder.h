@@ -83,8 +83,11 @@ class BatchEncoder {
   // is unreachable) is tried again, with a growing pause, for up to
   // kafka.delivery_timeout_ms or until `stop`; then, and for any other
   // failure, the error (nothing of the batch is sent, so no position is
-  // stored past it).
+  // stored past it). The events go back to the batch's pool, if it has
+  // one, except those whose message was larger than kRecycleMaxBytes.
   Result<EncodedBatch> Encode(Batch batch, const std::atomic<bool>* stop);
+
+  static constexpr size_t kRecycleMaxBytes = 16 << 10;
 
  private:
   Result<bool> RetryEncode(const OutEvent& out, Result<bool> encoded,

@@ -40,8 +40,9 @@ struct StreamStart {
 class BinlogStream {
  public:
   // Events buffered ahead of the reader, at most (the reader may hold as
-  // much again, taken by the last Poll).
-  static constexpr size_t kMaxBufferedBytes = 32 << 20;
+  // much again, taken by the last Poll). A few hundred milliseconds of the
+  // binlog at full speed keep the reader busy; more only costs memory.
+  static constexpr size_t kMaxBufferedBytes = 4 << 20;
 
   BinlogStream() = default;
   ~BinlogStream();

@@ -350,7 +350,7 @@ Status MysqlSource::ReadChunk(bool* gone) {
       CDC_RETURN_IF_ERROR(TextToValue(schema.columns[i], *row[i], &v));
     }
     ctx.event_index = snapshot_->rows + r;
-    OutEvent& e = chunk.events.emplace_back();
+    OutEvent& e = pool_->Append(&chunk.events);
     e.table = shape;
     e.debezium_table = debezium;
     BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, nullptr);

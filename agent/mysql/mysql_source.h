@@ -210,6 +210,8 @@ class MysqlSource : public Source {
   std::chrono::steady_clock::time_point next_chunk_at_{};
 
   Batch batch_;
+  // Events of encoded batches, filled again by the stream and the snapshot.
+  std::shared_ptr<EventPool> pool_;
   BatchQueue* out_ = nullptr;  // during Stream
   const std::atomic<bool>* stop_ = nullptr;  // during Stream
 };

@@ -66,6 +66,7 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
     batch_.states.emplace_back(SchemaHistory::kStateName, std::move(*history));
   }
   if (batch_.events.empty() && !batch_.end_position && batch_.states.empty()) return true;
+  batch_.pool = pool_;
   if (!out.Push(std::move(batch_))) return false;
   if (open) pushed_txn_rows_ = std::max(pushed_txn_rows_, txn_rows_);
   batch_ = Batch();
@@ -510,7 +511,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   PlaceAt(header);
   return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
     const size_t first = batch_.events.size();
-    OutEvent& out = batch_.events.emplace_back();
+    OutEvent& out = pool_->Append(&batch_.events);
     out.table = table.shape;
     out.debezium_table = table.debezium;
     BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, nullptr);

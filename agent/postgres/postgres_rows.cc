@@ -38,21 +38,23 @@ Status PostgresSource::HandleRow(const pgoutput::Message& msg, uint64_t lsn) {
   const RelationInfo& rel = it->second;
   if (!rel.included) return Status::OK();
 
+  // The scratch rows swap with the event's (recycled) ones: their cleared
+  // columns are filled again by the next row.
+  Columns& before = scratch_before_;
+  Columns& after = scratch_after_;
+  before.Clear();
+  after.Clear();
   if (auto* ins = std::get_if<pgoutput::Insert>(&msg)) {
-    Columns after;
     CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, ins->new_tuple, false, &after));
     NewEvent(rel, cdc::v1::OP_INSERT, lsn).mutable_after()->Swap(&after);
     return Status::OK();
   }
   if (auto* del = std::get_if<pgoutput::Delete>(&msg)) {
-    Columns before;
     CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, del->old_tuple, del->old_kind == 'K', &before));
     NewEvent(rel, cdc::v1::OP_DELETE, lsn).mutable_before()->Swap(&before);
     return Status::OK();
   }
   const auto& upd = std::get<pgoutput::Update>(msg);
-  Columns before;
-  Columns after;
   CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.new_tuple, false, &after));
   if (upd.old_kind != '\0') {
     CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.old_tuple, upd.old_kind == 'K', &before));

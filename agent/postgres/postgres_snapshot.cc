@@ -398,10 +398,12 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
   PGresult* r = chunk.rows.get();
   const int n = PQntuples(r);
   for (int row = 0; row < n; ++row) {
-    cdc::v1::ChangeEvent image;
+    // Swapped with the event's recycled columns below, to be filled again.
+    google::protobuf::RepeatedPtrField<cdc::v1::Column>& after = scratch_after_;
+    after.Clear();
     for (size_t c = 0; c < t.rel.columns.size(); ++c) {
       const ColumnInfo& info = t.rel.columns[c];
-      cdc::v1::Column* col = image.add_after();
+      cdc::v1::Column* col = after.Add();
       col->set_name(info.name);
       col->set_type(info.type_name);
       if (PQgetisnull(r, row, static_cast<int>(c))) {
@@ -423,7 +425,7 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
     // Every row of one snapshot carries its start, also after a restart.
     src->set_commit_time_us(started_us);
     src->set_event_index(snapshot_->rows + static_cast<uint64_t>(row));
-    *e.mutable_after() = std::move(*image.mutable_after());
+    e.mutable_after()->Swap(&after);
   }
   snapshot_->rows += static_cast<uint64_t>(n);
   snapshot_rows_ += static_cast<uint64_t>(n);

@@ -204,6 +204,10 @@ class PostgresSource : public Source {
   bool skip_checked_ = true;  // the transaction to skip in has begun
 
   Batch batch_;
+  // Events of encoded batches, filled again by the stream and the snapshot.
+  std::shared_ptr<EventPool> pool_;
+  google::protobuf::RepeatedPtrField<cdc::v1::Column> scratch_before_;
+  google::protobuf::RepeatedPtrField<cdc::v1::Column> scratch_after_;
   size_t events_at_commit_ = 0;    // batch_.events.size() at the last commit decoded
   uint64_t last_commit_end_ = 0;   // end LSN of the last commit decoded
   uint64_t last_pushed_end_ = 0;   // end position of the last batch pushed

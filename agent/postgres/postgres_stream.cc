@@ -36,6 +36,7 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
   // The snapshot's progress as of the batch's last event.
   if (batch_.end_position) batch_.end_position->snapshot = snapshot_;
   uint64_t end = batch_.end_position ? batch_.end_position->lsn : 0;
+  batch_.pool = pool_;
   while (true) {
     BatchQueue::PushResult r = out.TryPushFor(batch_, std::chrono::milliseconds(500));
     if (r == BatchQueue::PushResult::kClosed) return false;
@@ -56,7 +57,7 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
 
 cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1::Op op,
                                                uint64_t lsn, bool snapshot) {
-  OutEvent& out = batch_.events.emplace_back();
+  OutEvent& out = pool_->Append(&batch_.events);
   out.table = rel.shape;
   out.debezium_table = rel.debezium;
   cdc::v1::ChangeEvent& e = out.event;

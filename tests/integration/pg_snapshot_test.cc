@@ -82,7 +82,7 @@ TEST_F(PgSnapshotTest, RowsWrittenDuringSnapshotArriveOnce) {
   std::thread writer([&] {
     PgClient w(env_, db_name_);
     int next_id = kInitialRows + 1;
-    for (int n = 1; !done || n < 3000; ++n) {
+    for (int n = 1; !done || n <= 3000; ++n) {
       std::string sql;
       const int old_id = 1 + static_cast<int>((static_cast<int64_t>(n) * 7919) % kInitialRows);
       switch (n % 4) {
@@ -100,7 +100,7 @@ TEST_F(PgSnapshotTest, RowsWrittenDuringSnapshotArriveOnce) {
   StartAgent();  // returns once the snapshot's last chunk is read
   done = true;
   writer.join();
-  ASSERT_GT(changes.load(), 3000);
+  ASSERT_GE(changes.load(), 3000);
 
   PgClient check(env_, db_name_);
   const std::string table = check.Scalar(

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <chrono>
 #include <latch>
 #include <mutex>
@@ -218,6 +220,123 @@ TEST(BatchQueueTest, ClosedAndEmptyOnlyWhenBothHold) {
   EXPECT_FALSE(queue.closed_and_empty()) << "closed, one batch";
   ASSERT_TRUE(queue.Pop(milliseconds(0)).has_value());
   EXPECT_TRUE(queue.closed_and_empty()) << "closed and drained";
+}
+
+// An event with every field of OutEvent set.
+void FillEvent(OutEvent* e, const std::string& tag) {
+  e->table = std::make_shared<TableShape>();
+  e->topic = "topic-" + tag;
+  e->has_key = true;
+  e->key.add_columns()->set_name("id");
+  e->event.set_op(cdc::v1::OP_UPDATE);
+  e->event.mutable_source()->set_table("t");
+  for (int i = 0; i < 3; ++i) {
+    cdc::v1::Column* c = e->event.add_after();
+    c->set_name("column-" + std::to_string(i));
+    c->mutable_value()->set_text_value("value " + tag);
+  }
+  e->key_bytes = "k";
+  e->partition = 3;
+  e->extra_headers.emplace_back("h", "v");
+  e->row.emplace().add_columns()->set_name("x");
+}
+
+// What a new OutEvent holds, field by field.
+void ExpectLikeNew(const OutEvent& e) {
+  EXPECT_EQ(e.table, nullptr);
+  EXPECT_EQ(e.topic, "");
+  EXPECT_FALSE(e.has_key);
+  EXPECT_EQ(e.key.columns_size(), 0);
+  EXPECT_EQ(e.event.SerializeAsString(), "");
+  EXPECT_FALSE(e.event.has_source());
+  EXPECT_EQ(e.debezium_table, nullptr);
+  EXPECT_FALSE(e.key_bytes.has_value());
+  EXPECT_EQ(e.partition, -1);
+  EXPECT_TRUE(e.extra_headers.empty());
+  EXPECT_FALSE(e.row.has_value());
+}
+
+TEST(EventPoolTest, RecycledEventsComeBackClearedWithTheirMemory) {
+  EventPool pool(100);
+  std::vector<OutEvent> events;
+  for (int i = 0; i < 4; ++i) FillEvent(&pool.Append(&events), std::to_string(i));
+  ASSERT_EQ(events.size(), 4u);
+  // The columns' objects, to recognise them when they come back.
+  std::vector<const cdc::v1::Column*> columns;
+  for (const OutEvent& e : events) columns.push_back(&e.event.after(0));
+  pool.Recycle(&events, [](size_t) { return true; });
+  EXPECT_TRUE(events.empty());
+
+  std::vector<OutEvent> again;
+  for (int i = 0; i < 4; ++i) {
+    OutEvent& e = pool.Append(&again);
+    ExpectLikeNew(e);
+    // Filling it again reuses a column object it held before.
+    cdc::v1::Column* c = e.event.add_after();
+    EXPECT_NE(std::find(columns.begin(), columns.end(), c), columns.end()) << "event " << i;
+  }
+  // The pool is empty now: the next event is a new one.
+  OutEvent& fresh = pool.Append(&again);
+  ExpectLikeNew(fresh);
+  EXPECT_EQ(std::find(columns.begin(), columns.end(), fresh.event.add_after()), columns.end());
+}
+
+TEST(EventPoolTest, KeepsOnlyWhatKeepSaysUpToItsBound) {
+  EventPool pool(3);
+  std::vector<OutEvent> events;
+  for (int i = 0; i < 6; ++i) FillEvent(&pool.Append(&events), std::to_string(i));
+  // Events 1 and 4 are not kept (a large message); 0, 2 and 3 fill the
+  // bound, so 5 is freed too.
+  pool.Recycle(&events, [](size_t i) { return i != 1 && i != 4; });
+  EXPECT_TRUE(events.empty());
+  std::vector<OutEvent> again;
+  again.reserve(4);  // stable addresses
+  for (int i = 0; i < 3; ++i) {
+    OutEvent& e = pool.Append(&again);
+    ExpectLikeNew(e);
+    EXPECT_GT(e.event.after().ClearedCount(), 0) << "recycled event " << i;
+  }
+  OutEvent& fresh = pool.Append(&again);
+  EXPECT_EQ(fresh.event.after().ClearedCount(), 0);
+  // A second Recycle while events wait adds to them, still bounded.
+  pool.Recycle(&again, [](size_t) { return true; });
+  std::vector<OutEvent> third;
+  for (int i = 0; i < 4; ++i) pool.Append(&third);
+  EXPECT_EQ(third.back().event.after().ClearedCount(), 0) << "the fourth is new";
+}
+
+TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
+  EventPool pool(64);
+  BatchQueue filled(2);
+  BoundedQueue<size_t> done(2);
+  constexpr int kBatches = 200;
+  std::thread encoder([&] {
+    for (int b = 0; b < kBatches; ++b) {
+      std::optional<Batch> batch = filled.Pop(kLongWait);
+      ASSERT_TRUE(batch.has_value());
+      for (size_t i = 0; i < batch->events.size(); ++i) {
+        ASSERT_EQ(batch->events[i].topic, "topic-" + std::to_string(b * 10 + i));
+      }
+      size_t n = batch->events.size();
+      pool.Recycle(&batch->events, [](size_t) { return true; });
+      ASSERT_TRUE(done.Push(n));
+    }
+  });
+  for (int b = 0; b < kBatches; ++b) {
+    Batch batch;
+    for (int i = 0; i < 10; ++i) {
+      OutEvent& e = pool.Append(&batch.events);
+      ASSERT_EQ(e.topic, "") << "batch " << b;
+      FillEvent(&e, std::to_string(b * 10 + i));
+    }
+    ASSERT_TRUE(filled.Push(std::move(batch)));
+    if (b >= 1) {
+      std::optional<size_t> n = done.Pop(kLongWait);
+      ASSERT_TRUE(n.has_value());
+      ASSERT_EQ(*n, 10u);
+    }
+  }
+  encoder.join();
 }
 
 }  // namespace
