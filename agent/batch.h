@@ -67,7 +67,8 @@ struct OutEvent {
 // thread gives back (Recycle); they meet under a lock once per batch.
 class EventPool {
  public:
-  // Holds at most `max_events` events between the two.
+  // Holds at most 2 * `max_events` events: as many given back and not yet
+  // taken, and as many taken by the filling thread and not yet filled.
   explicit EventPool(size_t max_events) : max_events_(max_events) {}
   EventPool(const EventPool&) = delete;
   EventPool& operator=(const EventPool&) = delete;
@@ -86,8 +87,8 @@ class EventPool {
   }
 
   // Takes back the events for which keep(index) is true, cleared, up to
-  // the pool's bound; the others are freed. An event that held a large
-  // value is not kept: its strings would hold that memory for good.
+  // the pool's bound; the others are freed. (Clear frees the values; a
+  // cleared event keeps its columns with their name and type strings.)
   template <typename Keep>
   void Recycle(std::vector<OutEvent>* events, Keep keep) {
     size_t kept = 0;

@@ -81,8 +81,8 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
   out.states = std::move(batch.states);
   if (batch.pool) {
     batch.pool->Recycle(&batch.events, [&](size_t i) {
-      const EncodedBatch::Message& m = out.messages[i];
-      return m.key_size + m.value_size <= kRecycleMaxBytes;
+      const cdc::v1::ChangeEvent& e = batch.events[i].event;
+      return static_cast<size_t>(e.before_size() + e.after_size()) <= kRecycleMaxColumns;
     });
   }
   return out;

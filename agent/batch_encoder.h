@@ -84,10 +84,11 @@ class BatchEncoder {
   // kafka.delivery_timeout_ms or until `stop`; then, and for any other
   // failure, the error (nothing of the batch is sent, so no position is
   // stored past it). The events go back to the batch's pool, if it has
-  // one, except those whose message was larger than kRecycleMaxBytes.
+  // one, except those of more than kRecycleMaxColumns columns (before and
+  // after), whose cleared columns would hold too much memory while pooled.
   Result<EncodedBatch> Encode(Batch batch, const std::atomic<bool>* stop);
 
-  static constexpr size_t kRecycleMaxBytes = 16 << 10;
+  static constexpr size_t kRecycleMaxColumns = 64;
 
  private:
   Result<bool> RetryEncode(const OutEvent& out, Result<bool> encoded,

@@ -168,7 +168,7 @@ MysqlSource::MysqlSource(const AgentConfig& config, offsets::OffsetStore* store)
                                                       : config.kafka.topic_prefix),
       requests_(SnapshotRequestDir(config.offsets.path)) {
   ctx_.server_name = config.source.name;
-  pool_ = std::make_shared<EventPool>(2 * static_cast<size_t>(config.batch_max_events));
+  pool_ = std::make_shared<EventPool>(static_cast<size_t>(config.batch_max_events));
   if (config.kafka.transaction_metadata) {
     txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
   }
