@@ -61,6 +61,26 @@ class Source:
         """The middle part of topic names: the schema (PostgreSQL) or the database."""
         raise NotImplementedError
 
+    def sql(self, text, what, database=DATABASE, timeout=120):
+        return run(self.client(database), what, timeout, input_text=text, env=self.env()).stdout
+
+    def start_client(self):
+        """The command-line client on the benchmark's database, started with
+        pipes: it runs what is written to its stdin."""
+        return subprocess.Popen(self.client(DATABASE), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env())
+
+    def write_backlog(self, changes, timeout):
+        """Writes the backlog; returns the log position after it."""
+        inserts, updates, deletes = split_backlog(changes)
+        self.sql(f"CALL bench_backlog({inserts}, {updates}, {deletes}, {BACKLOG_TXN_ROWS});",
+                 "writing the backlog", timeout=timeout)
+        return self.position()
+
+    def warmup_row(self, n):
+        self.sql(f"INSERT INTO bench_warmup VALUES ({n});", "writing a warm-up row")
+
 
 class Postgres(Source):
     key = "pg"
@@ -73,9 +93,6 @@ class Postgres(Source):
     def client(self, database):
         return ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
                 "-p", str(self.port), "-U", "postgres", "-d", database]
-
-    def sql(self, text, what, database=DATABASE, timeout=120):
-        return run(self.client(database), what, timeout, input_text=text, env=self.env()).stdout
 
     def schema_name(self):
         return "public"
@@ -175,15 +192,6 @@ END $$;
     def position(self):
         return self.sql("SELECT pg_current_wal_lsn();", "reading the WAL position").strip()
 
-    def write_backlog(self, changes, timeout):
-        inserts, updates, deletes = split_backlog(changes)
-        self.sql(f"CALL bench_backlog({inserts}, {updates}, {deletes}, {BACKLOG_TXN_ROWS});",
-                 "writing the backlog", timeout=timeout)
-        return self.position()
-
-    def warmup_row(self, n):
-        self.sql(f"INSERT INTO bench_warmup VALUES ({n});", "writing a warm-up row")
-
     def prepare_bound(self, name):
         """A slot and a publication for pg_recvlogical, at the current end."""
         self.sql(f"CREATE PUBLICATION {name} FOR TABLE bench;\n"
@@ -215,9 +223,7 @@ END $$;
         """A started psql that will run the paced writer (`txns` transactions
         at `rate` changes/s) once given the returned SQL on stdin."""
         sql = f"CALL bench_paced({base}, {rate}, {txns}, {LATENCY_TXN_ROWS}, NULL);\n"
-        p = subprocess.Popen(self.client(DATABASE), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=self.env())
-        return p, sql
+        return self.start_client(), sql
 
     def slot_exists(self, name):
         return self.sql(f"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{name}';",
@@ -254,9 +260,6 @@ class MariaDB(Source):
         args = ["mariadb", "--no-defaults", "--protocol=TCP", "-h", "127.0.0.1", "-P",
                 str(self.port), "-uroot", "-N", "-B", "--connect-timeout=10"]
         return args + ([database] if database else [])
-
-    def sql(self, text, what, database=DATABASE, timeout=120):
-        return run(self.client(database), what, timeout, input_text=text, env=self.env()).stdout
 
     def schema_name(self):
         return DATABASE
@@ -354,15 +357,6 @@ DELIMITER ;
             raise BenchError("SHOW MASTER STATUS returned nothing: is the binary log on?")
         return out[0], int(out[1])
 
-    def write_backlog(self, changes, timeout):
-        inserts, updates, deletes = split_backlog(changes)
-        self.sql(f"CALL bench_backlog({inserts}, {updates}, {deletes}, {BACKLOG_TXN_ROWS});",
-                 "writing the backlog", timeout=timeout)
-        return self.position()
-
-    def warmup_row(self, n):
-        self.sql(f"INSERT INTO bench_warmup VALUES ({n});", "writing a warm-up row")
-
     def binlog_files(self, start_file, end_file):
         names = [line.split("\t")[0] for line in
                  self.sql("SHOW BINARY LOGS;", "listing the binlogs").splitlines() if line.strip()]
@@ -413,9 +407,7 @@ DELIMITER ;
         # The commit list is a MEMORY table: room for a long step at a high rate.
         sql = ("SET time_zone = '+00:00';\nSET SESSION max_heap_table_size = 1073741824;\n"
                f"CALL bench_paced({base}, {rate}, {txns}, {LATENCY_TXN_ROWS});\n")
-        p = subprocess.Popen(self.client(DATABASE), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=self.env())
-        return p, sql
+        return self.start_client(), sql
 
     def relax_commit_flush(self):
         """innodb_flush_log_at_trx_commit=2 while the latency steps run (the
