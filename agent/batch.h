@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/event_spares.h"
 #include "agent/table_shape.h"
 #include "cdc/v1/change_event.pb.h"
 #include "offsets/position.h"
@@ -42,15 +43,21 @@ struct OutEvent {
   // Set by the unwrap transform: the message's value is this row, not the
   // event (which keeps the op and the position for the headers).
   std::optional<cdc::v1::Row> row;
+  // What Clear kept of the event's sub-messages, for the next fill; not a
+  // part of the event.
+  EventSpares spares;
 
   // Resets every field as a new OutEvent has them, but keeps the memory of
-  // the messages and strings (protobuf's Clear keeps cleared elements of
-  // repeated fields for reuse). A field added above is reset here too.
+  // the messages and strings: protobuf's Clear keeps cleared elements of
+  // repeated fields (the columns, with their name and type strings), and
+  // `spares` the values and the source block it would free. A field added
+  // above is reset here too.
   void Clear() {
     table.reset();
     topic.clear();
     has_key = false;
     key.Clear();
+    spares.Keep(&event);
     event.Clear();
     debezium_table.reset();
     key_bytes.reset();
@@ -74,8 +81,10 @@ class EventPool {
   EventPool& operator=(const EventPool&) = delete;
 
   // Appends an event to `events`: a recycled one, or a new one when none
-  // is ready. Only the thread that fills the source's batches calls it.
-  OutEvent& Append(std::vector<OutEvent>* events) {
+  // is ready. A recycled event's kept sub-messages move to `spares` when
+  // given (the filler's). Only the thread that fills the source's batches
+  // calls it.
+  OutEvent& Append(std::vector<OutEvent>* events, EventSpares* spares = nullptr) {
     if (ready_.empty()) {
       std::lock_guard lock(mu_);
       ready_.swap(returned_);
@@ -83,7 +92,9 @@ class EventPool {
     if (ready_.empty()) return events->emplace_back();
     events->push_back(std::move(ready_.back()));
     ready_.pop_back();
-    return events->back();
+    OutEvent& out = events->back();
+    if (spares != nullptr) spares->TakeFrom(&out.spares);
+    return out;
   }
 
   // Takes back the events for which keep(index) is true, cleared, up to

@@ -350,10 +350,10 @@ Status MysqlSource::ReadChunk(bool* gone) {
       CDC_RETURN_IF_ERROR(TextToValue(schema.columns[i], *row[i], &v));
     }
     ctx.event_index = snapshot_->rows + r;
-    OutEvent& e = pool_->Append(&chunk.events);
+    OutEvent& e = pool_->Append(&chunk.events, &spares_);
     e.table = shape;
     e.debezium_table = debezium;
-    BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, nullptr);
+    BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, nullptr, &spares_);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
   }

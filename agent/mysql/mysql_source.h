@@ -212,6 +212,8 @@ class MysqlSource : public Source {
   Batch batch_;
   // Events of encoded batches, filled again by the stream and the snapshot.
   std::shared_ptr<EventPool> pool_;
+  EventSpares spares_;     // what recycled events kept, for the events filled next
+  OutEvent split_insert_;  // the INSERT half of a primary key change, until pushed
   BatchQueue* out_ = nullptr;  // during Stream
   const std::atomic<bool>* stop_ = nullptr;  // during Stream
 };

@@ -511,20 +511,20 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   PlaceAt(header);
   return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
     const size_t first = batch_.events.size();
-    OutEvent& out = pool_->Append(&batch_.events);
+    OutEvent& out = pool_->Append(&batch_.events, &spares_);
     out.table = table.shape;
     out.debezium_table = table.debezium;
-    BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, nullptr);
+    BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, nullptr, &spares_);
     ++ctx_.event_index;
-    OutEvent insert;
     if (out.event.op() == cdc::v1::OP_UPDATE &&
-        SplitKeyChange(table.schema, &out.event, &scratch_key_, &insert.event,
+        SplitKeyChange(table.schema, &out.event, &scratch_key_, &split_insert_.event,
                        &scratch_insert_key_)) {
       // A primary key change: the DELETE of the old key, then the INSERT.
-      insert.table = table.shape;
-      insert.debezium_table = table.debezium;
-      insert.event.mutable_source()->set_event_index(ctx_.event_index++);
-      batch_.events.push_back(std::move(insert));
+      split_insert_.table = table.shape;
+      split_insert_.debezium_table = table.debezium;
+      split_insert_.event.mutable_source()->set_event_index(ctx_.event_index++);
+      batch_.events.push_back(std::move(split_insert_));
+      split_insert_.Clear();
     }
     ++txn_rows_;
     if (skip_rows_ > 0) {

@@ -12,13 +12,17 @@ namespace {
 
 using Columns = google::protobuf::RepeatedPtrField<cdc::v1::Column>;
 
-void ImageToColumns(const binlog::TableSchema& schema, binlog::RowImage& image, Columns* out) {
+// The decoded values move into the columns; the image gets the columns'
+// (cleared) values back for its next row.
+void ImageToColumns(const binlog::TableSchema& schema, binlog::RowImage& image, Columns* out,
+                    EventSpares* spares) {
   for (size_t i = 0; i < schema.columns.size() && i < image.values.size(); ++i) {
     if (i < image.present.size() && !image.present[i]) continue;
     cdc::v1::Column* col = out->Add();
     col->set_name(schema.columns[i].name);
     col->set_type(schema.columns[i].type_name);
-    col->mutable_value()->Swap(&image.values[i]);
+    cdc::v1::Value* value = spares != nullptr ? spares->ValueOf(col) : col->mutable_value();
+    value->Swap(&image.values[i]);
   }
 }
 
@@ -120,13 +124,13 @@ bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema) {
 }
 
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
-                cdc::v1::Source* src) {
+                cdc::v1::Source* src, EventSpares* spares) {
   src->set_kind(ctx.kind);
   src->set_server_name(ctx.server_name);
   src->set_database(database);
   src->set_schema(database);
   src->set_table(table);
-  cdc::v1::MysqlPosition* pos = src->mutable_mysql();
+  cdc::v1::MysqlPosition* pos = spares != nullptr ? spares->MysqlOf(src) : src->mutable_mysql();
   pos->set_file(ctx.file);
   pos->set_pos(ctx.pos);
   pos->set_gtid(ctx.gtid);
@@ -136,7 +140,7 @@ void FillSource(const RowContext& ctx, const std::string& database, const std::s
 
 bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
                    binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
-                   cdc::v1::RowKey* key) {
+                   cdc::v1::RowKey* key, EventSpares* spares) {
   out->Clear();
   switch (kind) {
     case binlog::RowsKind::kWrite: out->set_op(cdc::v1::OP_INSERT); break;
@@ -144,12 +148,13 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
     case binlog::RowsKind::kUpdate:
     case binlog::RowsKind::kPartialUpdate: out->set_op(cdc::v1::OP_UPDATE); break;
   }
-  FillSource(ctx, schema.schema, schema.table, out->mutable_source());
+  FillSource(ctx, schema.schema, schema.table,
+             spares != nullptr ? spares->SourceOf(out) : out->mutable_source(), spares);
   for (uint32_t idx : schema.primary_key) {
     if (idx < schema.columns.size()) out->add_key_columns(schema.columns[idx].name);
   }
-  if (kind != binlog::RowsKind::kWrite) ImageToColumns(schema, change.before, out->mutable_before());
-  if (kind != binlog::RowsKind::kDelete) ImageToColumns(schema, change.after, out->mutable_after());
+  if (kind != binlog::RowsKind::kWrite) ImageToColumns(schema, change.before, out->mutable_before(), spares);
+  if (kind != binlog::RowsKind::kDelete) ImageToColumns(schema, change.after, out->mutable_after(), spares);
   if (key == nullptr) return false;
   const Columns& key_image = kind == binlog::RowsKind::kDelete ? out->before() : out->after();
   if (KeyFrom(schema, key_image, key)) return true;

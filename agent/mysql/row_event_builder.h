@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/debezium_json.h"
+#include "agent/event_spares.h"
 #include "agent/table_shape.h"
 #include "cdc/v1/change_event.pb.h"
 #include "decoders/binlog/events.h"
@@ -28,9 +29,10 @@ struct RowContext {
 
 // Fills `src` for a change of `database`.`table` at `ctx`: kind, server
 // name, database (also as schema), table, file, position, GTID, commit time
-// and event index.
+// and event index. With `spares`, a source without a position takes a kept
+// one (agent/event_spares.h).
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
-                cdc::v1::Source* src);
+                cdc::v1::Source* src, EventSpares* spares = nullptr);
 
 // What kafka.format debezium-json shows of the table beyond its events:
 // every column with its type, ENUM/SET labels and NOT NULL (`optional`
@@ -49,9 +51,11 @@ bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema);
 // the table has no primary key or a key column is absent from the image the
 // key is taken from (after for writes and updates, before for deletes);
 // `key` is then cleared. A null `key` skips building it (returns false).
+// With `spares`, the event's source block and values are kept ones where
+// there are some.
 bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
                    binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
-                   cdc::v1::RowKey* key);
+                   cdc::v1::RowKey* key, EventSpares* spares = nullptr);
 
 // For an UPDATE event built by BuildRowEvent (key in `key`) that moved the
 // row to another primary key, with the whole key in both images and every

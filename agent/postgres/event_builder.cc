@@ -48,7 +48,8 @@ DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel, const pgoutput::TypeR
 
 Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
                       const pgoutput::Tuple& tuple, bool identity_only,
-                      google::protobuf::RepeatedPtrField<cdc::v1::Column>* out) {
+                      google::protobuf::RepeatedPtrField<cdc::v1::Column>* out,
+                      EventSpares* spares) {
   if (tuple.columns.size() != rel.columns.size()) {
     return Status::Corruption("table " + rel.schema + "." + rel.table + ": tuple has " +
                               std::to_string(tuple.columns.size()) + " columns, relation has " +
@@ -61,7 +62,7 @@ Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& typ
     cdc::v1::Column* col = out->Add();
     col->set_name(info.name);
     col->set_type(info.type_name);
-    cdc::v1::Value* v = col->mutable_value();
+    cdc::v1::Value* v = spares != nullptr ? spares->ValueOf(col) : col->mutable_value();
     switch (d.kind) {
       case pgoutput::DatumKind::kNull:
         v->set_null(true);

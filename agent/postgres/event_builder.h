@@ -57,10 +57,12 @@ DebeziumTableInfo DebeziumTableOf(const RelationInfo& rel, const pgoutput::TypeR
 
 // Converts a tuple into columns. With `identity_only`, only replica identity
 // columns are emitted (the 'K' old tuple of an update or delete). 'u' datums
-// become Value.unchanged. The error names the table and column.
+// become Value.unchanged. The error names the table and column. With
+// `spares`, a column without a value takes a kept one.
 Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& types,
                       const pgoutput::Tuple& tuple, bool identity_only,
-                      google::protobuf::RepeatedPtrField<cdc::v1::Column>* out);
+                      google::protobuf::RepeatedPtrField<cdc::v1::Column>* out,
+                      EventSpares* spares = nullptr);
 
 // Fills the RowKey from a row image holding the key columns (looked up by
 // name). Returns false when the relation has no key or a key column is

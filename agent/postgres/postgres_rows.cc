@@ -45,19 +45,19 @@ Status PostgresSource::HandleRow(const pgoutput::Message& msg, uint64_t lsn) {
   before.Clear();
   after.Clear();
   if (auto* ins = std::get_if<pgoutput::Insert>(&msg)) {
-    CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, ins->new_tuple, false, &after));
+    CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, ins->new_tuple, false, &after, &spares_));
     NewEvent(rel, cdc::v1::OP_INSERT, lsn).mutable_after()->Swap(&after);
     return Status::OK();
   }
   if (auto* del = std::get_if<pgoutput::Delete>(&msg)) {
-    CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, del->old_tuple, del->old_kind == 'K', &before));
+    CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, del->old_tuple, del->old_kind == 'K', &before, &spares_));
     NewEvent(rel, cdc::v1::OP_DELETE, lsn).mutable_before()->Swap(&before);
     return Status::OK();
   }
   const auto& upd = std::get<pgoutput::Update>(msg);
-  CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.new_tuple, false, &after));
+  CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.new_tuple, false, &after, &spares_));
   if (upd.old_kind != '\0') {
-    CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.old_tuple, upd.old_kind == 'K', &before));
+    CDC_RETURN_IF_ERROR(TupleToColumns(rel, types_, upd.old_tuple, upd.old_kind == 'K', &before, &spares_));
     FillUnchangedFromBefore(before, &after);
   }
   if (!before.empty()) {

@@ -406,14 +406,14 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
       cdc::v1::Column* col = after.Add();
       col->set_name(info.name);
       col->set_type(info.type_name);
+      cdc::v1::Value* value = spares_.ValueOf(col);
       if (PQgetisnull(r, row, static_cast<int>(c))) {
-        col->mutable_value()->set_null(true);
+        value->set_null(true);
         continue;
       }
       std::string_view text(PQgetvalue(r, row, static_cast<int>(c)),
                             PQgetlength(r, row, static_cast<int>(c)));
-      Status s = pgoutput::TextToValue(types_, info.type_oid, info.type_modifier, text,
-                                       col->mutable_value());
+      Status s = pgoutput::TextToValue(types_, info.type_oid, info.type_modifier, text, value);
       if (!s.ok()) {
         return s.WithContext("snapshot of " + t.rel.schema + "." + t.rel.table + " column " +
                              info.name);

@@ -206,6 +206,7 @@ class PostgresSource : public Source {
   Batch batch_;
   // Events of encoded batches, filled again by the stream and the snapshot.
   std::shared_ptr<EventPool> pool_;
+  EventSpares spares_;  // what recycled events kept, for the events filled next
   google::protobuf::RepeatedPtrField<cdc::v1::Column> scratch_before_;
   google::protobuf::RepeatedPtrField<cdc::v1::Column> scratch_after_;
   size_t events_at_commit_ = 0;    // batch_.events.size() at the last commit decoded

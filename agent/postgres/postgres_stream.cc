@@ -57,17 +57,18 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
 
 cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1::Op op,
                                                uint64_t lsn, bool snapshot) {
-  OutEvent& out = pool_->Append(&batch_.events);
+  OutEvent& out = pool_->Append(&batch_.events, &spares_);
   out.table = rel.shape;
   out.debezium_table = rel.debezium;
   cdc::v1::ChangeEvent& e = out.event;
   e.set_op(op);
-  cdc::v1::Source* src = e.mutable_source();
+  cdc::v1::Source* src = spares_.SourceOf(&e);
   src->set_kind(cdc::v1::SOURCE_KIND_POSTGRES);
   src->set_server_name(config_.source.name);
   src->set_database(pg_.database);
-  src->mutable_postgres()->set_lsn(lsn);
-  src->mutable_postgres()->set_commit_lsn(commit_lsn_);
+  cdc::v1::PostgresPosition* position = spares_.PostgresOf(src);
+  position->set_lsn(lsn);
+  position->set_commit_lsn(commit_lsn_);
   src->set_transaction_id(xid_);
   src->set_commit_time_us(commit_time_us_);
   src->set_event_index(event_index_++);

@@ -4,6 +4,11 @@
 // RowKey built (BM_BinlogDecodeBuild) and serialized
 // (BM_BinlogDecodeBuildSerialize). No JSON.
 //
+// As in the live source, each row fills an event recycled from the one
+// before: cleared, with the sub-messages it held kept (agent/event_spares.h).
+// BM_BinlogDecodeBuildNoReuse builds every event's messages anew, the
+// reference that shows what the reuse saves.
+//
 // The fixtures are ../shared/fixtures/binlog/ beside the work tree; without
 // them the benchmarks report an error naming the missing file.
 #include <benchmark/benchmark.h>
@@ -14,6 +19,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "agent/batch.h"
 #include "agent/mysql/row_event_builder.h"
 #include "cdc/v1/change_event.pb.h"
 #include "decoders/binlog/events.h"
@@ -52,7 +58,7 @@ struct PassCounts {
   uint64_t serialized_bytes = 0;  // value plus key, with kBuildSerialize
 };
 
-enum class Mode { kDecode, kBuild, kBuildSerialize };
+enum class Mode { kDecode, kBuild, kBuildNoReuse, kBuildSerialize };
 
 // One decoding pass over a whole file. Beyond kDecode, every row change also
 // becomes a ChangeEvent and RowKey, reused across rows; kBuildSerialize also
@@ -147,11 +153,20 @@ class FilePass {
         }
       }
       if constexpr (kBuildsEvents) {
-        bool has_key =
-            agent::mysql::BuildRowEvent(schema, rows.kind, change, ctx_, &event_, &key_);
+        cdc::v1::ChangeEvent& event = out_.event;
+        bool has_key;
+        if constexpr (kMode == Mode::kBuildNoReuse) {
+          event.Clear();  // frees the values and the source block
+          has_key = agent::mysql::BuildRowEvent(schema, rows.kind, change, ctx_, &event, &key_);
+        } else {
+          out_.Clear();  // keeps them in out_.spares
+          spares_.TakeFrom(&out_.spares);
+          has_key = agent::mysql::BuildRowEvent(schema, rows.kind, change, ctx_, &event, &key_,
+                                                &spares_);
+        }
         ++ctx_.event_index;
         if constexpr (kMode == Mode::kBuildSerialize) {
-          event_.SerializeToString(&value_buffer_);
+          event.SerializeToString(&value_buffer_);
           counts_.serialized_bytes += value_buffer_.size();
           if (has_key) {
             key_.SerializeToString(&key_buffer_);
@@ -159,7 +174,7 @@ class FilePass {
           }
         } else {
           benchmark::DoNotOptimize(has_key);
-          benchmark::DoNotOptimize(event_);
+          benchmark::DoNotOptimize(event);
         }
       } else {
         benchmark::DoNotOptimize(change);
@@ -173,7 +188,8 @@ class FilePass {
   PassCounts counts_;
   bool count_columns_ = false;
   agent::mysql::RowContext ctx_;
-  cdc::v1::ChangeEvent event_;
+  agent::OutEvent out_;
+  agent::EventSpares spares_;
   cdc::v1::RowKey key_;
   std::string value_buffer_;
   std::string key_buffer_;
@@ -221,6 +237,10 @@ void BM_BinlogDecodeBuild(benchmark::State& state, const char* file) {
   RunFilePasses<Mode::kBuild>(state, file);
 }
 
+void BM_BinlogDecodeBuildNoReuse(benchmark::State& state, const char* file) {
+  RunFilePasses<Mode::kBuildNoReuse>(state, file);
+}
+
 void BM_BinlogDecodeBuildSerialize(benchmark::State& state, const char* file) {
   RunFilePasses<Mode::kBuildSerialize>(state, file);
 }
@@ -244,6 +264,10 @@ BENCHMARK_CAPTURE(BM_BinlogDecodeRows, mysql_workload_a, kMysqlWorkloadA)
 BENCHMARK_CAPTURE(BM_BinlogDecodeBuild, mariadb_types, kMariadbTypes)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BinlogDecodeBuild, mysql_workload_a, kMysqlWorkloadA)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BinlogDecodeBuildNoReuse, mariadb_types, kMariadbTypes)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BinlogDecodeBuildNoReuse, mysql_workload_a, kMysqlWorkloadA)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BinlogDecodeBuildSerialize, mariadb_types, kMariadbTypes)
     ->Unit(benchmark::kMillisecond);

@@ -339,5 +339,111 @@ TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
   encoder.join();
 }
 
+// An event as a MySQL source fills it, through `spares` when given: a
+// source block with its position, and columns of several kinds of value.
+void FillRowEvent(cdc::v1::ChangeEvent* e, const std::string& tag, EventSpares* spares) {
+  e->set_op(cdc::v1::OP_UPDATE);
+  cdc::v1::Source* src = spares != nullptr ? spares->SourceOf(e) : e->mutable_source();
+  src->set_server_name("server-" + tag);
+  src->set_table("table-" + tag);
+  cdc::v1::MysqlPosition* pos = spares != nullptr ? spares->MysqlOf(src) : src->mutable_mysql();
+  pos->set_file("binlog." + tag);
+  pos->set_pos(4);
+  for (auto* columns : {e->mutable_before(), e->mutable_after()}) {
+    for (int i = 0; i < 3; ++i) {
+      cdc::v1::Column* c = columns->Add();
+      c->set_name("c" + std::to_string(i));
+      cdc::v1::Value* v = spares != nullptr ? spares->ValueOf(c) : c->mutable_value();
+      switch (i) {
+        case 0: v->set_text_value("text " + tag); break;
+        case 1: v->mutable_timestamp_value()->set_epoch_micros(tag.size()); break;
+        default: v->set_int_value(static_cast<int64_t>(tag.size())); break;
+      }
+    }
+  }
+}
+
+TEST(EventSparesTest, ClearKeepsValuesAndSourceClearedForTheNextFill) {
+  OutEvent out;
+  FillRowEvent(&out.event, "first", nullptr);
+  // A timestamp left with fields a later fill does not set.
+  out.event.mutable_after(1)->mutable_value()->mutable_timestamp_value()->set_precision(6);
+  std::vector<const cdc::v1::Value*> values;
+  for (const auto* columns : {&out.event.before(), &out.event.after()}) {
+    for (const auto& c : *columns) values.push_back(&c.value());
+  }
+  const cdc::v1::Source* source = &out.event.source();
+
+  out.Clear();
+  ExpectLikeNew(out);
+  EXPECT_EQ(out.spares.values(), 6u);
+
+  EventSpares spares;
+  spares.TakeFrom(&out.spares);
+  EXPECT_EQ(out.spares.values(), 0u);
+  EXPECT_EQ(spares.values(), 6u);
+
+  // A kept message comes back as a new one would be.
+  cdc::v1::Column probe;
+  cdc::v1::Value* kept = spares.ValueOf(&probe);
+  EXPECT_NE(std::find(values.begin(), values.end(), kept), values.end());
+  EXPECT_EQ(kept->kind_case(), cdc::v1::Value::KIND_NOT_SET);
+  EXPECT_EQ(kept->SerializeAsString(), "");
+  cdc::v1::ChangeEvent probe_event;
+  EXPECT_EQ(spares.SourceOf(&probe_event), source);
+  EXPECT_EQ(probe_event.source().SerializeAsString(), "");
+  EXPECT_FALSE(probe_event.source().has_mysql());
+  // A column that has a value keeps it.
+  EXPECT_EQ(spares.ValueOf(&probe), kept);
+
+  // Filled again from the spares, the event is the one a new event gives.
+  spares.TakeFrom(&out.spares);
+  FillRowEvent(&out.event, "second", &spares);
+  cdc::v1::ChangeEvent fresh;
+  FillRowEvent(&fresh, "second", nullptr);
+  EXPECT_EQ(out.event.SerializeAsString(), fresh.SerializeAsString());
+  EXPECT_EQ(out.event.after(1).value().timestamp_value().precision(), 0u);
+}
+
+TEST(EventSparesTest, KeepsAtMostItsBoundAndCopiesCarryNone) {
+  OutEvent out;
+  for (size_t i = 0; i < EventSpares::kMaxValues + 10; ++i) {
+    out.event.add_after()->mutable_value()->set_int_value(static_cast<int64_t>(i));
+  }
+  out.Clear();
+  EXPECT_EQ(out.spares.values(), EventSpares::kMaxValues);
+  ExpectLikeNew(out);
+
+  OutEvent copy = out;
+  EXPECT_EQ(copy.spares.values(), 0u);
+  copy = out;
+  EXPECT_EQ(copy.spares.values(), 0u);
+  OutEvent moved = std::move(out);
+  EXPECT_EQ(moved.spares.values(), EventSpares::kMaxValues);
+
+  EventSpares full;
+  full.TakeFrom(&moved.spares);
+  OutEvent more;
+  more.event.add_before()->mutable_value()->set_null(true);
+  more.Clear();
+  full.TakeFrom(&more.spares);
+  EXPECT_EQ(full.values(), EventSpares::kMaxValues);
+  EXPECT_EQ(more.spares.values(), 0u) << "what does not fit is freed";
+}
+
+TEST(EventSparesTest, PoolHandsARecycledEventsSparesToTheFiller) {
+  EventPool pool(10);
+  std::vector<OutEvent> events;
+  FillRowEvent(&pool.Append(&events).event, "a", nullptr);
+  pool.Recycle(&events, [](size_t) { return true; });
+  EventSpares spares;
+  OutEvent& again = pool.Append(&events, &spares);
+  ExpectLikeNew(again);
+  EXPECT_EQ(again.spares.values(), 0u);
+  EXPECT_EQ(spares.values(), 6u);
+  FillRowEvent(&again.event, "b", &spares);
+  EXPECT_EQ(spares.values(), 0u);
+}
+
 }  // namespace
 }  // namespace cdc::agent
