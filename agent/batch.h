@@ -114,11 +114,9 @@ class EventPool {
     std::lock_guard lock(mu_);
     const size_t room = max_events_ > returned_.size() ? max_events_ - returned_.size() : 0;
     if (events->size() > room) events->resize(room);
-    if (returned_.empty()) {
-      returned_.swap(*events);
-    } else {
-      for (OutEvent& e : *events) returned_.push_back(std::move(e));
-    }
+    // Moves the fewer of the two: a moved event is built anew.
+    if (events->size() > returned_.size()) returned_.swap(*events);
+    for (OutEvent& e : *events) returned_.push_back(std::move(e));
     events->clear();
   }
 

@@ -21,6 +21,9 @@ constexpr uint64_t kSqlModeAnsiQuotes = 4;
 constexpr uint64_t kSqlModeNoBackslashEscapes = 1u << 20;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
+// Room for the events of a new batch; it grows from there up to
+// batch_max_events.
+constexpr int kInitialBatchCapacity = 256;
 constexpr auto kFirstRetryDelay = std::chrono::milliseconds(500);
 constexpr auto kMaxRetryDelay = std::chrono::seconds(5);
 constexpr unsigned int kErrorFatalBinlogRead = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
@@ -70,6 +73,7 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
   if (!out.Push(std::move(batch_))) return false;
   if (open) pushed_txn_rows_ = std::max(pushed_txn_rows_, txn_rows_);
   batch_ = Batch();
+  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   events_at_commit_ = 0;
   return true;
 }
