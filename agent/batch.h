@@ -82,8 +82,9 @@ class EventPool {
 
   // Appends an event to `events`: a recycled one, or a new one when none
   // is ready. A recycled event's kept sub-messages move to `spares` when
-  // given (the filler's). Only the thread that fills the source's batches
-  // calls it.
+  // given (the filler's), else they are freed: an event must not gather
+  // the spares of every round it makes. Only the thread that fills the
+  // source's batches calls it.
   OutEvent& Append(std::vector<OutEvent>* events, EventSpares* spares = nullptr) {
     if (ready_.empty()) {
       std::lock_guard lock(mu_);
@@ -93,13 +94,18 @@ class EventPool {
     events->push_back(std::move(ready_.back()));
     ready_.pop_back();
     OutEvent& out = events->back();
-    if (spares != nullptr) spares->TakeFrom(&out.spares);
+    if (spares != nullptr) {
+      spares->TakeFrom(&out.spares);
+    } else {
+      out.spares = EventSpares();
+    }
     return out;
   }
 
   // Takes back the events for which keep(index) is true, cleared, up to
-  // the pool's bound; the others are freed. (Clear frees the values; a
-  // cleared event keeps its columns with their name and type strings.)
+  // the pool's bound; the others are freed. (A cleared event keeps its
+  // columns with their name and type strings, and in its spares the values
+  // and the source block.)
   template <typename Keep>
   void Recycle(std::vector<OutEvent>* events, Keep keep) {
     size_t kept = 0;

@@ -5,9 +5,7 @@
 namespace cdc::agent {
 namespace {
 
-// One source block per event in flight at a time is all a filler needs;
-// a few more absorb the odd event that brought none back.
-constexpr size_t kMaxSources = 64;
+constexpr size_t kMaxSources = EventSpares::kMaxSources;
 
 template <typename T>
 void MoveUpTo(std::vector<std::unique_ptr<T>>* from, std::vector<std::unique_ptr<T>>* to,

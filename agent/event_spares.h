@@ -23,6 +23,9 @@ class EventSpares {
  public:
   // At most this many values are kept; more are freed.
   static constexpr size_t kMaxValues = 4096;
+  // And this many source blocks, and as many positions of each kind: a
+  // filler needs one of each per event, and gets one back per event.
+  static constexpr size_t kMaxSources = 64;
 
   // Spares are memory, not content: a copy of an event starts without any.
   EventSpares() = default;
@@ -39,6 +42,8 @@ class EventSpares {
   void TakeFrom(EventSpares* other);
 
   // `column`'s value: its own, else a kept one set on it, else a new one.
+  // The fillers call it on columns just added to a cleared event, which
+  // have no value of their own.
   cdc::v1::Value* ValueOf(cdc::v1::Column* column);
 
   // `event`'s source block, set from a kept one when the event has none.
@@ -49,6 +54,8 @@ class EventSpares {
   cdc::v1::PostgresPosition* PostgresOf(cdc::v1::Source* source);
 
   size_t values() const { return values_.size(); }
+  size_t sources() const { return sources_.size(); }
+  size_t positions() const { return mysql_.size() + postgres_.size(); }
 
  private:
   void KeepValue(cdc::v1::Value* value);  // takes ownership

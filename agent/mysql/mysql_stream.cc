@@ -114,6 +114,7 @@ Status MysqlSource::OpenStream() {
 Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
   out_ = &out;
   stop_ = &stop;
+  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   Status s = OpenStream();
   std::vector<std::string> events;
   std::chrono::steady_clock::time_point failed_at{};

@@ -366,8 +366,11 @@ void FillRowEvent(cdc::v1::ChangeEvent* e, const std::string& tag, EventSpares* 
 TEST(EventSparesTest, ClearKeepsValuesAndSourceClearedForTheNextFill) {
   OutEvent out;
   FillRowEvent(&out.event, "first", nullptr);
-  // A timestamp left with fields a later fill does not set.
+  // Fields a later fill does not set.
   out.event.mutable_after(1)->mutable_value()->mutable_timestamp_value()->set_precision(6);
+  out.event.mutable_before(1)->mutable_value()->mutable_timestamp_value()->set_precision(6);
+  out.event.mutable_source()->mutable_mysql()->set_gtid("0-1-5");
+  out.event.mutable_source()->set_snapshot(true);
   std::vector<const cdc::v1::Value*> values;
   for (const auto* columns : {&out.event.before(), &out.event.after()}) {
     for (const auto& c : *columns) values.push_back(&c.value());
@@ -383,26 +386,70 @@ TEST(EventSparesTest, ClearKeepsValuesAndSourceClearedForTheNextFill) {
   EXPECT_EQ(out.spares.values(), 0u);
   EXPECT_EQ(spares.values(), 6u);
 
-  // A kept message comes back as a new one would be.
-  cdc::v1::Column probe;
-  cdc::v1::Value* kept = spares.ValueOf(&probe);
-  EXPECT_NE(std::find(values.begin(), values.end(), kept), values.end());
-  EXPECT_EQ(kept->kind_case(), cdc::v1::Value::KIND_NOT_SET);
-  EXPECT_EQ(kept->SerializeAsString(), "");
+  // Every kept message comes back as a new one would be.
   cdc::v1::ChangeEvent probe_event;
-  EXPECT_EQ(spares.SourceOf(&probe_event), source);
-  EXPECT_EQ(probe_event.source().SerializeAsString(), "");
-  EXPECT_FALSE(probe_event.source().has_mysql());
-  // A column that has a value keeps it.
-  EXPECT_EQ(spares.ValueOf(&probe), kept);
+  for (int i = 0; i < 6; ++i) {
+    cdc::v1::Column* probe = probe_event.add_after();
+    cdc::v1::Value* kept = spares.ValueOf(probe);
+    EXPECT_NE(std::find(values.begin(), values.end(), kept), values.end()) << i;
+    EXPECT_EQ(kept->kind_case(), cdc::v1::Value::KIND_NOT_SET) << i;
+    EXPECT_EQ(kept->SerializeAsString(), "") << i;
+    // A column that has a value keeps it.
+    EXPECT_EQ(spares.ValueOf(probe), kept);
+  }
+  EXPECT_EQ(spares.values(), 0u);
+  cdc::v1::Source* kept_source = spares.SourceOf(&probe_event);
+  EXPECT_EQ(kept_source, source);
+  EXPECT_EQ(kept_source->SerializeAsString(), "");
+  EXPECT_FALSE(kept_source->has_mysql());
+  cdc::v1::MysqlPosition* kept_position = spares.MysqlOf(kept_source);
+  EXPECT_EQ(kept_position->SerializeAsString(), "");
+  // Back into the spares, for the refill below.
+  spares.Keep(&probe_event);
+  EXPECT_EQ(spares.values(), 6u);
 
   // Filled again from the spares, the event is the one a new event gives.
-  spares.TakeFrom(&out.spares);
   FillRowEvent(&out.event, "second", &spares);
+  EXPECT_EQ(spares.values(), 0u);
+  EXPECT_EQ(&out.event.source(), source);
   cdc::v1::ChangeEvent fresh;
   FillRowEvent(&fresh, "second", nullptr);
   EXPECT_EQ(out.event.SerializeAsString(), fresh.SerializeAsString());
-  EXPECT_EQ(out.event.after(1).value().timestamp_value().precision(), 0u);
+}
+
+TEST(EventSparesTest, PostgresPositionsAndSourcesAreKeptUpToTheirBound) {
+  std::vector<OutEvent> events(70);
+  for (OutEvent& e : events) {
+    cdc::v1::Source* src = e.event.mutable_source();
+    src->set_server_name("pg");
+    src->mutable_postgres()->set_lsn(42);
+    src->mutable_postgres()->set_commit_lsn(43);
+  }
+  EventSpares spares;
+  for (OutEvent& e : events) {
+    e.Clear();
+    spares.TakeFrom(&e.spares);
+  }
+  // 64 sources and 64 positions are kept; the other six are freed.
+  EXPECT_EQ(spares.sources(), EventSpares::kMaxSources);
+  EXPECT_EQ(spares.positions(), EventSpares::kMaxSources);
+  cdc::v1::ChangeEvent probe;
+  for (size_t i = 0; i < EventSpares::kMaxSources; ++i) {
+    probe.Clear();
+    cdc::v1::Source* src = spares.SourceOf(&probe);
+    EXPECT_EQ(src->SerializeAsString(), "") << i;
+    cdc::v1::PostgresPosition* pos = spares.PostgresOf(src);
+    EXPECT_EQ(pos->lsn(), 0u) << i;
+    EXPECT_EQ(pos->commit_lsn(), 0u) << i;
+    EXPECT_EQ(spares.SourceOf(&probe), src) << "an event's own source stays";
+  }
+  EXPECT_EQ(spares.sources(), 0u);
+  EXPECT_EQ(spares.positions(), 0u);
+  // None left: a new source and position.
+  probe.Clear();
+  cdc::v1::Source* src = spares.SourceOf(&probe);
+  EXPECT_EQ(src->SerializeAsString(), "");
+  EXPECT_EQ(spares.PostgresOf(src)->lsn(), 0u);
 }
 
 TEST(EventSparesTest, KeepsAtMostItsBoundAndCopiesCarryNone) {
@@ -443,6 +490,13 @@ TEST(EventSparesTest, PoolHandsARecycledEventsSparesToTheFiller) {
   EXPECT_EQ(spares.values(), 6u);
   FillRowEvent(&again.event, "b", &spares);
   EXPECT_EQ(spares.values(), 0u);
+
+  // Without a filler's spares, the recycled event's own are freed: an
+  // event does not gather them round after round.
+  pool.Recycle(&events, [](size_t) { return true; });
+  OutEvent& alone = pool.Append(&events);
+  ExpectLikeNew(alone);
+  EXPECT_EQ(alone.spares.values(), 0u);
 }
 
 }  // namespace
