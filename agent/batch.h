@@ -2,6 +2,7 @@
 // sink thread.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -76,16 +77,20 @@ class EventPool {
  public:
   // Holds at most 2 * `max_events` events: as many given back and not yet
   // taken, and as many taken by the filling thread and not yet filled.
-  explicit EventPool(size_t max_events) : max_events_(max_events) {}
+  explicit EventPool(size_t max_events)
+      : max_events_(max_events), first_room_(std::min(max_events, kFirstRoom)) {}
   EventPool(const EventPool&) = delete;
   EventPool& operator=(const EventPool&) = delete;
 
   // Appends an event to `events`: a recycled one, or a new one when none
   // is ready. A recycled event's kept sub-messages move to `spares` when
   // given (the filler's), else they are freed: an event must not gather
-  // the spares of every round it makes. Only the thread that fills the
-  // source's batches calls it.
+  // the spares of every round it makes. A new batch gets room for 256
+  // events (at most `max_events`) with its first, so that it does not move
+  // its events as it grows. Only the thread that fills the source's batches
+  // calls it.
   OutEvent& Append(std::vector<OutEvent>* events, EventSpares* spares = nullptr) {
+    if (events->capacity() == 0) events->reserve(first_room_);
     if (ready_.empty()) {
       std::lock_guard lock(mu_);
       ready_.swap(returned_);
@@ -127,7 +132,9 @@ class EventPool {
   }
 
  private:
+  static constexpr size_t kFirstRoom = 256;
   const size_t max_events_;
+  const size_t first_room_;
   std::mutex mu_;
   std::vector<OutEvent> returned_;  // guarded by mu_
   std::vector<OutEvent> ready_;     // the filling thread's

@@ -21,9 +21,6 @@ constexpr uint64_t kSqlModeAnsiQuotes = 4;
 constexpr uint64_t kSqlModeNoBackslashEscapes = 1u << 20;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
-// Room for the events of a new batch; it grows from there up to
-// batch_max_events.
-constexpr int kInitialBatchCapacity = 256;
 constexpr auto kFirstRetryDelay = std::chrono::milliseconds(500);
 constexpr auto kMaxRetryDelay = std::chrono::seconds(5);
 constexpr unsigned int kErrorFatalBinlogRead = 1236;  // ER_MASTER_FATAL_ERROR_READING_BINLOG
@@ -73,7 +70,6 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
   if (!out.Push(std::move(batch_))) return false;
   if (open) pushed_txn_rows_ = std::max(pushed_txn_rows_, txn_rows_);
   batch_ = Batch();
-  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   events_at_commit_ = 0;
   return true;
 }
@@ -114,7 +110,6 @@ Status MysqlSource::OpenStream() {
 Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
   out_ = &out;
   stop_ = &stop;
-  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   Status s = OpenStream();
   std::vector<std::string> events;
   std::chrono::steady_clock::time_point failed_at{};

@@ -14,8 +14,6 @@ namespace cdc::agent::postgres {
 
 namespace {
 
-constexpr int kInitialBatchCapacity = 256;
-
 struct CopyBuffer {
   char* data = nullptr;
   ~CopyBuffer() {
@@ -51,7 +49,6 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
   if (in_txn_) pushed_txn_changes_ = std::max(pushed_txn_changes_, txn_changes_);
   events_at_commit_ = 0;
   batch_ = Batch();
-  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   return true;
 }
 
@@ -216,7 +213,6 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
   log_->info("streaming from {}", offsets::FormatLsn(start_lsn));
   last_commit_end_ = std::max(last_commit_end_, start_lsn);
   last_pushed_end_ = std::max(last_pushed_end_, start_lsn);
-  batch_.events.reserve(static_cast<size_t>(std::min(config_.batch_max_events, kInitialBatchCapacity)));
   streaming_ = true;
   CDC_RETURN_IF_ERROR(SendStatus(false));
   if (durable_lsn_.load() == 0) {
