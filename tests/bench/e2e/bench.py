@@ -31,7 +31,7 @@ from bench_latency import run_step
 from bench_readers import (Reader, RowKeys, agent_config, debezium_properties, drain,
                            first_start_agent, first_start_debezium, slot_name, start_agent,
                            start_debezium, wait_streaming)
-from bench_report import AGENT_ALO, AGENT_EO, DEBEZIUM, write_all
+from bench_report import AGENT_ALO, AGENT_EO, AGENT_SNAPSHOT, DEBEZIUM, write_all
 import bench_util
 from bench_util import BenchError, Proc, log, run
 
@@ -80,6 +80,9 @@ def parse_args(argv):
                    help="writer sessions of the latency steps (default 4)")
     p.add_argument("--no-debezium", action="store_true")
     p.add_argument("--no-latency", action="store_true")
+    p.add_argument("--snapshot-rows", type=positive_int, default=None,
+                   help="rows of the snapshot step's table (default 1,000,000; --quick 50,000)")
+    p.add_argument("--no-snapshot", action="store_true")
     p.add_argument("--quick", action="store_true",
                    help="50,000 changes, one 10 s step at 20,000/s, no Debezium")
     p.add_argument("--drain-timeout", type=positive_int, default=None,
@@ -88,10 +91,12 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.quick:
         args.changes = args.changes or 50000
+        args.snapshot_rows = args.snapshot_rows or 50000
         args.rates = args.rates or [20000]
         args.step_seconds = args.step_seconds or 10
         args.no_debezium = True
     args.changes = args.changes or 1000000
+    args.snapshot_rows = args.snapshot_rows or 1000000
     args.rates = args.rates or DEFAULT_RATES
     args.step_seconds = args.step_seconds or 60
     if args.changes < 4:
@@ -191,7 +196,7 @@ class SourceBench:
     def log_path(self, name):
         return os.path.join(self.logs, f"{self.source.key}-{name}.log")
 
-    def agent_reader(self, what, label, delivery, fmt, table):
+    def agent_reader(self, what, label, delivery, fmt, table, snapshot="never"):
         name = f"{TOPIC_PREFIX}{self.run_id}-{self.source.key}-{what}"
         prefix = f"{self.prefix}-{what}"
         reader = Reader(label=label, what=what, name=name,
@@ -201,7 +206,7 @@ class SourceBench:
             f.write(agent_config(self.source, name, prefix, self.offsets_topic,
                                  os.path.join(self.work, f"{what}-offsets"), self.env["brokers"],
                                  delivery, fmt, table, next(self.server_ids),
-                                 slot_name(self.run_id, f"{self.source.key}_{what}")))
+                                 slot_name(self.run_id, f"{self.source.key}_{what}"), snapshot))
         return reader
 
     def run(self):
@@ -259,6 +264,8 @@ class SourceBench:
             drains[DEBEZIUM] = drain(proc, DEBEZIUM, self.kafka, topic, a.changes, expected, deletes,
                                      self.keys.debezium, a.drain_timeout, exact=False).as_dict()
         self.kafka_bounds(drains[AGENT_ALO])
+        if not a.no_snapshot:
+            self.snapshot()
         if not a.no_latency:
             self.latency()
 
@@ -302,6 +309,31 @@ class SourceBench:
                 "record_bytes": size, "records": records, "props": props, **perf})
             log(f"bound: Kafka ProducerPerformance ({short}): {perf['records_per_s']:,.0f} records/s")
             self.kafka.delete_topics([topic])
+
+    def snapshot(self):
+        """Table bench_snap read whole: by the database's own client, then by
+        an agent that starts with nothing stored (snapshot: initial,
+        exactly-once), timed to its last READ event in Kafka."""
+        s, rows = self.source, self.args.snapshot_rows
+        log(f"snapshot: filling bench_snap with {rows:,} rows")
+        s.fill_snapshot_table(rows, timeout=max(600, rows / 2000))
+        secs = s.read_table_bound(timeout=max(600, rows / 1000))
+        snap = self.r["snapshot"] = {"rows": rows, "bound": {"label": s.full_read_label,
+                                                             "seconds": secs,
+                                                             "rows_per_s": rows / secs}}
+        log(f"bound: {s.full_read_label}: {rows / secs:,.0f} rows/s")
+        reader = self.agent_reader("snap", AGENT_SNAPSHOT, "exactly-once", "protobuf",
+                                   "bench_snap", snapshot="initial")
+        self.kafka.create_topic(reader.topic)
+        proc = start_agent(self.env["agent_bin"], reader, s, self.log_path("snap"))
+        d = drain(proc, AGENT_SNAPSHOT, self.kafka, reader.topic, rows, rows, rows,
+                  self.keys.agent_protobuf, int(120 + rows / 2000), exact=True,
+                  last_is_tombstone=False).as_dict()
+        # From the process start: a snapshot's start-up is part of its time.
+        d["rows_per_s"] = rows / d["total_s"]
+        snap["agent"] = d
+        log(f"{AGENT_SNAPSHOT}: {d['rows_per_s']:,.0f} rows/s from its start, "
+            f"{d['rows_per_s'] * secs / rows:.2f}x the database's own read")
 
     def latency(self):
         s, a = self.source, self.args
@@ -375,6 +407,7 @@ def main(argv):
                           "changes": args.changes, "rates": args.rates,
                           "step_seconds": args.step_seconds, "writers": args.writers,
                           "debezium": not args.no_debezium, "latency": not args.no_latency,
+                          "snapshot": not args.no_snapshot,
                           "run_id": run_id, "duration_s": 0,
                           "server_pids": os.environ.get("CDC_BENCH_SERVER_PIDS", "")}
         results["kafka_version"] = os.path.basename(os.path.dirname(env["kafka_lib"])).replace("kafka-", "") \

@@ -7,6 +7,8 @@ Every table has the same five columns: id BIGINT primary key, name
 VARCHAR(40), amount DECIMAL(12,2), created timestamp, flag boolean.
   bench         the backlog
   bench_lat     the latency steps
+  bench_snap    the snapshot step: filled with N rows, read whole by the
+                database's own client and by the agent's initial snapshot
   bench_warmup  one row that Debezium Server sees before the backlog, so that
                 it stores its start position (it stores none without an event)
 
@@ -78,6 +80,27 @@ class Source:
                  "writing the backlog", timeout=timeout)
         return self.position()
 
+    def read_table_bound(self, timeout):
+        """Reads table bench_snap whole with the database's own client, its
+        output to /dev/null, twice (the first brings the table into memory);
+        returns the seconds of the second read."""
+        seconds = 0.0
+        for _ in range(2):
+            started = time.monotonic()
+            with open(os.devnull, "w", encoding="utf-8") as sink:
+                try:
+                    result = subprocess.run(self.full_read_args(), stdout=sink,
+                                            stderr=subprocess.PIPE, text=True, timeout=timeout,
+                                            env=self.env())
+                except subprocess.TimeoutExpired:
+                    raise BenchError(f"reading bench_snap whole: no result after {timeout:.0f} s") \
+                        from None
+            seconds = time.monotonic() - started
+            if result.returncode != 0:
+                raise BenchError(f"reading bench_snap whole: "
+                                 f"{first_line(result.stderr) or 'exit ' + str(result.returncode)}")
+        return seconds
+
     def warmup_row(self, n):
         self.sql(f"INSERT INTO bench_warmup VALUES ({n});", "writing a warm-up row")
 
@@ -122,6 +145,7 @@ class Postgres(Source):
         self.sql(f"""
 CREATE TABLE bench ({columns});
 CREATE TABLE bench_lat ({columns});
+CREATE TABLE bench_snap ({columns});
 CREATE TABLE bench_warmup (id bigint PRIMARY KEY);
 CREATE PROCEDURE bench_backlog(inserts bigint, updates bigint, deletes bigint, per_txn int)
 LANGUAGE plpgsql AS $$
@@ -191,6 +215,22 @@ END $$;
 
     def position(self):
         return self.sql("SELECT pg_current_wal_lsn();", "reading the WAL position").strip()
+
+    full_read_label = "COPY bench_snap TO STDOUT (psql, to /dev/null)"
+
+    def full_read_args(self):
+        return self.client(DATABASE) + ["-c", "COPY bench_snap TO STDOUT"]
+
+    def fill_snapshot_table(self, rows, timeout):
+        """bench_snap with ids 1..rows, vacuumed (hint bits set) so that no
+        reader of it writes."""
+        self.sql(f"""
+TRUNCATE bench_snap;
+INSERT INTO bench_snap SELECT g, 'name ' || g, (g % 1000000) * 1.25,
+    timestamp '2024-01-01' + (g % 100000000) * interval '1 second', g % 2 = 0
+  FROM generate_series(1, {rows}) AS g;
+VACUUM (ANALYZE) bench_snap;
+""", "filling bench_snap", timeout=timeout)
 
     def prepare_bound(self, name):
         """A slot and a publication for pg_recvlogical, at the current end."""
@@ -275,6 +315,7 @@ class MariaDB(Source):
         self.sql(f"""
 CREATE TABLE bench ({columns});
 CREATE TABLE bench_lat ({columns});
+CREATE TABLE bench_snap ({columns});
 CREATE TABLE bench_warmup (id BIGINT PRIMARY KEY);
 DELIMITER //
 CREATE PROCEDURE bench_backlog(IN inserts BIGINT, IN updates BIGINT, IN deletes BIGINT,
@@ -349,6 +390,29 @@ BEGIN
 END//
 DELIMITER ;
 """, "creating the benchmark tables")
+
+    full_read_label = "SELECT * FROM bench_snap (mariadb --quick, to /dev/null)"
+
+    def full_read_args(self):
+        return self.client(None) + ["--quick", "-e", "SELECT * FROM bench_snap", DATABASE]
+
+    def fill_snapshot_table(self, rows, timeout):
+        """bench_snap with ids 1..rows, in transactions of 100,000 rows."""
+        self.sql(f"""
+TRUNCATE bench_snap;
+DELIMITER //
+BEGIN NOT ATOMIC
+  FOR lo IN 0 .. ({rows} - 1) DIV 100000 DO
+    INSERT INTO bench_snap SELECT lo * 100000 + seq, CONCAT('name ', lo * 100000 + seq),
+        ((lo * 100000 + seq) % 1000000) * 1.25,
+        TIMESTAMP'2024-01-01 00:00:00' + INTERVAL ((lo * 100000 + seq) % 100000000) SECOND,
+        (lo * 100000 + seq) % 2 = 0
+      FROM seq_1_to_100000 WHERE lo * 100000 + seq <= {rows};
+  END FOR;
+END//
+DELIMITER ;
+ANALYZE TABLE bench_snap;
+""", "filling bench_snap", timeout=timeout)
 
     def position(self):
         """(file, position) of the binlog's end."""

@@ -63,7 +63,7 @@ class RowKeys:
 
 
 def agent_config(source, name, prefix, offsets_topic, offsets_path, brokers, delivery,
-                 fmt, table, server_id, slot):
+                 fmt, table, server_id, slot, snapshot="never"):
     """The YAML of one agent; the password comes from the environment."""
     lines = [f"name: {name}", "log_level: info", "", "source:"]
     if source.key == "pg":
@@ -75,7 +75,7 @@ def agent_config(source, name, prefix, offsets_topic, offsets_path, brokers, del
         lines += ["  type: mysql", f"  name: {prefix}", "  host: 127.0.0.1",
                   f"  port: {source.port}", "  user: root", "  password: ${CDC_MYSQL_PASSWORD}",
                   f"  server_id: {server_id}", f"  tables: [{DATABASE}.{table}]"]
-    lines += ["  snapshot: never", "", "kafka:", f"  brokers: {brokers}",
+    lines += [f"  snapshot: {snapshot}", "", "kafka:", f"  brokers: {brokers}",
               f"  topic_prefix: {prefix}", f"  delivery: {delivery}",
               f"  offsets_topic: {offsets_topic}"]
     if fmt != "protobuf":
@@ -239,11 +239,12 @@ class Drain:
 
 
 def drain(proc, label, kafka, topic, changes, expected_records, final_id, key_id, timeout,
-          exact):
+          exact, last_is_tombstone=True):
     """Waits until the last change of the backlog (the tombstone of the
-    delete of `final_id`) is readable with read_committed, samples the
-    process, stops it and reads the topic back. `exact`: the topic must hold
-    exactly the expected records (exactly-once); else at least them."""
+    delete of `final_id`; with last_is_tombstone false, the event of row
+    `final_id`) is readable with read_committed, samples the process, stops
+    it and reads the topic back. `exact`: the topic must hold exactly the
+    expected records (exactly-once); else at least them."""
     cpu_at_first = [None]
     window = CpuWindow()
 
@@ -254,7 +255,8 @@ def drain(proc, label, kafka, topic, changes, expected_records, final_id, key_id
         if end < expected_records:
             return False
         last = kafka.last_record(topic, end)
-        return last is not None and last[1] is None and key_id(last[0]) == final_id
+        return (last is not None and (last[1] is None) == last_is_tombstone
+                and key_id(last[0]) == final_id)
 
     try:
         wait_until(done, timeout, f"{label} to deliver the backlog to {topic}", interval=0.1,
