@@ -228,7 +228,7 @@ Status MysqlSource::ReadChunk(bool* gone) {
   const std::string table = name.schema + "." + name.name;
   Result<binlog::TableSchema> described = SchemaFromInfo(info);
   if (!described.ok()) return described.status();
-  const binlog::TableSchema schema = std::move(described).value();
+  binlog::TableSchema schema = std::move(described).value();
 
   // The key, in key order.
   std::vector<const InfoColumn*> key_columns;
@@ -316,31 +316,57 @@ Status MysqlSource::ReadChunk(bool* gone) {
   for (size_t i = 0; i < schema.columns.size(); ++i) {
     select += (i ? ", " : "") + SnapshotSelectExpr(schema.columns[i], mariadb_);
   }
+  for (const std::string& k : keys) select += ", " + k;
   select += " FROM " + qualified + (where.empty() ? "" : " WHERE " + where) + order + lock;
-  CDC_ASSIGN_OR_RETURN(QueryResult rows, sql_.Query(select));
+  CDC_ASSIGN_OR_RETURN(chunk.rows, sql_.Query(select));
   CDC_ASSIGN_OR_RETURN(chunk.high, BinlogEnd());
   CDC_RETURN_IF_ERROR(sql_.Execute("COMMIT"));
 
-  const TableShapePtr shape = ShapeFor(schema);
-  const std::shared_ptr<const DebeziumTableInfo> debezium = DebeziumFacts(schema);
-  RowContext ctx;
-  ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
-  ctx.server_name = config_.source.name;
-  ctx.file = chunk.high.file;
-  ctx.pos = chunk.high.pos;
+  chunk.key_count = keys.size();
+  chunk.shape = ShapeFor(schema);
+  chunk.debezium = DebeziumFacts(schema);
+  chunk.ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
+  chunk.ctx.server_name = config_.source.name;
+  chunk.ctx.file = chunk.high.file;
+  chunk.ctx.pos = chunk.high.pos;
   // Every row of one snapshot carries its start, also after a restart.
-  ctx.commit_time_us = snapshot_->started_us;
+  chunk.ctx.commit_time_us = snapshot_->started_us;
+  chunk.schema = std::move(schema);
+  pending_chunk_ = std::move(chunk);
+  return MaybePublishChunk();
+}
+
+Status MysqlSource::MaybePublishChunk() {
+  if (!pending_chunk_ || in_txn_ || txn_pending_ || skip_rows_ > 0 || resume_txn_ ||
+      CompareBinlogPos(read_at_, pending_chunk_->high) < 0) {
+    return Status::OK();
+  }
+  PendingChunk chunk = std::move(*pending_chunk_);
+  pending_chunk_.reset();
+  if (CompareBinlogPos({committed_.file, committed_.pos}, chunk.high) > 0) {
+    // A transaction past the high mark was published before the stream
+    // found a boundary (XA leaves none): its rows may be newer than the
+    // chunk's, so the chunk is read again.
+    return Status::OK();
+  }
+  const std::string table = snapshot_->tables.front().schema + "." + snapshot_->tables.front().name;
+  const binlog::TableSchema& schema = chunk.schema;
+  const size_t width = schema.columns.size();
+  const size_t n = chunk.rows.rows.size();
+  const size_t cut_every = static_cast<size_t>(std::max(1, config_.batch_max_events));
+  const uint64_t first_index = snapshot_->rows;
+  size_t counted = 0;  // rows added to snapshot_rows_
   binlog::RowChange change;
-  chunk.events.reserve(rows.rows.size());
-  for (size_t r = 0; r < rows.rows.size(); ++r) {
-    const auto& row = rows.rows[r];
-    if (row.size() != schema.columns.size()) {
-      return Status::Corruption(std::to_string(row.size()) + " values for " +
-                                std::to_string(schema.columns.size()) + " columns");
+  for (size_t r = 0; r < n; ++r) {
+    std::vector<std::optional<std::string>>& row = chunk.rows.rows[r];
+    if (row.size() != width + chunk.key_count) {
+      return Status::Corruption("snapshot of " + table + ": " + std::to_string(row.size()) +
+                                " values for " + std::to_string(width + chunk.key_count) +
+                                " columns");
     }
-    change.after.present.assign(row.size(), true);
-    change.after.values.resize(row.size());
-    for (size_t i = 0; i < row.size(); ++i) {
+    change.after.present.assign(width, true);
+    change.after.values.resize(width);
+    for (size_t i = 0; i < width; ++i) {
       cdc::v1::Value& v = change.after.values[i];
       v.Clear();
       if (!row[i]) {
@@ -349,38 +375,35 @@ Status MysqlSource::ReadChunk(bool* gone) {
       }
       CDC_RETURN_IF_ERROR(TextToValue(schema.columns[i], *row[i], &v));
     }
-    ctx.event_index = snapshot_->rows + r;
-    OutEvent& e = pool_->Append(&chunk.events, &spares_);
-    e.table = shape;
-    e.debezium_table = debezium;
-    BuildRowEvent(schema, binlog::RowsKind::kWrite, change, ctx, &e.event, nullptr, &spares_);
+    chunk.ctx.event_index = first_index + r;
+    OutEvent& e = pool_->Append(&batch_.events, &spares_);
+    e.table = chunk.shape;
+    e.debezium_table = chunk.debezium;
+    BuildRowEvent(schema, binlog::RowsKind::kWrite, change, chunk.ctx, &e.event, nullptr, &spares_);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
+    if (chunk.key_count > 0 && (r + 1) % cut_every == 0 && r + 1 < n) {
+      // A cut after this row: the rows before it reflect the table at the
+      // high mark as a chunk ending here would, so a resume reads on from
+      // this row's key with a new high mark.
+      snapshot_->rows = first_index + r + 1;
+      snapshot_rows_ += r + 1 - counted;
+      counted = r + 1;
+      snapshot_->after_columns = chunk.after_columns;
+      snapshot_->after.clear();
+      for (size_t k = 0; k < chunk.key_count; ++k) {
+        snapshot_->after.push_back(row[width + k].value_or(""));
+      }
+      // Between transactions: no row change lies between committed_ and
+      // here, so a resume from committed_ replays nothing that was published.
+      batch_.end_position = committed_;
+      events_at_commit_ = batch_.events.size();
+      if (!PushBatch(*out_)) return Status::Aborted("stopping");
+    }
+    std::vector<std::optional<std::string>>().swap(row);
   }
-  pending_chunk_ = std::move(chunk);
-  MaybePublishChunk();
-  return Status::OK();
-}
-
-void MysqlSource::MaybePublishChunk() {
-  if (!pending_chunk_ || in_txn_ || txn_pending_ || skip_rows_ > 0 || resume_txn_ ||
-      CompareBinlogPos(read_at_, pending_chunk_->high) < 0) {
-    return;
-  }
-  PendingChunk chunk = std::move(*pending_chunk_);
-  pending_chunk_.reset();
-  if (CompareBinlogPos({committed_.file, committed_.pos}, chunk.high) > 0) {
-    // A transaction past the high mark was published before the stream
-    // found a boundary (XA leaves none): its rows may be newer than the
-    // chunk's, so the chunk is read again.
-    return;
-  }
-  const std::string table = snapshot_->tables.front().schema + "." + snapshot_->tables.front().name;
-  for (OutEvent& e : chunk.events) batch_.events.push_back(std::move(e));
-  snapshot_->rows += chunk.events.size();
-  snapshot_rows_ += chunk.events.size();
-  // Between transactions: no row change lies between committed_ and here,
-  // so a resume from committed_ replays nothing that was published.
+  snapshot_->rows = first_index + n;
+  snapshot_rows_ += n - counted;
   batch_.end_position = committed_;
   events_at_commit_ = batch_.events.size();
   if (chunk.table_done) {
@@ -392,6 +415,7 @@ void MysqlSource::MaybePublishChunk() {
     snapshot_->after_columns = std::move(chunk.after_columns);
     snapshot_->after = std::move(chunk.next_after);
   }
+  return Status::OK();
 }
 
 Status MysqlSource::PublishGhostDeletes() {

@@ -99,9 +99,18 @@ class MysqlSource : public Source {
 
   // mysql_snapshot.cc
   // A chunk read and waiting for the stream to reach its high mark.
+  // Its rows become READ events when it is published: as text they take a
+  // fraction of the memory.
   struct PendingChunk {
     BinlogPos high;  // the binlog's end while the chunk's row locks were held
-    std::vector<OutEvent> events;  // its rows as READ events
+    // Each row: the table's columns, then its key columns again as the
+    // server shows them (the cursor of a cut after that row).
+    QueryResult rows;
+    size_t key_count = 0;
+    binlog::TableSchema schema;
+    TableShapePtr shape;
+    std::shared_ptr<const DebeziumTableInfo> debezium;
+    RowContext ctx;
     std::vector<std::string> after_columns;  // the cursor after it
     std::vector<std::string> next_after;
     bool table_done = false;
@@ -120,8 +129,10 @@ class MysqlSource : public Source {
   Status ReadChunk(bool* gone);
   Result<BinlogPos> BinlogEnd();
   // Publishes the pending chunk once the stream has read up to its high mark
-  // and is between transactions.
-  void MaybePublishChunk();
+  // and is between transactions. A keyed chunk of more than
+  // batch_max_events rows goes out in batches of that size, each ending with
+  // the position of a chunk that would have ended at its last row.
+  Status MaybePublishChunk();
   void NextSnapshotTable();
 
   // mysql_stream.cc

@@ -118,14 +118,14 @@ Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
     if (s.ok()) {
       s = SnapshotStep();
       // An idle server: the stream may already be at the chunk's high mark.
-      if (s.ok() && pending_chunk_) MaybePublishChunk();
+      if (s.ok() && pending_chunk_) s = MaybePublishChunk();
       // While a snapshot has a chunk to read, do not wait for the stream.
       const bool chunk_due = snapshot_ && !pending_chunk_;
       if (s.ok()) s = stream_.Poll(&events, chunk_due ? std::chrono::milliseconds(0) : kPollInterval);
       for (const std::string& bytes : events) {
         if (!s.ok()) break;
         s = HandleEvent(bytes);
-        if (s.ok() && pending_chunk_) MaybePublishChunk();
+        if (s.ok() && pending_chunk_) s = MaybePublishChunk();
       }
       if (!s.ok() && !s.retryable()) {
         // Fatal: hand over only what was complete at the last boundary or

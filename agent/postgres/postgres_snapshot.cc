@@ -386,7 +386,8 @@ Status PostgresSource::ReadChunk(const Catalog::RelationRef& ref) {
   return Status::OK();
 }
 
-Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint64_t lsn) {
+Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalMessage& msg,
+                                       uint64_t lsn) {
   if (msg.transactional || msg.prefix != kWatermarkPrefix || !pending_chunk_ ||
       msg.content != pending_chunk_->mark) {
     return Status::OK();
@@ -397,6 +398,22 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
   const int64_t started_us = snapshot_->started_us;
   PGresult* r = chunk.rows.get();
   const int n = PQntuples(r);
+  // Where the key columns are among the selected ones: a chunk read in key
+  // order may be cut after any row, with that row's key as the cursor.
+  std::vector<int> key_at;
+  if (!t.key.empty()) {
+    for (const std::string& k : t.cursor_columns) {
+      for (size_t c = 0; c < t.rel.columns.size(); ++c) {
+        if (t.rel.columns[c].name == k) key_at.push_back(static_cast<int>(c));
+      }
+    }
+    if (key_at.size() != t.cursor_columns.size()) key_at.clear();
+  }
+  const uint64_t first_index = snapshot_->rows;
+  // The watermark is outside any transaction: a boundary to resume after.
+  // `lsn` is the end of its WAL record (what pgoutput sends for a message),
+  // so a resume from it starts with the first commit after the watermark.
+  last_commit_end_ = lsn;
   for (int row = 0; row < n; ++row) {
     // Swapped with the event's recycled columns below, to be filled again.
     google::protobuf::RepeatedPtrField<cdc::v1::Column>& after = scratch_after_;
@@ -424,15 +441,24 @@ Status PostgresSource::HandleWatermark(const pgoutput::LogicalMessage& msg, uint
     src->mutable_postgres()->set_commit_lsn(lsn);
     // Every row of one snapshot carries its start, also after a restart.
     src->set_commit_time_us(started_us);
-    src->set_event_index(snapshot_->rows + static_cast<uint64_t>(row));
+    src->set_event_index(first_index + static_cast<uint64_t>(row));
     e.mutable_after()->Swap(&after);
+    if (!key_at.empty() && row + 1 < n &&
+        static_cast<int>(batch_.events.size()) >= config_.batch_max_events) {
+      // A cut after this row: the chunk's rows before it reflect the table
+      // at the watermark as a chunk ending here would, so a resume reads on
+      // from this row's key with a new watermark.
+      snapshot_->rows = first_index + static_cast<uint64_t>(row) + 1;
+      snapshot_->after_columns = chunk.after_columns;
+      snapshot_->after.clear();
+      for (int k : key_at) snapshot_->after.emplace_back(PQgetvalue(r, row, k), PQgetlength(r, row, k));
+      batch_.end_position = offsets::Position::Postgres(lsn);
+      events_at_commit_ = batch_.events.size();
+      if (!PushBatch(out)) return Status::OK();  // stopping
+    }
   }
-  snapshot_->rows += static_cast<uint64_t>(n);
+  snapshot_->rows = first_index + static_cast<uint64_t>(n);
   snapshot_rows_ += static_cast<uint64_t>(n);
-  // The watermark is outside any transaction: a boundary to resume after.
-  // `lsn` is the end of its WAL record (what pgoutput sends for a message),
-  // so a resume from it starts with the first commit after the watermark.
-  last_commit_end_ = lsn;
   events_at_commit_ = batch_.events.size();
   if (chunk.table_done) {
     log_->info("snapshot of {}.{}: {} rows", t.rel.schema, t.rel.table, snapshot_->rows);

@@ -128,8 +128,10 @@ class PostgresSource : public Source {
   Status NextSnapshotTable();
   Status ReadChunk(const Catalog::RelationRef& ref);
   // A logical message in the stream: the pending chunk's watermark publishes
-  // its rows as READ events at `lsn`.
-  Status HandleWatermark(const pgoutput::LogicalMessage& msg, uint64_t lsn);
+  // its rows as READ events at `lsn`. A keyed chunk of more than
+  // batch_max_events rows goes out in batches of that size, each ending with
+  // the position of a chunk that would have ended at its last row.
+  Status HandleWatermark(BatchQueue& out, const pgoutput::LogicalMessage& msg, uint64_t lsn);
 
   // postgres_stream.cc
   // Streams from `start_lsn`; after a retryable failure reconnects with

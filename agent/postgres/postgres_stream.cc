@@ -341,10 +341,9 @@ Status PostgresSource::HandleXLogData(BatchQueue& out, const XLogData& data) {
       types_.Add(std::move(named));
     }
   } else if (auto* m = std::get_if<pgoutput::LogicalMessage>(&msg)) {
-    CDC_RETURN_IF_ERROR(HandleWatermark(*m, m->lsn));
+    CDC_RETURN_IF_ERROR(HandleWatermark(out, *m, m->lsn));
   }
   // Origin messages carry no row change.
-  (void)out;
   return Status::OK();
 }
 

@@ -283,6 +283,55 @@ TEST_F(MySnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// A chunk of more rows than batch_max_events goes out in batches, each
+// ending with a position that reads on after its last row (by a composite
+// key of text and number here). kill -9 while a large chunk is published
+// lands between two of its batches, and the next run reads on from there:
+// every row arrives as exactly one READ.
+TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
+  constexpr int kRows = 200000;
+  constexpr uint64_t kChunk = 50000;
+  Sql("CREATE TABLE t (grp VARCHAR(10), id INT, v VARCHAR(20), PRIMARY KEY (grp, id))");
+  Sql("INSERT INTO t SELECT CONCAT('g', seq % 7), seq, CONCAT('v', seq) FROM seq_1_to_" +
+      std::to_string(kRows));
+  settings_.snapshot_chunk_rows = static_cast<int>(kChunk);
+  settings_.batch_max_events = 100;
+  // A kill resumes at a chunk's end only when the last commit before it
+  // ended there; a few kills make one inside a chunk all but certain.
+  const std::string mark = " snapshot=" + db_name_ + ".t+";
+  uint64_t stored_rows = 0;
+  std::string stored;
+  for (int attempt = 1; attempt <= 4 && stored_rows % kChunk == 0; ++attempt) {
+    settings_.server_id = NextServerId();
+    agent_ = std::make_unique<Process>();
+    ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()},
+                              dir_ + "/agent-kill" + std::to_string(attempt)));
+    ASSERT_TRUE(WaitForLog("streaming the binlog", 1, std::chrono::seconds(60)))
+        << agent_->Stderr();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    agent_->Signal(SIGKILL);
+    agent_->Wait(std::chrono::seconds(10));
+    ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos)
+        << "the snapshot ended before the kill; stderr:\n" << agent_->Stderr();
+    stored = StoredPosition();
+    const size_t at = stored.find(mark);
+    stored_rows = at == std::string::npos ? 0 : std::stoull(stored.substr(at + mark.size()));
+  }
+  EXPECT_NE(stored_rows % kChunk, 0u) << "every kill resumed at a chunk's end: " << stored;
+  EXPECT_EQ(stored_rows % 100, 0u) << stored;
+
+  StartAgent();
+  auto lines = TailTopic(env_, Topic("t"), 2 * kRows, std::chrono::milliseconds(5000));
+  EXPECT_EQ(static_cast<int>(lines.size()), kRows);
+  auto ops = OpsByKey(lines, "id");
+  ASSERT_EQ(static_cast<int>(ops.size()), kRows);
+  for (const auto& [id, list] : ops) {
+    ASSERT_EQ(list.size(), 1u) << "row " << id;
+    ASSERT_EQ(list[0], cdc::v1::OP_READ) << "row " << id;
+  }
+  EXPECT_EQ(StopAgent(), 0);
+}
+
 // Only tables the agent does not capture change: the stored position still
 // follows the binlog (their transactions are boundaries too), so a restart
 // does not read them again and purging old binlogs does not strand the agent.

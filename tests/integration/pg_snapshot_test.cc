@@ -256,6 +256,60 @@ TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
   EXPECT_EQ(StopAgent(), 0);
 }
 
+// A chunk of more rows than batch_max_events goes out in batches, each
+// ending with a position that reads on after its last row. kill -9 while a
+// large chunk is published lands between two of its batches, and the next
+// run reads on from there: every row arrives as exactly one READ.
+TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
+  constexpr int kRows = 200000;
+  constexpr uint64_t kChunk = 50000;
+  Sql("CREATE TABLE t (id bigint PRIMARY KEY, payload text)");
+  Sql(InsertRange(1, kRows));
+  settings_.snapshot_chunk_rows = static_cast<int>(kChunk);
+  settings_.batch_max_events = 100;
+  // A kill resumes at a chunk's end only when the last commit before it
+  // ended there; a few kills, each a little later in the snapshot, make one
+  // inside a chunk all but certain.
+  uint64_t stored_rows = 0;
+  std::string shown;
+  for (int attempt = 1; attempt <= 4 && stored_rows % kChunk == 0; ++attempt) {
+    agent_ = std::make_unique<Process>();
+    ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()},
+                              dir_ + "/agent-kill" + std::to_string(attempt)));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (agent_->Stderr().find("snapshot of 1 tables") == std::string::npos &&
+           agent_->Stderr().find(" snapshot=public.t+") == std::string::npos) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << agent_->Stderr();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    agent_->Signal(SIGKILL);
+    agent_->Wait(std::chrono::seconds(10));
+    ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos)
+        << "the snapshot ended before the kill; stderr:\n" << agent_->Stderr();
+    CommandResult r =
+        RunCommand({env_.agent_bin, "offsets", "show", "--config", ConfigPath()},
+                   std::chrono::seconds(30));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    shown = r.out;
+    const std::string mark = " snapshot=public.t+";
+    const size_t at = shown.find(mark);
+    stored_rows = at == std::string::npos ? 0 : std::stoull(shown.substr(at + mark.size()));
+  }
+  EXPECT_NE(stored_rows % kChunk, 0u) << "every kill resumed at a chunk's end: " << shown;
+  EXPECT_EQ(stored_rows % 100, 0u) << shown;
+
+  StartAgent();
+  auto lines = TailTopic(env_, Topic("public", "t"), 2 * kRows, std::chrono::milliseconds(5000));
+  int reads = 0;
+  auto seen = CountIds(lines, &reads);
+  EXPECT_EQ(reads, kRows);
+  EXPECT_EQ(static_cast<int>(lines.size()), kRows);
+  ASSERT_EQ(static_cast<int>(seen.size()), kRows);
+  for (const auto& [id, n] : seen) ASSERT_EQ(n, 1) << "row " << id << " arrived " << n << " times";
+  EXPECT_EQ(StopAgent(), 0);
+}
+
 // `cdc-agent snapshot --tables` beside a running agent: the table is read
 // again as a new snapshot (a new start time), after the changes already
 // published; the request file goes once the table is read; a table the agent
