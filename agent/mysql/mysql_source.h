@@ -79,6 +79,11 @@ class MysqlSource : public Source {
     TableShapePtr shape;
     // With kafka.format debezium-json: DebeziumTableOf(schema).
     std::shared_ptr<const DebeziumTableInfo> debezium;
+    // What it was made from: a TABLE_MAP equal to `map`, with the same
+    // history version in effect, maps to the same table.
+    binlog::TableMap map;
+    const InfoTable* info = nullptr;
+    uint64_t history_generation = 0;
   };
 
   // DebeziumTableOf(schema) when kafka.format is debezium-json, else null.

@@ -450,11 +450,18 @@ Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::Ev
     tables_[map.table_id] = std::nullopt;
     return Status::OK();
   }
+  const BinlogPos at{file_, header.log_pos};
+  const InfoTable* info = history_.Find(map.schema, map.table, at);
+  auto known = tables_.find(map.table_id);
+  if (known != tables_.end() && known->second && known->second->info == info &&
+      known->second->history_generation == history_.generation() && known->second->map == map) {
+    // The table of an earlier transaction, unchanged: each transaction maps
+    // its tables again.
+    return Status::OK();
+  }
   MappedTable mapped;
   mapped.schema = binlog::SchemaFromTableMap(map);
   mapped.topic = TopicName(topic_prefix_, map.schema, map.table);
-  const BinlogPos at{file_, header.log_pos};
-  const InfoTable* info = history_.Find(map.schema, map.table, at);
   if (map.metadata.column_names.size() == map.column_types.size()) {
     // Full metadata: the TABLE_MAP is the authority. It does not mark
     // MariaDB's JSON columns (LONGTEXT with a json_valid check): the history
@@ -481,6 +488,9 @@ Status MysqlSource::HandleTableMap(const binlog::TableMap& map, const binlog::Ev
   }
   mapped.debezium = DebeziumFacts(mapped.schema);
   mapped.shape = ShapeFor(mapped.schema);
+  mapped.map = map;
+  mapped.info = info;
+  mapped.history_generation = history_.generation();
   tables_[map.table_id] = std::move(mapped);
   return Status::OK();
 }

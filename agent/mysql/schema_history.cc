@@ -53,6 +53,7 @@ int CompareBinlogPos(const BinlogPos& a, const BinlogPos& b) {
 }
 
 Status SchemaHistory::Load(offsets::OffsetStore* store, const std::string& source) {
+  ++generation_;
   store_ = store;
   source_ = source;
   tables_.clear();
@@ -176,6 +177,7 @@ Status SchemaHistory::Record(const BinlogPos& at, const Catalog& current) {
     return Status::InvalidArgument("schema history: recording at " + at.ToString() +
                                    " before the newest recorded position " + high_.ToString());
   }
+  ++generation_;
   for (const auto& [key, table] : current.tables) {
     const Version* v = InEffect(key, at);
     if (v != nullptr && !v->dropped && SameColumns(v->table, table)) continue;

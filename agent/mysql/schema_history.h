@@ -50,6 +50,9 @@ class SchemaHistory {
   bool empty() const { return tables_.empty() && high_.file.empty(); }
   // The newest position recorded.
   const BinlogPos& high() const { return high_; }
+  // Changes with every Load and Record: a pointer Find returned before is
+  // only valid, and only means the same columns, while this stays the same.
+  uint64_t generation() const { return generation_; }
 
   // The columns of db.table at `at`: the newest version recorded at or
   // before it (InfoTable::unknown set when they are not known). nullptr
@@ -93,6 +96,7 @@ class SchemaHistory {
   std::map<std::string, DatabaseDefaults> databases_;
   BinlogPos high_;
   std::optional<std::string> unsent_;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace cdc::agent::mysql

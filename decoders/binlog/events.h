@@ -228,6 +228,8 @@ struct TableMetadata {
   std::map<uint32_t, uint16_t> enum_set_charset_exceptions;
   std::vector<uint16_t> enum_set_column_charsets;
   std::vector<bool> column_visibility;      // per column (MySQL 8.0.23+)
+
+  bool operator==(const TableMetadata&) const = default;
 };
 
 // MYSQL_TYPE_* as written in TABLE_MAP.
@@ -283,6 +285,8 @@ struct TableMap {
   std::vector<uint16_t> column_meta;  // type metadata per column (0 when none)
   std::vector<bool> nullable;
   TableMetadata metadata;
+
+  bool operator==(const TableMap&) const = default;
 };
 
 enum class RowsKind : uint8_t { kWrite, kUpdate, kDelete, kPartialUpdate };
