@@ -352,7 +352,8 @@ class SourceBench:
             offset = 0
             for i, rate in enumerate(a.rates):
                 step, offset = run_step(s, self.kafka, proc, reader.topic, self.keys.agent_json, i,
-                                        rate, a.step_seconds, a.writers, offset)
+                                        rate, a.step_seconds, a.writers, offset,
+                                        self.log_path(f"latency-{rate}").replace(".log", ".csv"))
                 lat["steps"].append(step.as_dict())
                 if not step.ok:
                     break

@@ -98,8 +98,11 @@ def run_writers(source, step_index, rate, seconds, writers):
     return commits
 
 
-def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writers, start_offset):
-    """One step; returns (Step, the topic offset after it)."""
+def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writers, start_offset,
+             series_path=None):
+    """One step; returns (Step, the topic offset after it). With
+    series_path, writes each matched event there as a CSV line: the commit
+    time and the Kafka append time (ms since the epoch) and the offset."""
     step = Step(target=rate, seconds=seconds, writers=writers)
     cpu_before = proc.sampler.cpu_now()
     window = CpuWindow()
@@ -113,6 +116,7 @@ def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writ
     step.achieved = (step.changes - writers * LATENCY_TXN_ROWS) / span if span > 0 else 0.0
     step.expected_records = step.changes + deletes * LATENCY_TXN_ROWS
     latencies = []
+    series = []
     unmatched = [0]
 
     def on_message(m):
@@ -134,6 +138,8 @@ def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writ
             unmatched[0] += 1
             return
         latencies.append(m.timestamp()[1] - committed / 1000.0)
+        if series_path:
+            series.append((committed / 1000.0, m.timestamp()[1], m.offset()))
 
     catch_up = max(30.0, seconds)
     scan = kafka.read(topic, start=start_offset, handler=on_message,
@@ -141,6 +147,12 @@ def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writ
     step.delivered = scan.records
     step.unmatched = unmatched[0]
     step.cpu_per_million = (proc.sampler.cpu_now() - cpu_before) * 1e6 / step.changes
+    if series_path:
+        series.sort()
+        with open(series_path, "w", encoding="utf-8") as f:
+            f.write("commit_ms,append_ms,offset\n")
+            for committed, appended, offset in series:
+                f.write(f"{committed:.3f},{appended},{offset}\n")
     latencies.sort()
     step.p50_ms = percentile(latencies, 50)
     step.p99_ms = percentile(latencies, 99)
