@@ -136,7 +136,8 @@ struct KafkaConfig {
   // in offsets_topic; at least once stores positions in offsets.path only.
   bool exactly_once = true;
   // Default: 100. A Kafka transaction is committed this long after it began,
-  // or after commit_max_events events, whichever comes first.
+  // or after commit_max_events events, whichever comes first. At least once,
+  // the acknowledged position is stored at most this often.
   int commit_interval_ms = 100;
   int commit_max_events = 100000;  // Default: 100000.
   // Default: cdc-agent-offsets. The compacted topic of committed positions.

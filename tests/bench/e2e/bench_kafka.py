@@ -133,12 +133,15 @@ class Kafka:
         finally:
             c.close()
 
-    def read(self, topic, start=0, handler=None, expect=None, timeout=120.0):
+    def read(self, topic, start=0, handler=None, expect=None, timeout=120.0, idle=False):
         """Reads partition 0 of `topic` from `start` with read_committed and
         returns a Scan. Without `expect` it reads to the end (the last stable
         offset) as it is when the read reaches it; with `expect` it reads
         until that many records have come (tombstones included), waiting for
-        them until `timeout`. handler(message) is called for each record."""
+        them until `timeout`, or with `idle` until no record has come for
+        `timeout` (so that the reading itself, slower than the agent's
+        writing at high rates, is not taken for the agent falling behind).
+        handler(message) is called for each record."""
         c = self.consumer(**{"enable.partition.eof": True, "fetch.max.bytes": 52428800,
                              "max.partition.fetch.bytes": 10485760})
         scan = Scan(next_offset=start)
@@ -153,6 +156,8 @@ class Kafka:
                         raise BenchError(f"reading {topic}: not at its end after {timeout:.0f} s")
                     break
                 msgs = c.consume(10000, 0.5)
+                if idle and msgs:
+                    deadline = time.monotonic() + timeout
                 eof = False
                 for m in msgs:
                     err = m.error()

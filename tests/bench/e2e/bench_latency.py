@@ -143,7 +143,7 @@ def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writ
 
     catch_up = max(30.0, seconds)
     scan = kafka.read(topic, start=start_offset, handler=on_message,
-                      expect=step.expected_records, timeout=catch_up)
+                      expect=step.expected_records, timeout=catch_up, idle=True)
     step.delivered = scan.records
     step.unmatched = unmatched[0]
     step.cpu_per_million = (proc.sampler.cpu_now() - cpu_before) * 1e6 / step.changes
@@ -159,8 +159,8 @@ def run_step(source, kafka, proc, topic, key_id, step_index, rate, seconds, writ
     step.max_ms = latencies[-1] if latencies else float("nan")
     problems = []
     if scan.records < step.expected_records:
-        problems.append(f"behind: {scan.records} of {step.expected_records} records in Kafka "
-                        f"{catch_up:.0f} s after the writers stopped")
+        problems.append(f"behind: {scan.records} of {step.expected_records} records in Kafka, "
+                        f"none more for {catch_up:.0f} s")
     if step.unmatched:
         problems.append(f"{step.unmatched} events not matched to a commit")
     if step.p99_ms >= 1000.0:

@@ -88,9 +88,40 @@ TEST_F(KafkaSinkTest, AcknowledgedBatchesReportTheirPositionsInOrder) {
 
   Status s = sink->Flush(10000);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(durable_, (std::vector<offsets::Position>{Lsn(100), Lsn(300), Lsn(400)}));
+  // The batches are acknowledged together: the last position stands for all.
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(400)});
   EXPECT_EQ(sink->in_flight(), 0u);
   EXPECT_EQ(sink->events_acked(), 6u);
+}
+
+// Each report is a synced write of the offsets store: Poll reports the
+// latest acknowledged position at most every commit_interval_ms; Flush
+// reports it at once.
+TEST_F(KafkaSinkTest, PollReportsAtMostOncePerCommitInterval) {
+  KafkaConfig config = Config();
+  config.commit_interval_ms = 60000;
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 2, 10)).ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (durable_.empty() && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(sink->Poll(100).ok());
+  }
+  ASSERT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)}) << "the first report waits for none";
+
+  ASSERT_TRUE(sink->Send(MakeBatch(3, 2, 20)).ok());
+  ASSERT_TRUE(sink->Send(MakeBatch(5, 2, 30)).ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sink->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(sink->Poll(100).ok());
+  }
+  ASSERT_EQ(sink->in_flight(), 0u);
+  ASSERT_TRUE(sink->Poll(100).ok());
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)})
+      << "acknowledged within the interval: not reported yet";
+
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  EXPECT_EQ(durable_, (std::vector<offsets::Position>{Lsn(10), Lsn(30)}));
 }
 
 TEST_F(KafkaSinkTest, PollReportsPositionsAsTheyBecomeDurable) {
