@@ -274,6 +274,10 @@ class RdKafkaSink final : public KafkaSink {
     return Status::OK();
   }
 
+  void ReportAcknowledged() override {
+    if (!config_.exactly_once) RetireAcknowledged(/*now=*/true);
+  }
+
   uint64_t in_flight() const override { return in_flight_; }
   uint64_t events_acked() const override { return events_acked_; }
   uint64_t commits() const override { return commits_; }

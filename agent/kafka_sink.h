@@ -40,12 +40,19 @@ class KafkaSink {
 
   // Serves delivery reports for up to `timeout_ms`. When every event of a
   // batch with an end_position and of all batches before it is acknowledged,
-  // calls the durable callback with that position (in batch order).
+  // that position becomes durable: at least once, the callback gets the
+  // latest such position at most every commit_interval_ms (positions only
+  // move forward); exactly once, each commit's position as it commits.
   virtual Status Poll(int timeout_ms) = 0;
 
   // Waits until everything sent is acknowledged (or `timeout_ms` passes:
-  // IOError, retryable) and reports the resulting durable positions.
+  // IOError, retryable) and reports the resulting durable position.
   virtual Status Flush(int timeout_ms) = 0;
+
+  // At least once: reports the latest acknowledged position now, for a stop
+  // that does not Flush (after a failure), so that what Kafka has is not
+  // sent again at the next start. Nothing exactly once.
+  virtual void ReportAcknowledged() = 0;
 
   // Number of events sent but not yet acknowledged.
   virtual uint64_t in_flight() const = 0;

@@ -234,6 +234,8 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
     }
     int flush_ms = static_cast<int>(std::max<int64_t>(budget.count(), 100));
     if (sink_status.ok()) sink_status = sink->Flush(flush_ms);
+  } else {
+    sink->ReportAcknowledged();
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log->info("stopped: {} events published in {:.1f} s, durable at {}", sink->events_acked(),

@@ -353,7 +353,8 @@ class SourceBench:
             for i, rate in enumerate(a.rates):
                 step, offset = run_step(s, self.kafka, proc, reader.topic, self.keys.agent_json, i,
                                         rate, a.step_seconds, a.writers, offset,
-                                        self.log_path(f"latency-{rate}").replace(".log", ".csv"))
+                                        os.path.join(self.logs,
+                                                     f"{self.source.key}-latency-{rate}.csv"))
                 lat["steps"].append(step.as_dict())
                 if not step.ok:
                     break

@@ -156,7 +156,7 @@ class Kafka:
                         raise BenchError(f"reading {topic}: not at its end after {timeout:.0f} s")
                     break
                 msgs = c.consume(10000, 0.5)
-                if idle and msgs:
+                if idle and any(m.error() is None for m in msgs):
                     deadline = time.monotonic() + timeout
                 eof = False
                 for m in msgs:

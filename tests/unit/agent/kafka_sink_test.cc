@@ -124,6 +124,36 @@ TEST_F(KafkaSinkTest, PollReportsAtMostOncePerCommitInterval) {
   EXPECT_EQ(durable_, (std::vector<offsets::Position>{Lsn(10), Lsn(30)}));
 }
 
+// A stop after a failure does not Flush: what Kafka acknowledged before the
+// failed batch is still reported, and nothing of or after that batch.
+TEST_F(KafkaSinkTest, ReportAcknowledgedAfterAFailureStopsAtTheFailedBatch) {
+  KafkaConfig config = Config();
+  config.commit_interval_ms = 60000;
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 1, 10)).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  ASSERT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)});
+
+  ASSERT_TRUE(sink->Send(MakeBatch(2, 1, 20)).ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sink->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(sink->Poll(100).ok());
+  }
+  ASSERT_EQ(sink->in_flight(), 0u);
+  rd_kafka_mock_push_request_errors(mock_.cluster(), kProduceApiKey, 1,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  ASSERT_TRUE(sink->Send(MakeBatch(3, 1, 30)).ok());
+  Status s;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (s.ok() && std::chrono::steady_clock::now() < deadline) s = sink->Poll(100);
+  ASSERT_FALSE(s.ok()) << "the third batch fails";
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)}) << "within the interval";
+
+  sink->ReportAcknowledged();
+  EXPECT_EQ(durable_, (std::vector<offsets::Position>{Lsn(10), Lsn(20)}));
+}
+
 TEST_F(KafkaSinkTest, PollReportsPositionsAsTheyBecomeDurable) {
   auto sink = MakeSink(Config());
   ASSERT_NE(sink, nullptr);
