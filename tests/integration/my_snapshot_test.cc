@@ -37,6 +37,38 @@ class MySnapshotTest : public MyAgentTest {
     return pos;
   }
 
+  // Starts the agent under a new server_id, waits until it streams, and
+  // kills it 300 ms later, in the middle of the snapshot of t. Returns the
+  // rows of t the stored position counts as read (0 when it names none) and
+  // sets `stored` to that position.
+  uint64_t KillDuringSnapshot(const std::string& log_name, std::string* stored) {
+    settings_.server_id = NextServerId();
+    agent_ = std::make_unique<Process>();
+    EXPECT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/" + log_name));
+    EXPECT_TRUE(WaitForLog("streaming the binlog", 1, std::chrono::seconds(60))) << agent_->Stderr();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    agent_->Signal(SIGKILL);
+    agent_->Wait(std::chrono::seconds(10));
+    *stored = StoredPosition();
+    const std::string mark = " snapshot=" + db_name_ + ".t+";
+    const size_t at = stored->find(mark);
+    return at == std::string::npos ? 0 : std::stoull(stored->substr(at + mark.size()));
+  }
+
+  // Starts the agent and reads t's topic until it is idle: each of `rows`
+  // ids came once, as a READ.
+  void ExpectEachRowReadOnceAfterStart(int rows) {
+    StartAgent();
+    auto lines = TailTopic(env_, Topic("t"), 2 * rows, std::chrono::milliseconds(5000));
+    EXPECT_EQ(static_cast<int>(lines.size()), rows);
+    auto ops = OpsByKey(lines, "id");
+    ASSERT_EQ(static_cast<int>(ops.size()), rows);
+    for (const auto& [id, list] : ops) {
+      ASSERT_EQ(list.size(), 1u) << "row " << id;
+      ASSERT_EQ(list[0], cdc::v1::OP_READ) << "row " << id;
+    }
+  }
+
   // Stops the agent while a writer thread inserts rows from `first` on, one
   // transaction each: 100 before the stop, as many as it manages while the
   // agent stops, and 100 after it exited. Then starts the agent again. With
@@ -298,37 +330,18 @@ TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   settings_.batch_max_events = 100;
   // A kill resumes at a chunk's end only when the last commit before it
   // ended there; a few kills make one inside a chunk all but certain.
-  const std::string mark = " snapshot=" + db_name_ + ".t+";
   uint64_t stored_rows = 0;
   std::string stored;
   for (int attempt = 1; attempt <= 4 && stored_rows % kChunk == 0; ++attempt) {
-    settings_.server_id = NextServerId();
-    agent_ = std::make_unique<Process>();
-    ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()},
-                              dir_ + "/agent-kill" + std::to_string(attempt)));
-    ASSERT_TRUE(WaitForLog("streaming the binlog", 1, std::chrono::seconds(60)))
-        << agent_->Stderr();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    agent_->Signal(SIGKILL);
-    agent_->Wait(std::chrono::seconds(10));
+    stored_rows = KillDuringSnapshot("agent-kill" + std::to_string(attempt), &stored);
+    ASSERT_FALSE(HasFailure());
     ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos)
         << "the snapshot ended before the kill; stderr:\n" << agent_->Stderr();
-    stored = StoredPosition();
-    const size_t at = stored.find(mark);
-    stored_rows = at == std::string::npos ? 0 : std::stoull(stored.substr(at + mark.size()));
   }
   EXPECT_NE(stored_rows % kChunk, 0u) << "every kill resumed at a chunk's end: " << stored;
   EXPECT_EQ(stored_rows % 100, 0u) << stored;
 
-  StartAgent();
-  auto lines = TailTopic(env_, Topic("t"), 2 * kRows, std::chrono::milliseconds(5000));
-  EXPECT_EQ(static_cast<int>(lines.size()), kRows);
-  auto ops = OpsByKey(lines, "id");
-  ASSERT_EQ(static_cast<int>(ops.size()), kRows);
-  for (const auto& [id, list] : ops) {
-    ASSERT_EQ(list.size(), 1u) << "row " << id;
-    ASSERT_EQ(list[0], cdc::v1::OP_READ) << "row " << id;
-  }
+  ExpectEachRowReadOnceAfterStart(kRows);
   EXPECT_EQ(StopAgent(), 0);
 }
 
@@ -343,27 +356,11 @@ TEST_F(MySnapshotTest, FloatKeyedTableIsReadWholeAndOnce) {
   Sql("INSERT INTO t SELECT seq % 20 + 0.1, seq FROM seq_1_to_" + std::to_string(kRows));
   settings_.snapshot_chunk_rows = static_cast<int>(kChunk);
   settings_.batch_max_events = 100;
-  settings_.server_id = NextServerId();
-  agent_ = std::make_unique<Process>();
-  ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/agent-kill"));
-  ASSERT_TRUE(WaitForLog("streaming the binlog", 1, std::chrono::seconds(60))) << agent_->Stderr();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  agent_->Signal(SIGKILL);
-  agent_->Wait(std::chrono::seconds(10));
-  const std::string stored = StoredPosition();
-  const std::string mark = " snapshot=" + db_name_ + ".t+";
-  const size_t at = stored.find(mark);
-  const uint64_t stored_rows = at == std::string::npos ? 0 : std::stoull(stored.substr(at + mark.size()));
-  EXPECT_EQ(stored_rows, 0u) << "read in parts: " << stored;
+  std::string stored;
+  EXPECT_EQ(KillDuringSnapshot("agent-kill", &stored), 0u) << "read in parts: " << stored;
+  ASSERT_FALSE(HasFailure());
 
-  StartAgent();
-  auto lines = TailTopic(env_, Topic("t"), 2 * kRows, std::chrono::milliseconds(5000));
-  EXPECT_EQ(static_cast<int>(lines.size()), kRows);
-  auto ops = OpsByKey(lines, "id");
-  ASSERT_EQ(static_cast<int>(ops.size()), kRows);
-  for (const auto& [id, list] : ops) {
-    ASSERT_EQ(list.size(), 1u) << "row " << id;
-  }
+  ExpectEachRowReadOnceAfterStart(kRows);
   EXPECT_EQ(StopAgent(), 0);
 }
 

@@ -39,6 +39,17 @@ class PgSnapshotTest : public PgAgentTest {
     }
     return seen;
   }
+
+  // Reads t's topic until it is idle: each of `rows` ids came once, as a READ.
+  void ExpectEachRowReadOnce(int rows) {
+    auto lines = TailTopic(env_, Topic("public", "t"), 2 * rows, std::chrono::milliseconds(5000));
+    int reads = 0;
+    auto seen = CountIds(lines, &reads);
+    EXPECT_EQ(reads, rows);
+    EXPECT_EQ(static_cast<int>(lines.size()), rows);
+    ASSERT_EQ(static_cast<int>(seen.size()), rows);
+    for (const auto& [id, n] : seen) ASSERT_EQ(n, 1) << "row " << id << " arrived " << n << " times";
+  }
 };
 
 // Each row's events as the consumer reads them: (op, payload) in order.
@@ -225,13 +236,7 @@ TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
   ASSERT_NE(at, std::string::npos) << log;
   EXPECT_NE(log.substr(at, 21), " snapshot=public.t+0,") << log;
   EXPECT_NE(log.substr(at, 20), " snapshot=public.t+0") << log;
-  auto lines = TailTopic(env_, Topic("public", "t"), 2 * kRows, std::chrono::milliseconds(5000));
-  int reads = 0;
-  auto seen = CountIds(lines, &reads);
-  EXPECT_EQ(reads, kRows);
-  EXPECT_EQ(static_cast<int>(lines.size()), kRows);
-  ASSERT_EQ(static_cast<int>(seen.size()), kRows);
-  for (const auto& [id, n] : seen) ASSERT_EQ(n, 1) << "row " << id << " arrived " << n << " times";
+  ExpectEachRowReadOnce(kRows);
   stop_writer = true;
   writer.join();
   ASSERT_GT(written.load(), 100);
@@ -300,13 +305,7 @@ TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   EXPECT_EQ(stored_rows % 100, 0u) << shown;
 
   StartAgent();
-  auto lines = TailTopic(env_, Topic("public", "t"), 2 * kRows, std::chrono::milliseconds(5000));
-  int reads = 0;
-  auto seen = CountIds(lines, &reads);
-  EXPECT_EQ(reads, kRows);
-  EXPECT_EQ(static_cast<int>(lines.size()), kRows);
-  ASSERT_EQ(static_cast<int>(seen.size()), kRows);
-  for (const auto& [id, n] : seen) ASSERT_EQ(n, 1) << "row " << id << " arrived " << n << " times";
+  ExpectEachRowReadOnce(kRows);
   EXPECT_EQ(StopAgent(), 0);
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -40,6 +41,17 @@ class KafkaSinkTest : public ::testing::Test {
     auto sink = NewKafkaSink(config, [this](const offsets::Position& p, uint64_t) { durable_.push_back(p); });
     EXPECT_TRUE(sink.ok()) << sink.status().ToString();
     return sink.ok() ? std::move(sink).value() : nullptr;
+  }
+
+  // Polls `sink` until `done` holds, a Poll fails (its status is returned)
+  // or 10 s pass.
+  static Status PollUntil(KafkaSink& sink, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      Status s = sink.Poll(100);
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
   }
 
   static Batch MakeBatch(int first_id, int events, std::optional<uint64_t> end_lsn) {
@@ -103,18 +115,12 @@ TEST_F(KafkaSinkTest, PollReportsAtMostOncePerCommitInterval) {
   auto sink = MakeSink(config);
   ASSERT_NE(sink, nullptr);
   ASSERT_TRUE(sink->Send(MakeBatch(1, 2, 10)).ok());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (durable_.empty() && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_TRUE(sink->Poll(100).ok());
-  }
+  ASSERT_TRUE(PollUntil(*sink, [&] { return !durable_.empty(); }).ok());
   ASSERT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)}) << "the first report waits for none";
 
   ASSERT_TRUE(sink->Send(MakeBatch(3, 2, 20)).ok());
   ASSERT_TRUE(sink->Send(MakeBatch(5, 2, 30)).ok());
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (sink->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_TRUE(sink->Poll(100).ok());
-  }
+  ASSERT_TRUE(PollUntil(*sink, [&] { return sink->in_flight() == 0; }).ok());
   ASSERT_EQ(sink->in_flight(), 0u);
   ASSERT_TRUE(sink->Poll(100).ok());
   EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)})
@@ -136,18 +142,12 @@ TEST_F(KafkaSinkTest, ReportAcknowledgedAfterAFailureStopsAtTheFailedBatch) {
   ASSERT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)});
 
   ASSERT_TRUE(sink->Send(MakeBatch(2, 1, 20)).ok());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (sink->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_TRUE(sink->Poll(100).ok());
-  }
+  ASSERT_TRUE(PollUntil(*sink, [&] { return sink->in_flight() == 0; }).ok());
   ASSERT_EQ(sink->in_flight(), 0u);
   rd_kafka_mock_push_request_errors(mock_.cluster(), kProduceApiKey, 1,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
   ASSERT_TRUE(sink->Send(MakeBatch(3, 1, 30)).ok());
-  Status s;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (s.ok() && std::chrono::steady_clock::now() < deadline) s = sink->Poll(100);
-  ASSERT_FALSE(s.ok()) << "the third batch fails";
+  ASSERT_FALSE(PollUntil(*sink, [] { return false; }).ok()) << "the third batch fails";
   EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(10)}) << "within the interval";
 
   sink->ReportAcknowledged();
@@ -158,10 +158,7 @@ TEST_F(KafkaSinkTest, PollReportsPositionsAsTheyBecomeDurable) {
   auto sink = MakeSink(Config());
   ASSERT_NE(sink, nullptr);
   ASSERT_TRUE(sink->Send(MakeBatch(1, 5, 42)).ok());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (durable_.empty() && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_TRUE(sink->Poll(100).ok());
-  }
+  ASSERT_TRUE(PollUntil(*sink, [&] { return !durable_.empty(); }).ok());
   EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(42)});
   EXPECT_EQ(sink->events_acked(), 5u);
 }
