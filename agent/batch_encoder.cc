@@ -25,13 +25,20 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
   EncodedBatch out;
   out.messages.reserve(batch.events.size());
   out.headers.reserve(batch.events.size() * 5);
+  // Room for as many bytes per event as the last batch had, so that the
+  // bytes are not moved as they grow.
+  out.bytes.reserve(batch.events.size() * bytes_per_event_);
   for (const OutEvent& event : batch.events) {
-    Result<bool> encoded = encoder_.Encode(event, &value_buf_, &key_buf_);
+    // The value goes straight into the batch's bytes, the key after it.
+    EncodedBatch::Message m;
+    m.value_begin = out.bytes.size();
+    key_buf_.clear();
+    Result<bool> encoded = encoder_.Encode(event, &out.bytes, &key_buf_);
     if (!encoded.ok() && encoded.status().retryable()) {
-      encoded = RetryEncode(event, std::move(encoded), stop);
+      encoded = RetryEncode(event, std::move(encoded), stop, m.value_begin, &out.bytes);
     }
     if (!encoded.ok()) return encoded.status();
-    EncodedBatch::Message m;
+    m.value_size = out.bytes.size() - m.value_begin;
     if (out.topics.empty() || out.topics.back() != event.topic) {
       // Events of one table come in runs; a batch has few topics.
       auto it = std::find(out.topics.begin(), out.topics.end(), event.topic);
@@ -49,9 +56,6 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
       m.key_size = key_buf_.size();
       out.bytes += key_buf_;
     }
-    m.value_begin = out.bytes.size();
-    m.value_size = value_buf_.size();
-    out.bytes += value_buf_;
     m.headers_begin = out.headers.size();
     for (const auto& [name, value] : encoder_.Headers(event)) {
       out.headers.push_back({name, out.bytes.size(), value.size()});
@@ -71,6 +75,7 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
     m.headers_end = out.headers.size();
     out.messages.push_back(m);
   }
+  if (!batch.events.empty()) bytes_per_event_ = out.bytes.size() / batch.events.size() + 16;
   out.tombstone_headers_begin = out.headers.size();
   for (const auto& [name, value] : encoder_.TombstoneHeaders()) {
     out.headers.push_back({name, out.bytes.size(), value.size()});
@@ -89,7 +94,8 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
 }
 
 Result<bool> BatchEncoder::RetryEncode(const OutEvent& out, Result<bool> encoded,
-                                       const std::atomic<bool>* stop) {
+                                       const std::atomic<bool>* stop, size_t value_begin,
+                                       std::string* bytes) {
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::milliseconds(config_.delivery_timeout_ms);
   int wait_ms = 500;
@@ -108,7 +114,9 @@ Result<bool> BatchEncoder::RetryEncode(const OutEvent& out, Result<bool> encoded
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     wait_ms = std::min(wait_ms * 2, 10000);
-    encoded = encoder_.Encode(out, &value_buf_, &key_buf_);
+    bytes->resize(value_begin);
+    key_buf_.clear();
+    encoded = encoder_.Encode(out, bytes, &key_buf_);
   }
   return encoded;
 }

@@ -91,13 +91,16 @@ class BatchEncoder {
   static constexpr size_t kRecycleMaxColumns = 64;
 
  private:
+  // Encodes `out` again until it succeeds; each try first cuts `bytes`
+  // back to `value_begin`, where the event's value starts.
   Result<bool> RetryEncode(const OutEvent& out, Result<bool> encoded,
-                           const std::atomic<bool>* stop);
+                           const std::atomic<bool>* stop, size_t value_begin,
+                           std::string* bytes);
 
   const KafkaConfig config_;
   EventEncoder encoder_;
-  std::string value_buf_;
   std::string key_buf_;
+  size_t bytes_per_event_ = 256;  // the last batch's, and a little more
 };
 
 }  // namespace cdc::agent

@@ -3,6 +3,7 @@
 #include "agent/confluent_wire.h"
 #include "agent/debezium_transaction.h"
 #include "agent/event_json.h"
+#include "agent/event_wire.h"
 #include "agent/proto_text.h"
 #include "offsets/position.h"
 
@@ -103,9 +104,11 @@ Result<EventEncoder::SchemaIds> EventEncoder::IdsFor(const std::string& topic) {
 
 Result<bool> EventEncoder::Encode(const OutEvent& out, std::string* value, std::string* key) {
   if (out.key_bytes) {
+    const size_t key_start = key->size();
     CDC_ASSIGN_OR_RETURN(bool has_key, EncodeValueAndKey(out, value, key));
     (void)has_key;
-    *key = *out.key_bytes;
+    key->resize(key_start);
+    key->append(*out.key_bytes);
     return true;
   }
   return EncodeValueAndKey(out, value, key);
@@ -119,53 +122,36 @@ Result<bool> EventEncoder::EncodeValueAndKey(const OutEvent& out, std::string* v
   if (out.row) {
     // The unwrap transform: the row alone (no registry: refused at load).
     if (format_ == EventFormat::kJson) {
-      *value = RowToPlainJson(*out.row);
-      if (has_key) *key = RowKeyToJson(out.key);
+      value->append(RowToPlainJson(*out.row));
+      if (has_key) key->append(RowKeyToJson(out.key));
       return has_key;
     }
-    if (!out.row->SerializeToString(value)) {
-      return Status::InvalidArgument("kafka: cannot serialize a row for topic " + out.topic);
-    }
-    if (has_key && !out.key.SerializeToString(key)) {
-      return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
-    }
+    AppendRowWire(*out.row, value);
+    if (has_key) AppendRowKeyWire(out.key, key);
     return has_key;
   }
   switch (format_) {
     case EventFormat::kProtobuf: {
       if (!registry_) {
-        if (!out.event.SerializeToString(value)) {
-          return Status::InvalidArgument("kafka: cannot serialize an event for topic " +
-                                         out.topic);
-        }
-        if (has_key && !out.key.SerializeToString(key)) {
-          return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
-        }
+        AppendEventWire(out.event, value);
+        if (has_key) AppendRowKeyWire(out.key, key);
         return has_key;
       }
       // Confluent wire format: the header, then the message.
       CDC_ASSIGN_OR_RETURN(SchemaIds ids, IdsFor(out.topic));
-      value->clear();
       AppendConfluentHeader(ids.value, ChangeEventMessageIndexes(), value);
-      if (!out.event.AppendToString(value)) {
-        return Status::InvalidArgument("kafka: cannot serialize an event for topic " + out.topic);
-      }
+      AppendEventWire(out.event, value);
       if (has_key) {
-        key->clear();
         AppendConfluentHeader(ids.key, RowKeyMessageIndexes(), key);
-        if (!out.key.AppendToString(key)) {
-          return Status::InvalidArgument("kafka: cannot serialize a key for topic " + out.topic);
-        }
+        AppendRowKeyWire(out.key, key);
       }
       return has_key;
     }
     case EventFormat::kJson:
-      *value = EventToJson(out.event);
-      if (has_key) *key = RowKeyToJson(out.key);
+      value->append(EventToJson(out.event));
+      if (has_key) key->append(RowKeyToJson(out.key));
       return has_key;
     case EventFormat::kDebeziumJson:
-      value->clear();
-      key->clear();
       if (out.event.op() == cdc::v1::OP_BEGIN || out.event.op() == cdc::v1::OP_COMMIT) {
         AppendDebeziumTransactionJson(out.event, debezium_, key, value);
         return true;
@@ -175,9 +161,9 @@ Result<bool> EventEncoder::EncodeValueAndKey(const OutEvent& out, std::string* v
       if (out.event.op() == cdc::v1::OP_TRUNCATE) {
         // Debezium's null key would be refused by a compacted topic: an
         // empty key struct instead.
-        *key = debezium_.schemas_enable
-                   ? R"({"schema":{"type":"struct","fields":[],"optional":false},"payload":{}})"
-                   : "{}";
+        key->append(debezium_.schemas_enable
+                        ? R"({"schema":{"type":"struct","fields":[],"optional":false},"payload":{}})"
+                        : "{}");
         return true;
       }
       return AppendDebeziumKeyJson(out.event, debezium_, key);

@@ -63,15 +63,15 @@ class EventEncoder {
   // request yet). InvalidArgument for bad registry settings.
   Status Open();
 
-  // Writes the value of `out` into `value` and its key into `key`. Returns
+  // Appends the value of `out` to `value` and its key to `key`. Returns
   // whether the message has a key (false: a null key, for a row of a table
-  // without a primary key). A TRUNCATE has a key without columns, since a
-  // compacted topic refuses messages without a key. InvalidArgument when the
-  // event cannot be serialized. With a schema registry, the first event of
-  // each topic registers the key and value schemas (then cached): the
-  // registry's errors come back as they are, a retryable IOError while it
-  // is unreachable.
-  // An event with key_bytes keeps them as its key.
+  // without a primary key; nothing is appended to `key`). A TRUNCATE has a
+  // key without columns, since a compacted topic refuses messages without a
+  // key. With a schema registry, the first event of each topic registers
+  // the key and value schemas (then cached): the registry's errors come
+  // back as they are, a retryable IOError while it is unreachable; what was
+  // appended before an error is the caller's to cut. An event with
+  // key_bytes keeps them as its key.
   Result<bool> Encode(const OutEvent& out, std::string* value, std::string* key);
 
   // The headers of the event message of `out`, as (name, value) pairs. Call

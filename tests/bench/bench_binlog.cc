@@ -1,8 +1,8 @@
 // Binlog decoding of whole fixture files held in memory: framing, events,
 // TABLE_MAP schemas and every row image (BM_BinlogDecodeRows), then the same
 // plus what the live MySQL/MariaDB source adds per row: the ChangeEvent and
-// RowKey built (BM_BinlogDecodeBuild) and serialized
-// (BM_BinlogDecodeBuildSerialize). No JSON.
+// RowKey built (BM_BinlogDecodeBuild) and serialized as the Kafka sink does
+// (agent/event_wire.h; BM_BinlogDecodeBuildSerialize). No JSON.
 //
 // As in the live source, each row fills an event recycled from the one
 // before: cleared, with the sub-messages it held kept (agent/event_spares.h).
@@ -20,6 +20,7 @@
 #include <variant>
 
 #include "agent/batch.h"
+#include "agent/event_wire.h"
 #include "agent/mysql/row_event_builder.h"
 #include "cdc/v1/change_event.pb.h"
 #include "decoders/binlog/events.h"
@@ -166,10 +167,12 @@ class FilePass {
         }
         ++ctx_.event_index;
         if constexpr (kMode == Mode::kBuildSerialize) {
-          event.SerializeToString(&value_buffer_);
+          value_buffer_.clear();
+          agent::AppendEventWire(event, &value_buffer_);
           counts_.serialized_bytes += value_buffer_.size();
           if (has_key) {
-            key_.SerializeToString(&key_buffer_);
+            key_buffer_.clear();
+            agent::AppendRowKeyWire(key_, &key_buffer_);
             counts_.serialized_bytes += key_buffer_.size();
           }
         } else {
