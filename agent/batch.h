@@ -75,8 +75,9 @@ struct OutEvent {
 // thread gives back (Recycle); they meet under a lock once per batch.
 class EventPool {
  public:
-  // Holds at most 2 * `max_events` events: as many given back and not yet
-  // taken, and as many taken by the filling thread and not yet filled.
+  // Keeps at most `max_events` events given back and not yet taken (and
+  // those the filling thread took and has not filled yet). See
+  // MakeEventPool for the bound a source's pool has.
   explicit EventPool(size_t max_events)
       : max_events_(max_events), first_room_(std::min(max_events, kFirstRoom)) {}
   EventPool(const EventPool&) = delete;
@@ -139,6 +140,17 @@ class EventPool {
   std::vector<OutEvent> returned_;  // guarded by mu_
   std::vector<OutEvent> ready_;     // the filling thread's
 };
+
+// The pool of a source whose batches hold up to `batch_max_events` events
+// and wait in a queue of `queue_max_batches`: it keeps as many events as the
+// pipeline can have in flight (the batch being filled, the queued ones and
+// the one being encoded). A smaller bound frees and builds events anew
+// whenever the queue's depth changes: the encoder gives back batches the
+// filler has no room for yet, and the filler then builds new ones.
+inline std::shared_ptr<EventPool> MakeEventPool(int batch_max_events, int queue_max_batches) {
+  return std::make_shared<EventPool>(static_cast<size_t>(batch_max_events) *
+                                     (static_cast<size_t>(queue_max_batches) + 2));
+}
 
 // A run of events in source order. `end_position`, when set, is the
 // position right after the batch's last event: a transaction boundary, or a

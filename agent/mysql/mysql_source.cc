@@ -168,7 +168,7 @@ MysqlSource::MysqlSource(const AgentConfig& config, offsets::OffsetStore* store)
                                                       : config.kafka.topic_prefix),
       requests_(SnapshotRequestDir(config.offsets.path)) {
   ctx_.server_name = config.source.name;
-  pool_ = std::make_shared<EventPool>(static_cast<size_t>(config.batch_max_events));
+  pool_ = MakeEventPool(config.batch_max_events, config.queue_max_batches);
   if (config.kafka.transaction_metadata) {
     txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
   }

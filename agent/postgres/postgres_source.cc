@@ -39,7 +39,7 @@ PostgresSource::PostgresSource(const AgentConfig& config, offsets::OffsetStore* 
       topic_prefix_(config.kafka.topic_prefix.empty() ? config.source.name
                                                       : config.kafka.topic_prefix),
       requests_(SnapshotRequestDir(config.offsets.path)) {
-  pool_ = std::make_shared<EventPool>(static_cast<size_t>(config.batch_max_events));
+  pool_ = MakeEventPool(config.batch_max_events, config.queue_max_batches);
   if (config.kafka.transaction_metadata) {
     txmeta_.emplace(TransactionMetadata::TopicFor(topic_prefix_));
   }

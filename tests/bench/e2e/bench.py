@@ -31,7 +31,7 @@ from bench_latency import run_step
 from bench_readers import (Reader, RowKeys, agent_config, debezium_properties, drain,
                            first_start_agent, first_start_debezium, slot_name, start_agent,
                            start_debezium, wait_streaming)
-from bench_report import AGENT_ALO, AGENT_EO, AGENT_SNAPSHOT, DEBEZIUM, write_all
+from bench_report import AGENT_ALO, AGENT_BIG_TXN, AGENT_EO, AGENT_SNAPSHOT, DEBEZIUM, write_all
 import bench_util
 from bench_util import BenchError, Proc, log, run
 
@@ -83,6 +83,9 @@ def parse_args(argv):
     p.add_argument("--snapshot-rows", type=positive_int, default=None,
                    help="rows of the snapshot step's table (default 1,000,000; --quick 50,000)")
     p.add_argument("--no-snapshot", action="store_true")
+    p.add_argument("--txn-rows", type=positive_int, default=None,
+                   help="rows of the single-transaction step (default 1,000,000; --quick 50,000)")
+    p.add_argument("--no-big-txn", action="store_true")
     p.add_argument("--quick", action="store_true",
                    help="50,000 changes, one 10 s step at 20,000/s, no Debezium")
     p.add_argument("--drain-timeout", type=positive_int, default=None,
@@ -92,11 +95,13 @@ def parse_args(argv):
     if args.quick:
         args.changes = args.changes or 50000
         args.snapshot_rows = args.snapshot_rows or 50000
+        args.txn_rows = args.txn_rows or 50000
         args.rates = args.rates or [20000]
         args.step_seconds = args.step_seconds or 10
         args.no_debezium = True
     args.changes = args.changes or 1000000
     args.snapshot_rows = args.snapshot_rows or 1000000
+    args.txn_rows = args.txn_rows or 1000000
     args.rates = args.rates or DEFAULT_RATES
     args.step_seconds = args.step_seconds or 60
     if args.changes < 4:
@@ -266,6 +271,8 @@ class SourceBench:
         self.kafka_bounds(drains[AGENT_ALO])
         if not a.no_snapshot:
             self.snapshot()
+        if not a.no_big_txn:
+            self.big_transaction()
         if not a.no_latency:
             self.latency()
 
@@ -334,6 +341,25 @@ class SourceBench:
         snap["agent"] = d
         log(f"{AGENT_SNAPSHOT}: {d['rows_per_s']:,.0f} rows/s from its start, "
             f"{d['rows_per_s'] * secs / rows:.2f}x the database's own read")
+
+    def big_transaction(self):
+        """One transaction of N inserts into bench_big, drained by an agent
+        (exactly-once) that stored its start position before it: the rate and
+        the peak RSS through a transaction far larger than a batch."""
+        s, rows = self.source, self.args.txn_rows
+        reader = self.agent_reader("big", AGENT_BIG_TXN, "exactly-once", "protobuf", "bench_big")
+        self.kafka.create_topic(reader.topic)
+        first_start_agent(self.env["agent_bin"], reader, s, self.log_path("big-first"))
+        log(f"one transaction of {rows:,} inserts into bench_big")
+        started = time.monotonic()
+        s.write_big_transaction(rows, timeout=max(600, rows / 1000))
+        write_s = time.monotonic() - started
+        proc = start_agent(self.env["agent_bin"], reader, s, self.log_path("big"))
+        d = drain(proc, AGENT_BIG_TXN, self.kafka, reader.topic, rows, rows, rows,
+                  self.keys.agent_protobuf, int(120 + rows / 2000), exact=True,
+                  last_is_tombstone=False).as_dict()
+        self.r["big_txn"] = {"rows": rows, "write_s": write_s, "agent": d}
+        log(f"{AGENT_BIG_TXN}: {d['rate']:,.0f} rows/s, peak RSS {d['peak_rss_mb']:.0f} MB")
 
     def latency(self):
         s, a = self.source, self.args
@@ -409,7 +435,7 @@ def main(argv):
                           "changes": args.changes, "rates": args.rates,
                           "step_seconds": args.step_seconds, "writers": args.writers,
                           "debezium": not args.no_debezium, "latency": not args.no_latency,
-                          "snapshot": not args.no_snapshot,
+                          "snapshot": not args.no_snapshot, "big_txn": not args.no_big_txn,
                           "run_id": run_id, "duration_s": 0,
                           "server_pids": os.environ.get("CDC_BENCH_SERVER_PIDS", "")}
         results["kafka_version"] = os.path.basename(os.path.dirname(env["kafka_lib"])).replace("kafka-", "") \

@@ -146,6 +146,7 @@ class Postgres(Source):
 CREATE TABLE bench ({columns});
 CREATE TABLE bench_lat ({columns});
 CREATE TABLE bench_snap ({columns});
+CREATE TABLE bench_big ({columns});
 CREATE TABLE bench_warmup (id bigint PRIMARY KEY);
 CREATE PROCEDURE bench_backlog(inserts bigint, updates bigint, deletes bigint, per_txn int)
 LANGUAGE plpgsql AS $$
@@ -232,6 +233,14 @@ INSERT INTO bench_snap SELECT g, 'name ' || g, (g % 1000000) * 1.25,
 VACUUM (ANALYZE) bench_snap;
 """, "filling bench_snap", timeout=timeout)
 
+    def write_big_transaction(self, rows, timeout):
+        """One transaction: `rows` inserts into bench_big."""
+        self.sql(f"""
+INSERT INTO bench_big SELECT g, 'name ' || g, (g % 1000000) * 1.25,
+    timestamp '2024-01-01' + (g % 100000000) * interval '1 second', g % 2 = 0
+  FROM generate_series(1, {rows}) AS g;
+""", "writing the single transaction", timeout=timeout)
+
     def prepare_bound(self, name):
         """A slot and a publication for pg_recvlogical, at the current end."""
         self.sql(f"CREATE PUBLICATION {name} FOR TABLE bench;\n"
@@ -316,6 +325,7 @@ class MariaDB(Source):
 CREATE TABLE bench ({columns});
 CREATE TABLE bench_lat ({columns});
 CREATE TABLE bench_snap ({columns});
+CREATE TABLE bench_big ({columns});
 CREATE TABLE bench_warmup (id BIGINT PRIMARY KEY);
 DELIMITER //
 CREATE PROCEDURE bench_backlog(IN inserts BIGINT, IN updates BIGINT, IN deletes BIGINT,
@@ -413,6 +423,14 @@ END//
 DELIMITER ;
 ANALYZE TABLE bench_snap;
 """, "filling bench_snap", timeout=timeout)
+
+    def write_big_transaction(self, rows, timeout):
+        """One transaction: `rows` inserts into bench_big."""
+        self.sql(f"""
+INSERT INTO bench_big SELECT seq, CONCAT('name ', seq), (seq % 1000000) * 1.25,
+    TIMESTAMP'2024-01-01 00:00:00' + INTERVAL (seq % 100000000) SECOND, seq % 2 = 0
+  FROM seq_1_to_{rows};
+""", "writing the single transaction", timeout=timeout)
 
     def position(self):
         """(file, position) of the binlog's end."""

@@ -8,6 +8,7 @@ AGENT_EO = "cdc-agent exactly-once"
 AGENT_ALO = "cdc-agent at-least-once"
 DEBEZIUM = "Debezium Server 3.6.1"
 AGENT_SNAPSHOT = "cdc-agent snapshot"
+AGENT_BIG_TXN = "cdc-agent, one transaction"
 
 
 def _num(x, digits=0):
@@ -163,6 +164,20 @@ def _source_markdown(s):
                 f"{_load(a)} | |",
                 f"| bound: {b['label']} | {_num(b['rows_per_s'])} | {_num(b['seconds'], 2)} | "
                 f"– | – | – | {_ratio(a['rows_per_s'], b['rows_per_s'])} |", ""]
+    big = s.get("big_txn")
+    if big and big.get("agent"):
+        a = big["agent"]
+        out += ["### One large transaction", "",
+                f"One transaction of {big['rows']:,} inserts into bench_big (written in "
+                f"{big['write_s']:.1f} s while the agent was stopped), drained by an agent "
+                f"(exactly-once, protobuf) from the position it stored before it; from its "
+                f"first event in Kafka to its last.", "",
+                "| reader | rows/s | drain s | start-up s | CPU s / 1M rows | peak RSS MB | "
+                "machine CPU busy (other work) |",
+                "|---|---:|---:|---:|---:|---:|---:|",
+                f"| {AGENT_BIG_TXN} | {_num(a['rate'])} | {_num(a['stream_s'], 2)} | "
+                f"{_num(a['startup_s'], 1)} | {_num(a['cpu_s_per_million'], 1)} | "
+                f"{_num(a['peak_rss_mb'])} | {_load(a)} |", ""]
     lat = s.get("latency")
     if lat and lat.get("steps"):
         out += ["### Latency at fixed rates", "",

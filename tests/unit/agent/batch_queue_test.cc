@@ -305,6 +305,30 @@ TEST(EventPoolTest, KeepsOnlyWhatKeepSaysUpToItsBound) {
   EXPECT_EQ(third.back().event.after().ClearedCount(), 0) << "the fourth is new";
 }
 
+TEST(EventPoolTest, ASourcesPoolKeepsEveryEventInFlightWhateverTheQueueDepth) {
+  // Batches of 10 and a queue of 2: a batch being filled, 2 queued and one
+  // being encoded. The encoder gives back all four before the filler takes
+  // any (the queue ran full, then drained): none is freed, so the next
+  // four batches are all filled with recycled events.
+  std::shared_ptr<EventPool> pool = MakeEventPool(10, 2);
+  std::vector<std::vector<OutEvent>> batches(4);
+  for (auto& batch : batches) {
+    for (int i = 0; i < 10; ++i) FillEvent(&pool->Append(&batch), std::to_string(i));
+  }
+  for (auto& batch : batches) pool->Recycle(&batch, [](size_t) { return true; });
+  for (int b = 0; b < 4; ++b) {
+    std::vector<OutEvent> batch;
+    batch.reserve(10);
+    for (int i = 0; i < 10; ++i) {
+      OutEvent& e = pool->Append(&batch);
+      ExpectLikeNew(e);
+      EXPECT_GT(e.event.after().ClearedCount(), 0) << "batch " << b << " event " << i;
+    }
+  }
+  std::vector<OutEvent> more;
+  EXPECT_EQ(pool->Append(&more).event.after().ClearedCount(), 0) << "the 41st is new";
+}
+
 TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
   EventPool pool(64);
   BatchQueue filled(2);
