@@ -1,0 +1,15 @@
+// jemalloc's options for cdc-agent, which jemalloc reads as it starts;
+// MALLOC_CONF in the environment still overrides each of them. Built only
+// when the agent links jemalloc (CDC_ALLOCATOR).
+//
+// dirty_decay_ms: pages freed and not reused within 1 s go back to the
+// system (jemalloc's default is 10 s). The reader, encoder and sink threads
+// each free into their own arena, and pages one of them freed were kept for
+// 10 s while the others allocated new ones: in rounds of 1,000,000-change
+// MariaDB drains the anonymous peak went from 70-79 MB to 54-56 MB at the
+// same rate. Returning them at once (0) halves the rate: every batch then
+// faults its pages in again.
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "dirty_decay_ms:1000";
+}
