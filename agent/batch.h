@@ -76,10 +76,12 @@ struct OutEvent {
 class EventPool {
  public:
   // Keeps at most `max_events` events given back and not yet taken (and
-  // those the filling thread took and has not filled yet). See
-  // MakeEventPool for the bound a source's pool has.
-  explicit EventPool(size_t max_events)
-      : max_events_(max_events), first_room_(std::min(max_events, kFirstRoom)) {}
+  // those the filling thread took and has not filled yet); batches hold at
+  // most `batch_events` (0: max_events). See MakeEventPool for the bound a
+  // source's pool has.
+  explicit EventPool(size_t max_events, size_t batch_events = 0)
+      : max_events_(max_events),
+        first_room_(std::min(batch_events != 0 ? batch_events : max_events, kFirstRoom)) {}
   EventPool(const EventPool&) = delete;
   EventPool& operator=(const EventPool&) = delete;
 
@@ -146,10 +148,12 @@ class EventPool {
 // pipeline can have in flight (the batch being filled, the queued ones and
 // the one being encoded). A smaller bound frees and builds events anew
 // whenever the queue's depth changes: the encoder gives back batches the
-// filler has no room for yet, and the filler then builds new ones.
+// filler has no room for yet, and the filler then builds new ones. The
+// pool keeps them while the source is idle too: as much memory as a full
+// pipeline holds.
 inline std::shared_ptr<EventPool> MakeEventPool(int batch_max_events, int queue_max_batches) {
-  return std::make_shared<EventPool>(static_cast<size_t>(batch_max_events) *
-                                     (static_cast<size_t>(queue_max_batches) + 2));
+  const auto batch = static_cast<size_t>(batch_max_events);
+  return std::make_shared<EventPool>(batch * (static_cast<size_t>(queue_max_batches) + 2), batch);
 }
 
 // A run of events in source order. `end_position`, when set, is the

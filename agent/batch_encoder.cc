@@ -75,7 +75,12 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
     m.headers_end = out.headers.size();
     out.messages.push_back(m);
   }
-  if (!batch.events.empty()) bytes_per_event_ = out.bytes.size() / batch.events.size() + 16;
+  if (!batch.events.empty()) {
+    // Capped: a batch of one large row must not make the next batch reserve
+    // as much for each of its events.
+    bytes_per_event_ =
+        std::min(out.bytes.size() / batch.events.size() + 16, kMaxReservedBytesPerEvent);
+  }
   out.tombstone_headers_begin = out.headers.size();
   for (const auto& [name, value] : encoder_.TombstoneHeaders()) {
     out.headers.push_back({name, out.bytes.size(), value.size()});

@@ -89,6 +89,8 @@ class BatchEncoder {
   Result<EncodedBatch> Encode(Batch batch, const std::atomic<bool>* stop);
 
   static constexpr size_t kRecycleMaxColumns = 64;
+  // The most bytes per event reserved ahead for a batch's buffer.
+  static constexpr size_t kMaxReservedBytesPerEvent = 4096;
 
  private:
   // Encodes `out` again until it succeeds; each try first cuts `bytes`

@@ -268,6 +268,7 @@ void AppendEventWire(const cdc::v1::ChangeEvent& event, std::string* out) {
   if (event.has_transaction()) w.Message(6, event.transaction());
 }
 
+// RowKey and Row: columns = 1, and nothing else.
 void AppendRowKeyWire(const cdc::v1::RowKey& key, std::string* out) {
   WireWriter w(out);
   WriteColumns(w, 1, key.columns());

@@ -14,7 +14,7 @@
 // messages (arrays, sets, geometries, raw text, errors) and a transaction
 // block. Unknown fields, which only a message parsed from the bytes of a
 // newer agent carries (a stored join row), are left out of the hand-written
-// messages: protobuf would append them.
+// messages (protobuf would append them), and kept in the rare parts.
 #pragma once
 
 #include <string>

@@ -87,7 +87,8 @@ def parse_args(argv):
                    help="rows of the single-transaction step (default 1,000,000; --quick 50,000)")
     p.add_argument("--no-big-txn", action="store_true")
     p.add_argument("--quick", action="store_true",
-                   help="50,000 changes, one 10 s step at 20,000/s, no Debezium")
+                   help="50,000 changes, a 50,000-row snapshot and transaction, one 10 s step "
+                        "at 20,000/s, no Debezium")
     p.add_argument("--drain-timeout", type=positive_int, default=None,
                    help="seconds a reader may take for the backlog (default 120 + changes/2000)")
     p.add_argument("--out", default=None, help="results folder (default bench-results/<UTC time>/)")

@@ -94,6 +94,7 @@ TEST(EventWireTest, EveryValueKindAtItsEdges) {
   add([](cdc::v1::Value* v) { v->set_null(false); });
   add([](cdc::v1::Value* v) { v->set_unchanged(true); });
   add([](cdc::v1::Value* v) { v->set_bool_value(false); });
+  add([](cdc::v1::Value* v) { v->set_bool_value(true); });
   for (int64_t i : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{64},
                     std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}) {
     add([i](cdc::v1::Value* v) { v->set_int_value(i); });
@@ -189,6 +190,27 @@ TEST(EventWireTest, LengthsOfMoreThanOneByteAtEveryLevel) {
     check.Check(event, "size " + std::to_string(size));
   }
   EXPECT_EQ(check.failures(), 0u);
+}
+
+TEST(EventWireTest, AppendsAfterAnyPrefixWhateverRoomTheStringHasLeft) {
+  // The writer grows the string ahead of what it writes; a length moved
+  // in front of its content may need the string to grow once more. Every
+  // prefix size from 0 to 700 puts the end of the room somewhere else.
+  cdc::v1::ChangeEvent event;
+  event.set_op(cdc::v1::OP_INSERT);
+  for (size_t size : {size_t{130}, size_t{300}}) {
+    cdc::v1::Column* c = event.add_after();
+    c->set_name("c" + std::to_string(size));
+    c->mutable_value()->set_text_value(std::string(size, 'x'));
+  }
+  const std::string expected = event.SerializeAsString();
+  for (size_t prefix = 0; prefix <= 700; ++prefix) {
+    std::string out(prefix, 'p');
+    AppendEventWire(event, &out);
+    ASSERT_EQ(out.size(), prefix + expected.size()) << "prefix " << prefix;
+    EXPECT_EQ(out.substr(0, prefix), std::string(prefix, 'p')) << "prefix " << prefix;
+    EXPECT_EQ(out.substr(prefix), expected) << "prefix " << prefix;
+  }
 }
 
 TEST(EventWireTest, UnknownFieldsAreLeftOut) {
