@@ -32,8 +32,7 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
     // The value goes straight into the batch's bytes, the key after it.
     EncodedBatch::Message m;
     m.value_begin = out.bytes.size();
-    key_buf_.clear();
-    Result<bool> encoded = encoder_.Encode(event, &out.bytes, &key_buf_);
+    Result<bool> encoded = EncodeAt(event, m.value_begin, &out.bytes);
     if (!encoded.ok() && encoded.status().retryable()) {
       encoded = RetryEncode(event, std::move(encoded), stop, m.value_begin, &out.bytes);
     }
@@ -98,6 +97,13 @@ Result<EncodedBatch> BatchEncoder::Encode(Batch batch, const std::atomic<bool>* 
   return out;
 }
 
+Result<bool> BatchEncoder::EncodeAt(const OutEvent& out, size_t value_begin,
+                                    std::string* bytes) {
+  bytes->resize(value_begin);
+  key_buf_.clear();
+  return encoder_.Encode(out, bytes, &key_buf_);
+}
+
 Result<bool> BatchEncoder::RetryEncode(const OutEvent& out, Result<bool> encoded,
                                        const std::atomic<bool>* stop, size_t value_begin,
                                        std::string* bytes) {
@@ -119,9 +125,7 @@ Result<bool> BatchEncoder::RetryEncode(const OutEvent& out, Result<bool> encoded
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     wait_ms = std::min(wait_ms * 2, 10000);
-    bytes->resize(value_begin);
-    key_buf_.clear();
-    encoded = encoder_.Encode(out, bytes, &key_buf_);
+    encoded = EncodeAt(out, value_begin, bytes);
   }
   return encoded;
 }

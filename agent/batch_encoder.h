@@ -93,8 +93,10 @@ class BatchEncoder {
   static constexpr size_t kMaxReservedBytesPerEvent = 4096;
 
  private:
-  // Encodes `out` again until it succeeds; each try first cuts `bytes`
-  // back to `value_begin`, where the event's value starts.
+  // Encodes `out`: its value into `bytes` from `value_begin` on (what a
+  // failed try left there is cut first), its key into key_buf_.
+  Result<bool> EncodeAt(const OutEvent& out, size_t value_begin, std::string* bytes);
+  // Encodes `out` again (EncodeAt) until it succeeds.
   Result<bool> RetryEncode(const OutEvent& out, Result<bool> encoded,
                            const std::atomic<bool>* stop, size_t value_begin,
                            std::string* bytes);

@@ -7,6 +7,7 @@
 
 #include "cdc/v1/change_event.pb.h"
 #include "common/byte_reader.h"
+#include "common/varint.h"
 
 namespace cdc::agent {
 
@@ -40,12 +41,9 @@ Status ReadZigZagVarint(ByteReader* reader, const char* field, int32_t* out) {
 
 void AppendZigZagVarint(int32_t value, std::string* out) {
   // Arithmetic shift of the sign into every bit, as (n << 1) ^ (n >> 31).
-  uint32_t v = (static_cast<uint32_t>(value) << 1) ^ static_cast<uint32_t>(value >> 31);
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
+  const uint32_t v = (static_cast<uint32_t>(value) << 1) ^ static_cast<uint32_t>(value >> 31);
+  char buf[kMaxVarintBytes];
+  out->append(buf, PutVarint(v, buf));
 }
 
 void AppendConfluentHeader(int32_t schema_id, std::span<const int> message_indexes,

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/varint.h"
+
 namespace cdc::agent {
 namespace {
 
@@ -19,7 +21,7 @@ class WireWriter {
   WireWriter& operator=(const WireWriter&) = delete;
 
   void Tag(uint32_t field, WireType type) { Varint((uint64_t{field} << 3) | type); }
-  void Varint(uint64_t v) { len_ += Encode(v, Room(kMaxVarint)); }
+  void Varint(uint64_t v) { len_ += PutVarint(v, Room(kMaxVarintBytes)); }
 
   // Scalars as proto3 writes them outside a oneof: not at all when zero.
   void Uint(uint32_t field, uint64_t v) {
@@ -38,27 +40,27 @@ class WireWriter {
 
   // Fields written whatever their value (oneof members, repeated elements).
   void VarintField(uint32_t field, uint64_t v) {
-    char* p = Room(2 * kMaxVarint);
-    size_t n = Encode((uint64_t{field} << 3) | kVarint, p);
-    n += Encode(v, p + n);
+    char* p = Room(2 * kMaxVarintBytes);
+    size_t n = PutVarint((uint64_t{field} << 3) | kVarint, p);
+    n += PutVarint(v, p + n);
     len_ += n;
   }
   void StringField(uint32_t field, std::string_view s) {
-    char* p = Room(2 * kMaxVarint + s.size());
-    size_t n = Encode((uint64_t{field} << 3) | kLengthDelimited, p);
-    n += Encode(s.size(), p + n);
+    char* p = Room(2 * kMaxVarintBytes + s.size());
+    size_t n = PutVarint((uint64_t{field} << 3) | kLengthDelimited, p);
+    n += PutVarint(s.size(), p + n);
     if (!s.empty()) std::memcpy(p + n, s.data(), s.size());
     len_ += n + s.size();
   }
   void Fixed32Field(uint32_t field, uint32_t bits) {
-    char* p = Room(kMaxVarint + 4);
-    size_t n = Encode((uint64_t{field} << 3) | kFixed32, p);
+    char* p = Room(kMaxVarintBytes + 4);
+    size_t n = PutVarint((uint64_t{field} << 3) | kFixed32, p);
     for (int i = 0; i < 4; ++i) p[n++] = static_cast<char>(bits >> (8 * i));
     len_ += n;
   }
   void Fixed64Field(uint32_t field, uint64_t bits) {
-    char* p = Room(kMaxVarint + 8);
-    size_t n = Encode((uint64_t{field} << 3) | kFixed64, p);
+    char* p = Room(kMaxVarintBytes + 8);
+    size_t n = PutVarint((uint64_t{field} << 3) | kFixed64, p);
     for (int i = 0; i < 8; ++i) p[n++] = static_cast<char>(bits >> (8 * i));
     len_ += n;
   }
@@ -67,8 +69,8 @@ class WireWriter {
   // and returns where its content starts; End sets the length, moving the
   // content along when the length needs more than one byte.
   size_t Begin(uint32_t field) {
-    char* p = Room(kMaxVarint + 1);
-    const size_t n = Encode((uint64_t{field} << 3) | kLengthDelimited, p);
+    char* p = Room(kMaxVarintBytes + 1);
+    const size_t n = PutVarint((uint64_t{field} << 3) | kLengthDelimited, p);
     len_ += n + 1;
     return len_;
   }
@@ -78,8 +80,8 @@ class WireWriter {
       (*out_)[start - 1] = static_cast<char>(size);
       return;
     }
-    char buf[kMaxVarint];
-    const size_t n = Encode(size, buf);
+    char buf[kMaxVarintBytes];
+    const size_t n = PutVarint(size, buf);
     Room(n - 1);
     char* content = out_->data() + start;
     std::memmove(content + n - 1, content, size);
@@ -97,17 +99,6 @@ class WireWriter {
   }
 
  private:
-  static constexpr size_t kMaxVarint = 10;
-
-  static size_t Encode(uint64_t v, char* buf) {
-    size_t n = 0;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    return n;
-  }
 
   // Where the next `n` bytes go. The string grows by what is asked and a
   // little more (its capacity by doubling): each growth zeroes the bytes it

@@ -6,7 +6,6 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -14,7 +13,6 @@
 #include <limits>
 #include <random>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "tests/unit/agent/event_samples.h"
