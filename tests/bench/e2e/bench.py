@@ -333,15 +333,20 @@ class SourceBench:
         reader = self.agent_reader("snap", AGENT_SNAPSHOT, "exactly-once", "protobuf",
                                    "bench_snap", snapshot="initial")
         self.kafka.create_topic(reader.topic)
-        proc = start_agent(self.env["agent_bin"], reader, s, self.log_path("snap"))
-        d = drain(proc, AGENT_SNAPSHOT, self.kafka, reader.topic, rows, rows, rows,
-                  self.keys.agent_protobuf, int(120 + rows / 2000), exact=True,
-                  last_is_tombstone=False).as_dict()
+        d = self.drain_rows(reader, "snap", rows)
         # From the process start: a snapshot's start-up is part of its time.
         d["rows_per_s"] = rows / d["total_s"]
         snap["agent"] = d
         log(f"{AGENT_SNAPSHOT}: {d['rows_per_s']:,.0f} rows/s from its start, "
             f"{d['rows_per_s'] * secs / rows:.2f}x the database's own read")
+
+    def drain_rows(self, reader, log_name, rows):
+        """Starts the agent of `reader` and drains `rows` events of ids 1..rows,
+        none a delete, into its topic (exactly-once: exactly that many)."""
+        proc = start_agent(self.env["agent_bin"], reader, self.source, self.log_path(log_name))
+        return drain(proc, reader.label, self.kafka, reader.topic, rows, rows, rows,
+                     self.keys.agent_protobuf, int(120 + rows / 2000), exact=True,
+                     last_is_tombstone=False).as_dict()
 
     def big_transaction(self):
         """One transaction of N inserts into bench_big, drained by an agent
@@ -355,10 +360,7 @@ class SourceBench:
         started = time.monotonic()
         s.write_big_transaction(rows, timeout=max(600, rows / 1000))
         write_s = time.monotonic() - started
-        proc = start_agent(self.env["agent_bin"], reader, s, self.log_path("big"))
-        d = drain(proc, AGENT_BIG_TXN, self.kafka, reader.topic, rows, rows, rows,
-                  self.keys.agent_protobuf, int(120 + rows / 2000), exact=True,
-                  last_is_tombstone=False).as_dict()
+        d = self.drain_rows(reader, "big", rows)
         self.r["big_txn"] = {"rows": rows, "write_s": write_s, "agent": d}
         log(f"{AGENT_BIG_TXN}: {d['rate']:,.0f} rows/s, peak RSS {d['peak_rss_mb']:.0f} MB")
 

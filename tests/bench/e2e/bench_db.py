@@ -47,6 +47,21 @@ def split_backlog(changes):
     return inserts, updates, changes - inserts - updates
 
 
+def pg_row(id_expr):
+    """The five values of the row with id `id_expr` (a PostgreSQL expression),
+    as every table of the benchmark but bench_lat is filled."""
+    i = f"({id_expr})"
+    return (f"{id_expr}, 'name ' || {i}, ({i} % 1000000) * 1.25, "
+            f"timestamp '2024-01-01' + ({i} % 100000000) * interval '1 second', {i} % 2 = 0")
+
+
+def mariadb_row(id_expr):
+    """The same for MariaDB."""
+    i = f"({id_expr})"
+    return (f"{id_expr}, CONCAT('name ', {i}), ({i} % 1000000) * 1.25, "
+            f"TIMESTAMP'2024-01-01 00:00:00' + INTERVAL ({i} % 100000000) SECOND, {i} % 2 = 0")
+
+
 class Source:
     """What both databases share."""
     key = ""          # pg | mariadb
@@ -154,8 +169,7 @@ DECLARE lo bigint := 0; n bigint;
 BEGIN
   WHILE lo < inserts LOOP
     n := least(per_txn, inserts - lo);
-    INSERT INTO bench SELECT lo + g, 'name ' || (lo + g), ((lo + g) % 1000000) * 1.25,
-        timestamp '2024-01-01' + ((lo + g) % 100000000) * interval '1 second', (lo + g) % 2 = 0
+    INSERT INTO bench SELECT {pg_row("lo + g")}
       FROM generate_series(1, n) AS g;
     COMMIT;
     lo := lo + n;
@@ -227,8 +241,7 @@ END $$;
         reader of it writes."""
         self.sql(f"""
 TRUNCATE bench_snap;
-INSERT INTO bench_snap SELECT g, 'name ' || g, (g % 1000000) * 1.25,
-    timestamp '2024-01-01' + (g % 100000000) * interval '1 second', g % 2 = 0
+INSERT INTO bench_snap SELECT {pg_row("g")}
   FROM generate_series(1, {rows}) AS g;
 VACUUM (ANALYZE) bench_snap;
 """, "filling bench_snap", timeout=timeout)
@@ -236,8 +249,7 @@ VACUUM (ANALYZE) bench_snap;
     def write_big_transaction(self, rows, timeout):
         """One transaction: `rows` inserts into bench_big."""
         self.sql(f"""
-INSERT INTO bench_big SELECT g, 'name ' || g, (g % 1000000) * 1.25,
-    timestamp '2024-01-01' + (g % 100000000) * interval '1 second', g % 2 = 0
+INSERT INTO bench_big SELECT {pg_row("g")}
   FROM generate_series(1, {rows}) AS g;
 """, "writing the single transaction", timeout=timeout)
 
@@ -336,8 +348,7 @@ BEGIN
   WHILE lo < inserts DO
     SET n = LEAST(per_txn, inserts - lo);
     START TRANSACTION;
-    INSERT INTO bench SELECT lo + seq, CONCAT('name ', lo + seq), ((lo + seq) % 1000000) * 1.25,
-        TIMESTAMP'2024-01-01 00:00:00' + INTERVAL ((lo + seq) % 100000000) SECOND, (lo + seq) % 2 = 0
+    INSERT INTO bench SELECT {mariadb_row("lo + seq")}
       FROM seq_1_to_100000 WHERE seq <= n;
     COMMIT;
     SET lo = lo + n;
@@ -413,10 +424,7 @@ TRUNCATE bench_snap;
 DELIMITER //
 BEGIN NOT ATOMIC
   FOR lo IN 0 .. ({rows} - 1) DIV 100000 DO
-    INSERT INTO bench_snap SELECT lo * 100000 + seq, CONCAT('name ', lo * 100000 + seq),
-        ((lo * 100000 + seq) % 1000000) * 1.25,
-        TIMESTAMP'2024-01-01 00:00:00' + INTERVAL ((lo * 100000 + seq) % 100000000) SECOND,
-        (lo * 100000 + seq) % 2 = 0
+    INSERT INTO bench_snap SELECT {mariadb_row("lo * 100000 + seq")}
       FROM seq_1_to_100000 WHERE lo * 100000 + seq <= {rows};
   END FOR;
 END//
@@ -427,8 +435,7 @@ ANALYZE TABLE bench_snap;
     def write_big_transaction(self, rows, timeout):
         """One transaction: `rows` inserts into bench_big."""
         self.sql(f"""
-INSERT INTO bench_big SELECT seq, CONCAT('name ', seq), (seq % 1000000) * 1.25,
-    TIMESTAMP'2024-01-01 00:00:00' + INTERVAL (seq % 100000000) SECOND, seq % 2 = 0
+INSERT INTO bench_big SELECT {mariadb_row("seq")}
   FROM seq_1_to_{rows};
 """, "writing the single transaction", timeout=timeout)
 
