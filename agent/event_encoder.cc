@@ -38,9 +38,9 @@ void AssignPositionText(const cdc::v1::Source& source, std::string* out) {
   out->clear();
   if (source.has_postgres()) {
     *out += "lsn=";
-    *out += offsets::FormatLsn(source.postgres().lsn());
+    offsets::AppendLsn(source.postgres().lsn(), out);
     *out += ";commit_lsn=";
-    *out += offsets::FormatLsn(source.postgres().commit_lsn());
+    offsets::AppendLsn(source.postgres().commit_lsn(), out);
   } else if (source.has_mysql()) {
     const cdc::v1::MysqlPosition& m = source.mysql();
     *out += "file=";

@@ -1,7 +1,6 @@
 #include "offsets/position.h"
 
 #include <charconv>
-#include <cstdio>
 #include <utility>
 
 #include "common/byte_reader.h"
@@ -83,11 +82,35 @@ bool ParseDecimalU64(std::string_view text, uint64_t* out) {
 
 }  // namespace
 
+namespace {
+
+// Upper-case hex digits of `v`, without leading zeros ("0" for 0).
+char* PutHex32(uint32_t v, char* p) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  char tmp[8];
+  int n = 0;
+  do {
+    tmp[n++] = kDigits[v & 0xf];
+    v >>= 4;
+  } while (v != 0);
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+
+}  // namespace
+
+void AppendLsn(uint64_t lsn, std::string* out) {
+  char buf[17];
+  char* p = PutHex32(static_cast<uint32_t>(lsn >> 32), buf);
+  *p++ = '/';
+  p = PutHex32(static_cast<uint32_t>(lsn), p);
+  out->append(buf, static_cast<size_t>(p - buf));
+}
+
 std::string FormatLsn(uint64_t lsn) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%X/%X", static_cast<unsigned>(lsn >> 32),
-                static_cast<unsigned>(lsn & 0xffffffffu));
-  return buf;
+  std::string out;
+  AppendLsn(lsn, &out);
+  return out;
 }
 
 Result<uint64_t> ParseLsn(std::string_view text) {

@@ -22,6 +22,9 @@ namespace cdc::offsets {
 
 // PostgreSQL LSN, printed as "16/B374D848".
 std::string FormatLsn(uint64_t lsn);
+// The same text appended to `out` (without a format string's parsing: it is
+// written for every event's position header).
+void AppendLsn(uint64_t lsn, std::string* out);
 // Parses "X/Y" (hex). InvalidArgument on anything else.
 Result<uint64_t> ParseLsn(std::string_view text);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +20,19 @@ TEST(LsnTest, FormatsLikePostgres) {
   EXPECT_EQ(FormatLsn(0x100000000ull), "1/0");
   EXPECT_EQ(FormatLsn(0xFFFFFFFFull), "0/FFFFFFFF");
   EXPECT_EQ(FormatLsn(~0ull), "FFFFFFFF/FFFFFFFF");
+  EXPECT_EQ(FormatLsn(0xA0000000Full), "A/F");
+  std::string out = "lsn=";
+  AppendLsn(0x16B374D848ull, &out);
+  EXPECT_EQ(out, "lsn=16/B374D848");
+  // Every digit in every place: the same text as printf's "%X/%X".
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 10000; ++i) {
+    const uint64_t lsn = rng() >> (rng() % 64);
+    char expected[32];
+    std::snprintf(expected, sizeof(expected), "%X/%X", static_cast<unsigned>(lsn >> 32),
+                  static_cast<unsigned>(lsn & 0xffffffffu));
+    ASSERT_EQ(FormatLsn(lsn), expected) << lsn;
+  }
 }
 
 TEST(LsnTest, ParsesValidForms) {
