@@ -159,7 +159,7 @@ struct AgentConfig {
   OffsetsConfig offsets;
   std::string log_level = "info";  // Default: info (trace, debug, info, warn, error).
   int batch_max_events = 1000;     // Default: 1000. Events per batch handed to the sink.
-  int queue_max_batches = 4;       // Default: 4. Batches in flight between reader and sink.
+  int queue_max_batches = 2;       // Default: 2. Batches in flight between reader and sink.
   // `transforms:`, in order (agent/transform/spec.h).
   std::vector<transform::TransformSpec> transforms;
 

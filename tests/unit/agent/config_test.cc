@@ -51,7 +51,7 @@ TEST(ConfigTest, Defaults) {
   const AgentConfig& c = *parsed;
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.batch_max_events, 1000);
-  EXPECT_EQ(c.queue_max_batches, 4);
+  EXPECT_EQ(c.queue_max_batches, 2);
   EXPECT_EQ(c.source.name, "mini");
   const PostgresSourceConfig& pg = c.source.postgres;
   EXPECT_EQ(pg.host, "127.0.0.1");
