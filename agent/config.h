@@ -158,7 +158,7 @@ struct AgentConfig {
   KafkaConfig kafka;
   OffsetsConfig offsets;
   std::string log_level = "info";  // Default: info (trace, debug, info, warn, error).
-  int batch_max_events = 1000;     // Default: 1000. Events per batch handed to the sink.
+  int batch_max_events = 500;      // Default: 500. Events per batch handed to the sink.
   int queue_max_batches = 2;       // Default: 2. Batches in flight between reader and sink.
   // `transforms:`, in order (agent/transform/spec.h).
   std::vector<transform::TransformSpec> transforms;

@@ -50,7 +50,7 @@ TEST(ConfigTest, Defaults) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const AgentConfig& c = *parsed;
   EXPECT_EQ(c.log_level, "info");
-  EXPECT_EQ(c.batch_max_events, 1000);
+  EXPECT_EQ(c.batch_max_events, 500);
   EXPECT_EQ(c.queue_max_batches, 2);
   EXPECT_EQ(c.source.name, "mini");
   const PostgresSourceConfig& pg = c.source.postgres;
