@@ -138,8 +138,8 @@ class RdKafkaSink final : public KafkaSink {
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "linger.ms", "10", "kafka"));
     // librdkafka's own bound (100,000 messages) lets its queue alone hold
     // tens of MB; the agent's batch queues ahead of it already absorb the
-    // broker's round trips. 10,000 (ten batches) drained as fast as 20,000
-    // with a few MB less at the peak.
+    // broker's round trips. 10,000 (twenty batches of the default 500)
+    // drained as fast as 20,000 with a few MB less at the peak.
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "queue.buffering.max.messages", "10000", "kafka"));
     // Kafka's Java producer, Streams and Connect partition by murmur2 of the
     // key bytes: the agent's topics co-partition with theirs.
