@@ -80,10 +80,6 @@ bool ParseDecimalU64(std::string_view text, uint64_t* out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
-}  // namespace
-
-namespace {
-
 // Upper-case hex digits of `v`, without leading zeros ("0" for 0).
 char* PutHex32(uint32_t v, char* p) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
