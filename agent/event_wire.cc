@@ -99,7 +99,6 @@ class WireWriter {
   }
 
  private:
-
   // Where the next `n` bytes go. The string grows by what is asked and a
   // little more (its capacity by doubling): each growth zeroes the bytes it
   // adds, so it must not add many more than are written.
