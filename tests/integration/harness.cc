@@ -55,6 +55,49 @@ std::string YamlQuote(const std::string& v) {
   return out + "'";
 }
 
+// A consumer of `topic` from its beginning that reads committed messages
+// only; null (with a test failure added) when it cannot be made. `follow`:
+// partition 0 alone, assigned at once (no group to join); else every
+// partition, through a group.
+std::unique_ptr<RdKafka::KafkaConsumer> CommittedConsumer(const TestEnv& env,
+                                                          const std::string& topic,
+                                                          bool follow) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  const std::pair<const char*, std::string> settings[] = {
+      {"bootstrap.servers", env.brokers},
+      {"group.id", "itest-count-" + UniqueSuffix()},
+      {"auto.offset.reset", "earliest"},
+      {"enable.auto.commit", "false"},
+      {"isolation.level", "read_committed"},
+      {"topic.metadata.refresh.interval.ms", follow ? "100" : "500"},
+  };
+  for (const auto& [key, value] : settings) {
+    if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
+      ADD_FAILURE() << "consumer setting " << key << ": " << err;
+      return nullptr;
+    }
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) {
+    ADD_FAILURE() << "cannot create a Kafka consumer: " << err;
+    return nullptr;
+  }
+  RdKafka::ErrorCode started;
+  if (follow) {
+    std::unique_ptr<RdKafka::TopicPartition> first(
+        RdKafka::TopicPartition::create(topic, 0, RdKafka::Topic::OFFSET_BEGINNING));
+    started = consumer->assign({first.get()});
+  } else {
+    started = consumer->subscribe({topic});
+  }
+  if (started != RdKafka::ERR_NO_ERROR) {
+    ADD_FAILURE() << "cannot consume " << topic << ": " << RdKafka::err2str(started);
+    return nullptr;
+  }
+  return consumer;
+}
+
 }  // namespace
 
 std::optional<TestEnv> LoadTestEnv(std::string* why) {
@@ -425,28 +468,8 @@ std::string MysqlAgentYaml(const TestEnv& env, const MysqlAgentSettings& s) {
 TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t count,
                       std::chrono::milliseconds idle) {
   TopicCount out;
-  std::string err;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  const std::pair<const char*, std::string> settings[] = {
-      {"bootstrap.servers", env.brokers},
-      {"group.id", "itest-count-" + UniqueSuffix()},
-      {"auto.offset.reset", "earliest"},
-      {"enable.auto.commit", "false"},
-      {"isolation.level", "read_committed"},
-      {"topic.metadata.refresh.interval.ms", "500"},
-  };
-  for (const auto& [key, value] : settings) {
-    if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
-      ADD_FAILURE() << "consumer setting " << key << ": " << err;
-      return out;
-    }
-  }
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
-  if (!consumer) {
-    ADD_FAILURE() << "cannot create a Kafka consumer: " << err;
-    return out;
-  }
-  consumer->subscribe({topic});
+  auto consumer = CommittedConsumer(env, topic, /*follow=*/false);
+  if (!consumer) return out;
   auto last = std::chrono::steady_clock::now();
   while (out.messages < count && std::chrono::steady_clock::now() - last < idle) {
     std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
@@ -454,6 +477,21 @@ TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t coun
     ++out.messages;
     if (m->key() != nullptr) out.keys.insert(*m->key());
     last = std::chrono::steady_clock::now();
+  }
+  consumer->close();
+  return out;
+}
+
+int64_t WaitCommitted(const TestEnv& env, const std::string& topic,
+                      const std::function<bool(int64_t)>& stop, std::chrono::milliseconds timeout) {
+  auto consumer = CommittedConsumer(env, topic, /*follow=*/true);
+  if (!consumer) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int64_t read = 0;
+  int64_t out = -1;
+  while (out < 0 && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(20));
+    if (m->err() == RdKafka::ERR_NO_ERROR && stop(++read)) out = read;
   }
   consumer->close();
   return out;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <optional>
@@ -218,6 +219,13 @@ struct TopicCount {
 // messages arrived or `idle` passed without one.
 TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t count,
                       std::chrono::milliseconds idle);
+
+// Follows `topic`, a topic of one partition, from the beginning (committed
+// messages only), asking `stop` after each message with the number read so
+// far; returns that number once `stop` says yes, or -1 when `timeout` passed
+// first. What was read is committed, so the number is at most what is.
+int64_t WaitCommitted(const TestEnv& env, const std::string& topic,
+                      const std::function<bool(int64_t)>& stop, std::chrono::milliseconds timeout);
 
 // For the benchmarks beside the tests.
 // The median of `v` (the upper one of an even count); 0 when empty.

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -38,15 +39,23 @@ class MySnapshotTest : public MyAgentTest {
   }
 
   // Starts the agent under a new server_id, waits until it streams, and
-  // kills it 300 ms later, in the middle of the snapshot of t. Returns the
-  // rows of t the stored position counts as read (0 when it names none) and
-  // sets `stored` to that position.
-  uint64_t KillDuringSnapshot(const std::string& log_name, std::string* stored) {
+  // kills it 300 ms later, in the middle of the snapshot of t; with
+  // `kill_when`, instead as soon as that says yes to the number of t's
+  // messages a consumer has read committed. Returns the rows of t the stored
+  // position counts as read (0 when it names none) and sets `stored` to that
+  // position.
+  uint64_t KillDuringSnapshot(const std::string& log_name, std::string* stored,
+                              const std::function<bool(int64_t)>& kill_when = nullptr) {
     settings_.server_id = NextServerId();
     agent_ = std::make_unique<Process>();
     EXPECT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/" + log_name));
-    EXPECT_TRUE(WaitForLog("streaming the binlog", 1, std::chrono::seconds(60))) << agent_->Stderr();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (kill_when) {
+      EXPECT_GT(WaitCommitted(env_, Topic("t"), kill_when, std::chrono::seconds(60)), 0)
+          << "the kill's moment did not come in 60 s; stderr:\n" << agent_->Stderr();
+    } else {
+      EXPECT_TRUE(WaitForLog("streaming the binlog", 1, std::chrono::seconds(60))) << agent_->Stderr();
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
     agent_->Signal(SIGKILL);
     agent_->Wait(std::chrono::seconds(10));
     *stored = StoredPosition();
@@ -328,12 +337,19 @@ TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
       std::to_string(kRows));
   settings_.snapshot_chunk_rows = static_cast<int>(kChunk);
   settings_.batch_max_events = 100;
-  // A kill resumes at a chunk's end only when the last commit before it
-  // ended there; a few kills make one inside a chunk all but certain.
+  // Transactions of 20 ms: a chunk's batches commit in several. The kill
+  // comes once a consumer has read committed rows into the first half of a
+  // chunk that the last run did not reach; the rest of that chunk takes
+  // longer to commit than the kill to land.
+  settings_.kafka_extra = "  commit_interval_ms: 20\n";
   uint64_t stored_rows = 0;
   std::string stored;
   for (int attempt = 1; attempt <= 4 && stored_rows % kChunk == 0; ++attempt) {
-    stored_rows = KillDuringSnapshot("agent-kill" + std::to_string(attempt), &stored);
+    const uint64_t before = stored_rows;
+    stored_rows = KillDuringSnapshot(
+        "agent-kill" + std::to_string(attempt), &stored, [&](int64_t n) {
+          return n > static_cast<int64_t>(before) && n % kChunk != 0 && n % kChunk < kChunk / 2;
+        });
     ASSERT_FALSE(HasFailure());
     ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos)
         << "the snapshot ended before the kill; stderr:\n" << agent_->Stderr();
