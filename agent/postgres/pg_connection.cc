@@ -55,6 +55,11 @@ Status PgConnection::Exec(const std::string& sql) {
 
 Result<PgResult> PgConnection::Query(const std::string& sql,
                                      const std::vector<std::string>& params) {
+  CDC_RETURN_IF_ERROR(Send(sql, params));
+  return AwaitResult();
+}
+
+Status PgConnection::Send(const std::string& sql, const std::vector<std::string>& params) {
   last_sqlstate_.clear();
   if (conn_ == nullptr) return Status::IOError(what_ + ": not connected", true);
   std::vector<const char*> values;
@@ -65,7 +70,15 @@ Result<PgResult> PgConnection::Query(const std::string& sql,
                  : PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                      values.data(), nullptr, nullptr, 0);
   if (sent != 1) return Status::IOError(what_ + ": cannot send a query: " + LastError(), true);
-  return AwaitResult();
+  return Status::OK();
+}
+
+Result<bool> PgConnection::Ready() {
+  if (conn_ == nullptr) return Status::IOError(what_ + ": not connected", true);
+  if (PQconsumeInput(conn_) == 0) {
+    return Status::IOError(what_ + ": connection lost: " + LastError(), true);
+  }
+  return PQisBusy(conn_) == 0;
 }
 
 Result<PgResult> PgConnection::AwaitResult() {

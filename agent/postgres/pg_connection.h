@@ -47,6 +47,14 @@ class PgConnection {
   // Runs a query with text parameters; OK only for PGRES_TUPLES_OK or
   // PGRES_COMMAND_OK.
   Result<PgResult> Query(const std::string& sql, const std::vector<std::string>& params = {});
+  // Query in two steps, so that the server runs it while the caller does
+  // other work: Send, then Ready (without waiting) until true, then Receive.
+  // Receive waits for the result if it is not in yet. Nothing else may be
+  // sent on the connection in between.
+  Status Send(const std::string& sql, const std::vector<std::string>& params = {});
+  // Reads what the server has sent so far; true once the whole result is in.
+  Result<bool> Ready();
+  Result<PgResult> Receive() { return AwaitResult(); }
 
   // The server's error message for the last failure, on one line.
   std::string LastError() const;

@@ -14,15 +14,25 @@
 // transaction is needed, so the snapshot can start from any stream position
 // and go on after a restart from the last chunk published.
 //
-// A chunk is published whole, in one batch, at the watermark (a transaction
-// boundary); the position after it carries the next chunk's start (the last
-// key of its range), so a restart reads on from there with a new watermark.
+// A chunk is published at its watermark (a transaction boundary), in batches
+// of batch_max_events; the position after each carries where the next read
+// starts (the key of the batch's last row), so a restart reads on from there
+// with a new watermark.
+//
+// The chunks are read on a connection of their own, the read sent without
+// waiting for its rows, so the server reads the next chunk of a keyed table
+// while the reader publishes the one before. Each chunk has its own
+// watermark, written after its rows are read, so the argument above holds
+// for each, and the chunks go out in the order of their watermarks. The
+// chunks read ahead are not part of any stored position: a restart reads
+// them again.
 #include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <chrono>
 #include <random>
 #include <string_view>
+#include <utility>
 
 #include "agent/postgres/postgres_source.h"
 #include "common/clock.h"
@@ -43,6 +53,9 @@ constexpr const char* kWholeCursor = "#whole";
 // check aborts while the chunk waits on it.
 constexpr const char* kLockTimeout = "200ms";
 constexpr int kMinChunkRows = 64;
+// Chunks read and waiting for their watermarks before the next is read: the
+// server reads one while the reader publishes the one before.
+constexpr size_t kChunksAhead = 2;
 
 bool ParseU64(std::string_view text, uint64_t* out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
@@ -154,7 +167,9 @@ Status PostgresSource::CheckTransforms() {
   return ShapesChecked();
 }
 
-Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
+Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref,
+                                             const std::vector<std::string>& after_columns,
+                                             std::vector<std::string>* after, bool* fits_out) {
   const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
   SnapshotTable t;
   std::vector<std::string> keys;
@@ -181,20 +196,20 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
   }
 
   // The cursor fits the table as it is now, or the table is read again.
-  std::vector<std::string>& after = snapshot_->after;
-  bool fits = after.empty() || snapshot_->after_columns == t.cursor_columns;
-  if (fits && t.by_block && !after.empty()) {
-    fits = after.size() == 2 && ParseU64(after[0], &t.next_block) && ParseU64(after[1], &t.end_block);
+  bool fits = after->empty() || after_columns == t.cursor_columns;
+  if (fits && t.by_block && !after->empty()) {
+    fits = after->size() == 2 && ParseU64((*after)[0], &t.next_block) &&
+           ParseU64((*after)[1], &t.end_block);
   }
+  if (fits_out != nullptr) *fits_out = fits;
   if (!fits) {
     log_->warn("snapshot: {}.{} is no longer keyed as when its last chunk was read; reading it "
                "again from its start (its rows read so far may come twice)",
                name.schema, name.name);
-    after.clear();
-    snapshot_->after_columns.clear();
+    after->clear();
   }
   if (t.by_block) {
-    if (after.empty()) {
+    if (after->empty()) {
       // The table's end now bounds the read: rows that land beyond it later
       // (inserted, or moved by an update) come through the stream.
       CDC_ASSIGN_OR_RETURN(
@@ -212,13 +227,14 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref) {
                    {std::to_string(ref.oid)}));
     t.rows_per_block = std::max(1.0, std::atof(PQgetvalue(density.get(), 0, 0)));
   }
-  snapshot_table_ = std::move(t);
+  snapshot_table_ = std::make_shared<const SnapshotTable>(std::move(t));
   return Status::OK();
 }
 
 Status PostgresSource::NextSnapshotTable() {
   snapshot_table_.reset();
   if (FinishSnapshotTable(&snapshot_)) log_->info("snapshot done: {} rows", snapshot_rows_);
+  if (!snapshot_) chunk_sql_.Close();
   requests_.Finished(snapshot_, offsets::Position::Postgres(last_commit_end_));
   // The progress moved without events: record it at the next boundary (not
   // while resuming inside a transaction, whose position must stay).
@@ -255,15 +271,26 @@ Status PostgresSource::TakeSnapshotRequests() {
 
 Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& stop) {
   CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
-  if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
-    return Status::OK();
+  if (!chunk_error_.ok()) return std::exchange(chunk_error_, Status::OK());
+  if (!snapshot_) return Status::OK();
+  if (reading_) return PollChunk();
+  if (std::chrono::steady_clock::now() < next_chunk_at_) return Status::OK();
+  if (!pending_chunks_.empty()) {
+    // Read ahead only on through a keyed table: a cut inside a chunk resumes
+    // by key, whatever was read after it.
+    const PendingChunk& last = pending_chunks_.back();
+    if (pending_chunks_.size() >= kChunksAhead || last.table_done || last.table->key.empty()) {
+      return Status::OK();
+    }
+  } else if (RowsDone(*snapshot_)) {
+    return PublishGhostDeletes(out, stop);
   }
-  if (RowsDone(*snapshot_)) return PublishGhostDeletes(out, stop);
   const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
   const std::string table = name.schema + "." + name.name;
   Result<Catalog::RelationRef> found = catalog_->FindRelation(name.schema, name.name);
   if (!found.ok()) {
     if (!found.status().IsNotFound()) return found.status();
+    if (!pending_chunks_.empty()) return Status::OK();  // its chunks read so far go out first
     log_->warn("snapshot: table {} no longer exists (dropped or renamed); going on with the next",
                table);
     return NextSnapshotTable();
@@ -272,16 +299,18 @@ Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& st
   CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
                                      TopicName(topic_prefix_, name.schema, name.name),
                                      &*snapshot_, stop));
-  Status s = ReadChunk(*found);
-  if (s.ok()) {
-    chunk_rows_ = std::min(chunk_rows_ * 2, pg_.snapshot_chunk_rows);
-    chunk_failures_ = 0;
-    return s;
-  }
-  const std::string state = sql_.last_sqlstate();
+  return ChunkFailed(StartChunk(*found));
+}
+
+Status PostgresSource::ChunkFailed(Status s) {
+  if (s.ok()) return s;
+  reading_.reset();
+  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
+  const std::string table = name.schema + "." + name.name;
+  const std::string state = chunk_sql_.last_sqlstate();
   // A stop, or a connection that failed: the stream's reconnect deals with it.
-  if (s.IsAborted() || s.retryable() || PQstatus(sql_.raw()) != CONNECTION_OK) return s;
-  (void)sql_.Exec("ROLLBACK");
+  if (s.IsAborted() || s.retryable() || PQstatus(chunk_sql_.raw()) != CONNECTION_OK) return s;
+  (void)chunk_sql_.Exec("ROLLBACK");
   // 55P03: lock_timeout; 40P01: deadlock; 40001: serialization failure;
   // 57014: statement_timeout; 42P01: the table went away meanwhile.
   if (state == "55P03" || state == "40P01" || state == "40001" || state == "57014" ||
@@ -307,23 +336,46 @@ Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& st
   return s.WithContext("snapshot of " + table);
 }
 
-Status PostgresSource::ReadChunk(const Catalog::RelationRef& ref) {
-  CDC_RETURN_IF_ERROR(sql_.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
-  CDC_RETURN_IF_ERROR(sql_.Exec(std::string("SET LOCAL lock_timeout = '") + kLockTimeout + "'"));
+void PostgresSource::DropChunks() {
+  reading_.reset();
+  pending_chunks_.clear();
+  chunk_sql_.Close();
+}
+
+Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
+  if (!chunk_sql_.connected()) CDC_RETURN_IF_ERROR(chunk_sql_.Connect(SqlConnInfo(), Endpoint()));
+  PgConnection& sql = chunk_sql_;
+  CDC_RETURN_IF_ERROR(sql.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
+  CDC_RETURN_IF_ERROR(sql.Exec(std::string("SET LOCAL lock_timeout = '") + kLockTimeout + "'"));
   // The commit must not wait for a synchronous standby: the agent's own
   // walsender could be the one it waits for.
-  CDC_RETURN_IF_ERROR(sql_.Exec("SET LOCAL synchronous_commit = local"));
+  CDC_RETURN_IF_ERROR(sql.Exec("SET LOCAL synchronous_commit = local"));
   // No DDL on the table until the watermark is written: the columns read
   // now are the table's columns at the watermark.
   const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
   const std::string qualified =
       PgConnection::QuoteIdent(name.schema) + "." + PgConnection::QuoteIdent(name.name);
-  CDC_RETURN_IF_ERROR(sql_.Exec("LOCK TABLE " + std::string(ref.kind == 'p' ? "" : "ONLY ") +
-                                qualified + " IN ACCESS SHARE MODE"));
-  CDC_RETURN_IF_ERROR(DescribeSnapshotTable(ref));
+  CDC_RETURN_IF_ERROR(sql.Exec("LOCK TABLE " + std::string(ref.kind == 'p' ? "" : "ONLY ") +
+                               qualified + " IN ACCESS SHARE MODE"));
+  // The cursor this chunk starts after: the snapshot's, or the end of the
+  // last chunk read ahead.
+  const bool ahead = !pending_chunks_.empty();
+  std::vector<std::string> ahead_after;
+  if (ahead) ahead_after = pending_chunks_.back().next_after;
+  std::vector<std::string>& after = ahead ? ahead_after : snapshot_->after;
+  bool fits = true;
+  CDC_RETURN_IF_ERROR(DescribeSnapshotTable(
+      ref, ahead ? pending_chunks_.back().after_columns : snapshot_->after_columns, &after, &fits));
+  if (!fits && ahead) {
+    // The key changed since the chunks waiting were read: they go out
+    // first, and the table is read again after them.
+    next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+    return sql.Exec("ROLLBACK");
+  }
+  if (!fits) snapshot_->after_columns.clear();
   const SnapshotTable& t = *snapshot_table_;
-  const std::vector<std::string>& after = snapshot_->after;
   PendingChunk chunk;
+  chunk.table = snapshot_table_;
   chunk.after_columns = t.cursor_columns;
   std::string where;
   std::vector<std::string> params;
@@ -342,10 +394,10 @@ Status PostgresSource::ReadChunk(const Catalog::RelationRef& ref) {
     for (size_t i = 0; i < t.key.size(); ++i) key_list += (i ? ", " : "") + t.key[i];
     CDC_ASSIGN_OR_RETURN(
         PgResult upper,
-        sql_.Query("SELECT " + key_list + " FROM " + t.from +
-                       (lower.empty() ? "" : " WHERE " + lower) + order + " LIMIT 1 OFFSET " +
-                       std::to_string(chunk_rows_ - 1),
-                   params));
+        sql.Query("SELECT " + key_list + " FROM " + t.from +
+                      (lower.empty() ? "" : " WHERE " + lower) + order + " LIMIT 1 OFFSET " +
+                      std::to_string(chunk_rows_ - 1),
+                  params));
     where = lower;
     if (PQntuples(upper.get()) == 1) {
       for (size_t i = 0; i < t.key.size(); ++i) {
@@ -368,33 +420,49 @@ Status PostgresSource::ReadChunk(const Catalog::RelationRef& ref) {
   } else {
     chunk.table_done = true;
   }
+  // The rows come in while the reader goes on with the stream (PollChunk).
+  CDC_RETURN_IF_ERROR(sql.Send("SELECT " + t.select_list + " FROM " + t.from +
+                                   (where.empty() ? "" : " WHERE " + where) + order + " FOR SHARE",
+                               params));
+  reading_ = std::move(chunk);
+  return Status::OK();
+}
 
-  CDC_ASSIGN_OR_RETURN(chunk.rows, sql_.Query("SELECT " + t.select_list + " FROM " + t.from +
-                                                  (where.empty() ? "" : " WHERE " + where) +
-                                                  order + " FOR SHARE",
-                                              params));
+Status PostgresSource::PollChunk() {
+  if (!reading_) return Status::OK();
+  Result<bool> ready = chunk_sql_.Ready();
+  if (!ready.ok()) return ChunkFailed(ready.status());
+  if (!*ready) return Status::OK();
+  return ChunkFailed(FinishChunk());
+}
+
+Status PostgresSource::FinishChunk() {
+  CDC_ASSIGN_OR_RETURN(reading_->rows, chunk_sql_.Receive());
   if (snapshot_run_.empty()) snapshot_run_ = RandomRunId();
-  chunk.mark = pg_.slot + "/" + snapshot_run_ + "/" + std::to_string(++chunk_seq_);
+  reading_->mark = pg_.slot + "/" + snapshot_run_ + "/" + std::to_string(++chunk_seq_);
   CDC_RETURN_IF_ERROR(
-      sql_.Query("SELECT pg_catalog.pg_logical_emit_message(false, $1, $2)",
-                 {kWatermarkPrefix, chunk.mark})
+      chunk_sql_.Query("SELECT pg_catalog.pg_logical_emit_message(false, $1, $2)",
+                       {kWatermarkPrefix, reading_->mark})
           .status());
   // The commit makes the WAL durable up to the watermark, so the walsender
   // sends it at once.
-  CDC_RETURN_IF_ERROR(sql_.Exec("COMMIT"));
-  pending_chunk_ = std::move(chunk);
+  CDC_RETURN_IF_ERROR(chunk_sql_.Exec("COMMIT"));
+  pending_chunks_.push_back(std::move(*reading_));
+  reading_.reset();
+  chunk_rows_ = std::min(chunk_rows_ * 2, pg_.snapshot_chunk_rows);
+  chunk_failures_ = 0;
   return Status::OK();
 }
 
 Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalMessage& msg,
                                        uint64_t lsn) {
-  if (msg.transactional || msg.prefix != kWatermarkPrefix || !pending_chunk_ ||
-      msg.content != pending_chunk_->mark) {
+  if (msg.transactional || msg.prefix != kWatermarkPrefix || pending_chunks_.empty() ||
+      msg.content != pending_chunks_.front().mark) {
     return Status::OK();
   }
-  PendingChunk chunk = std::move(*pending_chunk_);
-  pending_chunk_.reset();
-  const SnapshotTable& t = *snapshot_table_;
+  PendingChunk chunk = std::move(pending_chunks_.front());
+  pending_chunks_.pop_front();
+  const SnapshotTable& t = *chunk.table;
   const int64_t started_us = snapshot_->started_us;
   PGresult* r = chunk.rows.get();
   const int n = PQntuples(r);
@@ -506,7 +574,8 @@ Status PostgresSource::PublishGhostDeletes(BatchQueue& out, const std::atomic<bo
                  table, keys.size());
       keys.clear();
     } else {
-      CDC_RETURN_IF_ERROR(DescribeSnapshotTable(*found));
+      CDC_RETURN_IF_ERROR(
+          DescribeSnapshotTable(*found, snapshot_->after_columns, &snapshot_->after));
     }
   }
   for (size_t i = 0; i < keys.size(); ++i) {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,6 +67,9 @@ class PostgresSource : public Source {
   // postgres_source.cc: connections, publication, slot.
   Status Start(BatchQueue& out, const std::atomic<bool>& stop);
   Status Connect(const std::atomic<bool>& stop);
+  // The conninfo of sql_ and chunk_sql_, with the session settings that
+  // the text of values is parsed with.
+  std::string SqlConnInfo() const;
   Status CheckServer();
   // Sets *created when the publication did not exist.
   Status EnsurePublication(bool* created);
@@ -93,8 +97,9 @@ class PostgresSource : public Source {
     uint64_t end_block = 0;
     double rows_per_block = 100;
   };
-  // A chunk read and waiting for its watermark in the stream.
+  // A chunk being read, or read and waiting for its watermark in the stream.
   struct PendingChunk {
+    std::shared_ptr<const SnapshotTable> table;  // as described when it was read
     std::string mark;  // the watermark message's content
     PgResult rows;
     std::vector<std::string> after_columns;  // the cursor after this chunk
@@ -105,8 +110,11 @@ class PostgresSource : public Source {
   Status BeginSnapshot();
   // Takes the tables of new `cdc-agent snapshot` requests into snapshot_.
   Status TakeSnapshotRequests();
-  // Reads the next chunk when none is waiting; a chunk that waits too long
-  // for a row lock is given up and tried again, smaller, a little later.
+  // Starts reading the next chunk, or takes in the one being read. A keyed
+  // table's next chunk is read while the chunks before it wait for their
+  // watermarks and are published (up to kChunksAhead of them); a chunk that
+  // waits too long for a row lock is given up and tried again, smaller, a
+  // little later.
   Status SnapshotStep(BatchQueue& out, const std::atomic<bool>& stop);
   // The tables the publication (or source.tables) captures.
   Result<std::vector<TableName>> CapturedTables();
@@ -115,8 +123,11 @@ class PostgresSource : public Source {
   // (agent/snapshot_ghosts.h), then ends the table. At a boundary only.
   Status PublishGhostDeletes(BatchQueue& out, const std::atomic<bool>& stop);  // In the chunk's transaction, with the table locked against DDL:
   // describes the snapshot's first table into snapshot_table_ and checks the
-  // cursor against it.
-  Status DescribeSnapshotTable(const Catalog::RelationRef& ref);
+  // cursor (`after_columns`, `after`) against it; a cursor that does not fit
+  // is cleared, and *fits (when given) says so.
+  Status DescribeSnapshotTable(const Catalog::RelationRef& ref,
+                               const std::vector<std::string>& after_columns,
+                               std::vector<std::string>* after, bool* fits = nullptr);
   // The relation as the catalog has it now; `keys` gets its key columns.
   Result<RelationInfo> DescribeRelation(const Catalog::RelationRef& ref, const std::string& schema,
                                         const std::string& table, std::vector<std::string>* keys);
@@ -126,7 +137,20 @@ class PostgresSource : public Source {
   // Compiles the transforms against every captured table (CheckShape).
   Status CheckTransforms();
   Status NextSnapshotTable();
-  Status ReadChunk(const Catalog::RelationRef& ref);
+  // Begins the next chunk's transaction on chunk_sql_ and sends its read
+  // (into reading_): from the snapshot's cursor, or on from the last chunk
+  // waiting for its watermark.
+  Status StartChunk(const Catalog::RelationRef& ref);
+  // Takes in the chunk being read once its rows are in: writes its
+  // watermark and commits, which ends its row locks, and queues it.
+  Status PollChunk();
+  Status FinishChunk();
+  // A chunk's read failed: given up and tried again later (OK), or the
+  // error to stop the stream with.
+  Status ChunkFailed(Status s);
+  // Forgets the chunk being read and those waiting (a reconnect reads them
+  // again); closing chunk_sql_ rolls back the read's transaction.
+  void DropChunks();
   // A logical message in the stream: the pending chunk's watermark publishes
   // its rows as READ events at `lsn`. A keyed chunk of more than
   // batch_max_events rows goes out in batches of that size, each ending with
@@ -180,8 +204,16 @@ class PostgresSource : public Source {
   std::map<std::pair<std::string, std::string>, TableShapePtr> shapes_;  // by schema, table
   // The snapshot in progress, as of the events decoded so far.
   std::optional<offsets::SnapshotProgress> snapshot_;
-  std::optional<SnapshotTable> snapshot_table_;
-  std::optional<PendingChunk> pending_chunk_;
+  std::shared_ptr<const SnapshotTable> snapshot_table_;
+  // The connection the snapshot's chunks are read on, apart from sql_ (the
+  // catalog's): connected for the first chunk, closed when the snapshot is
+  // done.
+  PgConnection chunk_sql_;
+  std::optional<PendingChunk> reading_;       // sent, its rows not yet in
+  std::deque<PendingChunk> pending_chunks_;   // committed, oldest watermark first
+  // A chunk's read that failed while a batch was handed over; SnapshotStep
+  // returns it.
+  Status chunk_error_;
   SnapshotRequestWatcher requests_;
   DurableSignal durable_signal_;
   std::string snapshot_run_;  // makes watermarks of this run unique

@@ -36,7 +36,14 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
   uint64_t end = batch_.end_position ? batch_.end_position->lsn : 0;
   batch_.pool = pool_;
   while (true) {
-    BatchQueue::PushResult r = out.TryPushFor(batch_, std::chrono::milliseconds(500));
+    // A chunk being read holds row locks until its rows are taken in:
+    // they are taken in here too, also while Kafka is slow.
+    if (reading_) {
+      Status s = PollChunk();
+      if (!s.ok() && chunk_error_.ok()) chunk_error_ = std::move(s);
+    }
+    BatchQueue::PushResult r =
+        out.TryPushFor(batch_, std::chrono::milliseconds(reading_ ? 5 : 500));
     if (r == BatchQueue::PushResult::kClosed) return false;
     if (r == BatchQueue::PushResult::kPushed) break;
     // Kafka is slow and the queue is full: keep telling the server we are
@@ -87,7 +94,8 @@ Status PostgresSource::SendStatus(bool reply_requested) {
   // server's WAL end may be confirmed and the slot need not hold that WAL.
   // A chunk waiting for its watermark keeps the slot where it is, so a
   // reconnect cannot start past the watermark.
-  if (!in_txn_ && !pending_chunk_ && batch_.events.empty() && flush >= last_pushed_end_ &&
+  if (!in_txn_ && !reading_ && pending_chunks_.empty() && batch_.events.empty() &&
+      flush >= last_pushed_end_ &&
       last_commit_end_ <= last_pushed_end_ && keepalive_wal_end_ > flush) {
     flush = keepalive_wal_end_;
   }
@@ -126,7 +134,7 @@ Status PostgresSource::StreamAndReconnect(BatchQueue& out, const std::atomic<boo
     repl_.Close();
     DropOpenTransaction();
     // A chunk read but not published is read again after the reconnect.
-    pending_chunk_.reset();
+    DropChunks();
     // Hand over the whole transactions decoded before the failure.
     if (!PushBatch(out)) return Status::OK();
     const auto now = std::chrono::steady_clock::now();
@@ -251,8 +259,11 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
       // Asking for a reply makes the server send a keepalive with its WAL
       // end, which lets an idle slot advance past unpublished WAL.
       if (std::chrono::steady_clock::now() >= next_status_) CDC_RETURN_IF_ERROR(SendStatus(true));
-      pollfd pfd{PQsocket(conn), POLLIN, 0};
-      int rc = poll(&pfd, 1, 100);
+      // Also woken by the rows of a snapshot chunk being read, which the
+      // server sends only as fast as they are taken in (SnapshotStep).
+      pollfd pfd[2] = {{PQsocket(conn), POLLIN, 0},
+                       {reading_ ? PQsocket(chunk_sql_.raw()) : -1, POLLIN, 0}};
+      int rc = poll(pfd, 2, 100);
       if (rc < 0 && errno != EINTR) {
         return Status::IOError(Endpoint() + ": poll failed on the replication socket", true);
       }
