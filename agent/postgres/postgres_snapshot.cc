@@ -14,10 +14,11 @@
 // transaction is needed, so the snapshot can start from any stream position
 // and go on after a restart from the last chunk published.
 //
-// A chunk is published at its watermark (a transaction boundary), in batches
-// of batch_max_events; the position after each carries where the next read
-// starts (the key of the batch's last row), so a restart reads on from there
-// with a new watermark.
+// A chunk is published at its watermark (a transaction boundary). A keyed
+// table's chunk goes out in batches of batch_max_events; the position after
+// each carries where the next read starts (the key of the batch's last row),
+// so a restart reads on from there with a new watermark. A chunk of a table
+// without a key goes out in one batch, its position carrying the next block.
 //
 // The chunks are read on a connection of their own, the read sent without
 // waiting for its rows, so the server reads the next chunk of a keyed table
@@ -167,7 +168,7 @@ Status PostgresSource::CheckTransforms() {
   return ShapesChecked();
 }
 
-Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref,
+Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref, PgConnection& conn,
                                              const std::vector<std::string>& after_columns,
                                              std::vector<std::string>* after, bool* fits_out) {
   const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
@@ -202,19 +203,16 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref,
            ParseU64((*after)[1], &t.end_block);
   }
   if (fits_out != nullptr) *fits_out = fits;
-  if (!fits) {
-    log_->warn("snapshot: {}.{} is no longer keyed as when its last chunk was read; reading it "
-               "again from its start (its rows read so far may come twice)",
-               name.schema, name.name);
-    after->clear();
-  }
+  if (!fits) after->clear();
   if (t.by_block) {
     if (after->empty()) {
       // The table's end now bounds the read: rows that land beyond it later
       // (inserted, or moved by an update) come through the stream.
+      // On the chunk's connection, which holds the table's lock already:
+      // another connection would queue behind DDL that waits for that lock.
       CDC_ASSIGN_OR_RETURN(
           PgResult size,
-          sql_.Query("SELECT pg_catalog.pg_relation_size($1::oid) / "
+          conn.Query("SELECT pg_catalog.pg_relation_size($1::oid) / "
                      "current_setting('block_size')::bigint",
                      {std::to_string(ref.oid)}));
       t.next_block = 0;
@@ -222,7 +220,7 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref,
     }
     CDC_ASSIGN_OR_RETURN(
         PgResult density,
-        sql_.Query("SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages "
+        conn.Query("SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages "
                    "ELSE 100 END FROM pg_catalog.pg_class WHERE oid = $1::oid",
                    {std::to_string(ref.oid)}));
     t.rows_per_block = std::max(1.0, std::atof(PQgetvalue(density.get(), 0, 0)));
@@ -273,7 +271,14 @@ Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& st
   CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
   if (!chunk_error_.ok()) return std::exchange(chunk_error_, Status::OK());
   if (!snapshot_) return Status::OK();
-  if (reading_) return PollChunk();
+  if (reading_) {
+    // At most once a millisecond: the stream loop comes here for every
+    // message it reads.
+    const auto now = std::chrono::steady_clock::now();
+    if (now < chunk_poll_at_) return Status::OK();
+    chunk_poll_at_ = now + std::chrono::milliseconds(1);
+    return PollChunk();
+  }
   if (std::chrono::steady_clock::now() < next_chunk_at_) return Status::OK();
   if (!pending_chunks_.empty()) {
     // Read ahead only on through a keyed table: a cut inside a chunk resumes
@@ -307,7 +312,9 @@ Status PostgresSource::ChunkFailed(Status s) {
   reading_.reset();
   const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
   const std::string table = name.schema + "." + name.name;
-  const std::string state = chunk_sql_.last_sqlstate();
+  // The failed statement ran on chunk_sql_, or on sql_ for the catalog.
+  const std::string state =
+      chunk_sql_.last_sqlstate().empty() ? sql_.last_sqlstate() : chunk_sql_.last_sqlstate();
   // A stop, or a connection that failed: the stream's reconnect deals with it.
   if (s.IsAborted() || s.retryable() || PQstatus(chunk_sql_.raw()) != CONNECTION_OK) return s;
   (void)chunk_sql_.Exec("ROLLBACK");
@@ -339,11 +346,14 @@ Status PostgresSource::ChunkFailed(Status s) {
 void PostgresSource::DropChunks() {
   reading_.reset();
   pending_chunks_.clear();
+  chunk_error_ = Status::OK();
   chunk_sql_.Close();
 }
 
 Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
-  if (!chunk_sql_.connected()) CDC_RETURN_IF_ERROR(chunk_sql_.Connect(SqlConnInfo(), Endpoint()));
+  if (!chunk_sql_.connected()) {
+    CDC_RETURN_IF_ERROR(chunk_sql_.Connect(SqlConnInfo(), Endpoint() + " (snapshot)"));
+  }
   PgConnection& sql = chunk_sql_;
   CDC_RETURN_IF_ERROR(sql.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
   CDC_RETURN_IF_ERROR(sql.Exec(std::string("SET LOCAL lock_timeout = '") + kLockTimeout + "'"));
@@ -365,14 +375,20 @@ Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
   std::vector<std::string>& after = ahead ? ahead_after : snapshot_->after;
   bool fits = true;
   CDC_RETURN_IF_ERROR(DescribeSnapshotTable(
-      ref, ahead ? pending_chunks_.back().after_columns : snapshot_->after_columns, &after, &fits));
+      ref, sql, ahead ? pending_chunks_.back().after_columns : snapshot_->after_columns, &after,
+      &fits));
   if (!fits && ahead) {
     // The key changed since the chunks waiting were read: they go out
     // first, and the table is read again after them.
     next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
     return sql.Exec("ROLLBACK");
   }
-  if (!fits) snapshot_->after_columns.clear();
+  if (!fits) {
+    log_->warn("snapshot: {}.{} is no longer keyed as when its last chunk was read; reading it "
+               "again from its start (its rows read so far may come twice)",
+               name.schema, name.name);
+    snapshot_->after_columns.clear();
+  }
   const SnapshotTable& t = *snapshot_table_;
   PendingChunk chunk;
   chunk.table = snapshot_table_;
@@ -575,7 +591,7 @@ Status PostgresSource::PublishGhostDeletes(BatchQueue& out, const std::atomic<bo
       keys.clear();
     } else {
       CDC_RETURN_IF_ERROR(
-          DescribeSnapshotTable(*found, snapshot_->after_columns, &snapshot_->after));
+          DescribeSnapshotTable(*found, sql_, snapshot_->after_columns, &snapshot_->after));
     }
   }
   for (size_t i = 0; i < keys.size(); ++i) {

@@ -199,6 +199,9 @@ Status PostgresSource::CheckPublicationNotNewer(bool publication_created) const 
 
 Status PostgresSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
   Status s = Start(out, stop);
+  // A chunk being read ends its transaction and row locks now, not when the
+  // source is destroyed after the sink's last flush.
+  DropChunks();
   // A statement cancelled because of a stop request is a clean stop.
   if (s.IsAborted() && stop.load()) return Status::OK();
   return s;

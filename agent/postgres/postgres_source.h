@@ -8,7 +8,7 @@
 // vanished is a fatal error (changes may have been lost), never silently
 // skipped.
 //
-// Thread: Run() on the source's reader thread, which owns both connections and
+// Thread: Run() on the source's reader thread, which owns its connections and
 // all decoding state; OnDurable() from the sink thread (an atomic store).
 #pragma once
 
@@ -41,7 +41,7 @@ class logger;
 
 namespace cdc::agent::postgres {
 
-// Session settings of both connections: pgoutput formats values with the
+// Session settings of every connection: pgoutput formats values with the
 // walsender's settings, and the type converter expects exactly these.
 extern const char* const kSessionOptions;
 
@@ -121,11 +121,13 @@ class PostgresSource : public Source {
   // The first table's rows are published: once that is durable, publishes
   // a DELETE for each key its topic holds that the table no longer has
   // (agent/snapshot_ghosts.h), then ends the table. At a boundary only.
-  Status PublishGhostDeletes(BatchQueue& out, const std::atomic<bool>& stop);  // In the chunk's transaction, with the table locked against DDL:
-  // describes the snapshot's first table into snapshot_table_ and checks the
-  // cursor (`after_columns`, `after`) against it; a cursor that does not fit
-  // is cleared, and *fits (when given) says so.
-  Status DescribeSnapshotTable(const Catalog::RelationRef& ref,
+  Status PublishGhostDeletes(BatchQueue& out, const std::atomic<bool>& stop);
+  // Describes the snapshot's first table into snapshot_table_ and checks the
+  // cursor (`after_columns`, `after`) against it: a cursor that does not fit
+  // is cleared, and *fits (when given) says so. For a chunk, called in its
+  // transaction on chunk_sql_ with the table locked against DDL; the queries
+  // that lock the table run on `conn`, the catalog's on sql_.
+  Status DescribeSnapshotTable(const Catalog::RelationRef& ref, PgConnection& conn,
                                const std::vector<std::string>& after_columns,
                                std::vector<std::string>* after, bool* fits = nullptr);
   // The relation as the catalog has it now; `keys` gets its key columns.
@@ -149,7 +151,8 @@ class PostgresSource : public Source {
   // error to stop the stream with.
   Status ChunkFailed(Status s);
   // Forgets the chunk being read and those waiting (a reconnect reads them
-  // again); closing chunk_sql_ rolls back the read's transaction.
+  // again), and a failure of a read; closing chunk_sql_ rolls back the
+  // read's transaction.
   void DropChunks();
   // A logical message in the stream: the pending chunk's watermark publishes
   // its rows as READ events at `lsn`. A keyed chunk of more than
@@ -210,6 +213,7 @@ class PostgresSource : public Source {
   // done.
   PgConnection chunk_sql_;
   std::optional<PendingChunk> reading_;       // sent, its rows not yet in
+  std::chrono::steady_clock::time_point chunk_poll_at_{};
   std::deque<PendingChunk> pending_chunks_;   // committed, oldest watermark first
   // A chunk's read that failed while a batch was handed over; SnapshotStep
   // returns it.
