@@ -281,7 +281,7 @@ Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& st
   }
   if (std::chrono::steady_clock::now() < next_chunk_at_) return Status::OK();
   if (!pending_chunks_.empty()) {
-    // Read ahead only on through a keyed table: a cut inside a chunk resumes
+    // Read ahead only within a keyed table: a cut inside a chunk resumes
     // by key, whatever was read after it.
     const PendingChunk& last = pending_chunks_.back();
     if (pending_chunks_.size() >= kChunksAhead || last.table_done || last.table->key.empty()) {
