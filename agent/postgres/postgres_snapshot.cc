@@ -271,14 +271,9 @@ Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& st
   CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
   if (!chunk_error_.ok()) return std::exchange(chunk_error_, Status::OK());
   if (!snapshot_) return Status::OK();
-  if (reading_) {
-    // At most once a millisecond: the stream loop comes here for every
-    // message it reads.
-    const auto now = std::chrono::steady_clock::now();
-    if (now < chunk_poll_at_) return Status::OK();
-    chunk_poll_at_ = now + std::chrono::milliseconds(1);
-    return PollChunk();
-  }
+  // Every time: the loop's poll wakes on the chunk's socket, and a chunk's
+  // rows come only as fast as they are taken in.
+  if (reading_) return PollChunk();
   if (std::chrono::steady_clock::now() < next_chunk_at_) return Status::OK();
   if (!pending_chunks_.empty()) {
     // Read ahead only within a keyed table: a cut inside a chunk resumes

@@ -213,7 +213,6 @@ class PostgresSource : public Source {
   // done.
   PgConnection chunk_sql_;
   std::optional<PendingChunk> reading_;       // sent, its rows not yet in
-  std::chrono::steady_clock::time_point chunk_poll_at_{};
   std::deque<PendingChunk> pending_chunks_;   // committed, oldest watermark first
   // A chunk's read that failed while a batch was handed over; SnapshotStep
   // returns it.
