@@ -347,7 +347,7 @@ void PostgresSource::DropChunks() {
 
 Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
   if (!chunk_sql_.connected()) {
-    CDC_RETURN_IF_ERROR(chunk_sql_.Connect(SqlConnInfo(), Endpoint() + " (snapshot)"));
+    CDC_RETURN_IF_ERROR(chunk_sql_.Connect(SessionConnInfo(false), Endpoint() + " (snapshot)"));
   }
   PgConnection& sql = chunk_sql_;
   CDC_RETURN_IF_ERROR(sql.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));

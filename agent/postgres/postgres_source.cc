@@ -62,19 +62,18 @@ void PostgresSource::OnDurable(const offsets::Position& position) {
 }
 
 Status PostgresSource::Connect(const std::atomic<bool>& stop) {
-  std::string options = " options='" + std::string(kSessionOptions) + "'";
   sql_.SetStopFlag(&stop);
   repl_.SetStopFlag(&stop);
   chunk_sql_.SetStopFlag(&stop);
   DropChunks();
-  CDC_RETURN_IF_ERROR(sql_.Connect(SqlConnInfo(), Endpoint()));
-  CDC_RETURN_IF_ERROR(repl_.Connect(pg_.ConnInfo(true) + options, Endpoint() + " (replication)"));
+  CDC_RETURN_IF_ERROR(sql_.Connect(SessionConnInfo(false), Endpoint()));
+  CDC_RETURN_IF_ERROR(repl_.Connect(SessionConnInfo(true), Endpoint() + " (replication)"));
   catalog_ = std::make_unique<Catalog>(&sql_);
   return Status::OK();
 }
 
-std::string PostgresSource::SqlConnInfo() const {
-  return pg_.ConnInfo(false) + " options='" + std::string(kSessionOptions) + "'";
+std::string PostgresSource::SessionConnInfo(bool replication) const {
+  return pg_.ConnInfo(replication) + " options='" + std::string(kSessionOptions) + "'";
 }
 
 Status PostgresSource::CheckServer() {

@@ -67,9 +67,9 @@ class PostgresSource : public Source {
   // postgres_source.cc: connections, publication, slot.
   Status Start(BatchQueue& out, const std::atomic<bool>& stop);
   Status Connect(const std::atomic<bool>& stop);
-  // The conninfo of sql_ and chunk_sql_, with the session settings that
-  // the text of values is parsed with.
-  std::string SqlConnInfo() const;
+  // The conninfo of a connection (the replication one, or one for SQL), with
+  // the session settings that the text of values is parsed with.
+  std::string SessionConnInfo(bool replication) const;
   Status CheckServer();
   // Sets *created when the publication did not exist.
   Status EnsurePublication(bool* created);
