@@ -121,7 +121,8 @@ void BinlogStream::Receive() {
 Status BinlogStream::Poll(std::vector<std::string>* events, std::chrono::milliseconds timeout) {
   events->clear();
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return failed_ || !buffered_.empty(); });
+  cv_.wait_for(lock, timeout, [&] { return failed_ || woken_ || !buffered_.empty(); });
+  woken_ = false;
   if (buffered_.empty()) return failed_ ? failure_ : Status::OK();
   events->reserve(buffered_.size());
   for (auto& e : buffered_) events->push_back(std::move(e));
@@ -129,6 +130,14 @@ Status BinlogStream::Poll(std::vector<std::string>* events, std::chrono::millise
   buffered_bytes_ = 0;
   cv_.notify_all();
   return Status::OK();
+}
+
+void BinlogStream::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 Result<std::string_view> BinlogStream::Fetch() {

@@ -66,6 +66,9 @@ class BinlogStream {
   // the connection fails, the events received before the failure are
   // returned first, then the error (retryable when the connection broke).
   Status Poll(std::vector<std::string>* events, std::chrono::milliseconds timeout);
+  // Ends the wait of a Poll in progress, or of the next one, at once (from
+  // any thread).
+  void Wake();
 
   // The binlog checksum algorithm the server sends events with: true for
   // CRC32, false for none.
@@ -94,6 +97,7 @@ class BinlogStream {
   Status failure_;  // set once the receiver stops on an error
   bool failed_ = false;
   bool closing_ = false;
+  bool woken_ = false;  // Wake was called since the last Poll
 };
 
 }  // namespace cdc::agent::mysql

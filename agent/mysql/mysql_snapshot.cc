@@ -19,10 +19,15 @@
 // A chunk is published whole, at a transaction boundary; the position after
 // it carries the next chunk's start (the last key of its range), so a restart
 // reads on from there.
+//
+// Chunks are read on a connection and a thread of their own (ChunkReader):
+// while the reader publishes one chunk, the server reads the next, from the
+// end of the one before. Each has its own high mark, and they are published
+// in the order read, so each meets the rule above. A chunk read ahead is in
+// no stored position: a restart or a reconnect of the stream reads it again.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 
 #include "agent/mysql/mysql_source.h"
@@ -34,46 +39,13 @@ namespace cdc::agent::mysql {
 
 namespace {
 
-// A table without a primary key is read whole, in one chunk.
-constexpr const char* kWholeCursor = "#whole";
 constexpr int kMinChunkRows = 64;
 constexpr int kSnapshotReadTimeoutS = 600;
+// Chunks read and waiting for their high marks, the one being read included.
+constexpr size_t kChunksAhead = 2;
 constexpr unsigned int kErrorLockWaitTimeout = 1205;  // MariaDB's NOWAIT failure too
 constexpr unsigned int kErrorLockDeadlock = 1213;
 constexpr unsigned int kErrorLockNowait = 3572;       // MySQL 8
-constexpr unsigned int kErrorNoSuchTable = 1146;
-
-bool IsBinaryType(const InfoColumn& c) {
-  static constexpr std::string_view kBinary[] = {"binary",   "varbinary",  "tinyblob", "blob",
-                                                 "mediumblob", "longblob", "bit"};
-  return std::find(std::begin(kBinary), std::end(kBinary), c.data_type) != std::end(kBinary);
-}
-
-std::string HexLiteral(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out = "X'";
-  for (unsigned char b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out + "'";
-}
-
-// "(k1 > v1) OR (k1 = v1 AND k2 > v2) ..." for op ">", and the same with
-// "<" and a last "<=" for op "<=": a row comparison in a form both MySQL
-// and MariaDB turn into an index range.
-std::string KeyCompare(const std::vector<std::string>& keys,
-                       const std::vector<std::string>& values, bool greater) {
-  std::string out;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::string term;
-    for (size_t j = 0; j < i; ++j) term += keys[j] + " = " + values[j] + " AND ";
-    const bool last = i + 1 == keys.size();
-    term += keys[i] + (greater ? " > " : (last ? " <= " : " < ")) + values[i];
-    out += (i ? " OR (" : "(") + term + ")";
-  }
-  return "(" + out + ")";
-}
 
 }  // namespace
 
@@ -93,26 +65,6 @@ Status MysqlSource::BeginSnapshot() {
              snap.tables.size(), my_.snapshot_chunk_rows);
   snapshot_ = std::move(snap);
   return Status::OK();
-}
-
-Result<BinlogPos> MysqlSource::BinlogEnd() {
-  Result<QueryResult> status = sql_.Query("SHOW MASTER STATUS");
-  if (!status.ok() && !mariadb_) status = sql_.Query("SHOW BINARY LOG STATUS");  // MySQL 8.4
-  if (!status.ok()) return status.status();
-  if (status->rows.empty() || status->rows[0].size() < 2 || !status->rows[0][0] ||
-      !status->rows[0][1]) {
-    return Status::InvalidArgument(sql_.endpoint() +
-                                   ": SHOW MASTER STATUS is empty: the binary log is off");
-  }
-  BinlogPos end;
-  end.file = *status->rows[0][0];
-  const std::string& pos = *status->rows[0][1];
-  auto [ptr, ec] = std::from_chars(pos.data(), pos.data() + pos.size(), end.pos);
-  if (ec != std::errc() || ptr != pos.data() + pos.size()) {
-    return Status::Corruption(sql_.endpoint() + ": SHOW MASTER STATUS position '" + pos +
-                              "' is not a number");
-  }
-  return end;
 }
 
 void MysqlSource::NextSnapshotTable() {
@@ -151,226 +103,147 @@ Status MysqlSource::TakeSnapshotRequests() {
   return Status::OK();
 }
 
-Status MysqlSource::SnapshotStep() {
-  CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
-  if (!snapshot_ || pending_chunk_ || std::chrono::steady_clock::now() < next_chunk_at_) {
-    return Status::OK();
+bool MysqlSource::ChunkDue() const {
+  if (!snapshot_ || (chunk_reader_ && !chunk_reader_->idle()) ||
+      chunks_.size() >= kChunksAhead || std::chrono::steady_clock::now() < next_chunk_at_) {
+    return false;
   }
-  if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSnapshotReadTimeoutS));
-  if (RowsDone(*snapshot_)) return PublishGhostDeletes();
-  if (chunk_rows_ == 0) chunk_rows_ = my_.snapshot_chunk_rows;
-  const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
-  const std::string table = name.schema + "." + name.name;
-  CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
-                                     TopicName(topic_prefix_, name.schema, name.name),
-                                     &*snapshot_, *stop_));
-  bool gone = false;
-  Status s = ReadChunk(&gone);
-  if (s.ok()) {
-    if (gone) {
-      log_->warn("snapshot: table {} no longer exists (dropped or renamed); going on with the "
-                 "next", table);
-      NextSnapshotTable();
-    }
-    chunk_rows_ = std::min(chunk_rows_ * 2, my_.snapshot_chunk_rows);
-    chunk_failures_ = 0;
-    return Status::OK();
-  }
-  const unsigned int error = sql_.last_errno();
-  if (!sql_.connected() || IsConnectionError(error)) {
-    // Read again after a reconnect; a server that is gone fails the stream too.
-    sql_.Close();
-    next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    log_->warn("snapshot of {}: {}; trying again", table, s.message());
-    return Status::OK();
-  }
-  (void)sql_.Execute("ROLLBACK");
-  if (error == kErrorLockWaitTimeout || error == kErrorLockDeadlock || error == kErrorLockNowait) {
-    chunk_rows_ = std::max(kMinChunkRows, chunk_rows_ / 2);
-    next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-    if (++chunk_failures_ % 100 == 0) {
-      log_->warn("snapshot of {}: {} chunks in a row met locked rows; a transaction that holds "
-                 "rows of the table a long time holds up the snapshot",
-                 table, chunk_failures_);
-    }
-    return Status::OK();
-  }
-  return s.WithContext("snapshot of " + table);
+  // Read ahead within one table only: the next table begins once this one's
+  // chunks are out.
+  return chunks_.empty() || (!chunks_.back().read.gone && !chunks_.back().read.table_done);
 }
 
-Status MysqlSource::ReadChunk(bool* gone) {
-  const offsets::SnapshotProgress::Table& name = snapshot_->tables.front();
-  const TableName table_name{name.schema, name.name};
-  const std::string qualified =
-      MysqlConnection::QuoteIdent(name.schema) + "." + MysqlConnection::QuoteIdent(name.name);
-  // Values as stored: no PAD_CHAR_TO_FULL_LENGTH padding of CHAR columns.
-  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION sql_mode = ''"));
-  CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
-  CDC_RETURN_IF_ERROR(sql_.Execute("START TRANSACTION"));
-  // The first read of the table takes its metadata lock for the rest of the
-  // transaction: the columns read next stay the table's columns until the
-  // high mark.
-  Status opened = sql_.Execute("SELECT 1 FROM " + qualified + " LIMIT 0");
-  if (!opened.ok() && sql_.last_errno() == kErrorNoSuchTable) {
-    (void)sql_.Execute("ROLLBACK");
-    *gone = true;
-    return Status::OK();
-  }
-  CDC_RETURN_IF_ERROR(opened);
-  CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(sql_, my_, &table_name));
-  auto found = catalog.tables.find({name.schema, name.name});
-  if (found == catalog.tables.end()) {
-    (void)sql_.Execute("ROLLBACK");
-    *gone = true;
-    return Status::OK();
-  }
-  const InfoTable& info = found->second;
-  const std::string table = name.schema + "." + name.name;
-  Result<binlog::TableSchema> described = SchemaFromInfo(info);
-  if (!described.ok()) return described.status();
-  binlog::TableSchema schema = std::move(described).value();
+void MysqlSource::DropChunks() {
+  chunks_.clear();
+  if (chunk_reader_) chunk_reader_->Discard();
+}
 
-  // The key, in key order.
-  std::vector<const InfoColumn*> key_columns;
-  for (const InfoColumn& c : info.columns) {
-    if (c.key_ordinal > 0) key_columns.push_back(&c);
+Status MysqlSource::SnapshotStep() {
+  CDC_RETURN_IF_ERROR(TakeSnapshotRequests());
+  if (!snapshot_) {
+    chunk_reader_.reset();  // the snapshot is done: its connection closes
+    return Status::OK();
   }
-  std::sort(key_columns.begin(), key_columns.end(),
-            [](const InfoColumn* a, const InfoColumn* b) { return a->key_ordinal < b->key_ordinal; });
-  // A FLOAT or DOUBLE shows as text that need not compare equal to it (the
-  // server compares `f <= '1.1'` as doubles, and 1.1 as a FLOAT is more than
-  // 1.1), so a key cursor could skip or repeat rows: such a table is read
-  // whole, as one without a key.
-  if (std::any_of(key_columns.begin(), key_columns.end(), [](const InfoColumn* c) {
-        return c->column_type.rfind("float", 0) == 0 || c->column_type.rfind("double", 0) == 0;
-      })) {
-    key_columns.clear();
+  if (chunk_reader_) {
+    if (std::optional<ChunkReader::Outcome> outcome = chunk_reader_->Take()) {
+      CDC_RETURN_IF_ERROR(TakeChunk(std::move(*outcome)));
+    }
   }
+  if (!ChunkDue()) return Status::OK();
+  const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
+  ChunkRequest request;
+  request.table = {name.schema, name.name};
+  if (chunks_.empty()) {
+    if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSnapshotReadTimeoutS));
+    if (RowsDone(*snapshot_)) return PublishGhostDeletes();
+    CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
+                                       TopicName(topic_prefix_, name.schema, name.name),
+                                       &*snapshot_, *stop_));
+    request.after_columns = snapshot_->after_columns;
+    request.after = snapshot_->after;
+  } else {
+    // On from the chunk read last, which no position holds yet: a restart
+    // reads it and this one again.
+    request.after_columns = chunks_.back().read.after_columns;
+    request.after = chunks_.back().read.next_after;
+  }
+  if (chunk_rows_ == 0) chunk_rows_ = my_.snapshot_chunk_rows;
+  request.rows = chunk_rows_;
+  if (!chunk_reader_) {
+    chunk_reader_ = std::make_unique<ChunkReader>(my_, mariadb_, [this] { stream_.Wake(); });
+  }
+  chunk_reader_->Submit(std::move(request));
+  return Status::OK();
+}
+
+Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
+  const offsets::SnapshotProgress::Table& front = snapshot_->tables.front();
+  const std::string table = outcome.chunk.table.ToString();
+  if (!outcome.status.ok()) {
+    if (outcome.lost) {
+      // Read again after a reconnect; a server that is gone fails the stream too.
+      next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      log_->warn("snapshot of {}: {}; trying again", front.schema + "." + front.name,
+                 outcome.status.message());
+      return Status::OK();
+    }
+    const unsigned int error = outcome.error;
+    if (error == kErrorLockWaitTimeout || error == kErrorLockDeadlock ||
+        error == kErrorLockNowait) {
+      chunk_rows_ = std::max(kMinChunkRows, chunk_rows_ / 2);
+      next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+      if (++chunk_failures_ % 100 == 0) {
+        log_->warn("snapshot of {}: {} chunks in a row met locked rows; a transaction that "
+                   "holds rows of the table a long time holds up the snapshot",
+                   front.schema + "." + front.name, chunk_failures_);
+      }
+      return Status::OK();
+    }
+    return outcome.status.WithContext("snapshot of " + front.schema + "." + front.name);
+  }
+  if (outcome.chunk.table != TableName{front.schema, front.name}) {
+    return Status::OK();  // read for a table the snapshot has left: not used
+  }
+  chunk_rows_ = std::min(chunk_rows_ * 2, my_.snapshot_chunk_rows);
+  chunk_failures_ = 0;
   PendingChunk chunk;
-  std::vector<std::string> keys;
-  for (const InfoColumn* c : key_columns) {
-    // The type and collation too: a key whose order changed starts over.
-    chunk.after_columns.push_back(c->name + " " + c->column_type +
-                                  (c->collation.empty() ? "" : " " + c->collation));
-    keys.push_back(MysqlConnection::QuoteIdent(c->name));
-  }
-  if (keys.empty()) chunk.after_columns = {kWholeCursor};
-
-  std::vector<std::string>& after = snapshot_->after;
-  if (!after.empty() &&
-      (snapshot_->after_columns != chunk.after_columns || after.size() != keys.size())) {
+  chunk.read = std::move(outcome.chunk);
+  if (chunk.read.restarted) {
     log_->warn("snapshot: {} is no longer keyed as when its last chunk was read; reading it "
                "again from its start (its rows read so far may come twice)", table);
-    after.clear();
-    snapshot_->after_columns.clear();
   }
-  auto literal = [&](size_t i, std::string_view value) {
-    return IsBinaryType(*key_columns[i]) ? HexLiteral(value) : sql_.QuoteLiteral(value);
-  };
-
-  std::string where;
-  std::string order;
-  if (!keys.empty()) {
-    order = " ORDER BY ";
-    for (size_t i = 0; i < keys.size(); ++i) order += (i ? ", " : "") + keys[i];
-    if (!after.empty()) {
-      std::vector<std::string> values;
-      for (size_t i = 0; i < keys.size(); ++i) values.push_back(literal(i, after[i]));
-      where = KeyCompare(keys, values, /*greater=*/true);
-    }
-    // The chunk's upper end, read without row locks: the key chunk_rows_
-    // rows on.
-    std::string key_list;
-    for (size_t i = 0; i < keys.size(); ++i) key_list += (i ? ", " : "") + keys[i];
-    CDC_ASSIGN_OR_RETURN(
-        QueryResult upper,
-        sql_.Query("SELECT " + key_list + " FROM " + qualified +
-                   (where.empty() ? "" : " WHERE " + where) + order + " LIMIT 1 OFFSET " +
-                   std::to_string(chunk_rows_ - 1)));
-    if (upper.rows.empty()) {
-      // Fewer rows than a chunk left: the last chunk ends at the highest key
-      // now. Rows inserted above it later come through the stream, and a
-      // row being inserted there now cannot make the chunk give up.
-      std::string desc = " ORDER BY ";
-      for (size_t i = 0; i < keys.size(); ++i) desc += (i ? ", " : "") + keys[i] + " DESC";
-      CDC_ASSIGN_OR_RETURN(upper, sql_.Query("SELECT " + key_list + " FROM " + qualified +
-                                             (where.empty() ? "" : " WHERE " + where) + desc +
-                                             " LIMIT 1"));
-      chunk.table_done = true;
-    }
-    if (!upper.rows.empty() && upper.rows[0].size() == keys.size()) {
-      std::vector<std::string> values;
-      for (size_t i = 0; i < keys.size(); ++i) {
-        chunk.next_after.push_back(upper.rows[0][i].value_or(""));
-        values.push_back(literal(i, chunk.next_after.back()));
-      }
-      const std::string upto = KeyCompare(keys, values, /*greater=*/false);
-      where = where.empty() ? upto : where + " AND " + upto;
-    } else {
-      // Nothing left to read.
-      where = "FALSE";
-    }
-  } else {
-    chunk.table_done = true;
+  if (!chunk.read.gone) {
+    chunk.shape = ShapeFor(chunk.read.schema);
+    chunk.debezium = DebeziumFacts(chunk.read.schema);
+    chunk.ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
+    chunk.ctx.server_name = config_.source.name;
+    chunk.ctx.file = chunk.read.high.file;
+    chunk.ctx.pos = chunk.read.high.pos;
+    // Every row of one snapshot carries its start, also after a restart.
+    chunk.ctx.commit_time_us = snapshot_->started_us;
   }
-
-  // NOWAIT: a row locked by a writer makes the chunk give up at once rather
-  // than wait, so the agent never takes part in a deadlock (whose victim
-  // could be the application's transaction).
-  const bool old_mysql = !mariadb_ && sql_.server_version().rfind("5.", 0) == 0;
-  if (old_mysql) CDC_RETURN_IF_ERROR(sql_.Execute("SET SESSION innodb_lock_wait_timeout = 1"));
-  const std::string lock =
-      mariadb_ ? " LOCK IN SHARE MODE NOWAIT" : (old_mysql ? " LOCK IN SHARE MODE" : " FOR SHARE NOWAIT");
-  std::string select = "SELECT ";
-  for (size_t i = 0; i < schema.columns.size(); ++i) {
-    select += (i ? ", " : "") + SnapshotSelectExpr(schema.columns[i], mariadb_);
-  }
-  for (const std::string& k : keys) select += ", " + k;
-  select += " FROM " + qualified + (where.empty() ? "" : " WHERE " + where) + order + lock;
-  CDC_ASSIGN_OR_RETURN(chunk.rows, sql_.Query(select));
-  CDC_ASSIGN_OR_RETURN(chunk.high, BinlogEnd());
-  CDC_RETURN_IF_ERROR(sql_.Execute("COMMIT"));
-
-  chunk.key_count = keys.size();
-  chunk.shape = ShapeFor(schema);
-  chunk.debezium = DebeziumFacts(schema);
-  chunk.ctx.kind = mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL;
-  chunk.ctx.server_name = config_.source.name;
-  chunk.ctx.file = chunk.high.file;
-  chunk.ctx.pos = chunk.high.pos;
-  // Every row of one snapshot carries its start, also after a restart.
-  chunk.ctx.commit_time_us = snapshot_->started_us;
-  chunk.schema = std::move(schema);
-  pending_chunk_ = std::move(chunk);
-  return MaybePublishChunk();
+  chunks_.push_back(std::move(chunk));
+  return Status::OK();
 }
 
 Status MysqlSource::MaybePublishChunk() {
-  if (!pending_chunk_ || in_txn_ || txn_pending_ || skip_rows_ > 0 || resume_txn_ ||
-      CompareBinlogPos(read_at_, pending_chunk_->high) < 0) {
-    return Status::OK();
+  while (!chunks_.empty() && !in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
+    if (chunks_.front().read.gone) {
+      log_->warn("snapshot: table {} no longer exists (dropped or renamed); going on with the "
+                 "next", chunks_.front().read.table.ToString());
+      chunks_.pop_front();
+      NextSnapshotTable();
+      continue;
+    }
+    if (CompareBinlogPos(read_at_, chunks_.front().read.high) < 0) break;
+    PendingChunk chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    if (CompareBinlogPos({committed_.file, committed_.pos}, chunk.read.high) > 0) {
+      // A transaction past the high mark was published before the stream
+      // found a boundary (XA leaves none): its rows may be newer than the
+      // chunk's, so the chunk is read again, and those after it.
+      DropChunks();
+      break;
+    }
+    CDC_RETURN_IF_ERROR(PublishChunk(std::move(chunk)));
   }
-  PendingChunk chunk = std::move(*pending_chunk_);
-  pending_chunk_.reset();
-  if (CompareBinlogPos({committed_.file, committed_.pos}, chunk.high) > 0) {
-    // A transaction past the high mark was published before the stream
-    // found a boundary (XA leaves none): its rows may be newer than the
-    // chunk's, so the chunk is read again.
-    return Status::OK();
-  }
+  return Status::OK();
+}
+
+Status MysqlSource::PublishChunk(PendingChunk chunk) {
   const std::string table = snapshot_->tables.front().schema + "." + snapshot_->tables.front().name;
-  const binlog::TableSchema& schema = chunk.schema;
+  const binlog::TableSchema& schema = chunk.read.schema;
   const size_t width = schema.columns.size();
-  const size_t n = chunk.rows.rows.size();
+  const size_t n = chunk.read.rows.rows.size();
   const size_t cut_every = static_cast<size_t>(std::max(1, config_.batch_max_events));
   const uint64_t first_index = snapshot_->rows;
   size_t counted = 0;  // rows added to snapshot_rows_
   binlog::RowChange change;
   for (size_t r = 0; r < n; ++r) {
-    std::vector<std::optional<std::string>>& row = chunk.rows.rows[r];
-    if (row.size() != width + chunk.key_count) {
+    std::vector<std::optional<std::string>>& row = chunk.read.rows.rows[r];
+    if (row.size() != width + chunk.read.key_count) {
       return Status::Corruption("snapshot of " + table + ": " + std::to_string(row.size()) +
-                                " values for " + std::to_string(width + chunk.key_count) +
+                                " values for " + std::to_string(width + chunk.read.key_count) +
                                 " columns");
     }
     change.after.present.assign(width, true);
@@ -391,16 +264,16 @@ Status MysqlSource::MaybePublishChunk() {
     BuildRowEvent(schema, binlog::RowsKind::kWrite, change, chunk.ctx, &e.event, nullptr, &spares_);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
-    if (chunk.key_count > 0 && (r + 1) % cut_every == 0 && r + 1 < n) {
+    if (chunk.read.key_count > 0 && (r + 1) % cut_every == 0 && r + 1 < n) {
       // A cut after this row: the rows before it reflect the table at the
       // high mark as a chunk ending here would, so a resume reads on from
       // this row's key with a new high mark.
       snapshot_->rows = first_index + r + 1;
       snapshot_rows_ += r + 1 - counted;
       counted = r + 1;
-      snapshot_->after_columns = chunk.after_columns;
+      snapshot_->after_columns = chunk.read.after_columns;
       snapshot_->after.clear();
-      for (size_t k = 0; k < chunk.key_count; ++k) {
+      for (size_t k = 0; k < chunk.read.key_count; ++k) {
         snapshot_->after.push_back(row[width + k].value_or(""));
       }
       // Between transactions: no row change lies between committed_ and
@@ -415,14 +288,14 @@ Status MysqlSource::MaybePublishChunk() {
   snapshot_rows_ += n - counted;
   batch_.end_position = committed_;
   events_at_commit_ = batch_.events.size();
-  if (chunk.table_done) {
+  if (chunk.read.table_done) {
     log_->info("snapshot of {}: {} rows", table, snapshot_->rows);
     // A table without a key has no keys in its topic to check.
-    const bool keyed = chunk.after_columns != std::vector<std::string>{kWholeCursor};
+    const bool keyed = chunk.read.after_columns != std::vector<std::string>{kWholeCursor};
     if (!keyed || !MarkRowsDone(&*snapshot_)) NextSnapshotTable();
   } else {
-    snapshot_->after_columns = std::move(chunk.after_columns);
-    snapshot_->after = std::move(chunk.next_after);
+    snapshot_->after_columns = std::move(chunk.read.after_columns);
+    snapshot_->after = std::move(chunk.read.next_after);
   }
   return Status::OK();
 }

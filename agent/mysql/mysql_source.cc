@@ -320,6 +320,7 @@ Status MysqlSource::Run(BatchQueue& out, const std::atomic<bool>& stop) {
     return s;
   }
   s = Stream(out, stop);
+  chunk_reader_.reset();
   stream_.Close();
   sql_.Close();
   return s;

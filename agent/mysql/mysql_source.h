@@ -12,13 +12,15 @@
 // drops the rows it had already handed over, for up to reconnect_timeout_s.
 //
 // Thread: Run() on the source's reader thread, which owns the connections
-// and all decoding state; OnDurable() from the sink thread (no-op: the
+// and all decoding state, but for the snapshot's chunk reads (ChunkReader's
+// thread and connection); OnDurable() from the sink thread (no-op: the
 // server keeps binlogs by its own retention, not by replica progress).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,7 @@
 
 #include "agent/config.h"
 #include "agent/mysql/binlog_stream.h"
+#include "agent/mysql/chunk_reader.h"
 #include "agent/mysql/mysql_connection.h"
 #include "agent/mysql/row_event_builder.h"
 #include "agent/mysql/schema_history.h"
@@ -107,37 +110,36 @@ class MysqlSource : public Source {
   // Its rows become READ events when it is published: as text they take a
   // fraction of the memory.
   struct PendingChunk {
-    BinlogPos high;  // the binlog's end while the chunk's row locks were held
-    // Each row: the table's columns, then its key columns again as the
-    // server shows them (the cursor of a cut after that row).
-    QueryResult rows;
-    size_t key_count = 0;
-    binlog::TableSchema schema;
+    ChunkRows read;
     TableShapePtr shape;
     std::shared_ptr<const DebeziumTableInfo> debezium;
     RowContext ctx;
-    std::vector<std::string> after_columns;  // the cursor after it
-    std::vector<std::string> next_after;
-    bool table_done = false;
   };
   // Starts a snapshot of every captured table (snapshot_).
   Status BeginSnapshot();
   // Takes the tables of new `cdc-agent snapshot` requests into snapshot_.
   Status TakeSnapshotRequests();
-  // Reads the next chunk when none is waiting; a chunk that meets a locked
-  // row is given up and tried again, smaller, a little later.
+  // Takes a chunk the chunk reader has read, and has it read the next: up to
+  // kChunksAhead chunks wait for their high marks, read in key order within
+  // one table. A chunk that meets a locked row is given up and read again,
+  // smaller, a little later.
   Status SnapshotStep();
+  // The chunk reader can start a read now.
+  bool ChunkDue() const;
+  Status TakeChunk(ChunkReader::Outcome outcome);
+  // Drops the chunks read and the read in progress: they are read again.
+  void DropChunks();
   // The first table's rows are published: once that is durable, publishes
   // a DELETE for each key its topic holds that the table no longer has
   // (agent/snapshot_ghosts.h), then ends the table. At a boundary only.
-  Status PublishGhostDeletes();  // Sets *gone when the table no longer exists.
-  Status ReadChunk(bool* gone);
-  Result<BinlogPos> BinlogEnd();
-  // Publishes the pending chunk once the stream has read up to its high mark
-  // and is between transactions. A keyed chunk of more than
-  // batch_max_events rows goes out in batches of that size, each ending with
-  // the position of a chunk that would have ended at its last row.
+  Status PublishGhostDeletes();
+  // Publishes the waiting chunks, oldest first, while the stream has read
+  // up to the high mark of the next and is between transactions. A keyed
+  // chunk of more than batch_max_events rows goes out in batches of that
+  // size, each ending with the position of a chunk that would have ended at
+  // its last row.
   Status MaybePublishChunk();
+  Status PublishChunk(PendingChunk chunk);
   void NextSnapshotTable();
 
   // mysql_stream.cc
@@ -217,7 +219,10 @@ class MysqlSource : public Source {
 
   // The snapshot in progress, as of the events decoded so far.
   std::optional<offsets::SnapshotProgress> snapshot_;
-  std::optional<PendingChunk> pending_chunk_;
+  std::deque<PendingChunk> chunks_;  // read, oldest first
+  // Reads chunks on a connection of its own while a snapshot runs. Declared
+  // after stream_, which it wakes: it is destroyed first.
+  std::unique_ptr<ChunkReader> chunk_reader_;
   SnapshotRequestWatcher requests_;
   DurableSignal durable_signal_;
   int chunk_rows_ = 0;

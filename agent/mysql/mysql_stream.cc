@@ -92,7 +92,7 @@ Status MysqlSource::OpenStream() {
   file_ = committed_.file;
   read_at_ = {committed_.file, committed_.pos};
   // A chunk read but not published is read again.
-  pending_chunk_.reset();
+  DropChunks();
   Status s = stream_.Open(my_, start);
   if (!s.ok()) {
     stream_.Close();
@@ -118,14 +118,22 @@ Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
     if (s.ok()) {
       s = SnapshotStep();
       // An idle server: the stream may already be at the chunk's high mark.
-      if (s.ok() && pending_chunk_) s = MaybePublishChunk();
-      // While a snapshot has a chunk to read, do not wait for the stream.
-      const bool chunk_due = snapshot_ && !pending_chunk_;
-      if (s.ok()) s = stream_.Poll(&events, chunk_due ? std::chrono::milliseconds(0) : kPollInterval);
+      if (s.ok() && !chunks_.empty()) s = MaybePublishChunk();
+      // While a snapshot has a chunk to start, do not wait for the stream
+      // (the chunk reader wakes the wait when a read ends).
+      const bool chunk_due = ChunkDue();
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+          chunk_due ? std::chrono::milliseconds(0) : kPollInterval);
+      const auto now = std::chrono::steady_clock::now();
+      if (snapshot_ && next_chunk_at_ > now) {
+        // A chunk tried again later (locked rows, a lost connection).
+        wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(next_chunk_at_ - now));
+      }
+      if (s.ok()) s = stream_.Poll(&events, wait);
       for (const std::string& bytes : events) {
         if (!s.ok()) break;
         s = HandleEvent(bytes);
-        if (s.ok() && pending_chunk_) s = MaybePublishChunk();
+        if (s.ok() && !chunks_.empty()) s = MaybePublishChunk();
       }
       if (!s.ok() && !s.retryable()) {
         // Fatal: hand over only what was complete at the last boundary or

@@ -1,0 +1,118 @@
+// The snapshot's chunk reads of the MySQL/MariaDB source, on a connection and
+// a thread of their own, so that the server reads the next chunk while the
+// source's reader publishes the one before.
+//
+// ReadChunkRows is the read itself (mysql_snapshot.cc says why it is
+// consistent with the stream). ChunkReader runs one read at a time on its
+// thread: the reader submits a request, goes on with the stream, and takes
+// the outcome when `on_done` tells it one is there.
+//
+// Thread: Submit, Take, Discard and the destructor from the source's reader
+// thread; the read on the ChunkReader's own thread, which alone touches its
+// connection. `on_done` is called on that thread, without a lock held.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/mysql/mysql_connection.h"
+#include "agent/mysql/schema_history.h"
+#include "decoders/binlog/rows.h"
+
+namespace cdc::agent::mysql {
+
+// The cursor of a table without a primary key (read whole, in one chunk).
+inline constexpr const char* kWholeCursor = "#whole";
+
+// The chunk to read: `rows` rows at most of `table`, after the key `after`
+// (empty: from the table's start), whose key columns were `after_columns`.
+struct ChunkRequest {
+  TableName table;
+  std::vector<std::string> after_columns;
+  std::vector<std::string> after;
+  int rows = 0;
+};
+
+// One chunk as read, with its high mark.
+struct ChunkRows {
+  TableName table;
+  // The table no longer exists (dropped or renamed); nothing else is set.
+  bool gone = false;
+  // The table is no longer keyed as the request's cursor says: the chunk
+  // was read from the table's start.
+  bool restarted = false;
+  BinlogPos high;  // the binlog's end while the chunk's row locks were held
+  // Each row: the table's columns, then its key columns again as the
+  // server shows them (the cursor of a cut after that row).
+  QueryResult rows;
+  size_t key_count = 0;
+  binlog::TableSchema schema;
+  std::vector<std::string> after_columns;  // the cursor after it
+  std::vector<std::string> next_after;
+  bool table_done = false;  // the table's last chunk
+};
+
+// The binlog's end: SHOW MASTER STATUS (SHOW BINARY LOG STATUS on MySQL
+// 8.4), its file and position.
+Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb);
+
+// Reads the chunk of `request` on `conn` in a READ COMMITTED transaction
+// with a locking read that gives up at once on a locked row, and its high
+// mark. On an error the transaction may still be open: the caller rolls it
+// back or closes the connection.
+Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& config,
+                                bool mariadb, const ChunkRequest& request);
+
+class ChunkReader {
+ public:
+  struct Outcome {
+    Status status;
+    unsigned int error = 0;  // the server's error number of a failure
+    bool lost = false;       // the connection failed; a later read reconnects
+    ChunkRows chunk;         // when status is OK
+  };
+
+  // Connects at the first request. `config` must outlive the reader.
+  ChunkReader(const MysqlSourceConfig& config, bool mariadb, std::function<void()> on_done);
+  // Interrupts a read in progress (its connection is shut down) and joins.
+  ~ChunkReader();
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
+
+  // No read in progress and no outcome waiting: Submit may be called.
+  bool idle() const;
+  void Submit(ChunkRequest request);
+  // The outcome of the last request, once there.
+  std::optional<Outcome> Take();
+  // Drops the outcome waiting and that of the read in progress.
+  void Discard();
+
+ private:
+  void Loop();
+  Outcome Read(const ChunkRequest& request);
+  void CloseConnection();
+
+  const MysqlSourceConfig& config_;
+  const bool mariadb_;
+  const std::function<void()> on_done_;
+  MysqlConnection conn_;  // the thread's alone
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<ChunkRequest> request_;
+  std::optional<Outcome> outcome_;
+  bool busy_ = false;        // a request submitted and its outcome not taken or dropped
+  uint64_t generation_ = 0;  // raised by Discard
+  int socket_ = -1;          // conn_'s socket while connected, to interrupt a read
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cdc::agent::mysql
