@@ -1,11 +1,13 @@
 #include "agent/mysql/chunk_reader.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <mysql.h>
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "agent/mysql/mysql_source.h"
 #include "agent/mysql/table_schema.h"
@@ -57,6 +59,19 @@ bool OldMysql(MysqlConnection& conn, bool mariadb) {
 
 }  // namespace
 
+std::string CreateTableShape(std::string text) {
+  // The table options follow the column list's closing parenthesis.
+  const size_t options = text.rfind("\n) ");
+  if (options == std::string::npos) return text;
+  constexpr std::string_view kAutoIncrement = " AUTO_INCREMENT=";
+  const size_t at = text.find(kAutoIncrement, options);
+  if (at == std::string::npos) return text;
+  size_t end = at + kAutoIncrement.size();
+  while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+  text.erase(at, end - at);
+  return text;
+}
+
 Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb) {
   Result<QueryResult> status = conn.Query("SHOW MASTER STATUS");
   if (!status.ok() && !mariadb) status = conn.Query("SHOW BINARY LOG STATUS");  // MySQL 8.4
@@ -78,7 +93,9 @@ Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb) {
 }
 
 Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& config,
-                                bool mariadb, const ChunkRequest& request) {
+                                bool mariadb, const ChunkRequest& request,
+                                const std::function<void()>& before_mark,
+                                DescribedTable* described) {
   const TableName& name = request.table;
   const std::string qualified =
       MysqlConnection::QuoteIdent(name.schema) + "." + MysqlConnection::QuoteIdent(name.table);
@@ -95,14 +112,25 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
     return chunk;
   }
   CDC_RETURN_IF_ERROR(opened);
-  CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(conn, config, &name));
-  auto found = catalog.tables.find({name.schema, name.table});
-  if (found == catalog.tables.end()) {
-    (void)conn.Execute("ROLLBACK");
-    chunk.gone = true;
-    return chunk;
+  CDC_ASSIGN_OR_RETURN(QueryResult create, conn.Query("SHOW CREATE TABLE " + qualified));
+  std::string shape;
+  if (create.rows.size() == 1 && create.rows[0].size() >= 2 && create.rows[0][1]) {
+    shape = CreateTableShape(std::move(*create.rows[0][1]));
   }
-  const InfoTable& info = found->second;
+  if (shape.empty() || described->create != shape || !(described->table == name)) {
+    described->create.clear();
+    CDC_ASSIGN_OR_RETURN(Catalog catalog, ReadSchema(conn, config, &name));
+    auto found = catalog.tables.find({name.schema, name.table});
+    if (found == catalog.tables.end()) {
+      (void)conn.Execute("ROLLBACK");
+      chunk.gone = true;
+      return chunk;
+    }
+    described->table = name;
+    described->info = std::move(found->second);
+    described->create = std::move(shape);
+  }
+  const InfoTable& info = described->info;
   CDC_ASSIGN_OR_RETURN(chunk.schema, SchemaFromInfo(info));
 
   // The key, in key order.
@@ -201,6 +229,7 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
   for (const std::string& k : keys) select += ", " + k;
   select += " FROM " + qualified + (where.empty() ? "" : " WHERE " + where) + order + lock;
   CDC_ASSIGN_OR_RETURN(chunk.rows, conn.Query(select));
+  if (before_mark) before_mark();
   CDC_ASSIGN_OR_RETURN(chunk.high, BinlogEnd(conn, mariadb));
   CDC_RETURN_IF_ERROR(conn.Execute("COMMIT"));
   chunk.key_count = keys.size();
@@ -219,7 +248,7 @@ ChunkReader::~ChunkReader() {
     stopping_ = true;
     // A read waiting on the server (a metadata lock behind DDL, a slow
     // server) ends with an error at once.
-    if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+    if (interrupt_fd_ >= 0) ::shutdown(interrupt_fd_, SHUT_RDWR);
   }
   cv_.notify_all();
   thread_.join();
@@ -246,6 +275,20 @@ std::optional<ChunkReader::Outcome> ChunkReader::Take() {
   std::optional<Outcome> out = std::move(outcome_);
   outcome_.reset();
   busy_ = false;
+  marking_ = false;
+  return out;
+}
+
+std::optional<ChunkReader::Outcome> ChunkReader::Wait(const std::atomic<bool>& stop) {
+  std::unique_lock lock(mu_);
+  while (busy_ && !outcome_ && !stop.load()) {
+    cv_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+  if (!outcome_) return std::nullopt;
+  std::optional<Outcome> out = std::move(outcome_);
+  outcome_.reset();
+  busy_ = false;
+  marking_ = false;
   return out;
 }
 
@@ -254,7 +297,10 @@ void ChunkReader::Discard() {
   ++generation_;
   // A request not yet started is dropped with the outcome; one in progress
   // keeps the reader busy until it ends.
-  if (request_ || outcome_) busy_ = false;
+  if (request_ || outcome_) {
+    busy_ = false;
+    marking_ = false;
+  }
   request_.reset();
   outcome_.reset();
 }
@@ -262,7 +308,8 @@ void ChunkReader::Discard() {
 void ChunkReader::CloseConnection() {
   {
     std::lock_guard lock(mu_);
-    socket_ = -1;
+    if (interrupt_fd_ >= 0) ::close(interrupt_fd_);
+    interrupt_fd_ = -1;
   }
   conn_.Close();
 }
@@ -283,7 +330,9 @@ void ChunkReader::Loop() {
       outcome_ = std::move(outcome);
     } else {
       busy_ = false;  // dropped while it was read
+      marking_ = false;
     }
+    cv_.notify_all();  // a Wait
     lock.unlock();
     on_done_();
     lock.lock();
@@ -294,6 +343,11 @@ ChunkReader::Outcome ChunkReader::Read(const ChunkRequest& request) {
   Outcome out;
   if (!conn_.connected()) {
     Status s = conn_.Connect(config_, kChunkReadTimeoutS);
+    if (s.ok()) {
+      std::lock_guard lock(mu_);
+      interrupt_fd_ = ::dup(static_cast<int>(mysql_get_socket(conn_.raw())));
+      if (stopping_) s = Status::Aborted("stopping");
+    }
     // Values as stored: no PAD_CHAR_TO_FULL_LENGTH padding of CHAR columns.
     if (s.ok()) s = conn_.Execute("SET SESSION sql_mode = ''");
     if (s.ok()) s = conn_.Execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
@@ -307,10 +361,9 @@ ChunkReader::Outcome ChunkReader::Read(const ChunkRequest& request) {
       CloseConnection();
       return out;
     }
-    std::lock_guard lock(mu_);
-    socket_ = static_cast<int>(mysql_get_socket(conn_.raw()));
   }
-  Result<ChunkRows> read = ReadChunkRows(conn_, config_, mariadb_, request);
+  Result<ChunkRows> read =
+      ReadChunkRows(conn_, config_, mariadb_, request, [this] { marking_ = true; }, &described_);
   if (read.ok()) {
     out.chunk = std::move(read).value();
     return out;

@@ -7,11 +7,20 @@
 // thread: the reader submits a request, goes on with the stream, and takes
 // the outcome when `on_done` tells it one is there.
 //
-// Thread: Submit, Take, Discard and the destructor from the source's reader
-// thread; the read on the ChunkReader's own thread, which alone touches its
-// connection. `on_done` is called on that thread, without a lock held.
+// The reader must take a chunk before it handles any binlog event past the
+// chunk's high mark (mysql_snapshot.cc says why). It cannot know the mark
+// before the read ends, so marking() tells it when the mark is being read:
+// every event it received before marking() turned true lies at or before
+// the mark; from then on it waits for the outcome (Wait) before handling
+// another event.
+//
+// Thread: idle, marking, Submit, Take, Wait, Discard and the destructor from
+// the source's reader thread; the read on the ChunkReader's own thread,
+// which alone touches its connection. `on_done` is called on that thread,
+// without a lock held.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -24,6 +33,7 @@
 #include "agent/config.h"
 #include "agent/mysql/mysql_connection.h"
 #include "agent/mysql/schema_history.h"
+#include "agent/mysql/table_schema.h"
 #include "decoders/binlog/rows.h"
 
 namespace cdc::agent::mysql {
@@ -59,16 +69,34 @@ struct ChunkRows {
   bool table_done = false;  // the table's last chunk
 };
 
+// The table the last chunk was read from, as described then; a chunk of it
+// whose SHOW CREATE TABLE text is the same (but for the next AUTO_INCREMENT
+// value) is not described again from information_schema.
+struct DescribedTable {
+  TableName table;
+  std::string create;  // CreateTableShape of its SHOW CREATE TABLE
+  InfoTable info;
+};
+
+// SHOW CREATE TABLE's text without the table's next AUTO_INCREMENT value,
+// which moves with inserts and says nothing of the columns.
+std::string CreateTableShape(std::string text);
+
 // The binlog's end: SHOW MASTER STATUS (SHOW BINARY LOG STATUS on MySQL
 // 8.4), its file and position.
 Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb);
 
 // Reads the chunk of `request` on `conn` in a READ COMMITTED transaction
 // with a locking read that gives up at once on a locked row, and its high
-// mark. On an error the transaction may still be open: the caller rolls it
-// back or closes the connection.
+// mark; `before_mark` is called just before the mark is read. `described`
+// is the table described last, kept up to date. On an error
+// the transaction may still be open: the caller rolls it back or closes the
+// connection. The session must read committed rows and have an empty
+// sql_mode (ChunkReader sets both at connect).
 Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& config,
-                                bool mariadb, const ChunkRequest& request);
+                                bool mariadb, const ChunkRequest& request,
+                                const std::function<void()>& before_mark,
+                                DescribedTable* described);
 
 class ChunkReader {
  public:
@@ -88,9 +116,15 @@ class ChunkReader {
 
   // No read in progress and no outcome waiting: Submit may be called.
   bool idle() const;
+  // The read in progress has begun to read its high mark (until its
+  // outcome is taken).
+  bool marking() const { return marking_.load(); }
   void Submit(ChunkRequest request);
   // The outcome of the last request, once there.
   std::optional<Outcome> Take();
+  // Waits for the outcome of the read in progress and takes it; nullopt
+  // when `stop` is set first or no read is in progress.
+  std::optional<Outcome> Wait(const std::atomic<bool>& stop);
   // Drops the outcome waiting and that of the read in progress.
   void Discard();
 
@@ -102,7 +136,8 @@ class ChunkReader {
   const MysqlSourceConfig& config_;
   const bool mariadb_;
   const std::function<void()> on_done_;
-  MysqlConnection conn_;  // the thread's alone
+  MysqlConnection conn_;  // the thread's alone, as is described_
+  DescribedTable described_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -110,7 +145,10 @@ class ChunkReader {
   std::optional<Outcome> outcome_;
   bool busy_ = false;        // a request submitted and its outcome not taken or dropped
   uint64_t generation_ = 0;  // raised by Discard
-  int socket_ = -1;          // conn_'s socket while connected, to interrupt a read
+  // A duplicate of conn_'s socket while connected, to interrupt a read
+  // (shutdown); the library may close its own descriptor on an error.
+  int interrupt_fd_ = -1;
+  std::atomic<bool> marking_{false};
   bool stopping_ = false;
   std::thread thread_;
 };

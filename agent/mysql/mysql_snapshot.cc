@@ -23,8 +23,11 @@
 // Chunks are read on a connection and a thread of their own (ChunkReader):
 // while the reader publishes one chunk, the server reads the next, from the
 // end of the one before. Each has its own high mark, and they are published
-// in the order read, so each meets the rule above. A chunk read ahead is in
-// no stored position: a restart or a reconnect of the stream reads it again.
+// in the order read, so each meets the rule above. The stream handles no
+// event past a chunk's high mark before it has the chunk: once the read of
+// the mark begins, it waits for the chunk before its next event. A chunk
+// read ahead is in no stored position: a restart or a reconnect of the
+// stream reads it again.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -72,7 +75,7 @@ void MysqlSource::NextSnapshotTable() {
   requests_.Finished(snapshot_, committed_);
   // The progress moved without events: record it at the next boundary (not
   // while resuming inside a transaction, whose position must stay).
-  if (!in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
+  if (AtBoundary()) {
     batch_.end_position = committed_;
   }
 }
@@ -97,7 +100,7 @@ Status MysqlSource::TakeSnapshotRequests() {
   log_->info("snapshot requested of {} tables: {} added{}", tables.size(), added,
              running ? " to the snapshot in progress" : ", a new snapshot started");
   // Recorded with the next position, so a restart goes on with it.
-  if (added > 0 && !in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
+  if (added > 0 && AtBoundary()) {
     batch_.end_position = committed_;
   }
   return Status::OK();
@@ -108,9 +111,18 @@ bool MysqlSource::ChunkDue() const {
       chunks_.size() >= kChunksAhead || std::chrono::steady_clock::now() < next_chunk_at_) {
     return false;
   }
+  // The table's rows are out: its topic's check waits for a boundary.
+  if (chunks_.empty() && RowsDone(*snapshot_)) return AtBoundary();
   // Read ahead within one table only: the next table begins once this one's
   // chunks are out.
   return chunks_.empty() || (!chunks_.back().read.gone && !chunks_.back().read.table_done);
+}
+
+Status MysqlSource::AwaitChunk() {
+  std::optional<ChunkReader::Outcome> outcome = chunk_reader_->Wait(*stop_);
+  if (!outcome) return stop_->load() ? Status::Aborted("stopping") : Status::OK();
+  CDC_RETURN_IF_ERROR(TakeChunk(std::move(*outcome)));
+  return MaybePublishChunk();
 }
 
 void MysqlSource::DropChunks() {
@@ -135,7 +147,12 @@ Status MysqlSource::SnapshotStep() {
   request.table = {name.schema, name.name};
   if (chunks_.empty()) {
     if (!sql_.connected()) CDC_RETURN_IF_ERROR(sql_.Connect(my_, kSnapshotReadTimeoutS));
-    if (RowsDone(*snapshot_)) return PublishGhostDeletes();
+    if (RowsDone(*snapshot_)) {
+      Status s = PublishGhostDeletes();
+      // A lost connection is opened again for the next try.
+      if (!s.ok() && s.retryable()) sql_.Close();
+      return s;
+    }
     CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
                                        TopicName(topic_prefix_, name.schema, name.name),
                                        &*snapshot_, *stop_));
@@ -207,7 +224,7 @@ Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
 }
 
 Status MysqlSource::MaybePublishChunk() {
-  while (!chunks_.empty() && !in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_) {
+  while (!chunks_.empty() && AtBoundary()) {
     if (chunks_.front().read.gone) {
       log_->warn("snapshot: table {} no longer exists (dropped or renamed); going on with the "
                  "next", chunks_.front().read.table.ToString());
@@ -222,6 +239,9 @@ Status MysqlSource::MaybePublishChunk() {
       // A transaction past the high mark was published before the stream
       // found a boundary (XA leaves none): its rows may be newer than the
       // chunk's, so the chunk is read again, and those after it.
+      log_->debug("snapshot: the stream passed the high mark {} of a chunk of {} between "
+                  "transactions; reading it again", chunk.read.high.ToString(),
+                  chunk.read.table.ToString());
       DropChunks();
       break;
     }
@@ -301,7 +321,7 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
 }
 
 Status MysqlSource::PublishGhostDeletes() {
-  if (in_txn_ || txn_pending_ || skip_rows_ > 0 || resume_txn_) return Status::OK();
+  if (!AtBoundary()) return Status::OK();
   const offsets::SnapshotProgress::Table name = snapshot_->tables.front();
   const std::string table = name.schema + "." + name.name;
   const std::string topic = TopicName(topic_prefix_, name.schema, name.name);

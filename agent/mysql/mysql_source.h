@@ -127,6 +127,12 @@ class MysqlSource : public Source {
   // The chunk reader can start a read now.
   bool ChunkDue() const;
   Status TakeChunk(ChunkReader::Outcome outcome);
+  // Waits for the chunk being read and takes it, then publishes what is due.
+  Status AwaitChunk();
+  // Between transactions, with nothing of a transaction to replay.
+  bool AtBoundary() const {
+    return !in_txn_ && !txn_pending_ && skip_rows_ == 0 && !resume_txn_;
+  }
   // Drops the chunks read and the read in progress: they are read again.
   void DropChunks();
   // The first table's rows are published: once that is durable, publishes

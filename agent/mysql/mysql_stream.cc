@@ -132,7 +132,9 @@ Status MysqlSource::Stream(BatchQueue& out, const std::atomic<bool>& stop) {
       if (s.ok()) s = stream_.Poll(&events, wait);
       for (const std::string& bytes : events) {
         if (!s.ok()) break;
-        s = HandleEvent(bytes);
+        // This event may lie past the high mark of the chunk being read.
+        if (chunk_reader_ && chunk_reader_->marking()) s = AwaitChunk();
+        if (s.ok()) s = HandleEvent(bytes);
         if (s.ok() && !chunks_.empty()) s = MaybePublishChunk();
       }
       if (!s.ok() && !s.retryable()) {

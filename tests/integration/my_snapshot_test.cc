@@ -324,6 +324,66 @@ TEST_F(MySnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// An ALTER between two chunks: the chunks read before it have the old
+// columns, those read after it the new ones (each chunk describes its table
+// again when the table's definition changed). A row lock holds the snapshot
+// at row 15000 while the ALTER waits for that transaction, so the ALTER
+// lands in the middle of the snapshot.
+TEST_F(MySnapshotTest, AlterBetweenChunksGivesLaterChunksTheNewColumns) {
+  constexpr int kRows = 20000;
+  constexpr int kLocked = 15000;
+  Sql("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+  Sql("INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_" + std::to_string(kRows));
+  settings_.snapshot_chunk_rows = 500;
+  auto locker = Connect(db_name_);
+  ASSERT_TRUE(locker->ok());
+  ASSERT_EQ(locker->Exec("START TRANSACTION"), "");
+  ASSERT_EQ(locker->Exec("SELECT * FROM t WHERE id = " + std::to_string(kLocked) + " FOR UPDATE"),
+            "");
+  settings_.server_id = NextServerId();
+  agent_ = std::make_unique<Process>();
+  ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/agent"));
+  auto early = TailTopic(env_, Topic("t"), kLocked - 1000, std::chrono::milliseconds(30000));
+  ASSERT_GE(early.size(), static_cast<size_t>(kLocked - 1000)) << agent_->Stderr();
+
+  // The ALTER waits for the locker's transaction (its metadata lock), and
+  // the snapshot's next chunk waits for the ALTER.
+  auto alterer = Connect(db_name_);
+  ASSERT_TRUE(alterer->ok());
+  std::string alter_error;
+  std::thread alter([&] { alter_error = alterer->Exec("ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 7"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(locker->Exec("COMMIT"), "");
+  alter.join();
+  ASSERT_EQ(alter_error, "");
+
+  auto lines = TailTopic(env_, Topic("t"), 2 * kRows, std::chrono::milliseconds(5000));
+  std::map<int64_t, int> reads;
+  bool new_columns = false;
+  int with_c = 0;
+  for (const auto& l : lines) {
+    ASSERT_TRUE(l.has_value());
+    const ChangeEvent& e = l.value();
+    ASSERT_EQ(e.op(), cdc::v1::OP_READ);
+    const int64_t id = FindValue(e.after(), "id")->int_value();
+    ++reads[id];
+    const cdc::v1::Value* c = FindValue(e.after(), "c");
+    if (c == nullptr) {
+      ASSERT_FALSE(new_columns) << "row " << id << ": old columns after a READ with the new";
+      ASSERT_LT(id, kLocked) << "row " << id << " was read after the ALTER without its column";
+      continue;
+    }
+    new_columns = true;
+    ++with_c;
+    ASSERT_EQ(c->int_value(), 7) << "row " << id;
+    ASSERT_GT(id, kLocked - 1000) << "row " << id << " was read before the ALTER with its column";
+  }
+  ASSERT_EQ(static_cast<int>(reads.size()), kRows);
+  for (const auto& [id, n] : reads) ASSERT_EQ(n, 1) << "row " << id;
+  EXPECT_GE(with_c, kRows - kLocked);
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 // A chunk of more rows than batch_max_events goes out in batches, each
 // ending with a position that reads on after its last row (by a composite
 // key of text and number here). kill -9 while a large chunk is published
