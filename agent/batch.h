@@ -49,10 +49,10 @@ struct OutEvent {
   EventSpares spares;
 
   // Resets every field as a new OutEvent has them, but keeps the memory of
-  // the messages and strings: protobuf's Clear keeps cleared elements of
-  // repeated fields (the columns, with their name and type strings), and
-  // `spares` the values and the source block it would free. A field added
-  // above is reset here too.
+  // the messages and strings: `spares` takes the rows of columns whole
+  // (each column with its name and type, its value cleared) and the source
+  // block, which protobuf's Clear would empty or free. A field added above
+  // is reset here too.
   void Clear() {
     table.reset();
     topic.clear();
@@ -111,9 +111,8 @@ class EventPool {
   }
 
   // Takes back the events for which keep(index) is true, cleared, up to
-  // the pool's bound; the others are freed. (A cleared event keeps its
-  // columns with their name and type strings, and in its spares the values
-  // and the source block.)
+  // the pool's bound; the others are freed. (A cleared event keeps in its
+  // spares its rows of columns and its source block.)
   template <typename Keep>
   void Recycle(std::vector<OutEvent>* events, Keep keep) {
     size_t kept = 0;

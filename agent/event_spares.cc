@@ -27,10 +27,35 @@ T* Pop(std::vector<std::unique_ptr<T>>* from) {
 
 }  // namespace
 
+void EmptyValue(cdc::v1::Value* value) {
+  using V = cdc::v1::Value;
+  switch (value->kind_case()) {
+    case V::kDecimalValue: value->mutable_decimal_value()->clear(); break;
+    case V::kTextValue: value->mutable_text_value()->clear(); break;
+    case V::kBytesValue: value->mutable_bytes_value()->clear(); break;
+    case V::kJsonValue: value->mutable_json_value()->clear(); break;
+    case V::kUuidValue: value->mutable_uuid_value()->clear(); break;
+    case V::kInetValue: value->mutable_inet_value()->clear(); break;
+    case V::kMacaddrValue: value->mutable_macaddr_value()->clear(); break;
+    case V::kBitsValue: value->mutable_bits_value()->clear(); break;
+    case V::kEnumValue: value->mutable_enum_value()->clear(); break;
+    case V::kDateValue: value->mutable_date_value()->Clear(); break;
+    case V::kTimeValue: value->mutable_time_value()->Clear(); break;
+    case V::kTimestampValue: value->mutable_timestamp_value()->Clear(); break;
+    case V::kIntervalValue: value->mutable_interval_value()->Clear(); break;
+    case V::kSetValue: value->mutable_set_value()->Clear(); break;
+    case V::kArrayValue: value->mutable_array_value()->Clear(); break;
+    case V::kGeometryValue: value->mutable_geometry_value()->Clear(); break;
+    case V::kRawValue: value->mutable_raw_value()->Clear(); break;
+    case V::kErrorValue: value->mutable_error_value()->Clear(); break;
+    default: value->Clear(); break;  // no memory of its own
+  }
+}
+
 void EventSpares::KeepValue(cdc::v1::Value* value) {
   std::unique_ptr<cdc::v1::Value> owned(value);
   if (values_.size() >= kMaxValues) return;
-  owned->Clear();
+  EmptyValue(owned.get());
   values_.push_back(std::move(owned));
 }
 
@@ -47,15 +72,47 @@ void EventSpares::KeepSource(cdc::v1::Source* source) {
 }
 
 void EventSpares::Keep(cdc::v1::ChangeEvent* event) {
-  for (auto* columns : {event->mutable_before(), event->mutable_after()}) {
-    for (cdc::v1::Column& column : *columns) {
-      if (column.has_value()) KeepValue(column.release_value());
+  for (Columns* columns : {event->mutable_before(), event->mutable_after()}) {
+    if (columns->empty()) continue;
+    if (column_rows_.size() < kMaxColumnRows && columns->size() <= kMaxRowColumns) {
+      // The whole row, its columns' values emptied; the event gets an empty
+      // row in its place.
+      for (cdc::v1::Column& column : *columns) {
+        if (column.has_value()) EmptyValue(column.mutable_value());
+      }
+      std::unique_ptr<Columns> row;
+      if (!holders_.empty()) {
+        row = std::move(holders_.back());
+        holders_.pop_back();
+      } else {
+        row = std::make_unique<Columns>();
+      }
+      row->Swap(columns);
+      column_rows_.push_back(std::move(row));
+      continue;
     }
+    for (cdc::v1::Column& column : *columns) KeepValueOf(&column);
   }
   if (event->has_source()) KeepSource(event->release_source());
 }
 
+void EventSpares::KeepValueOf(cdc::v1::Column* column) {
+  if (column->has_value()) KeepValue(column->release_value());
+}
+
+bool EventSpares::TakeColumns(Columns* columns) {
+  if (column_rows_.empty() || !columns->empty()) return false;
+  std::unique_ptr<Columns> row = std::move(column_rows_.back());
+  column_rows_.pop_back();
+  row->Swap(columns);
+  // `row` now holds what `columns` held: nothing but cleared elements.
+  if (holders_.size() < kMaxColumnRows) holders_.push_back(std::move(row));
+  return true;
+}
+
 void EventSpares::TakeFrom(EventSpares* other) {
+  MoveUpTo(&other->column_rows_, &column_rows_, kMaxColumnRows);
+  MoveUpTo(&other->holders_, &holders_, kMaxColumnRows);
   MoveUpTo(&other->values_, &values_, kMaxValues);
   MoveUpTo(&other->sources_, &sources_, kMaxSources);
   MoveUpTo(&other->mysql_, &mysql_, kMaxSources);
@@ -88,6 +145,28 @@ cdc::v1::PostgresPosition* EventSpares::PostgresOf(cdc::v1::Source* source) {
     if (cdc::v1::PostgresPosition* kept = Pop(&postgres_)) source->set_allocated_postgres(kept);
   }
   return source->mutable_postgres();
+}
+
+ColumnFill::ColumnFill(Columns* columns, EventSpares* spares)
+    : columns_(columns), spares_(spares) {
+  if (spares_ == nullptr || !spares_->TakeColumns(columns_)) used_ = columns_->size();
+}
+
+cdc::v1::Value* ColumnFill::Next(const std::string& name, const std::string& type) {
+  cdc::v1::Column* column = used_ < columns_->size() ? columns_->Mutable(used_) : columns_->Add();
+  ++used_;
+  if (column->name() != name) column->set_name(name);
+  if (column->type() != type) column->set_type(type);
+  return spares_ != nullptr ? spares_->ValueOf(column) : column->mutable_value();
+}
+
+void ColumnFill::Done() {
+  if (done_) return;
+  done_ = true;
+  while (columns_->size() > used_) {
+    if (spares_ != nullptr) spares_->KeepValueOf(columns_->Mutable(columns_->size() - 1));
+    columns_->RemoveLast();
+  }
 }
 
 }  // namespace cdc::agent

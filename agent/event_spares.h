@@ -1,11 +1,19 @@
 // EventSpares: the sub-messages of a recycled event (agent/batch.h,
-// EventPool) that protobuf's Clear would free, kept cleared for the source
-// that fills the next event: each column's value, the source block and its
-// position. Without them a steady stream allocates and frees these objects
-// for every change.
+// EventPool) that protobuf's Clear would free or empty, kept for the source
+// that fills the next event: its rows of columns whole (each column with its
+// name, type and cleared value), more columns' values, the source block and
+// its position. Without them a steady stream allocates and frees these
+// objects for every change, and sets every column's name and type again.
 //
 // A kept message is cleared before it is kept, so a message handed out
-// again is indistinguishable from a new one; only its memory is older.
+// again is indistinguishable from a new one; only its memory is older. Two
+// exceptions, for the memory a refill would otherwise allocate again: a
+// kept column keeps its name and type (ColumnFill sets them where they
+// differ, and removes the columns a row does not use), and a kept value
+// keeps its case, emptied (EmptyValue). A filler sets one case on every
+// value it is given, as the decoders do (pgoutput::TextToValue, the binlog
+// row decoder); a string it writes through mutable_*()->assign reuses the
+// string of a value of the same case.
 //
 // Thread: not thread-safe. An event's spares travel with the event from the
 // encoder thread back to the source's reader thread (EventPool).
@@ -13,11 +21,14 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cdc/v1/change_event.pb.h"
 
 namespace cdc::agent {
+
+using Columns = google::protobuf::RepeatedPtrField<cdc::v1::Column>;
 
 class EventSpares {
  public:
@@ -26,6 +37,10 @@ class EventSpares {
   // And this many source blocks, and as many positions of each kind: a
   // filler needs one of each per event, and gets one back per event.
   static constexpr size_t kMaxSources = 64;
+  // And this many rows of columns (an event has up to two), each of at most
+  // kMaxRowColumns columns (the values of a longer one are kept instead).
+  static constexpr size_t kMaxColumnRows = 64;
+  static constexpr int kMaxRowColumns = 64;
 
   // Spares are memory, not content: a copy of an event starts without any.
   EventSpares() = default;
@@ -41,6 +56,12 @@ class EventSpares {
   // Moves what `other` keeps into this one, up to the bounds.
   void TakeFrom(EventSpares* other);
 
+  // Swaps a kept row of columns into `columns`, which must be empty, and
+  // keeps what it held; false when none is kept. ColumnFill calls it.
+  bool TakeColumns(Columns* columns);
+  // Keeps `column`'s value, which it no longer has then.
+  void KeepValueOf(cdc::v1::Column* column);
+
   // `column`'s value: its own, else a kept one set on it, else a new one.
   // The fillers call it on columns just added to a cleared event, which
   // have no value of their own.
@@ -54,6 +75,7 @@ class EventSpares {
   cdc::v1::PostgresPosition* PostgresOf(cdc::v1::Source* source);
 
   size_t values() const { return values_.size(); }
+  size_t column_rows() const { return column_rows_.size(); }
   size_t sources() const { return sources_.size(); }
   size_t positions() const { return mysql_.size() + postgres_.size(); }
 
@@ -61,10 +83,44 @@ class EventSpares {
   void KeepValue(cdc::v1::Value* value);  // takes ownership
   void KeepSource(cdc::v1::Source* source);
 
+  std::vector<std::unique_ptr<Columns>> column_rows_;  // filled, values cleared
+  std::vector<std::unique_ptr<Columns>> holders_;      // empty, to swap rows with
   std::vector<std::unique_ptr<cdc::v1::Value>> values_;
   std::vector<std::unique_ptr<cdc::v1::Source>> sources_;
   std::vector<std::unique_ptr<cdc::v1::MysqlPosition>> mysql_;
   std::vector<std::unique_ptr<cdc::v1::PostgresPosition>> postgres_;
+};
+
+// Empties `value` for its next fill but keeps the memory of its case: a
+// string case keeps its string (empty), a message case its message
+// (cleared); a scalar case is cleared as Clear does. Setting a case reads
+// as on a new value; reading `value` before that shows the emptied case.
+void EmptyValue(cdc::v1::Value* value);
+
+// Fills one row of an event being filled, column after column: a kept row
+// when the row starts empty (its columns are reused as they are, with their
+// name and type strings), new columns past it. Each Next gives the next
+// column with `name` and `type` and an empty value; at the end (Done, or
+// the destructor, also on an error) the kept columns not given are removed.
+class ColumnFill {
+ public:
+  // `spares` may be null: then columns are added as protobuf adds them.
+  ColumnFill(Columns* columns, EventSpares* spares);
+  ~ColumnFill() { Done(); }
+  ColumnFill(const ColumnFill&) = delete;
+  ColumnFill& operator=(const ColumnFill&) = delete;
+
+  // The next column and its value, empty (EmptyValue) or without a case;
+  // the caller sets one case on it.
+  cdc::v1::Value* Next(const std::string& name, const std::string& type);
+  // Ends the row; later calls do nothing. Call it before moving the row.
+  void Done();
+
+ private:
+  Columns* columns_;
+  EventSpares* spares_;
+  int used_ = 0;
+  bool done_ = false;
 };
 
 }  // namespace cdc::agent

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace cdc {
@@ -47,19 +48,29 @@ inline size_t DecodeUtf8(std::string_view text, uint32_t* cp) {
   return 0;  // a continuation byte, 0xc0/0xc1 (always overlong) or 0xf5-0xff
 }
 
+// The index of the first byte at or past `from` in `text` that is not
+// ASCII (its top bit set), or text.size(): eight bytes at a time.
+inline size_t SkipAscii(std::string_view text, size_t from) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  size_t i = from;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, sizeof(word));
+    if ((word & 0x8080808080808080ULL) != 0) break;
+  }
+  while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
+  return i;
+}
+
 // True when all of `text` is well-formed UTF-8.
 inline bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;
+  size_t i = SkipAscii(text, 0);  // ASCII dominates; skip the decoder for it
   while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {  // ASCII dominates; skip the decoder for it
-      ++i;
-      continue;
-    }
     uint32_t cp = 0;
-    size_t len = DecodeUtf8(text.substr(i), &cp);
+    const size_t len = DecodeUtf8(text.substr(i), &cp);
     if (len == 0) return false;
-    i += len;
+    i = SkipAscii(text, i + len);
   }
   return true;
 }

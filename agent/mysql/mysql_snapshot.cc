@@ -270,7 +270,7 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
     change.after.values.resize(width);
     for (size_t i = 0; i < width; ++i) {
       cdc::v1::Value& v = change.after.values[i];
-      v.Clear();
+      EmptyValue(&v);  // TextToValue sets one case on it
       if (!row[i]) {
         v.set_null(true);
         continue;

@@ -16,13 +16,10 @@ using Columns = google::protobuf::RepeatedPtrField<cdc::v1::Column>;
 // (cleared) values back for its next row.
 void ImageToColumns(const binlog::TableSchema& schema, binlog::RowImage& image, Columns* out,
                     EventSpares* spares) {
+  ColumnFill fill(out, spares);
   for (size_t i = 0; i < schema.columns.size() && i < image.values.size(); ++i) {
     if (i < image.present.size() && !image.present[i]) continue;
-    cdc::v1::Column* col = out->Add();
-    col->set_name(schema.columns[i].name);
-    col->set_type(schema.columns[i].type_name);
-    cdc::v1::Value* value = spares != nullptr ? spares->ValueOf(col) : col->mutable_value();
-    value->Swap(&image.values[i]);
+    fill.Next(schema.columns[i].name, schema.columns[i].type_name)->Swap(&image.values[i]);
   }
 }
 

@@ -345,7 +345,7 @@ Status EnumFromText(const ColumnSchema& column, std::string_view text, cdc::v1::
   bool known = text.empty();
   for (const auto& label : column.enum_values) known = known || label == text;
   if (!known) return TextError(column, text, "is not one of the ENUM's labels");
-  out->set_enum_value(text.data(), text.size());
+  out->mutable_enum_value()->assign(text);
   return Status::OK();
 }
 
@@ -387,7 +387,7 @@ void CharacterFromText(const ColumnSchema& column, std::string_view text, cdc::v
     std::string* value = column.is_json ? out->mutable_json_value() : out->mutable_text_value();
     if (binlog::ToUtf8(column.collation, text, value)) return;
   }
-  out->set_bytes_value(text.data(), text.size());
+  out->mutable_bytes_value()->assign(text);
 }
 
 }  // namespace
@@ -463,7 +463,7 @@ Status TextToValue(const binlog::ColumnSchema& column, std::string_view text,
       CharacterFromText(column, text, out);
       return Status::OK();
     case binlog::kTypeJson:
-      out->set_json_value(text.empty() ? std::string("null") : std::string(text));
+      out->mutable_json_value()->assign(text.empty() ? std::string_view("null") : text);
       return Status::OK();
     case binlog::kTypeGeometry: {
       if (text.size() < 4) return TextError(column, text, "is shorter than a GEOMETRY's SRID");
@@ -471,11 +471,11 @@ Status TextToValue(const binlog::ColumnSchema& column, std::string_view text,
       for (int i = 3; i >= 0; --i) srid = (srid << 8) | static_cast<uint8_t>(text[i]);
       auto* geometry = out->mutable_geometry_value();
       geometry->set_srid(srid);
-      geometry->set_wkb(text.data() + 4, text.size() - 4);
+      geometry->mutable_wkb()->assign(text.substr(4));
       return Status::OK();
     }
     case binlog::kTypeVector:
-      out->set_bytes_value(text.data(), text.size());
+      out->mutable_bytes_value()->assign(text);
       return Status::OK();
     case binlog::kTypeNull:
       out->set_null(true);

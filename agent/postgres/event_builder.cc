@@ -55,14 +55,12 @@ Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& typ
                               std::to_string(tuple.columns.size()) + " columns, relation has " +
                               std::to_string(rel.columns.size()));
   }
+  ColumnFill fill(out, spares);
   for (size_t i = 0; i < rel.columns.size(); ++i) {
     const ColumnInfo& info = rel.columns[i];
     if (identity_only && !info.identity) continue;
     const pgoutput::Datum& d = tuple.columns[i];
-    cdc::v1::Column* col = out->Add();
-    col->set_name(info.name);
-    col->set_type(info.type_name);
-    cdc::v1::Value* v = spares != nullptr ? spares->ValueOf(col) : col->mutable_value();
+    cdc::v1::Value* v = fill.Next(info.name, info.type_name);
     switch (d.kind) {
       case pgoutput::DatumKind::kNull:
         v->set_null(true);

@@ -497,12 +497,10 @@ Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalM
     // Swapped with the event's recycled columns below, to be filled again.
     google::protobuf::RepeatedPtrField<cdc::v1::Column>& after = scratch_after_;
     after.Clear();
+    ColumnFill fill(&after, &spares_);
     for (size_t c = 0; c < t.rel.columns.size(); ++c) {
       const ColumnInfo& info = t.rel.columns[c];
-      cdc::v1::Column* col = after.Add();
-      col->set_name(info.name);
-      col->set_type(info.type_name);
-      cdc::v1::Value* value = spares_.ValueOf(col);
+      cdc::v1::Value* value = fill.Next(info.name, info.type_name);
       if (PQgetisnull(r, row, static_cast<int>(c))) {
         value->set_null(true);
         continue;
@@ -515,6 +513,7 @@ Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalM
                              info.name);
       }
     }
+    fill.Done();
     cdc::v1::ChangeEvent& e = NewEvent(t.rel, cdc::v1::OP_READ, lsn, /*snapshot=*/true);
     cdc::v1::Source* src = e.mutable_source();
     src->mutable_postgres()->set_commit_lsn(lsn);

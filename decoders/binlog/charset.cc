@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "common/utf8.h"
+
 namespace cdc::binlog {
 namespace {
 
@@ -113,58 +115,34 @@ constexpr std::array<uint16_t, 32> kLatin1High = {
 };
 
 bool Latin1ToUtf8(std::string_view in, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
-  for (char ch : in) {
-    auto c = static_cast<uint8_t>(ch);
+  // An ASCII run is its own UTF-8; it is copied whole.
+  size_t i = SkipAscii(in, 0);
+  out->assign(in.substr(0, i));
+  while (i < in.size()) {
+    auto c = static_cast<uint8_t>(in[i]);
     AppendUtf8((c >= 0x80 && c < 0xA0) ? kLatin1High[c - 0x80] : c, out);
+    const size_t next = SkipAscii(in, i + 1);
+    out->append(in.substr(i + 1, next - i - 1));
+    i = next;
   }
   return true;
 }
 
 bool AsciiToUtf8(std::string_view in, std::string* out) {
-  for (char ch : in) {
-    if (static_cast<uint8_t>(ch) >= 0x80) return false;
-  }
+  if (SkipAscii(in, 0) != in.size()) return false;
   out->assign(in);
   return true;
 }
 
-// Well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
+// Well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF;
+// utf8mb3 also nothing of four bytes).
 bool ValidUtf8(std::string_view in, bool allow_four_bytes) {
-  size_t i = 0;
-  const size_t n = in.size();
-  while (i < n) {
-    auto c = static_cast<uint8_t>(in[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4 && allow_four_bytes) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<uint8_t>(in[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
+  size_t i = SkipAscii(in, 0);
+  while (i < in.size()) {
+    uint32_t cp = 0;
+    const size_t len = DecodeUtf8(in.substr(i), &cp);
+    if (len == 0 || (len == 4 && !allow_four_bytes)) return false;
+    i = SkipAscii(in, i + len);
   }
   return true;
 }

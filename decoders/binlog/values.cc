@@ -122,7 +122,12 @@ Status DecodeEnum(const ColumnSchema& column, ByteReader* reader, int pack_lengt
   }
   // Index 0 is the empty string a non-strict server stores for a bad value.
   if (!column.enum_values.empty() && index <= column.enum_values.size()) {
-    out->set_enum_value(index == 0 ? std::string() : column.enum_values[index - 1]);
+    std::string* label = out->mutable_enum_value();
+    if (index == 0) {
+      label->clear();
+    } else {
+      label->assign(column.enum_values[index - 1]);
+    }
   } else {
     out->set_uint_value(index);
   }
@@ -158,7 +163,7 @@ void SetCharacterValue(const ColumnSchema& column, std::string_view bytes, cdc::
     std::string* text = column.is_json ? out->mutable_json_value() : out->mutable_text_value();
     if (ToUtf8(column.collation, bytes, text)) return;
   }
-  out->set_bytes_value(bytes.data(), bytes.size());
+  out->mutable_bytes_value()->assign(bytes);
 }
 
 Status DecodeVarLength(const ColumnSchema& column, ByteReader* reader, int length_bytes,
@@ -175,7 +180,7 @@ Status DecodeVarLength(const ColumnSchema& column, ByteReader* reader, int lengt
   switch (column.type) {
     case kTypeJson: {
       if (bytes.empty()) {
-        out->set_json_value("null");
+        out->mutable_json_value()->assign("null");
         return Status::OK();
       }
       Result<std::string> text = BinaryJsonToText(bytes);
@@ -189,11 +194,11 @@ Status DecodeVarLength(const ColumnSchema& column, ByteReader* reader, int lengt
       if (!g.ReadU32LE(&srid)) return ValueError(column, start, "GEOMETRY shorter than its SRID");
       auto* geometry = out->mutable_geometry_value();
       geometry->set_srid(srid);
-      geometry->set_wkb(g.rest().data(), g.rest().size());
+      geometry->mutable_wkb()->assign(g.rest());
       return Status::OK();
     }
     case kTypeVector:
-      out->set_bytes_value(bytes.data(), bytes.size());
+      out->mutable_bytes_value()->assign(bytes);
       return Status::OK();
     default:
       SetCharacterValue(column, bytes, out);

@@ -23,13 +23,13 @@ Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::
   }
   const PgType* type = registry.Find(oid);
   if (type == nullptr) {
-    out->mutable_raw_value()->set_text(std::string(text));
+    out->mutable_raw_value()->mutable_text()->assign(text);
     return Status::OK();
   }
   switch (type->kind) {
     case PgType::Kind::kEnum:
       if (!cdc::IsValidUtf8(text)) return internal::Malformed(type->name, text, "not UTF-8");
-      out->set_enum_value(std::string(text));
+      out->mutable_enum_value()->assign(text);
       return Status::OK();
     case PgType::Kind::kDomain:
       return Convert(registry, type->base_oid, typmod >= 0 ? typmod : type->base_typmod, text,
@@ -49,7 +49,7 @@ Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::
   Converter converter = internal::ConverterFor(oid);
   switch (converter) {
     case Converter::kRaw:
-      out->mutable_raw_value()->set_text(std::string(text));
+      out->mutable_raw_value()->mutable_text()->assign(text);
       return Status::OK();
     case Converter::kDate:
     case Converter::kTime:

@@ -87,7 +87,7 @@ Status ConvertNumeric(std::string_view type, std::string_view text, cdc::v1::Val
   if (text != "NaN" && text != "Infinity" && text != "-Infinity" && !IsDecimal(text)) {
     return Malformed(type, text);
   }
-  out->set_decimal_value(std::string(text));
+  out->mutable_decimal_value()->assign(text);
   return Status::OK();
 }
 
@@ -169,17 +169,15 @@ Status ConvertBytea(std::string_view type, std::string_view text, cdc::v1::Value
 
 Status ConvertUuid(std::string_view type, std::string_view text, cdc::v1::Value* out) {
   if (text.size() != 36) return Malformed(type, text);
-  std::string uuid(text);
-  for (size_t i = 0; i < uuid.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (uuid[i] != '-') return Malformed(type, text);
-    } else if (HexValue(uuid[i]) < 0) {
-      return Malformed(type, text);
-    } else if (uuid[i] >= 'A' && uuid[i] <= 'F') {
-      uuid[i] = static_cast<char>(uuid[i] - 'A' + 'a');
-    }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : HexValue(text[i]) < 0) return Malformed(type, text);
   }
-  out->set_uuid_value(std::move(uuid));
+  std::string* uuid = out->mutable_uuid_value();
+  uuid->assign(text);
+  for (char& c : *uuid) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
   return Status::OK();
 }
 
@@ -202,7 +200,7 @@ Status ConvertInet(std::string_view type, std::string_view text, cdc::v1::Value*
       return Malformed(type, text, "bad prefix length");
     }
   }
-  out->set_inet_value(std::string(text));
+  out->mutable_inet_value()->assign(text);
   return Status::OK();
 }
 
@@ -212,7 +210,7 @@ Status ConvertMacaddr(std::string_view type, std::string_view text, size_t octet
   for (size_t i = 0; i < text.size(); ++i) {
     if (i % 3 == 2 ? text[i] != ':' : HexValue(text[i]) < 0) return Malformed(type, text);
   }
-  out->set_macaddr_value(std::string(text));
+  out->mutable_macaddr_value()->assign(text);
   return Status::OK();
 }
 
@@ -220,7 +218,7 @@ Status ConvertBits(std::string_view type, std::string_view text, cdc::v1::Value*
   for (char c : text) {
     if (c != '0' && c != '1') return Malformed(type, text);
   }
-  out->set_bits_value(std::string(text));
+  out->mutable_bits_value()->assign(text);
   return Status::OK();
 }
 
@@ -260,11 +258,11 @@ Status ConvertScalar(Converter converter, std::string_view type, int32_t /*typmo
       return Status::OK();
     case Converter::kText:
       if (!cdc::IsValidUtf8(text)) return Malformed(type, text, "not UTF-8");
-      out->set_text_value(std::string(text));
+      out->mutable_text_value()->assign(text);
       return Status::OK();
     case Converter::kJson:
       if (!cdc::IsValidUtf8(text)) return Malformed(type, text, "not UTF-8");
-      out->set_json_value(std::string(text));
+      out->mutable_json_value()->assign(text);
       return Status::OK();
     case Converter::kBytea:
       return ConvertBytea(type, text, out);
@@ -281,7 +279,7 @@ Status ConvertScalar(Converter converter, std::string_view type, int32_t /*typmo
     case Converter::kBits:
       return ConvertBits(type, text, out);
     default:
-      out->mutable_raw_value()->set_text(std::string(text));
+      out->mutable_raw_value()->mutable_text()->assign(text);
       return Status::OK();
   }
 }

@@ -268,16 +268,24 @@ TEST(EventPoolTest, RecycledEventsComeBackClearedWithTheirMemory) {
   EXPECT_TRUE(events.empty());
 
   std::vector<OutEvent> again;
+  again.reserve(5);  // stable addresses
   for (int i = 0; i < 4; ++i) {
-    OutEvent& e = pool.Append(&again);
+    EventSpares spares;
+    OutEvent& e = pool.Append(&again, &spares);
     ExpectLikeNew(e);
-    // Filling it again reuses a column object it held before.
-    cdc::v1::Column* c = e.event.add_after();
-    EXPECT_NE(std::find(columns.begin(), columns.end(), c), columns.end()) << "event " << i;
+    // Filling it again reuses a column object it held before, with its name.
+    ColumnFill fill(e.event.mutable_after(), &spares);
+    fill.Next("column-0", "");
+    fill.Done();
+    EXPECT_NE(std::find(columns.begin(), columns.end(), &e.event.after(0)), columns.end())
+        << "event " << i;
+    EXPECT_EQ(e.event.after_size(), 1) << "the row's other columns are removed";
   }
   // The pool is empty now: the next event is a new one.
-  OutEvent& fresh = pool.Append(&again);
+  EventSpares none;
+  OutEvent& fresh = pool.Append(&again, &none);
   ExpectLikeNew(fresh);
+  EXPECT_EQ(none.column_rows(), 0u);
   EXPECT_EQ(std::find(columns.begin(), columns.end(), fresh.event.add_after()), columns.end());
 }
 
@@ -292,17 +300,25 @@ TEST(EventPoolTest, KeepsOnlyWhatKeepSaysUpToItsBound) {
   std::vector<OutEvent> again;
   again.reserve(4);  // stable addresses
   for (int i = 0; i < 3; ++i) {
-    OutEvent& e = pool.Append(&again);
+    EventSpares spares;
+    OutEvent& e = pool.Append(&again, &spares);
     ExpectLikeNew(e);
-    EXPECT_GT(e.event.after().ClearedCount(), 0) << "recycled event " << i;
+    EXPECT_EQ(spares.column_rows(), 1u) << "recycled event " << i;
   }
-  OutEvent& fresh = pool.Append(&again);
-  EXPECT_EQ(fresh.event.after().ClearedCount(), 0);
-  // A second Recycle while events wait adds to them, still bounded.
+  EventSpares none;
+  pool.Append(&again, &none);
+  EXPECT_EQ(none.column_rows(), 0u);
+  // A second Recycle while events wait adds to them, still bounded (the
+  // fourth event, empty, has no row to keep either way).
+  for (OutEvent& e : again) FillEvent(&e, "again");
   pool.Recycle(&again, [](size_t) { return true; });
   std::vector<OutEvent> third;
-  for (int i = 0; i < 4; ++i) pool.Append(&third);
-  EXPECT_EQ(third.back().event.after().ClearedCount(), 0) << "the fourth is new";
+  EventSpares last;
+  for (int i = 0; i < 4; ++i) {
+    last = EventSpares();
+    pool.Append(&third, &last);
+  }
+  EXPECT_EQ(last.column_rows(), 0u) << "the fourth is new";
 }
 
 TEST(EventPoolTest, ASourcesPoolKeepsEveryEventInFlightWhateverTheQueueDepth) {
@@ -320,13 +336,16 @@ TEST(EventPoolTest, ASourcesPoolKeepsEveryEventInFlightWhateverTheQueueDepth) {
     std::vector<OutEvent> batch;
     batch.reserve(10);
     for (int i = 0; i < 10; ++i) {
-      OutEvent& e = pool->Append(&batch);
+      EventSpares spares;
+      OutEvent& e = pool->Append(&batch, &spares);
       ExpectLikeNew(e);
-      EXPECT_GT(e.event.after().ClearedCount(), 0) << "batch " << b << " event " << i;
+      EXPECT_EQ(spares.column_rows(), 1u) << "batch " << b << " event " << i;
     }
   }
   std::vector<OutEvent> more;
-  EXPECT_EQ(pool->Append(&more).event.after().ClearedCount(), 0) << "the 41st is new";
+  EventSpares none;
+  pool->Append(&more, &none);
+  EXPECT_EQ(none.column_rows(), 0u) << "the 41st is new";
 }
 
 TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
@@ -374,10 +393,9 @@ void FillRowEvent(cdc::v1::ChangeEvent* e, const std::string& tag, EventSpares* 
   pos->set_file("binlog." + tag);
   pos->set_pos(4);
   for (auto* columns : {e->mutable_before(), e->mutable_after()}) {
+    ColumnFill fill(columns, spares);
     for (int i = 0; i < 3; ++i) {
-      cdc::v1::Column* c = columns->Add();
-      c->set_name("c" + std::to_string(i));
-      cdc::v1::Value* v = spares != nullptr ? spares->ValueOf(c) : c->mutable_value();
+      cdc::v1::Value* v = fill.Next("c" + std::to_string(i), "type " + tag);
       switch (i) {
         case 0: v->set_text_value("text " + tag); break;
         case 1: v->mutable_timestamp_value()->set_epoch_micros(tag.size()); break;
@@ -387,7 +405,7 @@ void FillRowEvent(cdc::v1::ChangeEvent* e, const std::string& tag, EventSpares* 
   }
 }
 
-TEST(EventSparesTest, ClearKeepsValuesAndSourceClearedForTheNextFill) {
+TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   OutEvent out;
   FillRowEvent(&out.event, "first", nullptr);
   // Fields a later fill does not set.
@@ -403,25 +421,39 @@ TEST(EventSparesTest, ClearKeepsValuesAndSourceClearedForTheNextFill) {
 
   out.Clear();
   ExpectLikeNew(out);
-  EXPECT_EQ(out.spares.values(), 6u);
+  // The two rows whole, with their columns' values.
+  EXPECT_EQ(out.spares.column_rows(), 2u);
+  EXPECT_EQ(out.spares.values(), 0u);
 
   EventSpares spares;
   spares.TakeFrom(&out.spares);
-  EXPECT_EQ(out.spares.values(), 0u);
-  EXPECT_EQ(spares.values(), 6u);
+  EXPECT_EQ(out.spares.column_rows(), 0u);
+  EXPECT_EQ(spares.column_rows(), 2u);
 
-  // Every kept message comes back as a new one would be.
+  // Every kept message comes back as a new one would be, but for the values
+  // (EmptyValue): each kept row's columns keep their names, and a value its
+  // string or message case, emptied (c0's text, c1's timestamp without its
+  // precision); a scalar case is cleared (c2's int).
+  cdc::v1::Value emptied[3];
+  emptied[0].mutable_text_value();
+  emptied[1].mutable_timestamp_value();
   cdc::v1::ChangeEvent probe_event;
-  for (int i = 0; i < 6; ++i) {
-    cdc::v1::Column* probe = probe_event.add_after();
-    cdc::v1::Value* kept = spares.ValueOf(probe);
-    EXPECT_NE(std::find(values.begin(), values.end(), kept), values.end()) << i;
-    EXPECT_EQ(kept->kind_case(), cdc::v1::Value::KIND_NOT_SET) << i;
-    EXPECT_EQ(kept->SerializeAsString(), "") << i;
-    // A column that has a value keeps it.
-    EXPECT_EQ(spares.ValueOf(probe), kept);
+  for (auto* columns : {probe_event.mutable_before(), probe_event.mutable_after()}) {
+    ColumnFill fill(columns, &spares);
+    for (int i = 0; i < 3; ++i) {
+      const std::string name = "c" + std::to_string(i);
+      cdc::v1::Value* kept = fill.Next(name, "");
+      EXPECT_NE(std::find(values.begin(), values.end(), kept), values.end()) << name;
+      EXPECT_EQ(kept->kind_case(), emptied[i].kind_case()) << name;
+      EXPECT_EQ(kept->SerializeAsString(), emptied[i].SerializeAsString()) << name;
+    }
   }
+  EXPECT_EQ(spares.column_rows(), 0u);
   EXPECT_EQ(spares.values(), 0u);
+  EXPECT_EQ(probe_event.after(2).name(), "c2");
+  EXPECT_EQ(probe_event.after(2).type(), "");
+  probe_event.mutable_before()->Clear();
+  probe_event.mutable_after()->Clear();
   cdc::v1::Source* kept_source = spares.SourceOf(&probe_event);
   EXPECT_EQ(kept_source, source);
   EXPECT_EQ(kept_source->SerializeAsString(), "");
@@ -429,12 +461,13 @@ TEST(EventSparesTest, ClearKeepsValuesAndSourceClearedForTheNextFill) {
   cdc::v1::MysqlPosition* kept_position = spares.MysqlOf(kept_source);
   EXPECT_EQ(kept_position->SerializeAsString(), "");
   // Back into the spares, for the refill below.
+  FillRowEvent(&probe_event, "probe", nullptr);
   spares.Keep(&probe_event);
-  EXPECT_EQ(spares.values(), 6u);
+  EXPECT_EQ(spares.column_rows(), 2u);
 
   // Filled again from the spares, the event is the one a new event gives.
   FillRowEvent(&out.event, "second", &spares);
-  EXPECT_EQ(spares.values(), 0u);
+  EXPECT_EQ(spares.column_rows(), 0u);
   EXPECT_EQ(&out.event.source(), source);
   cdc::v1::ChangeEvent fresh;
   FillRowEvent(&fresh, "second", nullptr);
@@ -510,17 +543,69 @@ TEST(EventSparesTest, PoolHandsARecycledEventsSparesToTheFiller) {
   EventSpares spares;
   OutEvent& again = pool.Append(&events, &spares);
   ExpectLikeNew(again);
-  EXPECT_EQ(again.spares.values(), 0u);
-  EXPECT_EQ(spares.values(), 6u);
+  EXPECT_EQ(again.spares.column_rows(), 0u);
+  EXPECT_EQ(spares.column_rows(), 2u);
   FillRowEvent(&again.event, "b", &spares);
-  EXPECT_EQ(spares.values(), 0u);
+  EXPECT_EQ(spares.column_rows(), 0u);
+  cdc::v1::ChangeEvent fresh;
+  FillRowEvent(&fresh, "b", nullptr);
+  EXPECT_EQ(again.event.SerializeAsString(), fresh.SerializeAsString());
 
   // Without a filler's spares, the recycled event's own are freed: an
   // event does not gather them round after round.
   pool.Recycle(&events, [](size_t) { return true; });
   OutEvent& alone = pool.Append(&events);
   ExpectLikeNew(alone);
+  EXPECT_EQ(alone.spares.column_rows(), 0u);
   EXPECT_EQ(alone.spares.values(), 0u);
+}
+
+// A kept row fills a row of another length: the columns it lacks are
+// added, those it has over are removed (their values kept), and every
+// column has the name and type of the new row.
+TEST(EventSparesTest, AKeptRowFillsARowOfAnotherShape) {
+  OutEvent out;
+  {
+    ColumnFill fill(out.event.mutable_after(), nullptr);
+    for (int i = 0; i < 5; ++i) fill.Next("wide" + std::to_string(i), "int")->set_int_value(i);
+  }
+  out.Clear();
+  EventSpares spares;
+  spares.TakeFrom(&out.spares);
+  ASSERT_EQ(spares.column_rows(), 1u);
+  cdc::v1::ChangeEvent narrow;
+  {
+    ColumnFill fill(narrow.mutable_after(), &spares);
+    fill.Next("id", "bigint")->set_int_value(7);
+    fill.Next("wide1", "text")->set_text_value("x");
+  }
+  ASSERT_EQ(narrow.after_size(), 2);
+  EXPECT_EQ(spares.values(), 3u) << "the removed columns' values are kept";
+  cdc::v1::ChangeEvent want;
+  cdc::v1::Column* c = want.add_after();
+  c->set_name("id");
+  c->set_type("bigint");
+  c->mutable_value()->set_int_value(7);
+  c = want.add_after();
+  c->set_name("wide1");
+  c->set_type("text");
+  c->mutable_value()->set_text_value("x");
+  EXPECT_EQ(narrow.SerializeAsString(), want.SerializeAsString());
+
+  // Longer than the kept row: the rest are new columns.
+  narrow.Clear();
+  spares.Keep(&want);
+  cdc::v1::ChangeEvent longer;
+  {
+    ColumnFill fill(longer.mutable_after(), &spares);
+    for (int i = 0; i < 4; ++i) fill.Next("n" + std::to_string(i), "")->set_null(true);
+  }
+  ASSERT_EQ(longer.after_size(), 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(longer.after(i).name(), "n" + std::to_string(i));
+    EXPECT_EQ(longer.after(i).type(), "");
+    EXPECT_TRUE(longer.after(i).value().null());
+  }
 }
 
 }  // namespace

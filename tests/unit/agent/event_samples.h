@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/batch.h"
 #include "agent/mysql/row_event_builder.h"
 #include "cdc/v1/change_event.pb.h"
 #include "decoders/binlog/events.h"
@@ -284,14 +285,18 @@ class RandomEvents {
 };
 
 // Every row of the binlog fixtures, decoded as `decode-binlog` and the live
-// MySQL/MariaDB source decode them, handed to a callback.
+// MySQL/MariaDB source decode them, handed to a callback. With `reuse`, as
+// the live source builds them: each row fills the event of the row before,
+// recycled with its kept rows and values (agent/event_spares.h), across
+// tables and files; without, each row fills a new event.
 class FixtureRows {
  public:
   // Called with each row's event and key, and a label that names the row.
   using Visit = std::function<void(const cdc::v1::ChangeEvent& event, const cdc::v1::RowKey& key,
                                    const std::string& label)>;
 
-  explicit FixtureRows(Visit visit) : visit_(std::move(visit)) {}
+  explicit FixtureRows(Visit visit, bool reuse = false)
+      : visit_(std::move(visit)), reuse_(reuse) {}
 
   Status File(const std::string& path) {
     const std::string bytes = binlog::testing::ReadFileBytes(path);
@@ -340,12 +345,19 @@ class FixtureRows {
       ctx_.pos = event.header.log_pos;
       ctx_.commit_time_us = static_cast<int64_t>(event.header.timestamp) * 1000000;
       return binlog::DecodeRows(*rows, it->second, [&](binlog::RowChange& change) {
-        cdc::v1::ChangeEvent out;
+        cdc::v1::ChangeEvent fresh;
         cdc::v1::RowKey key;
-        mysql::BuildRowEvent(it->second, rows->kind, change, ctx_, &out, &key);
+        cdc::v1::ChangeEvent* out = &fresh;
+        if (reuse_) {
+          recycled_.Clear();
+          spares_.TakeFrom(&recycled_.spares);
+          out = &recycled_.event;
+        }
+        mysql::BuildRowEvent(it->second, rows->kind, change, ctx_, out, &key,
+                             reuse_ ? &spares_ : nullptr);
         ++ctx_.event_index;
         const std::string label = ctx_.file + " row " + std::to_string(rows_++);
-        visit_(out, key, label);
+        visit_(*out, key, label);
         return Status::OK();
       });
     }
@@ -353,6 +365,9 @@ class FixtureRows {
   }
 
   Visit visit_;
+  const bool reuse_;
+  OutEvent recycled_;
+  EventSpares spares_;
   mysql::RowContext ctx_;
   std::unordered_map<uint64_t, binlog::TableSchema> tables_;
   size_t rows_ = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 namespace cdc {
@@ -49,6 +50,37 @@ TEST(Utf8Test, IsValidUtf8ChecksTheWholeText) {
   EXPECT_FALSE(IsValidUtf8("caf\xe9"));
   EXPECT_FALSE(IsValidUtf8("ok\xed\xa0\x80"));
   EXPECT_FALSE(IsValidUtf8("ends\xe6\x97"));
+}
+
+TEST(Utf8Test, SkipAsciiStopsAtTheFirstHighByteAtAnyOffset) {
+  for (size_t length = 0; length <= 40; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      std::string text(length, 'a');
+      if (at < length) text[at] = '\x80';
+      for (size_t from = 0; from <= at; ++from) {
+        EXPECT_EQ(SkipAscii(text, from), at) << length << " " << at << " " << from;
+      }
+    }
+  }
+}
+
+// Whatever runs of ASCII lie between them, a bad byte is found and a
+// well-formed character passes.
+TEST(Utf8Test, IsValidUtf8FindsABadByteAfterAnyRunOfAscii) {
+  const std::string_view good[] = {"\xc3\x9c", "\xe6\x97\xa5", "\xf0\x9f\x98\x80"};
+  const std::string_view bad[] = {"\x80", "\xc3", "\xe6\x97", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                  "\xc0\xaf", "\xff"};
+  for (size_t run = 0; run <= 20; ++run) {
+    const std::string ascii(run, 'x');
+    for (std::string_view g : good) {
+      EXPECT_TRUE(IsValidUtf8(ascii + std::string(g) + ascii)) << run;
+      for (std::string_view b : bad) {
+        EXPECT_FALSE(IsValidUtf8(ascii + std::string(g) + ascii + std::string(b) + ascii))
+            << run << " " << b.size();
+        EXPECT_FALSE(IsValidUtf8(ascii + std::string(b) + std::string(g))) << run;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "agent/mysql/table_schema.h"
 #include "tests/unit/decoders/binlog/json_test_util.h"
 #include "tests/unit/decoders/binlog/rows_test_util.h"
+#include "tests/unit/value_reuse.h"
 
 namespace cdc::agent::mysql {
 namespace {
@@ -59,6 +60,11 @@ cdc::v1::Value FromText(const ColumnSchema& c, std::string_view text) {
   cdc::v1::Value v;
   Status s = TextToValue(c, text, &v);
   EXPECT_TRUE(s.ok()) << s.ToString();
+  if (s.ok()) {
+    cdc::testing::ExpectRefillsAsNew(
+        v, [&](cdc::v1::Value* again) { EXPECT_TRUE(TextToValue(c, text, again).ok()); },
+        c.type_name + " text '" + std::string(text) + "'");
+  }
   return v;
 }
 

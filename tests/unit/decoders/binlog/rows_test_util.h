@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "decoders/binlog/rows.h"
+#include "tests/unit/value_reuse.h"
 
 namespace cdc::binlog::testing {
 
@@ -96,6 +97,13 @@ inline Result<cdc::v1::Value> DecodeOne(const ColumnSchema& column, std::string_
   if (!reader.empty()) {
     return Status::Corruption(std::to_string(reader.remaining()) + " bytes left over");
   }
+  cdc::testing::ExpectRefillsAsNew(
+      value,
+      [&](cdc::v1::Value* v) {
+        ByteReader again(bytes);
+        EXPECT_TRUE(DecodeValue(column, &again, v).ok());
+      },
+      column.type_name + " column " + column.name);
   return value;
 }
 

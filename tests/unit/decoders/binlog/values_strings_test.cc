@@ -52,6 +52,20 @@ TEST(CharsetTest, EveryListedCharsetConvertsToUtf8) {
   EXPECT_EQ(Text(28, ""), "");
 }
 
+TEST(CharsetTest, AsciiRunsOfAnyLengthAroundOtherCharacters) {
+  for (size_t run = 0; run <= 20; ++run) {
+    const std::string a(run, 'q');
+    EXPECT_EQ(Text(8, a + "\xE9" + a + "\x80" + a), a + "\xC3\xA9" + a + "\xE2\x82\xAC" + a);
+    EXPECT_EQ(Text(45, a + "\xC3\xA9" + a + "\xF0\x9F\x98\x80" + a),
+              a + "\xC3\xA9" + a + "\xF0\x9F\x98\x80" + a);
+    EXPECT_EQ(Text(11, a), a);
+    // Not the charset's: kept as the bytes.
+    EXPECT_EQ(Varchar(33, a + "\xF0\x9F\x98\x80").bytes_value(), a + "\xF0\x9F\x98\x80");
+    EXPECT_EQ(Varchar(45, a + "\xC3" + a).bytes_value(), a + "\xC3" + a);
+    EXPECT_EQ(Varchar(11, a + "\xE9").bytes_value(), a + "\xE9");
+  }
+}
+
 TEST(CharsetTest, CollationNames) {
   EXPECT_STREQ(CharsetOfCollation(63)->name, "binary");
   EXPECT_STREQ(CharsetOfCollation(99)->name, "cp1250");

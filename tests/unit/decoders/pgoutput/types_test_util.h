@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "decoders/pgoutput/types.h"
+#include "tests/unit/value_reuse.h"
 
 namespace cdc::pgoutput::testing {
 
@@ -22,13 +23,20 @@ inline constexpr uint32_t kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8
                           kInt4Range = 3904, kBoxArray = 1020, kNumericArray = 1231;
 
 // Converts with `registry`, failing the test (and returning a null value)
-// when the conversion fails.
+// when the conversion fails; converted again into the emptied values of
+// value_reuse.h, it must give the same value.
 inline cdc::v1::Value Convert(const TypeRegistry& registry, uint32_t oid, std::string_view text,
                               int32_t typmod = -1) {
   cdc::v1::Value value;
   Status s = TextToValue(registry, oid, typmod, text, &value);
   EXPECT_TRUE(s.ok()) << s.ToString() << " converting \"" << text << "\"";
-  if (!s.ok()) value.set_null(true);
+  if (!s.ok()) {
+    value.set_null(true);
+    return value;
+  }
+  cdc::testing::ExpectRefillsAsNew(
+      value, [&](cdc::v1::Value* v) { EXPECT_TRUE(TextToValue(registry, oid, typmod, text, v).ok()); },
+      "oid " + std::to_string(oid) + " \"" + std::string(text) + "\"");
   return value;
 }
 
