@@ -72,7 +72,7 @@ std::string CreateTableShape(std::string text) {
   return text;
 }
 
-Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb) {
+Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb, std::string* executed_gtids) {
   Result<QueryResult> status = conn.Query("SHOW MASTER STATUS");
   if (!status.ok() && !mariadb) status = conn.Query("SHOW BINARY LOG STATUS");  // MySQL 8.4
   if (!status.ok()) return status.status();
@@ -88,6 +88,10 @@ Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb) {
   if (ec != std::errc() || ptr != pos.data() + pos.size()) {
     return Status::Corruption(conn.endpoint() + ": SHOW MASTER STATUS position '" + pos +
                               "' is not a number");
+  }
+  if (executed_gtids != nullptr) {
+    const auto& row = status->rows[0];
+    *executed_gtids = row.size() >= 5 && row[4] ? *row[4] : "";
   }
   return end;
 }

@@ -83,8 +83,10 @@ struct DescribedTable {
 std::string CreateTableShape(std::string text);
 
 // The binlog's end: SHOW MASTER STATUS (SHOW BINARY LOG STATUS on MySQL
-// 8.4), its file and position.
-Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb);
+// 8.4), its file and position. With `executed_gtids`, also MySQL's
+// Executed_Gtid_Set of the same statement ("" where it has none).
+Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb,
+                            std::string* executed_gtids = nullptr);
 
 // Reads the chunk of `request` on `conn` in a READ COMMITTED transaction
 // with a locking read that gives up at once on a locked row, and its high

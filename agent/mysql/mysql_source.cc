@@ -247,28 +247,19 @@ Status MysqlSource::CheckServer() {
 }
 
 Result<offsets::Position> MysqlSource::CurrentPosition() {
-  Result<QueryResult> status = sql_.Query("SHOW MASTER STATUS");
-  if (!status.ok() && !mariadb_) status = sql_.Query("SHOW BINARY LOG STATUS");  // MySQL 8.4
-  if (!status.ok()) return status.status();
-  if (status->rows.empty() || status->rows[0].size() < 2 || !status->rows[0][0]) {
-    return Status::InvalidArgument(sql_.endpoint() +
-                                   ": SHOW MASTER STATUS is empty: the binary log is off");
-  }
-  const auto& row = status->rows[0];
-  std::string file = *row[0];
-  uint64_t pos = std::stoull(row[1].value_or("4"));
+  std::string executed;  // MySQL's Executed_Gtid_Set: empty under gtid_mode=OFF
+  CDC_ASSIGN_OR_RETURN(BinlogPos end, BinlogEnd(sql_, mariadb_, &executed));
   std::string gtids;
   if (mariadb_) {
     CDC_ASSIGN_OR_RETURN(std::optional<std::string> g,
-                         sql_.Scalar("SELECT BINLOG_GTID_POS(" + sql_.QuoteLiteral(file) + ", " +
-                                     std::to_string(pos) + ")"));
+                         sql_.Scalar("SELECT BINLOG_GTID_POS(" + sql_.QuoteLiteral(end.file) +
+                                     ", " + std::to_string(end.pos) + ")"));
     gtids = g.value_or("");
-  } else if (row.size() >= 5 && row[4]) {
-    // Executed_Gtid_Set: empty under gtid_mode=OFF.
-    CDC_ASSIGN_OR_RETURN(offsets::MysqlGtidSet set, offsets::MysqlGtidSet::Parse(*row[4]));
+  } else if (!executed.empty()) {
+    CDC_ASSIGN_OR_RETURN(offsets::MysqlGtidSet set, offsets::MysqlGtidSet::Parse(executed));
     gtids = set.ToString();
   }
-  return offsets::Position::Mysql(std::move(file), pos, std::move(gtids));
+  return offsets::Position::Mysql(std::move(end.file), end.pos, std::move(gtids));
 }
 
 Status MysqlSource::RecordSchema(const BinlogPos& at) {
