@@ -91,6 +91,13 @@ Status MysqlConnection::Connect(const MysqlSourceConfig& config, int read_timeou
                          config.password.c_str(), nullptr, static_cast<unsigned int>(config.port),
                          nullptr, 0) == nullptr) {
     Status s = LastError("cannot connect as " + config.user);
+    if (last_errno_ == ER_CON_COUNT_ERROR || last_errno_ == ER_TOO_MANY_USER_CONNECTIONS ||
+        last_errno_ == ER_USER_LIMIT_REACHED) {
+      s = Status::IOError(s.message() +
+                          "; the agent holds up to three connections (the binlog stream, its "
+                          "queries and, during a snapshot, the chunk reads): raise "
+                          "max_user_connections for " + config.user + " or max_connections");
+    }
     Close();
     return s;
   }

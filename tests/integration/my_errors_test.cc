@@ -1,8 +1,9 @@
 // What a user sees when the MySQL/MariaDB setup is wrong, and what the agent
 // does when the server goes away: `check` names missing privileges and a
 // server_id clash, `run` stops with one line on a stored position the server
-// does not have and on a wrong password, and a server restart mid-stream is
-// survived without losing or repeating a row.
+// does not have, on a wrong password and on too few connections allowed,
+// and a server restart mid-stream is survived without losing or repeating a
+// row.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -109,6 +110,33 @@ TEST_F(MyErrorsTest, HealthyConfigChecksOk) {
   admin_->Exec("SET GLOBAL binlog_row_metadata = DEFAULT");
   EXPECT_EQ(full.exit_code, 0) << full.err;
   EXPECT_TRUE(UserLines(full.err).empty()) << full.err;
+}
+
+// A user allowed two connections: the snapshot's third one fails, and the
+// agent stops saying how many it needs.
+TEST_F(MyErrorsTest, TooFewConnectionsForTheSnapshotSaysHowManyAreNeeded) {
+  const std::string user = "my_mc_" + suffix_;
+  const std::string password = "pw-" + suffix_;
+  ASSERT_EQ(admin_->Exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password +
+                         "' WITH MAX_USER_CONNECTIONS 2"),
+            "");
+  users_.push_back(user);
+  ASSERT_EQ(admin_->Exec("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '" + user + "'@'%'"),
+            "");
+  ASSERT_EQ(admin_->Exec("GRANT SELECT ON `" + db_name_ + "`.* TO '" + user + "'@'%'"), "");
+  Sql("CREATE TABLE t (id INT PRIMARY KEY)");
+  Sql("INSERT INTO t VALUES (1), (2), (3)");
+  settings_.user = user;
+  settings_.password = password;
+  CommandResult run = AgentCommand({"run"});
+  EXPECT_NE(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.exit_code, -1) << "still running after 60 s";
+  auto lines = UserLines(run.err);
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_EQ(lines[0].rfind("cdc-agent: error: ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("snapshot connection"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("raise max_user_connections for " + user), std::string::npos)
+      << lines[0];
 }
 
 TEST_F(MyErrorsTest, StoredPositionInAMissingBinlogFile) {
