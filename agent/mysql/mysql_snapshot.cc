@@ -178,12 +178,22 @@ Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
   const std::string table = outcome.chunk.table.ToString();
   if (!outcome.status.ok()) {
     if (outcome.lost) {
-      // Read again after a reconnect; a server that is gone fails the stream too.
-      next_chunk_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      // Read again after a reconnect, for as long as the stream would try
+      // to reconnect (a server that is gone fails the stream too).
+      const auto now = std::chrono::steady_clock::now();
+      if (chunk_lost_at_ == std::chrono::steady_clock::time_point{}) chunk_lost_at_ = now;
+      if (now - chunk_lost_at_ >= std::chrono::seconds(my_.reconnect_timeout_s)) {
+        return Status::IOError("snapshot of " + front.schema + "." + front.name + ": " +
+                               outcome.status.message() + "; gave up reconnecting after " +
+                               std::to_string(my_.reconnect_timeout_s) +
+                               " s (source.reconnect_timeout_s)");
+      }
+      next_chunk_at_ = now + std::chrono::seconds(1);
       log_->warn("snapshot of {}: {}; trying again", front.schema + "." + front.name,
                  outcome.status.message());
       return Status::OK();
     }
+    chunk_lost_at_ = {};
     const unsigned int error = outcome.error;
     if (error == kErrorLockWaitTimeout || error == kErrorLockDeadlock ||
         error == kErrorLockNowait) {

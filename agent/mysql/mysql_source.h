@@ -233,6 +233,9 @@ class MysqlSource : public Source {
   DurableSignal durable_signal_;
   int chunk_rows_ = 0;
   int chunk_failures_ = 0;  // chunks given up in a row
+  // When the chunk connection was first lost with no chunk read since; zero
+  // when it reads.
+  std::chrono::steady_clock::time_point chunk_lost_at_{};
   uint64_t snapshot_rows_ = 0;
   std::chrono::steady_clock::time_point next_chunk_at_{};
 
