@@ -27,28 +27,68 @@ T* Pop(std::vector<std::unique_ptr<T>>* from) {
 
 }  // namespace
 
+namespace {
+
+// A value holding more than these is cleared instead, its memory freed: a
+// burst of large values must not stay allocated in kept events.
+constexpr size_t kMaxKeptString = 1024;  // bytes of capacity
+constexpr int kMaxKeptElements = 16;     // of an array or a set
+
+void EmptyString(cdc::v1::Value* value, std::string* s) {
+  if (s->capacity() > kMaxKeptString) {
+    value->Clear();
+  } else {
+    s->clear();
+  }
+}
+
+}  // namespace
+
 void EmptyValue(cdc::v1::Value* value) {
   using V = cdc::v1::Value;
   switch (value->kind_case()) {
-    case V::kDecimalValue: value->mutable_decimal_value()->clear(); break;
-    case V::kTextValue: value->mutable_text_value()->clear(); break;
-    case V::kBytesValue: value->mutable_bytes_value()->clear(); break;
-    case V::kJsonValue: value->mutable_json_value()->clear(); break;
-    case V::kUuidValue: value->mutable_uuid_value()->clear(); break;
-    case V::kInetValue: value->mutable_inet_value()->clear(); break;
-    case V::kMacaddrValue: value->mutable_macaddr_value()->clear(); break;
-    case V::kBitsValue: value->mutable_bits_value()->clear(); break;
-    case V::kEnumValue: value->mutable_enum_value()->clear(); break;
+    case V::kDecimalValue: EmptyString(value, value->mutable_decimal_value()); break;
+    case V::kTextValue: EmptyString(value, value->mutable_text_value()); break;
+    case V::kBytesValue: EmptyString(value, value->mutable_bytes_value()); break;
+    case V::kJsonValue: EmptyString(value, value->mutable_json_value()); break;
+    case V::kUuidValue: EmptyString(value, value->mutable_uuid_value()); break;
+    case V::kInetValue: EmptyString(value, value->mutable_inet_value()); break;
+    case V::kMacaddrValue: EmptyString(value, value->mutable_macaddr_value()); break;
+    case V::kBitsValue: EmptyString(value, value->mutable_bits_value()); break;
+    case V::kEnumValue: EmptyString(value, value->mutable_enum_value()); break;
     case V::kDateValue: value->mutable_date_value()->Clear(); break;
     case V::kTimeValue: value->mutable_time_value()->Clear(); break;
     case V::kTimestampValue: value->mutable_timestamp_value()->Clear(); break;
     case V::kIntervalValue: value->mutable_interval_value()->Clear(); break;
-    case V::kSetValue: value->mutable_set_value()->Clear(); break;
-    case V::kArrayValue: value->mutable_array_value()->Clear(); break;
-    case V::kGeometryValue: value->mutable_geometry_value()->Clear(); break;
-    case V::kRawValue: value->mutable_raw_value()->Clear(); break;
-    case V::kErrorValue: value->mutable_error_value()->Clear(); break;
-    default: value->Clear(); break;  // no memory of its own
+    case V::kSetValue:
+      if (value->set_value().labels_size() > kMaxKeptElements) {
+        value->Clear();
+      } else {
+        value->mutable_set_value()->Clear();
+      }
+      break;
+    case V::kArrayValue:
+      if (value->array_value().elements_size() > kMaxKeptElements) {
+        value->Clear();
+      } else {
+        value->mutable_array_value()->Clear();
+      }
+      break;
+    case V::kGeometryValue:
+      if (value->geometry_value().wkb().capacity() > kMaxKeptString) {
+        value->Clear();
+      } else {
+        value->mutable_geometry_value()->Clear();
+      }
+      break;
+    case V::kRawValue:
+      if (value->raw_value().text().capacity() > kMaxKeptString) {
+        value->Clear();
+      } else {
+        value->mutable_raw_value()->Clear();
+      }
+      break;
+    default: value->Clear(); break;  // no memory of its own, or rare (error_value)
   }
 }
 
@@ -113,6 +153,12 @@ bool EventSpares::TakeColumns(Columns* columns) {
 void EventSpares::TakeFrom(EventSpares* other) {
   MoveUpTo(&other->column_rows_, &column_rows_, kMaxColumnRows);
   MoveUpTo(&other->holders_, &holders_, kMaxColumnRows);
+  // Empty holders go back with the event, for the rows Keep takes from it
+  // next (a holder left where TakeColumns swapped a row out).
+  for (size_t i = 0; i < kHoldersPerEvent && !holders_.empty(); ++i) {
+    other->holders_.push_back(std::move(holders_.back()));
+    holders_.pop_back();
+  }
   MoveUpTo(&other->values_, &values_, kMaxValues);
   MoveUpTo(&other->sources_, &sources_, kMaxSources);
   MoveUpTo(&other->mysql_, &mysql_, kMaxSources);

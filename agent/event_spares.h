@@ -41,6 +41,8 @@ class EventSpares {
   // kMaxRowColumns columns (the values of a longer one are kept instead).
   static constexpr size_t kMaxColumnRows = 64;
   static constexpr int kMaxRowColumns = 64;
+  // TakeFrom gives `other` back this many empty holders of rows.
+  static constexpr size_t kHoldersPerEvent = 2;
 
   // Spares are memory, not content: a copy of an event starts without any.
   EventSpares() = default;
@@ -53,7 +55,9 @@ class EventSpares {
   // cleared. Call just before `event->Clear()`.
   void Keep(cdc::v1::ChangeEvent* event);
 
-  // Moves what `other` keeps into this one, up to the bounds.
+  // Moves what `other` keeps into this one, up to the bounds, and gives
+  // `other` up to kHoldersPerEvent empty holders for the rows its event
+  // keeps next (Keep swaps a row into one).
   void TakeFrom(EventSpares* other);
 
   // Swaps a kept row of columns into `columns`, which must be empty, and
@@ -93,8 +97,10 @@ class EventSpares {
 
 // Empties `value` for its next fill but keeps the memory of its case: a
 // string case keeps its string (empty), a message case its message
-// (cleared); a scalar case is cleared as Clear does. Setting a case reads
-// as on a new value; reading `value` before that shows the emptied case.
+// (cleared); a scalar case is cleared as Clear does, and so is a value
+// whose string holds more than 1 KiB or whose array or set more than 16
+// elements (their memory is freed). Setting a case reads as on a new
+// value; reading `value` before that shows the emptied case.
 void EmptyValue(cdc::v1::Value* value);
 
 // Fills one row of an event being filled, column after column: a kept row

@@ -95,8 +95,9 @@ Status MysqlConnection::Connect(const MysqlSourceConfig& config, int read_timeou
         last_errno_ == ER_USER_LIMIT_REACHED) {
       s = Status::IOError(s.message() +
                           "; the agent holds up to three connections (the binlog stream, its "
-                          "queries and, during a snapshot, the chunk reads): raise "
-                          "max_user_connections for " + config.user + " or max_connections");
+                          "queries and, during a snapshot, the chunk reads): raise the limit the "
+                          "server names (max_user_connections for " + config.user +
+                          ", max_connections)");
     }
     Close();
     return s;

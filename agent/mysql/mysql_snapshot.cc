@@ -176,6 +176,7 @@ Status MysqlSource::SnapshotStep() {
 Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
   const offsets::SnapshotProgress::Table& front = snapshot_->tables.front();
   const std::string table = outcome.chunk.table.ToString();
+  if (!outcome.lost) chunk_lost_at_ = {};  // the connection read (or failed otherwise)
   if (!outcome.status.ok()) {
     if (outcome.lost) {
       // Read again after a reconnect, for as long as the stream would try
@@ -193,7 +194,6 @@ Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
                  outcome.status.message());
       return Status::OK();
     }
-    chunk_lost_at_ = {};
     const unsigned int error = outcome.error;
     if (error == kErrorLockWaitTimeout || error == kErrorLockDeadlock ||
         error == kErrorLockNowait) {

@@ -135,7 +135,8 @@ TEST_F(MyErrorsTest, TooFewConnectionsForTheSnapshotSaysHowManyAreNeeded) {
   ASSERT_EQ(lines.size(), 1u) << run.err;
   EXPECT_EQ(lines[0].rfind("cdc-agent: error: ", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("snapshot connection"), std::string::npos) << lines[0];
-  EXPECT_NE(lines[0].find("raise max_user_connections for " + user), std::string::npos)
+  EXPECT_NE(lines[0].find("up to three connections"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("max_user_connections for " + user), std::string::npos)
       << lines[0];
 }
 

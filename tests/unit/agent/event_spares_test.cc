@@ -82,6 +82,37 @@ TEST(EmptyValueTest, KeepsTheStringOfAStringCase) {
   EXPECT_EQ(v.text_value(), "again");
 }
 
+TEST(EmptyValueTest, FreesWhatALargeValueHolds) {
+  cdc::v1::Value text;
+  text.set_text_value(std::string(1025, 'x'));
+  EmptyValue(&text);
+  EXPECT_EQ(text.kind_case(), cdc::v1::Value::KIND_NOT_SET);
+  cdc::v1::Value small;
+  small.set_bytes_value(std::string(1000, 'x'));
+  EmptyValue(&small);
+  EXPECT_EQ(small.kind_case(), cdc::v1::Value::kBytesValue);
+
+  cdc::v1::Value array;
+  for (int i = 0; i < 17; ++i) array.mutable_array_value()->add_elements()->set_int_value(i);
+  EmptyValue(&array);
+  EXPECT_EQ(array.kind_case(), cdc::v1::Value::KIND_NOT_SET);
+  cdc::v1::Value short_array;
+  for (int i = 0; i < 16; ++i) short_array.mutable_array_value()->add_elements()->set_int_value(i);
+  EmptyValue(&short_array);
+  EXPECT_EQ(short_array.kind_case(), cdc::v1::Value::kArrayValue);
+  EXPECT_EQ(short_array.array_value().elements_size(), 0);
+
+  cdc::v1::Value set;
+  for (int i = 0; i < 17; ++i) set.mutable_set_value()->add_labels("l");
+  EmptyValue(&set);
+  EXPECT_EQ(set.kind_case(), cdc::v1::Value::KIND_NOT_SET);
+
+  cdc::v1::Value geometry;
+  geometry.mutable_geometry_value()->set_wkb(std::string(2000, 'w'));
+  EmptyValue(&geometry);
+  EXPECT_EQ(geometry.kind_case(), cdc::v1::Value::KIND_NOT_SET);
+}
+
 TEST(EmptyValueTest, GivesOneOfTheEmptiedValuesTheConvertersAreTestedWith) {
   std::vector<std::string> emptied;
   for (const cdc::v1::Value& v : cdc::testing::EmptiedValues()) {
@@ -96,9 +127,11 @@ TEST(EmptyValueTest, GivesOneOfTheEmptiedValuesTheConvertersAreTestedWith) {
     EXPECT_NE(std::find(emptied.begin(), emptied.end(), v.SerializeAsString()), emptied.end())
         << before << " emptied to " << v.ShortDebugString();
     const FieldDescriptor* f = cdc::v1::Value::descriptor()->FindFieldByNumber(kind);
-    const bool has_memory = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING ||
-                            f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
-    // A scalar case is cleared; a case with memory keeps it.
+    const bool has_memory = (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING ||
+                             f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) &&
+                            kind != cdc::v1::Value::kErrorValue;
+    // A scalar case is cleared, and so is an error (rare); a case with
+    // memory keeps it.
     EXPECT_EQ(v.kind_case(), has_memory ? kind : cdc::v1::Value::KIND_NOT_SET) << before;
   }
 }
