@@ -1,5 +1,7 @@
 #include "agent/event_spares.h"
 
+#include <string>
+#include <type_traits>
 #include <utility>
 
 namespace cdc::agent {
@@ -34,12 +36,21 @@ namespace {
 constexpr size_t kMaxKeptString = 1024;  // bytes of capacity
 constexpr int kMaxKeptElements = 16;     // of an array or a set
 
-void EmptyString(cdc::v1::Value* value, std::string* s) {
-  if (s->capacity() > kMaxKeptString) {
+// Empties `kept`, what `value` holds, or clears `value` whole (freeing
+// it) when `too_big`.
+template <typename T>
+void EmptyOrFree(cdc::v1::Value* value, T* kept, bool too_big) {
+  if (too_big) {
     value->Clear();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    kept->clear();
   } else {
-    s->clear();
+    kept->Clear();
   }
+}
+
+void EmptyString(cdc::v1::Value* value, std::string* s) {
+  EmptyOrFree(value, s, s->capacity() > kMaxKeptString);
 }
 
 }  // namespace
@@ -61,32 +72,20 @@ void EmptyValue(cdc::v1::Value* value) {
     case V::kTimestampValue: value->mutable_timestamp_value()->Clear(); break;
     case V::kIntervalValue: value->mutable_interval_value()->Clear(); break;
     case V::kSetValue:
-      if (value->set_value().labels_size() > kMaxKeptElements) {
-        value->Clear();
-      } else {
-        value->mutable_set_value()->Clear();
-      }
+      EmptyOrFree(value, value->mutable_set_value(),
+                  value->set_value().labels_size() > kMaxKeptElements);
       break;
     case V::kArrayValue:
-      if (value->array_value().elements_size() > kMaxKeptElements) {
-        value->Clear();
-      } else {
-        value->mutable_array_value()->Clear();
-      }
+      EmptyOrFree(value, value->mutable_array_value(),
+                  value->array_value().elements_size() > kMaxKeptElements);
       break;
     case V::kGeometryValue:
-      if (value->geometry_value().wkb().capacity() > kMaxKeptString) {
-        value->Clear();
-      } else {
-        value->mutable_geometry_value()->Clear();
-      }
+      EmptyOrFree(value, value->mutable_geometry_value(),
+                  value->geometry_value().wkb().capacity() > kMaxKeptString);
       break;
     case V::kRawValue:
-      if (value->raw_value().text().capacity() > kMaxKeptString) {
-        value->Clear();
-      } else {
-        value->mutable_raw_value()->Clear();
-      }
+      EmptyOrFree(value, value->mutable_raw_value(),
+                  value->raw_value().text().capacity() > kMaxKeptString);
       break;
     default: value->Clear(); break;  // no memory of its own, or rare (error_value)
   }

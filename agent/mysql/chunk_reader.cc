@@ -273,8 +273,7 @@ void ChunkReader::Submit(ChunkRequest request) {
   cv_.notify_all();
 }
 
-std::optional<ChunkReader::Outcome> ChunkReader::Take() {
-  std::lock_guard lock(mu_);
+std::optional<ChunkReader::Outcome> ChunkReader::TakeLocked() {
   if (!outcome_) return std::nullopt;
   std::optional<Outcome> out = std::move(outcome_);
   outcome_.reset();
@@ -283,17 +282,17 @@ std::optional<ChunkReader::Outcome> ChunkReader::Take() {
   return out;
 }
 
+std::optional<ChunkReader::Outcome> ChunkReader::Take() {
+  std::lock_guard lock(mu_);
+  return TakeLocked();
+}
+
 std::optional<ChunkReader::Outcome> ChunkReader::Wait(const std::atomic<bool>& stop) {
   std::unique_lock lock(mu_);
   while (busy_ && !outcome_ && !stop.load()) {
     cv_.wait_for(lock, std::chrono::milliseconds(100));
   }
-  if (!outcome_) return std::nullopt;
-  std::optional<Outcome> out = std::move(outcome_);
-  outcome_.reset();
-  busy_ = false;
-  marking_ = false;
-  return out;
+  return TakeLocked();
 }
 
 void ChunkReader::Discard() {

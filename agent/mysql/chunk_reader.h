@@ -131,6 +131,8 @@ class ChunkReader {
   void Discard();
 
  private:
+  // Take's work, with mu_ held.
+  std::optional<Outcome> TakeLocked();
   void Loop();
   Outcome Read(const ChunkRequest& request);
   void CloseConnection();

@@ -268,8 +268,7 @@ TEST(EventWireTest, TenThousandRandomEvents) {
 }
 
 TEST(EventWireTest, EveryRowOfTheBinlogFixtures) {
-  std::vector<std::string> files = binlog::testing::BinlogFiles(binlog::testing::kMariaDir);
-  for (const auto& f : binlog::testing::BinlogFiles(binlog::testing::kMysqlDir)) files.push_back(f);
+  const std::vector<std::string> files = binlog::testing::AllBinlogFiles();
   if (files.empty()) {
     CDC_FIXTURES_ABSENT("fixture folders " << binlog::testing::kMariaDir << " and "
                                            << binlog::testing::kMysqlDir << " are absent");

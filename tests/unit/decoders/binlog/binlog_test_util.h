@@ -208,6 +208,13 @@ inline std::vector<std::string> BinlogFiles(const std::string& dir) {
   return out;
 }
 
+// The *.binlog files of both fixture folders, MariaDB's first.
+inline std::vector<std::string> AllBinlogFiles() {
+  std::vector<std::string> out = BinlogFiles(kMariaDir);
+  for (std::string& f : BinlogFiles(kMysqlDir)) out.push_back(std::move(f));
+  return out;
+}
+
 inline bool IsRowsType(uint8_t t) {
   return (t >= 20 && t <= 25) || (t >= 30 && t <= 32) || t == 39 || (t >= 166 && t <= 171);
 }
