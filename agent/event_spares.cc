@@ -1,5 +1,7 @@
 #include "agent/event_spares.h"
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -192,6 +194,40 @@ cdc::v1::PostgresPosition* EventSpares::PostgresOf(cdc::v1::Source* source) {
   return source->mutable_postgres();
 }
 
+namespace {
+
+// Whether two short strings are equal, without a call for the lengths
+// names and types mostly have (up to 16 bytes).
+bool SameText(const std::string& a, const std::string& b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n > 16) return std::memcmp(x, y, n) == 0;
+  if (n >= 8) {
+    uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, x, 8);
+    std::memcpy(&y0, y, 8);
+    std::memcpy(&x1, x + n - 8, 8);
+    std::memcpy(&y1, y + n - 8, 8);
+    return x0 == y0 && x1 == y1;
+  }
+  if (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, x, 4);
+    std::memcpy(&y0, y, 4);
+    std::memcpy(&x1, x + n - 4, 4);
+    std::memcpy(&y1, y + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 ColumnFill::ColumnFill(Columns* columns, EventSpares* spares)
     : columns_(columns), spares_(spares) {
   if (spares_ == nullptr || !spares_->TakeColumns(columns_)) used_ = columns_->size();
@@ -200,8 +236,8 @@ ColumnFill::ColumnFill(Columns* columns, EventSpares* spares)
 cdc::v1::Value* ColumnFill::Next(const std::string& name, const std::string& type) {
   cdc::v1::Column* column = used_ < columns_->size() ? columns_->Mutable(used_) : columns_->Add();
   ++used_;
-  if (column->name() != name) column->set_name(name);
-  if (column->type() != type) column->set_type(type);
+  if (!SameText(column->name(), name)) column->set_name(name);
+  if (!SameText(column->type(), type)) column->set_type(type);
   return spares_ != nullptr ? spares_->ValueOf(column) : column->mutable_value();
 }
 

@@ -529,37 +529,49 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   if (!it->second) return Status::OK();  // not captured
   const MappedTable& table = *it->second;
   PlaceAt(header);
-  return binlog::DecodeRows(rows, table.schema, [&](binlog::RowChange& change) {
-    const size_t first = batch_.events.size();
-    OutEvent& out = pool_->Append(&batch_.events, &spares_);
-    out.table = table.shape;
-    out.debezium_table = table.debezium;
-    BuildRowEvent(table.schema, rows.kind, change, ctx_, &out.event, nullptr, &spares_);
-    ++ctx_.event_index;
-    if (out.event.op() == cdc::v1::OP_UPDATE &&
-        SplitKeyChange(table.schema, &out.event, &scratch_key_, &split_insert_.event,
-                       &scratch_insert_key_)) {
-      // A primary key change: the DELETE of the old key, then the INSERT.
-      split_insert_.table = table.shape;
-      split_insert_.debezium_table = table.debezium;
-      split_insert_.event.mutable_source()->set_event_index(ctx_.event_index++);
-      batch_.events.push_back(std::move(split_insert_));
-      split_insert_.Clear();
-    }
-    ++txn_rows_;
-    if (skip_rows_ > 0) {
-      // Handed over before the reconnect that replays this transaction.
-      --skip_rows_;
-      if (txmeta_) txmeta_->OnSkipped(batch_, first);
-      batch_.events.resize(first);
-      return Status::OK();
-    }
-    if (txmeta_) txmeta_->OnEvents(batch_, first);
-    if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(*out_)) {
-      return Status::Aborted("stopped");
-    }
-    return Status::OK();
-  }).WithContext(file_ + ":" + std::to_string(header.log_pos));
+  size_t first = 0;      // the current row's first event
+  bool filling = false;  // a row's event is being filled
+  Status decoded = DecodeRowEvents(
+      rows, table.schema, ctx_, &spares_,
+      [&]() {
+        filling = true;
+        first = batch_.events.size();
+        OutEvent& out = pool_->Append(&batch_.events, &spares_);
+        out.table = table.shape;
+        out.debezium_table = table.debezium;
+        return &out.event;
+      },
+      [&](cdc::v1::ChangeEvent* event) {
+        filling = false;
+        ++ctx_.event_index;
+        if (event->op() == cdc::v1::OP_UPDATE &&
+            SplitKeyChange(table.schema, event, &scratch_key_, &split_insert_.event,
+                           &scratch_insert_key_)) {
+          // A primary key change: the DELETE of the old key, then the INSERT.
+          split_insert_.table = table.shape;
+          split_insert_.debezium_table = table.debezium;
+          split_insert_.event.mutable_source()->set_event_index(ctx_.event_index++);
+          batch_.events.push_back(std::move(split_insert_));
+          split_insert_.Clear();
+        }
+        ++txn_rows_;
+        if (skip_rows_ > 0) {
+          // Handed over before the reconnect that replays this transaction.
+          --skip_rows_;
+          if (txmeta_) txmeta_->OnSkipped(batch_, first);
+          batch_.events.resize(first);
+        } else if (txmeta_) {
+          txmeta_->OnEvents(batch_, first);
+        }
+        if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events &&
+            !PushBatch(*out_)) {
+          return Status::Aborted("stopped");
+        }
+        return Status::OK();
+      });
+  // A row that failed to decode leaves no event behind.
+  if (!decoded.ok() && filling) batch_.events.resize(first);
+  return decoded.WithContext(file_ + ":" + std::to_string(header.log_pos));
 }
 
 }  // namespace cdc::agent::mysql

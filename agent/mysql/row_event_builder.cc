@@ -3,7 +3,9 @@
 #include "agent/row_key.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace cdc::agent::mysql {
@@ -30,10 +32,14 @@ bool KeyFrom(const binlog::TableSchema& schema, const Columns& row, cdc::v1::Row
     if (idx >= schema.columns.size()) return false;
     const std::string& name = schema.columns[idx].name;
     const cdc::v1::Column* found = nullptr;
-    for (const auto& c : row) {
-      if (c.name() == name) {
-        found = &c;
-        break;
+    if (idx < static_cast<size_t>(row.size()) && row[static_cast<int>(idx)].name() == name) {
+      found = &row[static_cast<int>(idx)];  // a whole image: the column at its place
+    } else {
+      for (const auto& c : row) {
+        if (c.name() == name) {
+          found = &c;
+          break;
+        }
       }
     }
     if (found == nullptr || found->value().kind_case() == cdc::v1::Value::kNull) {
@@ -135,9 +141,12 @@ void FillSource(const RowContext& ctx, const std::string& database, const std::s
   src->set_event_index(ctx.event_index);
 }
 
-bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
-                   binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
-                   cdc::v1::RowKey* key, EventSpares* spares) {
+namespace {
+
+// Clears `out` and sets what a row change of `kind` at `ctx` has beside its
+// images: the op, the source block and the key's column names.
+void StartRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
+                   const RowContext& ctx, cdc::v1::ChangeEvent* out, EventSpares* spares) {
   out->Clear();
   switch (kind) {
     case binlog::RowsKind::kWrite: out->set_op(cdc::v1::OP_INSERT); break;
@@ -150,20 +159,127 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
   for (uint32_t idx : schema.primary_key) {
     if (idx < schema.columns.size()) out->add_key_columns(schema.columns[idx].name);
   }
+}
+
+// The decoder's values land in the columns of the event `next_event` gives.
+class EventTarget final : public binlog::RowTarget {
+ public:
+  EventTarget(const binlog::TableSchema& schema, binlog::RowsKind kind, const RowContext& ctx,
+              EventSpares* spares, const std::function<cdc::v1::ChangeEvent*()>& next_event,
+              const std::function<Status(cdc::v1::ChangeEvent*)>& on_event)
+      : schema_(schema),
+        kind_(kind),
+        ctx_(ctx),
+        spares_(spares),
+        next_event_(next_event),
+        on_event_(on_event) {}
+
+  void BeginRow() override {
+    fill_.reset();
+    event_ = next_event_();
+    StartRowEvent(schema_, kind_, ctx_, event_, spares_);
+  }
+
+  void BeginImage(bool after) override {
+    fill_.reset();  // ends the before image's row first
+    fill_.emplace(after ? event_->mutable_after() : event_->mutable_before(), spares_);
+  }
+
+  cdc::v1::Value* Slot(size_t column) override {
+    const binlog::ColumnSchema& c = schema_.columns[column];
+    return fill_->Next(c.name, c.type_name);
+  }
+
+  Status EndRow() override {
+    fill_.reset();
+    return on_event_(event_);
+  }
+
+ private:
+  const binlog::TableSchema& schema_;
+  const binlog::RowsKind kind_;
+  const RowContext& ctx_;
+  EventSpares* const spares_;
+  const std::function<cdc::v1::ChangeEvent*()>& next_event_;
+  const std::function<Status(cdc::v1::ChangeEvent*)>& on_event_;
+  cdc::v1::ChangeEvent* event_ = nullptr;
+  std::optional<ColumnFill> fill_;
+};
+
+}  // namespace
+
+bool RowKeyOf(const binlog::TableSchema& schema, const cdc::v1::ChangeEvent& event,
+              cdc::v1::RowKey* key) {
+  const bool is_delete = event.op() == cdc::v1::OP_DELETE;
+  if (KeyFrom(schema, is_delete ? event.before() : event.after(), key)) return true;
+  // A minimal after image may omit an unchanged key: take it from before.
+  return !is_delete && KeyFrom(schema, event.before(), key);
+}
+
+bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
+                   binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
+                   cdc::v1::RowKey* key, EventSpares* spares) {
+  StartRowEvent(schema, kind, ctx, out, spares);
   if (kind != binlog::RowsKind::kWrite) ImageToColumns(schema, change.before, out->mutable_before(), spares);
   if (kind != binlog::RowsKind::kDelete) ImageToColumns(schema, change.after, out->mutable_after(), spares);
-  if (key == nullptr) return false;
-  const Columns& key_image = kind == binlog::RowsKind::kDelete ? out->before() : out->after();
-  if (KeyFrom(schema, key_image, key)) return true;
-  // A minimal after image may omit an unchanged key: take it from before.
-  return kind != binlog::RowsKind::kDelete && KeyFrom(schema, out->before(), key);
+  return key != nullptr && RowKeyOf(schema, *out, key);
 }
+
+Status DecodeRowEvents(const binlog::RowsEvent& rows, const binlog::TableSchema& schema,
+                       const RowContext& ctx, EventSpares* spares,
+                       const std::function<cdc::v1::ChangeEvent*()>& next_event,
+                       const std::function<Status(cdc::v1::ChangeEvent*)>& on_event) {
+  EventTarget target(schema, rows.kind, ctx, spares, next_event, on_event);
+  return binlog::DecodeRows(rows, schema, &target);
+}
+
+namespace {
+
+// True when `a` and `b` are the same value of a case compared here (the
+// cases keys mostly have); false when they differ or the case is another.
+bool SurelySameValue(const cdc::v1::Value& a, const cdc::v1::Value& b) {
+  using V = cdc::v1::Value;
+  if (a.kind_case() != b.kind_case()) return false;
+  switch (a.kind_case()) {
+    case V::kIntValue: return a.int_value() == b.int_value();
+    case V::kUintValue: return a.uint_value() == b.uint_value();
+    case V::kTextValue: return a.text_value() == b.text_value();
+    case V::kBytesValue: return a.bytes_value() == b.bytes_value();
+    case V::kDecimalValue: return a.decimal_value() == b.decimal_value();
+    case V::kUuidValue: return a.uuid_value() == b.uuid_value();
+    case V::kEnumValue: return a.enum_value() == b.enum_value();
+    default: return false;
+  }
+}
+
+// True when both images are whole and every key column has the same value
+// in both: the update keeps its key (most do), no key need be built.
+bool KeySurelyKept(const binlog::TableSchema& schema, const cdc::v1::ChangeEvent& update) {
+  const size_t n = schema.columns.size();
+  if (schema.primary_key.empty() || static_cast<size_t>(update.before_size()) != n ||
+      static_cast<size_t>(update.after_size()) != n) {
+    return false;
+  }
+  for (uint32_t idx : schema.primary_key) {
+    if (idx >= n) return false;
+    const cdc::v1::Column& before = update.before(static_cast<int>(idx));
+    const cdc::v1::Column& after = update.after(static_cast<int>(idx));
+    if (before.name() != schema.columns[idx].name || after.name() != before.name() ||
+        !SurelySameValue(before.value(), after.value())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool SplitKeyChange(const binlog::TableSchema& schema, cdc::v1::ChangeEvent* update,
                     cdc::v1::RowKey* key, cdc::v1::ChangeEvent* insert,
                     cdc::v1::RowKey* insert_key) {
   if (update->op() != cdc::v1::OP_UPDATE ||
-      static_cast<size_t>(update->after_size()) != schema.columns.size()) {
+      static_cast<size_t>(update->after_size()) != schema.columns.size() ||
+      KeySurelyKept(schema, *update)) {
     return false;
   }
   cdc::v1::RowKey old_key;

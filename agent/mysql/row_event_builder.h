@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "agent/debezium_json.h"
@@ -56,6 +57,24 @@ bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema);
 bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
                    binlog::RowChange& change, const RowContext& ctx, cdc::v1::ChangeEvent* out,
                    cdc::v1::RowKey* key, EventSpares* spares = nullptr);
+
+// The rows of `rows` decoded straight into change events, each filled as
+// BuildRowEvent fills one (without the key): for each row, `next_event`
+// gives the event to fill (cleared here) and `on_event` is called with it
+// once it is whole; a non-OK status from `on_event` stops the decoding and
+// is returned. On a decoding error the event of the failed row is left
+// half-filled and `on_event` is not called for it. `ctx` is read at the
+// start of each row (`on_event` may advance its event_index). With
+// `spares`, as BuildRowEvent.
+Status DecodeRowEvents(const binlog::RowsEvent& rows, const binlog::TableSchema& schema,
+                       const RowContext& ctx, EventSpares* spares,
+                       const std::function<cdc::v1::ChangeEvent*()>& next_event,
+                       const std::function<Status(cdc::v1::ChangeEvent*)>& on_event);
+
+// The row key of an event BuildRowEvent or DecodeRowEvents filled from
+// `schema`, as BuildRowEvent returns it.
+bool RowKeyOf(const binlog::TableSchema& schema, const cdc::v1::ChangeEvent& event,
+              cdc::v1::RowKey* key);
 
 // For an UPDATE event built by BuildRowEvent (key in `key`) that moved the
 // row to another primary key, with the whole key in both images and every

@@ -79,7 +79,7 @@ constexpr std::array<uint8_t, 100> kLowIds = {
     kCp1250,
 };
 
-uint8_t CharsetIdOf(uint16_t id) {
+constexpr uint8_t ComputeCharsetId(uint16_t id) {
   if (id < kLowIds.size()) return kLowIds[id];
   if (id >= 101 && id <= 124) return kUtf16;
   if (id >= 128 && id <= 151) return kUcs2;
@@ -97,7 +97,7 @@ uint8_t CharsetIdOf(uint16_t id) {
   if (id >= 672 && id <= 674) return kUtf16;
   if (id >= 736 && id <= 738) return kUtf32;
   // MariaDB NOPAD collations: the PAD collation's id + 1024.
-  if (id > 1024 && id < 2048) return CharsetIdOf(static_cast<uint16_t>(id - 1024));
+  if (id > 1024 && id < 2048) return ComputeCharsetId(static_cast<uint16_t>(id - 1024));
   // MariaDB UCA-14.0 collations: 256 ids per charset.
   if (id >= 2048 && id < 2304) return kUtf8mb3;
   if (id >= 2304 && id < 2560) return kUtf8mb4;
@@ -105,6 +105,21 @@ uint8_t CharsetIdOf(uint16_t id) {
   if (id >= 2816 && id < 3072) return kUtf16;
   if (id >= 3072 && id < 3328) return kUtf32;
   return kNone;
+}
+
+// Every collation id below 3328 (the highest known) to its charset, computed
+// at compile time: a text value looks its charset up once or twice.
+constexpr size_t kCollationIds = 3328;
+constexpr std::array<uint8_t, kCollationIds> kCharsetOfId = [] {
+  std::array<uint8_t, kCollationIds> ids{};
+  for (size_t id = 0; id < kCollationIds; ++id) {
+    ids[id] = ComputeCharsetId(static_cast<uint16_t>(id));
+  }
+  return ids;
+}();
+
+uint8_t CharsetIdOf(uint16_t id) {
+  return id < kCollationIds ? kCharsetOfId[id] : static_cast<uint8_t>(kNone);
 }
 
 // Windows-1252 as MySQL's latin1 has it: 0x80..0x9F.

@@ -13,11 +13,19 @@ class RowDecoder {
  public:
   RowDecoder(const RowsEvent& event, const TableSchema& schema)
       : event_(event), schema_(schema), reader_(event.rows) {
-    for (const auto& c : schema.columns) json_columns_ += c.type == kTypeJson ? 1 : 0;
-    if (event.kind == RowsKind::kPartialUpdate) before_json_.resize(schema.columns.size());
+    if (event.kind == RowsKind::kPartialUpdate) {
+      before_json_.resize(schema.columns.size());
+      json_ordinal_.resize(schema.columns.size());
+    }
+    size_t json = 0;
+    for (size_t i = 0; i < json_ordinal_.size(); ++i) {
+      json_ordinal_[i] = json;
+      json += schema.columns[i].type == kTypeJson ? 1 : 0;
+    }
+    json_columns_ = json;
   }
 
-  Status Run(const std::function<Status(RowChange&)>& on_row) {
+  Status Run(RowTarget* target) {
     const size_t n = schema_.columns.size();
     if (event_.column_count != n) {
       return Status::Corruption(Prefix() + ": the rows event has " +
@@ -35,23 +43,26 @@ class RowDecoder {
       return Status::Corruption(Prefix() + ": column bitmap shorter than " + std::to_string(n) +
                                 " columns");
     }
-    RowChange change;
+    // The columns each image carries, the same for every row of the event.
+    std::vector<uint32_t> before_present;
+    std::vector<uint32_t> after_present;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (has_before && event_.columns_before[i]) before_present.push_back(i);
+      if (has_after && after_columns[i]) after_present.push_back(i);
+    }
     for (row_ = 0; !reader_.empty(); ++row_) {
       for (auto& json : before_json_) json = BeforeJson();
-      change.before.present.assign(has_before ? n : 0, false);
-      change.after.present.assign(has_after ? n : 0, false);
-      change.before.values.resize(has_before ? n : 0);
-      change.after.values.resize(has_after ? n : 0);
       const size_t row_start = reader_.offset();
-      if (has_before) CDC_RETURN_IF_ERROR(Image(false, event_.columns_before, &change.before));
-      if (has_after) CDC_RETURN_IF_ERROR(Image(true, after_columns, &change.after));
+      target->BeginRow();
+      if (has_before) CDC_RETURN_IF_ERROR(Image(false, before_present, target));
+      if (has_after) CDC_RETURN_IF_ERROR(Image(true, after_present, target));
       if (reader_.offset() == row_start) {
         // A row of no columns takes no bytes: the rest could never be read.
         return Status::Corruption(Prefix() + ": row " + std::to_string(row_) + " at offset " +
                                   std::to_string(row_start) +
                                   " has no columns but bytes follow it");
       }
-      CDC_RETURN_IF_ERROR(on_row(change));
+      CDC_RETURN_IF_ERROR(target->EndRow());
     }
     return Status::OK();
   }
@@ -67,8 +78,7 @@ class RowDecoder {
     return Status::Corruption(Where(after) + ": " + what);
   }
 
-  Status Image(bool after, const std::vector<bool>& columns, RowImage* image) {
-    const size_t n = schema_.columns.size();
+  Status Image(bool after, const std::vector<uint32_t>& present, RowTarget* target) {
     const bool partial_event = event_.kind == RowsKind::kPartialUpdate;
     std::string_view partial_bits;
     if (after && partial_event) {
@@ -82,30 +92,18 @@ class RowDecoder {
         return Fail(after, "truncated partial-JSON bitmap at offset " + std::to_string(at));
       }
     }
-    size_t present = 0;
-    for (size_t i = 0; i < n; ++i) present += columns[i] ? 1 : 0;
     std::string_view nulls;
     const size_t nulls_at = reader_.offset();
-    if (!reader_.ReadBytes((present + 7) / 8, &nulls)) {
+    if (!reader_.ReadBytes((present.size() + 7) / 8, &nulls)) {
       return Fail(after, "truncated null bitmap at offset " + std::to_string(nulls_at));
     }
-    size_t k = 0;     // index among present columns
-    size_t json = 0;  // index among JSON columns of the table
-    for (size_t i = 0; i < n; ++i) {
+    target->BeginImage(after);
+    for (size_t k = 0; k < present.size(); ++k) {  // k: index among present columns
+      const size_t i = present[k];
       const ColumnSchema& column = schema_.columns[i];
-      bool partial = false;
-      if (column.type == kTypeJson) {
-        partial = !partial_bits.empty() && Bit(partial_bits, json);
-        ++json;
-      }
-      cdc::v1::Value& value = image->values[i];
-      if (!columns[i]) {
-        value.Clear();
-        continue;
-      }
-      image->present[i] = true;
-      if (Bit(nulls, k++)) {
-        value.set_null(true);
+      cdc::v1::Value* value = target->Slot(i);
+      if (Bit(nulls, k)) {
+        value->set_null(true);
         if (!after && !before_json_.empty()) before_json_[i].state = BeforeJson::kNull;
         continue;
       }
@@ -114,15 +112,15 @@ class RowDecoder {
         ByteReader peek = reader_;
         std::string_view raw;
         if (internal::ReadLengthPrefixed(&peek, column.meta, &raw)) {
-          if (partial) {
+          if (!partial_bits.empty() && Bit(partial_bits, json_ordinal_[i])) {
             reader_ = peek;
-            CDC_RETURN_IF_ERROR(ApplyPartial(i, start, raw, &value).WithContext(Where(after)));
+            CDC_RETURN_IF_ERROR(ApplyPartial(i, start, raw, value).WithContext(Where(after)));
             continue;
           }
           if (!after) before_json_[i] = {BeforeJson::kPresent, raw};
         }
       }
-      Status s = DecodeValue(column, &reader_, &value);
+      Status s = DecodeValue(column, &reader_, value);
       if (!s.ok()) return s.WithContext(Where(after));
     }
     return Status::OK();
@@ -170,6 +168,8 @@ class RowDecoder {
   ByteReader reader_;
   size_t row_ = 0;
   size_t json_columns_ = 0;
+  // PARTIAL_UPDATE_ROWS: each column's index among the table's JSON columns.
+  std::vector<size_t> json_ordinal_;
   // PARTIAL_UPDATE_ROWS: the current row's before-image JSON per column.
   struct BeforeJson {
     enum State { kAbsent, kNull, kPresent } state = kAbsent;
@@ -178,12 +178,55 @@ class RowDecoder {
   std::vector<BeforeJson> before_json_;
 };
 
+// RowChange images filled through RowTarget, for the callback form.
+class ImageTarget final : public RowTarget {
+ public:
+  ImageTarget(const RowsEvent& event, size_t n, const std::function<Status(RowChange&)>& on_row)
+      : n_(n), on_row_(on_row) {
+    if (event.kind != RowsKind::kWrite) change_.before.values.resize(n);
+    if (event.kind != RowsKind::kDelete) change_.after.values.resize(n);
+  }
+
+  void BeginRow() override {}
+
+  void BeginImage(bool after) override {
+    image_ = after ? &change_.after : &change_.before;
+    image_->present.assign(n_, false);
+    image_->values.resize(n_);
+  }
+
+  cdc::v1::Value* Slot(size_t column) override {
+    image_->present[column] = true;
+    return &image_->values[column];
+  }
+
+  Status EndRow() override {
+    for (RowImage* image : {&change_.before, &change_.after}) {
+      for (size_t i = 0; i < image->present.size() && i < image->values.size(); ++i) {
+        if (!image->present[i]) image->values[i].Clear();  // absent: unset
+      }
+    }
+    return on_row_(change_);
+  }
+
+ private:
+  const size_t n_;
+  const std::function<Status(RowChange&)>& on_row_;
+  RowChange change_;
+  RowImage* image_ = nullptr;
+};
+
 }  // namespace
+
+Status DecodeRows(const RowsEvent& event, const TableSchema& schema, RowTarget* target) {
+  RowDecoder decoder(event, schema);
+  return decoder.Run(target);
+}
 
 Status DecodeRows(const RowsEvent& event, const TableSchema& schema,
                   const std::function<Status(RowChange&)>& on_row) {
-  RowDecoder decoder(event, schema);
-  return decoder.Run(on_row);
+  ImageTarget target(event, schema.columns.size(), on_row);
+  return DecodeRows(event, schema, &target);
 }
 
 }  // namespace cdc::binlog

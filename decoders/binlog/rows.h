@@ -95,6 +95,29 @@ struct RowChange {
   RowImage after;   // WRITE, UPDATE
 };
 
+// Where DecodeRows puts the values of each row, as it decodes them: the
+// live source fills the columns of a change event straight from the event's
+// bytes, with no row image between them.
+//
+// For each row: BeginRow, then for each image the event has (the before
+// image, then the after image) BeginImage and, for each column present in
+// it, in column order, Slot for the value to set (the decoder sets exactly
+// one case on it); then EndRow. A failed row ends without EndRow.
+class RowTarget {
+ public:
+  virtual ~RowTarget() = default;
+  virtual void BeginRow() = 0;
+  virtual void BeginImage(bool after) = 0;
+  virtual cdc::v1::Value* Slot(size_t column) = 0;
+  // A non-OK status stops the decoding and is returned by DecodeRows.
+  virtual Status EndRow() = 0;
+};
+
+// Decodes every row of `event` with `schema` (which must have
+// event.column_count columns) into `target`; the other DecodeRows's
+// contract on values, JSON partial updates and errors holds.
+Status DecodeRows(const RowsEvent& event, const TableSchema& schema, RowTarget* target);
+
 // Decodes every row of `event` with `schema` (which must have
 // event.column_count columns) and calls `on_row` for each, in order; stops at
 // the first error `on_row` returns. PARTIAL_UPDATE_ROWS JSON diffs are applied

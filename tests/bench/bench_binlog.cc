@@ -4,9 +4,10 @@
 // RowKey built (BM_BinlogDecodeBuild) and serialized as the Kafka sink does
 // (agent/event_wire.h; BM_BinlogDecodeBuildSerialize). No JSON.
 //
-// As in the live source, each row fills an event recycled from the one
-// before: cleared, with the sub-messages it held kept (agent/event_spares.h).
-// BM_BinlogDecodeBuildNoReuse builds every event's messages anew, the
+// As in the live source, the decoder writes each row's values straight into
+// the columns of an event recycled from the row before: cleared, with the
+// sub-messages it held kept (agent/event_spares.h).
+// BM_BinlogDecodeBuildNoReuse fills the event without kept sub-messages, the
 // reference that shows what the reuse saves.
 //
 // The fixtures are ../shared/fixtures/binlog/ beside the work tree; without
@@ -145,45 +146,55 @@ class FilePass {
       ctx_.pos = header.log_pos;
       ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
     }
-    return binlog::DecodeRows(rows, schema, [&](binlog::RowChange& change) {
-      ++counts_.rows;
-      if (count_columns_) {
-        for (const binlog::RowImage* image : {&change.before, &change.after}) {
-          counts_.columns += static_cast<uint64_t>(
-              std::count(image->present.begin(), image->present.end(), true));
-        }
-      }
-      if constexpr (kBuildsEvents) {
-        cdc::v1::ChangeEvent& event = out_.event;
-        bool has_key;
-        if constexpr (kMode == Mode::kBuildNoReuse) {
-          event.Clear();  // frees the values and the source block
-          has_key = agent::mysql::BuildRowEvent(schema, rows.kind, change, ctx_, &event, &key_);
-        } else {
-          out_.Clear();  // keeps them in out_.spares
-          spares_.TakeFrom(&out_.spares);
-          has_key = agent::mysql::BuildRowEvent(schema, rows.kind, change, ctx_, &event, &key_,
-                                                &spares_);
-        }
-        ++ctx_.event_index;
-        if constexpr (kMode == Mode::kBuildSerialize) {
-          value_buffer_.clear();
-          agent::AppendEventWire(event, &value_buffer_);
-          counts_.serialized_bytes += value_buffer_.size();
-          if (has_key) {
-            key_buffer_.clear();
-            agent::AppendRowKeyWire(key_, &key_buffer_);
-            counts_.serialized_bytes += key_buffer_.size();
+    if constexpr (!kBuildsEvents) {
+      return binlog::DecodeRows(rows, schema, [&](binlog::RowChange& change) {
+        ++counts_.rows;
+        if (count_columns_) {
+          for (const binlog::RowImage* image : {&change.before, &change.after}) {
+            counts_.columns += static_cast<uint64_t>(
+                std::count(image->present.begin(), image->present.end(), true));
           }
-        } else {
-          benchmark::DoNotOptimize(has_key);
-          benchmark::DoNotOptimize(event);
         }
-      } else {
         benchmark::DoNotOptimize(change);
-      }
-      return Status::OK();
-    });
+        return Status::OK();
+      });
+    } else {
+      // As the live source: the decoder fills the columns of the event.
+      constexpr bool kReuse = kMode != Mode::kBuildNoReuse;
+      return agent::mysql::DecodeRowEvents(
+          rows, schema, ctx_, kReuse ? &spares_ : nullptr,
+          [&]() {
+            if constexpr (kReuse) {
+              out_.Clear();  // keeps its messages in out_.spares
+              spares_.TakeFrom(&out_.spares);
+            } else {
+              out_.event.Clear();
+            }
+            return &out_.event;
+          },
+          [&](cdc::v1::ChangeEvent* event) {
+            ++counts_.rows;
+            if (count_columns_) {
+              counts_.columns += static_cast<uint64_t>(event->before_size() + event->after_size());
+            }
+            const bool has_key = agent::mysql::RowKeyOf(schema, *event, &key_);
+            ++ctx_.event_index;
+            if constexpr (kMode == Mode::kBuildSerialize) {
+              value_buffer_.clear();
+              agent::AppendEventWire(*event, &value_buffer_);
+              counts_.serialized_bytes += value_buffer_.size();
+              if (has_key) {
+                key_buffer_.clear();
+                agent::AppendRowKeyWire(key_, &key_buffer_);
+                counts_.serialized_bytes += key_buffer_.size();
+              }
+            } else {
+              benchmark::DoNotOptimize(has_key);
+              benchmark::DoNotOptimize(*event);
+            }
+            return Status::OK();
+          });
+    }
   }
 
   binlog::EventDecoder decoder_;

@@ -286,9 +286,10 @@ class RandomEvents {
 
 // Every row of the binlog fixtures, decoded as `decode-binlog` and the live
 // MySQL/MariaDB source decode them, handed to a callback. With `reuse`, as
-// the live source builds them: each row fills the event of the row before,
-// recycled with its kept rows and values (agent/event_spares.h), across
-// tables and files; without, each row fills a new event.
+// the live source builds them: the decoder writes each row straight into
+// the event of the row before, recycled with its kept rows and values
+// (agent/event_spares.h), across tables and files; without, each row is
+// decoded into row images and moved into a new event (BuildRowEvent).
 class FixtureRows {
  public:
   // Called with each row's event and key, and a label that names the row.
@@ -344,24 +345,36 @@ class FixtureRows {
       if (it == tables_.end()) return Status::Corruption("rows event without a TABLE_MAP");
       ctx_.pos = event.header.log_pos;
       ctx_.commit_time_us = static_cast<int64_t>(event.header.timestamp) * 1000000;
-      return binlog::DecodeRows(*rows, it->second, [&](binlog::RowChange& change) {
+      const binlog::TableSchema& schema = it->second;
+      if (reuse_) {
+        return mysql::DecodeRowEvents(
+            *rows, schema, ctx_, &spares_,
+            [&]() {
+              recycled_.Clear();
+              spares_.TakeFrom(&recycled_.spares);
+              return &recycled_.event;
+            },
+            [&](cdc::v1::ChangeEvent* built) {
+              cdc::v1::RowKey key;
+              mysql::RowKeyOf(schema, *built, &key);
+              Visited(*built, key);
+              return Status::OK();
+            });
+      }
+      return binlog::DecodeRows(*rows, schema, [&](binlog::RowChange& change) {
         cdc::v1::ChangeEvent fresh;
         cdc::v1::RowKey key;
-        cdc::v1::ChangeEvent* out = &fresh;
-        if (reuse_) {
-          recycled_.Clear();
-          spares_.TakeFrom(&recycled_.spares);
-          out = &recycled_.event;
-        }
-        mysql::BuildRowEvent(it->second, rows->kind, change, ctx_, out, &key,
-                             reuse_ ? &spares_ : nullptr);
-        ++ctx_.event_index;
-        const std::string label = ctx_.file + " row " + std::to_string(rows_++);
-        visit_(*out, key, label);
+        mysql::BuildRowEvent(schema, rows->kind, change, ctx_, &fresh, &key);
+        Visited(fresh, key);
         return Status::OK();
       });
     }
     return Status::OK();
+  }
+
+  void Visited(const cdc::v1::ChangeEvent& event, const cdc::v1::RowKey& key) {
+    ++ctx_.event_index;
+    visit_(event, key, ctx_.file + " row " + std::to_string(rows_++));
   }
 
   Visit visit_;

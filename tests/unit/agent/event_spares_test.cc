@@ -136,28 +136,35 @@ TEST(EmptyValueTest, GivesOneOfTheEmptiedValuesTheConvertersAreTestedWith) {
   }
 }
 
+// The live source's path (values decoded straight into a kept event) against
+// the plain one (row images moved into a new event), on every fixture row.
 TEST(EventReuseTest, EveryBinlogFixtureRowBuildsFromKeptRowsAsFromNew) {
   const std::vector<std::string> files = binlog::testing::AllBinlogFiles();
   if (files.empty()) {
     CDC_FIXTURES_ABSENT("fixture folders " << binlog::testing::kMariaDir << " and "
                                            << binlog::testing::kMysqlDir << " are absent");
   }
-  std::vector<std::string> fresh;
+  std::vector<std::pair<std::string, std::string>> fresh;  // event, key
   testing::FixtureRows fresh_rows(
-      [&](const cdc::v1::ChangeEvent& event, const cdc::v1::RowKey&, const std::string&) {
-        fresh.push_back(event.SerializeAsString());
+      [&](const cdc::v1::ChangeEvent& event, const cdc::v1::RowKey& key, const std::string&) {
+        fresh.emplace_back(event.SerializeAsString(), key.SerializeAsString());
       });
   size_t at = 0;
   size_t differ = 0;
+  size_t keys = 0;
   testing::FixtureRows reused_rows(
-      [&](const cdc::v1::ChangeEvent& event, const cdc::v1::RowKey&, const std::string& label) {
+      [&](const cdc::v1::ChangeEvent& event, const cdc::v1::RowKey& key, const std::string& label) {
         ASSERT_LT(at, fresh.size());
-        if (event.SerializeAsString() != fresh[at] && ++differ <= 5) {
+        if (event.SerializeAsString() != fresh[at].first && ++differ <= 5) {
           cdc::v1::ChangeEvent want;
-          ASSERT_TRUE(want.ParseFromString(fresh[at]));
+          ASSERT_TRUE(want.ParseFromString(fresh[at].first));
           ADD_FAILURE() << label << " from kept rows:\n  " << event.ShortDebugString()
                         << "\nfrom new:\n  " << want.ShortDebugString();
         }
+        if (key.SerializeAsString() != fresh[at].second && ++differ <= 5) {
+          ADD_FAILURE() << label << " key from kept rows: " << key.ShortDebugString();
+        }
+        keys += key.columns_size() > 0 ? 1 : 0;
         ++at;
       },
       /*reuse=*/true);
@@ -165,8 +172,10 @@ TEST(EventReuseTest, EveryBinlogFixtureRowBuildsFromKeptRowsAsFromNew) {
     ASSERT_TRUE(fresh_rows.File(path).ok()) << path;
     ASSERT_TRUE(reused_rows.File(path).ok()) << path;
   }
-  std::cout << "[ fixtures ] " << files.size() << " files, " << at << " rows\n";
+  std::cout << "[ fixtures ] " << files.size() << " files, " << at << " rows, " << keys
+            << " with a key\n";
   EXPECT_GT(at, 46000u);
+  EXPECT_GT(keys, 1000u);
   EXPECT_EQ(at, fresh.size());
   EXPECT_EQ(differ, 0u);
 }

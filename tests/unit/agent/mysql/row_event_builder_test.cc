@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 namespace cdc::agent::mysql {
 namespace {
 
@@ -86,6 +88,60 @@ TEST(SplitKeyChangeTest, OtherEventsAreLeftAlone) {
   const binlog::TableSchema keyless = Schema({});
   Built none = Update(keyless, Image({1, 1, 7}), Image({2, 1, 7}));
   EXPECT_FALSE(SplitKeyChange(keyless, &none.event, &none.key, &insert, &insert_key));
+}
+
+// A key kept or moved is told apart whatever its values' case, and from a
+// before image that lacks columns.
+TEST(SplitKeyChangeTest, KeysOfEveryCaseAndMinimalBeforeImages) {
+  const binlog::TableSchema schema = Schema({0, 1});
+  auto update = [&](auto set_before, auto set_after, std::vector<bool> before_present = {}) {
+    binlog::RowImage before = Image({0, 0, 7}, before_present);
+    binlog::RowImage after = Image({0, 0, 8});
+    set_before(&before);
+    set_after(&after);
+    return Update(schema, std::move(before), std::move(after));
+  };
+  cdc::v1::ChangeEvent insert;
+  cdc::v1::RowKey insert_key;
+  struct Case {
+    const char* what;
+    std::function<void(binlog::RowImage*)> before, after;
+    bool moved;
+  };
+  auto text = [](const char* a, const char* b) {
+    return [=](binlog::RowImage* image) {
+      image->values[0].set_text_value(a);
+      image->values[1].set_text_value(b);
+    };
+  };
+  auto stamp = [](int64_t seconds) {
+    return [=](binlog::RowImage* image) {
+      image->values[1].mutable_timestamp_value()->set_epoch_micros(seconds * 1000000);
+    };
+  };
+  auto real = [](double d) {
+    return [=](binlog::RowImage* image) { image->values[1].set_double_value(d); };
+  };
+  const std::vector<Case> cases = {
+      {"same text", text("a", "b"), text("a", "b"), false},
+      {"other text", text("a", "b"), text("a", "c"), true},
+      {"same timestamp", stamp(5), stamp(5), false},
+      {"other timestamp", stamp(5), stamp(6), true},
+      {"same double", real(1.5), real(1.5), false},
+      {"other double", real(1.5), real(2.5), true},
+      {"int to text", [](binlog::RowImage*) {}, text("0", "0"), true},
+  };
+  for (const Case& c : cases) {
+    Built b = update(c.before, c.after);
+    EXPECT_EQ(SplitKeyChange(schema, &b.event, &b.key, &insert, &insert_key), c.moved) << c.what;
+    EXPECT_EQ(b.event.op(), c.moved ? cdc::v1::OP_DELETE : cdc::v1::OP_UPDATE) << c.what;
+  }
+  // A before image without its third column, the key moved: still split.
+  Built minimal = update(stamp(5), stamp(6), {true, true, false});
+  ASSERT_EQ(minimal.event.before_size(), 2);
+  EXPECT_TRUE(SplitKeyChange(schema, &minimal.event, &minimal.key, &insert, &insert_key));
+  ASSERT_EQ(insert_key.columns_size(), 2);
+  EXPECT_EQ(insert_key.columns(1).value().timestamp_value().epoch_micros(), 6000000);
 }
 
 TEST(DebeziumTableOfTest, TypesLabelsAndKeyColumnsAsNotNull) {
