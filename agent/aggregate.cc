@@ -410,7 +410,7 @@ Status Aggregator::AddToWindow(const transform::AggregateInput& in) {
   return Status::OK();
 }
 
-void Aggregator::EndBatch(const cdc::v1::Source& source, std::vector<OutEvent>* out,
+void Aggregator::EndBatch(const cdc::v1::Source& source, EventList* out,
                           std::vector<std::pair<std::string, std::string>>* states) {
   for (std::string& name : stale_) journal_->Stage(std::move(name), std::nullopt, states);
   stale_.clear();

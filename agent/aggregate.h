@@ -68,7 +68,7 @@ class Aggregator final : public transform::AggregateSink {
   // At a batch's end: the results of the windows the watermark has passed
   // are appended to `out` (stamped with `source`, the batch's last event's
   // source: its position), and what changed is staged into `states`.
-  void EndBatch(const cdc::v1::Source& source, std::vector<OutEvent>* out,
+  void EndBatch(const cdc::v1::Source& source, EventList* out,
                 std::vector<std::pair<std::string, std::string>>* states);
 
   uint64_t late() const { return late_; }

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,11 +70,109 @@ struct OutEvent {
   }
 };
 
+// The events of a batch, in order, with the interface of a vector. Unlike
+// a vector it keeps the events it drops (resize, clear) past its size,
+// cleared (OutEvent::Clear), and hands them out again as the next ones it
+// is given (emplace_back): a batch's list refilled moves no event, and each
+// event it hands out keeps the memory of the one it was.
+class EventList {
+ public:
+  using value_type = OutEvent;
+  using iterator = OutEvent*;
+  using const_iterator = const OutEvent*;
+  using reverse_iterator = std::reverse_iterator<iterator>;
+  using const_reverse_iterator = std::reverse_iterator<const_iterator>;
+
+  EventList() = default;
+  // From the events of a vector (tests and one-off batches).
+  // Implicit: a vector of events reads as a list.
+  EventList(std::vector<OutEvent> events)
+      : slots_(std::move(events)), size_(slots_.size()) {}
+  EventList(std::initializer_list<OutEvent> events) : EventList(std::vector<OutEvent>(events)) {}
+  // A copy holds copies of the events, none kept past them.
+  EventList(const EventList& other) : slots_(other.begin(), other.end()), size_(other.size_) {}
+  EventList& operator=(const EventList& other) {
+    if (this != &other) *this = EventList(other);
+    return *this;
+  }
+  EventList(EventList&& other) noexcept
+      : slots_(std::move(other.slots_)), size_(std::exchange(other.size_, 0)) {
+    other.slots_.clear();
+  }
+  EventList& operator=(EventList&& other) noexcept {
+    slots_ = std::move(other.slots_);
+    size_ = std::exchange(other.size_, 0);
+    other.slots_.clear();
+    return *this;
+  }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Events kept past the size, ready to be handed out again.
+  size_t kept() const { return slots_.size() - size_; }
+  size_t capacity() const { return slots_.capacity(); }
+  void reserve(size_t n) { slots_.reserve(n); }
+
+  OutEvent& operator[](size_t i) { return slots_[i]; }
+  const OutEvent& operator[](size_t i) const { return slots_[i]; }
+  OutEvent& back() { return slots_[size_ - 1]; }
+  const OutEvent& back() const { return slots_[size_ - 1]; }
+  iterator begin() { return slots_.data(); }
+  iterator end() { return slots_.data() + size_; }
+  const_iterator begin() const { return slots_.data(); }
+  const_iterator end() const { return slots_.data() + size_; }
+  reverse_iterator rbegin() { return reverse_iterator(end()); }
+  reverse_iterator rend() { return reverse_iterator(begin()); }
+  const_reverse_iterator rbegin() const { return const_reverse_iterator(end()); }
+  const_reverse_iterator rend() const { return const_reverse_iterator(begin()); }
+
+  // An event at the end, as a new one reads: a kept one (with its spares,
+  // which the caller may take), or a new one.
+  OutEvent& emplace_back() {
+    if (size_ == slots_.size()) slots_.emplace_back();
+    return slots_[size_++];
+  }
+  OutEvent& emplace_back(OutEvent&& event) { return emplace_back() = std::move(event); }
+  void push_back(OutEvent&& event) { emplace_back() = std::move(event); }
+  void push_back(const OutEvent& event) { emplace_back() = event; }
+  // Inserts `event` before `at`; the events from `at` on move one along.
+  iterator insert(iterator at, OutEvent&& event) {
+    const auto i = static_cast<size_t>(at - begin());
+    push_back(std::move(event));
+    std::rotate(begin() + i, end() - 1, end());
+    return begin() + i;
+  }
+  // Shrinking clears the events past `n` and keeps them.
+  void resize(size_t n) {
+    while (size_ > n) slots_[--size_].Clear();
+    while (size_ < n) emplace_back();
+  }
+  void clear() { resize(0); }
+  // Moves the events `other` keeps to the ones this list keeps; `other`,
+  // which must be empty, is left without any.
+  void TakeKept(EventList* other) {
+    for (size_t i = other->size_; i < other->slots_.size(); ++i) {
+      slots_.push_back(std::move(other->slots_[i]));
+    }
+    other->slots_.clear();
+  }
+  // Frees the kept events past the first `n` kept ones.
+  void TrimKept(size_t n) {
+    if (kept() > n) slots_.resize(size_ + n);
+  }
+
+ private:
+  std::vector<OutEvent> slots_;  // [0, size_) the events; the rest kept
+  size_t size_ = 0;
+};
+
 // Events that go back to the source that filled them once the encoder is
 // done with them, so that a source that runs steadily fills the same
 // messages again instead of allocating each event, its columns and their
-// strings anew. The source's reader thread takes (Append), the encoder
-// thread gives back (Recycle); they meet under a lock once per batch.
+// strings anew. The encoder thread gives back a batch's list of events
+// whole (Recycle), the source's reader thread takes one for each batch it
+// starts (Append); they meet under a lock once per batch, and no event
+// moves.
 class EventPool {
  public:
   // Keeps at most `max_events` events given back and not yet taken (and
@@ -86,60 +186,75 @@ class EventPool {
   EventPool& operator=(const EventPool&) = delete;
 
   // Appends an event to `events`: a recycled one, or a new one when none
-  // is ready. A recycled event's kept sub-messages move to `spares` when
-  // given (the filler's), else they are freed: an event must not gather
-  // the spares of every round it makes. A new batch gets room for 256
-  // events (at most `max_events`) with its first, so that it does not move
-  // its events as it grows. Only the thread that fills the source's batches
-  // calls it.
-  OutEvent& Append(std::vector<OutEvent>* events, EventSpares* spares = nullptr) {
+  // is ready. A list with no kept event left takes the events of a list
+  // given back, when there is one: a new batch's empty list becomes that
+  // list (no event moves), a list filled beyond what it kept takes them
+  // over. A recycled event's kept sub-messages move to `spares` when given
+  // (the filler's), else they are freed: an event must not gather the
+  // spares of every round it makes. A new list gets room for 256 events (at
+  // most `max_events`) with its first, so that it does not move its events
+  // as it grows. Only the thread that fills the source's batches calls it.
+  OutEvent& Append(EventList* events, EventSpares* spares = nullptr) {
+    if (events->kept() == 0) TakeReturned(events);
     if (events->capacity() == 0) events->reserve(first_room_);
-    if (ready_.empty()) {
-      std::lock_guard lock(mu_);
-      ready_.swap(returned_);
-    }
-    if (ready_.empty()) return events->emplace_back();
-    events->push_back(std::move(ready_.back()));
-    ready_.pop_back();
-    OutEvent& out = events->back();
-    if (spares != nullptr) {
-      spares->TakeFrom(&out.spares);
-    } else {
-      out.spares = EventSpares();
+    const bool recycled = events->kept() > 0;
+    OutEvent& out = events->emplace_back();
+    if (recycled) {
+      if (spares != nullptr) {
+        spares->TakeFrom(&out.spares);
+      } else {
+        out.spares = EventSpares();
+      }
     }
     return out;
   }
 
-  // Takes back the events for which keep(index) is true, cleared, up to
-  // the pool's bound; the others are freed. (A cleared event keeps in its
-  // spares its rows of columns and its source block.)
+  // Takes back `events`, cleared, keeping those for which keep(index) is
+  // true up to the pool's bound; the others are freed. `events` is left
+  // empty. (A cleared event keeps in its spares its rows of columns and
+  // its source block.)
   template <typename Keep>
-  void Recycle(std::vector<OutEvent>* events, Keep keep) {
+  void Recycle(EventList* events, Keep keep) {
     size_t kept = 0;
     for (size_t i = 0; i < events->size(); ++i) {
       if (!keep(i)) continue;
-      OutEvent& e = (*events)[i];
-      e.Clear();
-      if (kept != i) (*events)[kept] = std::move(e);
+      if (kept != i) (*events)[kept] = std::move((*events)[i]);
       ++kept;
     }
-    events->resize(kept);
-    std::lock_guard lock(mu_);
-    const size_t room = max_events_ > returned_.size() ? max_events_ - returned_.size() : 0;
-    if (events->size() > room) events->resize(room);
-    // Moves the fewer of the two: a moved event is built anew.
-    if (events->size() > returned_.size()) returned_.swap(*events);
-    for (OutEvent& e : *events) returned_.push_back(std::move(e));
+    // The events not kept are freed with what they held.
+    for (size_t i = kept; i < events->size(); ++i) (*events)[i] = OutEvent();
     events->clear();
+    std::lock_guard lock(mu_);
+    const size_t room = max_events_ > returned_events_ ? max_events_ - returned_events_ : 0;
+    events->TrimKept(std::min(kept, room));
+    if (events->kept() == 0) {
+      *events = EventList();
+      return;
+    }
+    returned_events_ += events->kept();
+    returned_.push_back(std::move(*events));
   }
 
  private:
+  void TakeReturned(EventList* events) {
+    std::lock_guard lock(mu_);
+    if (returned_.empty()) return;
+    EventList& list = returned_.back();
+    returned_events_ -= list.kept();
+    if (events->empty()) {
+      *events = std::move(list);
+    } else {
+      events->TakeKept(&list);
+    }
+    returned_.pop_back();
+  }
+
   static constexpr size_t kFirstRoom = 256;
   const size_t max_events_;
   const size_t first_room_;
   std::mutex mu_;
-  std::vector<OutEvent> returned_;  // guarded by mu_
-  std::vector<OutEvent> ready_;     // the filling thread's
+  std::vector<EventList> returned_;  // guarded by mu_
+  size_t returned_events_ = 0;       // kept in returned_; guarded by mu_
 };
 
 // The pool of a source whose batches hold up to `batch_max_events` events
@@ -167,7 +282,7 @@ inline std::shared_ptr<EventPool> MakeEventPool(int batch_max_events, int queue_
 // same name replaces an earlier one.
 // A batch owns its events until the sink has serialized them.
 struct Batch {
-  std::vector<OutEvent> events;
+  EventList events;
   // Where the events go once encoded; null: they are freed.
   std::shared_ptr<EventPool> pool;
   std::optional<offsets::Position> end_position;

@@ -17,13 +17,12 @@ uint32_t ReadBigEndian(const uint8_t* p, int n) {
   return v;
 }
 
-void AppendDigits(uint32_t v, int width, std::string* out) {
-  char buf[kDigitsPerGroup];
+// Writes `v` as `width` digits, leading zeros included, at `out`.
+void WriteDigits(uint32_t v, int width, char* out) {
   for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + v % 10);
+    out[i] = static_cast<char>('0' + v % 10);
     v /= 10;
   }
-  out->append(buf, static_cast<size_t>(width));
 }
 
 }  // namespace
@@ -46,40 +45,55 @@ bool DecimalToText(std::string_view bytes, int precision, int scale, std::string
     for (size_t i = 0; i < size; ++i) buf[i] = static_cast<uint8_t>(~buf[i]);
   }
   const int intg = precision - scale;
-  std::string digits;  // integer digits, leading zeros included
+  // The text is put together here and assigned once: at most 65 digits, a
+  // sign and a point.
+  std::array<char, 72> digits;   // integer digits, leading zeros included
+  std::array<char, 32> fraction;  // at most 30 digits
+  size_t ndigits = 0;
+  size_t nfraction = 0;
   const uint8_t* p = buf.data();
   bool nonzero = false;
-  auto take = [&](int ndigits, std::string* to) {
-    int nbytes = ndigits == kDigitsPerGroup ? 4 : kDigitBytes[ndigits];
+  auto take = [&](int group_digits, char* to, size_t* n) {
+    int nbytes = group_digits == kDigitsPerGroup ? 4 : kDigitBytes[group_digits];
     uint32_t v = ReadBigEndian(p, nbytes);
     p += nbytes;
-    if (v >= kPowersOf10[ndigits]) return false;
+    if (v >= kPowersOf10[group_digits]) return false;
     nonzero = nonzero || v != 0;
-    AppendDigits(v, ndigits, to);
+    WriteDigits(v, group_digits, to + *n);
+    *n += static_cast<size_t>(group_digits);
     return true;
   };
-  if (intg % kDigitsPerGroup != 0 && !take(intg % kDigitsPerGroup, &digits)) return false;
+  if (intg % kDigitsPerGroup != 0 && !take(intg % kDigitsPerGroup, digits.data(), &ndigits)) {
+    return false;
+  }
   for (int i = 0; i < intg / kDigitsPerGroup; ++i) {
-    if (!take(kDigitsPerGroup, &digits)) return false;
+    if (!take(kDigitsPerGroup, digits.data(), &ndigits)) return false;
   }
-  std::string fraction;
   for (int i = 0; i < scale / kDigitsPerGroup; ++i) {
-    if (!take(kDigitsPerGroup, &fraction)) return false;
+    if (!take(kDigitsPerGroup, fraction.data(), &nfraction)) return false;
   }
-  if (scale % kDigitsPerGroup != 0 && !take(scale % kDigitsPerGroup, &fraction)) return false;
+  if (scale % kDigitsPerGroup != 0 &&
+      !take(scale % kDigitsPerGroup, fraction.data(), &nfraction)) {
+    return false;
+  }
 
-  size_t first = digits.find_first_not_of('0');
-  out->clear();
-  if (negative && nonzero) out->push_back('-');
-  if (first == std::string::npos) {
-    out->push_back('0');
+  std::array<char, 104> text;
+  size_t n = 0;
+  if (negative && nonzero) text[n++] = '-';
+  size_t first = 0;
+  while (first < ndigits && digits[first] == '0') ++first;
+  if (first == ndigits) {
+    text[n++] = '0';
   } else {
-    out->append(digits, first, std::string::npos);
+    std::memcpy(text.data() + n, digits.data() + first, ndigits - first);
+    n += ndigits - first;
   }
   if (scale > 0) {
-    out->push_back('.');
-    out->append(fraction);
+    text[n++] = '.';
+    std::memcpy(text.data() + n, fraction.data(), nfraction);
+    n += nfraction;
   }
+  out->assign(text.data(), n);
   return true;
 }
 

@@ -258,7 +258,7 @@ void ExpectLikeNew(const OutEvent& e) {
 
 TEST(EventPoolTest, RecycledEventsComeBackClearedWithTheirMemory) {
   EventPool pool(100);
-  std::vector<OutEvent> events;
+  EventList events;
   for (int i = 0; i < 4; ++i) FillEvent(&pool.Append(&events), std::to_string(i));
   ASSERT_EQ(events.size(), 4u);
   // The columns' objects, to recognise them when they come back.
@@ -267,7 +267,7 @@ TEST(EventPoolTest, RecycledEventsComeBackClearedWithTheirMemory) {
   pool.Recycle(&events, [](size_t) { return true; });
   EXPECT_TRUE(events.empty());
 
-  std::vector<OutEvent> again;
+  EventList again;
   again.reserve(5);  // stable addresses
   for (int i = 0; i < 4; ++i) {
     EventSpares spares;
@@ -291,13 +291,13 @@ TEST(EventPoolTest, RecycledEventsComeBackClearedWithTheirMemory) {
 
 TEST(EventPoolTest, KeepsOnlyWhatKeepSaysUpToItsBound) {
   EventPool pool(3);
-  std::vector<OutEvent> events;
+  EventList events;
   for (int i = 0; i < 6; ++i) FillEvent(&pool.Append(&events), std::to_string(i));
   // Events 1 and 4 are not kept (a large message); 0, 2 and 3 fill the
   // bound, so 5 is freed too.
   pool.Recycle(&events, [](size_t i) { return i != 1 && i != 4; });
   EXPECT_TRUE(events.empty());
-  std::vector<OutEvent> again;
+  EventList again;
   again.reserve(4);  // stable addresses
   for (int i = 0; i < 3; ++i) {
     EventSpares spares;
@@ -312,7 +312,7 @@ TEST(EventPoolTest, KeepsOnlyWhatKeepSaysUpToItsBound) {
   // fourth event, empty, has no row to keep either way).
   for (OutEvent& e : again) FillEvent(&e, "again");
   pool.Recycle(&again, [](size_t) { return true; });
-  std::vector<OutEvent> third;
+  EventList third;
   EventSpares last;
   for (int i = 0; i < 4; ++i) {
     last = EventSpares();
@@ -327,13 +327,13 @@ TEST(EventPoolTest, ASourcesPoolKeepsEveryEventInFlightWhateverTheQueueDepth) {
   // any (the queue ran full, then drained): none is freed, so the next
   // four batches are all filled with recycled events.
   std::shared_ptr<EventPool> pool = MakeEventPool(10, 2);
-  std::vector<std::vector<OutEvent>> batches(4);
+  std::vector<EventList> batches(4);
   for (auto& batch : batches) {
     for (int i = 0; i < 10; ++i) FillEvent(&pool->Append(&batch), std::to_string(i));
   }
   for (auto& batch : batches) pool->Recycle(&batch, [](size_t) { return true; });
   for (int b = 0; b < 4; ++b) {
-    std::vector<OutEvent> batch;
+    EventList batch;
     batch.reserve(10);
     for (int i = 0; i < 10; ++i) {
       EventSpares spares;
@@ -342,10 +342,85 @@ TEST(EventPoolTest, ASourcesPoolKeepsEveryEventInFlightWhateverTheQueueDepth) {
       EXPECT_EQ(spares.column_rows(), 1u) << "batch " << b << " event " << i;
     }
   }
-  std::vector<OutEvent> more;
+  EventList more;
   EventSpares none;
   pool->Append(&more, &none);
   EXPECT_EQ(none.column_rows(), 0u) << "the 41st is new";
+}
+
+TEST(EventListTest, KeepsTheEventsItDropsAndHandsThemOutAgain) {
+  EventList list;
+  list.reserve(8);  // stable addresses
+  for (int i = 0; i < 4; ++i) FillEvent(&list.emplace_back(), std::to_string(i));
+  const OutEvent* third = &list[2];
+  list.resize(2);
+  EXPECT_EQ(list.size(), 2u);
+  EXPECT_EQ(list.kept(), 2u);
+  EXPECT_EQ(list[1].topic, "topic-1") << "the events before the cut stay";
+  EXPECT_EQ(list.end() - list.begin(), 2);
+  // The next event is the dropped third one, cleared, its row kept in
+  // its spares.
+  OutEvent& again = list.emplace_back();
+  EXPECT_EQ(&again, third);
+  ExpectLikeNew(again);
+  EXPECT_EQ(again.spares.column_rows(), 1u);
+  // Inserting moves the events after it one along.
+  OutEvent inserted;
+  inserted.topic = "inserted";
+  list.insert(list.begin() + 1, std::move(inserted));
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[0].topic, "topic-0");
+  EXPECT_EQ(list[1].topic, "inserted");
+  EXPECT_EQ(list[2].topic, "topic-1");
+  EXPECT_EQ(list.back().topic, "");
+  EXPECT_EQ(list.rbegin()->topic, "");
+  // A copy holds the events only; a moved-from list is empty.
+  list.resize(3);
+  EventList copy = list;
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(copy.kept(), 0u);
+  EXPECT_EQ(copy[1].topic, "inserted");
+  EventList moved = std::move(list);
+  EXPECT_EQ(moved.size(), 3u);
+  EXPECT_EQ(moved.kept(), 1u);
+  EXPECT_TRUE(list.empty());  // a moved-from list is left empty
+  EXPECT_EQ(list.kept(), 0u);
+  moved.TrimKept(0);
+  EXPECT_EQ(moved.kept(), 0u);
+  EXPECT_EQ(moved.size(), 3u);
+}
+
+TEST(EventPoolTest, ABatchTakesAListGivenBackWholeThenTheEventsOfAnother) {
+  EventPool pool(100);
+  EventList first;
+  EventList second;
+  for (int i = 0; i < 3; ++i) FillEvent(&pool.Append(&first), "first");
+  for (int i = 0; i < 2; ++i) FillEvent(&pool.Append(&second), "second");
+  const OutEvent* second_events = &second[0];
+  pool.Recycle(&first, [](size_t) { return true; });
+  pool.Recycle(&second, [](size_t) { return true; });
+  EXPECT_TRUE(first.empty());
+  EXPECT_EQ(first.kept(), 0u);
+  // A new batch's list becomes the last list given back: the same events,
+  // where they were.
+  EventList batch;
+  EventSpares spares;
+  OutEvent& e0 = pool.Append(&batch, &spares);
+  EXPECT_EQ(&e0, second_events);
+  ExpectLikeNew(e0);
+  EXPECT_EQ(spares.column_rows(), 1u);
+  pool.Append(&batch, &spares);
+  // Past them, the batch takes over the other list's events, then makes
+  // new ones.
+  for (int i = 0; i < 3; ++i) {
+    EventSpares more;
+    ExpectLikeNew(pool.Append(&batch, &more));
+    EXPECT_EQ(more.column_rows(), 1u) << "event " << i;
+  }
+  EventSpares none;
+  pool.Append(&batch, &none);
+  EXPECT_EQ(none.column_rows(), 0u) << "the sixth is new";
+  EXPECT_EQ(batch.size(), 6u);
 }
 
 TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
@@ -537,7 +612,7 @@ TEST(EventSparesTest, KeepsAtMostItsBoundAndCopiesCarryNone) {
 
 TEST(EventSparesTest, PoolHandsARecycledEventsSparesToTheFiller) {
   EventPool pool(10);
-  std::vector<OutEvent> events;
+  EventList events;
   FillRowEvent(&pool.Append(&events).event, "a", nullptr);
   pool.Recycle(&events, [](size_t) { return true; });
   EventSpares spares;

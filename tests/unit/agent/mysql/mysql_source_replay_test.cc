@@ -36,7 +36,7 @@ class MysqlSourceTestPeer {
 
   Status Feed(std::string_view event) { return source_->HandleEvent(event); }
   const offsets::Position& committed() const { return source_->committed_; }
-  const std::vector<OutEvent>& events() const { return source_->batch_.events; }
+  const EventList& events() const { return source_->batch_.events; }
   bool in_txn() const { return source_->in_txn_; }
 
  private:
