@@ -5,6 +5,7 @@
 #include "agent/event_json.h"
 #include "agent/event_wire.h"
 #include "agent/proto_text.h"
+#include "common/json_text.h"
 #include "offsets/position.h"
 
 namespace cdc::agent {
@@ -46,14 +47,14 @@ void AssignPositionText(const cdc::v1::Source& source, std::string* out) {
     *out += "file=";
     *out += m.file();
     *out += ";pos=";
-    *out += std::to_string(m.pos());
+    AppendInteger(m.pos(), *out);
     *out += ";gtid=";
     *out += m.gtid();
   } else {
     return;
   }
   *out += ";index=";
-  *out += std::to_string(source.event_index());
+  AppendInteger(source.event_index(), *out);
 }
 
 EventEncoder::EventEncoder(const KafkaConfig& config)
