@@ -73,8 +73,9 @@ struct OutEvent {
 // The events of a batch, in order, with the interface of a vector. Unlike
 // a vector it keeps the events it drops (resize, clear) past its size,
 // cleared (OutEvent::Clear), and hands them out again as the next ones it
-// is given (emplace_back): a batch's list refilled moves no event, and each
-// event it hands out keeps the memory of the one it was.
+// is given (emplace_back): a batch's list refilled moves no event (unless
+// it grows past its capacity, as a vector), and each event it hands out
+// keeps the memory of the one it was.
 class EventList {
  public:
   using value_type = OutEvent;
@@ -156,6 +157,26 @@ class EventList {
     }
     other->slots_.clear();
   }
+  // Clears every event and keeps it, but frees those for which
+  // keep(index) is false; the events kept past the size stay kept. Moves
+  // events only when some are freed.
+  template <typename Keep>
+  void ClearKeeping(Keep keep) {
+    size_t kept = 0;
+    for (size_t i = 0; i < size_; ++i) {
+      if (!keep(i)) continue;  // reads event i: the swaps touch slots below i only
+      if (kept != i) std::swap(slots_[kept], slots_[i]);
+      ++kept;
+    }
+    for (size_t i = 0; i < kept; ++i) slots_[i].Clear();
+    if (kept < size_) {
+      // The others, freed with what they held; the kept ones past them
+      // move down.
+      slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(kept),
+                   slots_.begin() + static_cast<std::ptrdiff_t>(size_));
+    }
+    size_ = 0;
+  }
   // Frees the kept events past the first `n` kept ones.
   void TrimKept(size_t n) {
     if (kept() > n) slots_.resize(size_ + n);
@@ -171,8 +192,9 @@ class EventList {
 // messages again instead of allocating each event, its columns and their
 // strings anew. The encoder thread gives back a batch's list of events
 // whole (Recycle), the source's reader thread takes one for each batch it
-// starts (Append); they meet under a lock once per batch, and no event
-// moves.
+// starts (Append); they meet under a lock once per batch, and the events
+// of a list taken whole do not move (a list that runs out of kept events
+// takes over another list's, moving those).
 class EventPool {
  public:
   // Keeps at most `max_events` events given back and not yet taken (and
@@ -209,28 +231,26 @@ class EventPool {
     return out;
   }
 
-  // Takes back `events`, cleared, keeping those for which keep(index) is
-  // true up to the pool's bound; the others are freed. `events` is left
-  // empty. (A cleared event keeps in its spares its rows of columns and
-  // its source block.)
+  // Takes back `events`, cleared, with the events it kept past its size,
+  // up to the pool's bound; of its events, those for which keep(index) is
+  // false are freed. `events` is left empty. (A cleared event keeps in its
+  // spares its rows of columns and its source block.)
   template <typename Keep>
   void Recycle(EventList* events, Keep keep) {
-    size_t kept = 0;
-    for (size_t i = 0; i < events->size(); ++i) {
-      if (!keep(i)) continue;
-      if (kept != i) (*events)[kept] = std::move((*events)[i]);
-      ++kept;
+    events->ClearKeeping(keep);
+    size_t room;
+    {
+      std::lock_guard lock(mu_);
+      room = max_events_ > returned_events_ ? max_events_ - returned_events_ : 0;
     }
-    // The events not kept are freed with what they held.
-    for (size_t i = kept; i < events->size(); ++i) (*events)[i] = OutEvent();
-    events->clear();
-    std::lock_guard lock(mu_);
-    const size_t room = max_events_ > returned_events_ ? max_events_ - returned_events_ : 0;
-    events->TrimKept(std::min(kept, room));
+    // What does not fit is freed outside the lock (the filler may wait on
+    // it). Only the filler takes lists meanwhile, which makes more room.
+    events->TrimKept(room);
     if (events->kept() == 0) {
       *events = EventList();
       return;
     }
+    std::lock_guard lock(mu_);
     returned_events_ += events->kept();
     returned_.push_back(std::move(*events));
   }

@@ -423,6 +423,38 @@ TEST(EventPoolTest, ABatchTakesAListGivenBackWholeThenTheEventsOfAnother) {
   EXPECT_EQ(batch.size(), 6u);
 }
 
+// A batch smaller than the list it took gives back the events it did not
+// use too: a short batch between two long ones does not empty the pool.
+TEST(EventPoolTest, ABatchGivesBackTheEventsItTookAndDidNotUse) {
+  EventPool pool(100);
+  EventList first;
+  for (int i = 0; i < 10; ++i) FillEvent(&pool.Append(&first), std::to_string(i));
+  pool.Recycle(&first, [](size_t) { return true; });
+  EventList small;
+  for (int i = 0; i < 4; ++i) FillEvent(&pool.Append(&small), "small");
+  EXPECT_EQ(small.kept(), 6u);
+  // Event 1 is not kept: freed; the other three and the six unused come back.
+  pool.Recycle(&small, [](size_t i) { return i != 1; });
+  EXPECT_TRUE(small.empty());
+  EventList next;
+  for (int i = 0; i < 9; ++i) {
+    EventSpares spares;
+    ExpectLikeNew(pool.Append(&next, &spares));
+    EXPECT_EQ(spares.column_rows(), 1u) << "event " << i;
+  }
+  EventSpares none;
+  pool.Append(&next, &none);
+  EXPECT_EQ(none.column_rows(), 0u) << "the tenth is new";
+  // The bound counts the unused events too.
+  EventPool small_pool(5);
+  EventList events;
+  for (int i = 0; i < 8; ++i) FillEvent(&small_pool.Append(&events), "x");
+  small_pool.Recycle(&events, [](size_t) { return true; });
+  EventList again;
+  small_pool.Append(&again);
+  EXPECT_EQ(again.size() + again.kept(), 5u);
+}
+
 TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
   EventPool pool(64);
   BatchQueue filled(2);
