@@ -95,9 +95,9 @@ struct RowChange {
   RowImage after;   // WRITE, UPDATE
 };
 
-// Where DecodeRows puts the values of each row, as it decodes them: the
-// live source fills the columns of a change event straight from the event's
-// bytes, with no row image between them.
+// Where DecodeRows puts the values of each row as it decodes them, so that
+// a caller fills its own messages (a change event's columns) straight from
+// the event's bytes, with no row image between them.
 //
 // For each row: BeginRow, then for each image the event has (the before
 // image, then the after image) BeginImage and, for each column present in
@@ -114,8 +114,8 @@ class RowTarget {
 };
 
 // Decodes every row of `event` with `schema` (which must have
-// event.column_count columns) into `target`; the other DecodeRows's
-// contract on values, JSON partial updates and errors holds.
+// event.column_count columns) into `target`; what the callback form below
+// says of values, JSON partial updates and errors holds for it too.
 Status DecodeRows(const RowsEvent& event, const TableSchema& schema, RowTarget* target);
 
 // Decodes every row of `event` with `schema` (which must have
