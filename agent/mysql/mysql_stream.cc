@@ -560,9 +560,9 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
           --skip_rows_;
           if (txmeta_) txmeta_->OnSkipped(batch_, first);
           batch_.events.resize(first);
-        } else if (txmeta_) {
-          txmeta_->OnEvents(batch_, first);
+          return Status::OK();
         }
+        if (txmeta_) txmeta_->OnEvents(batch_, first);
         if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events &&
             !PushBatch(*out_)) {
           return Status::Aborted("stopped");
