@@ -175,13 +175,12 @@ class EventTarget final : public binlog::RowTarget {
         on_event_(on_event) {}
 
   void BeginRow() override {
-    fill_.reset();
     event_ = next_event_();
     StartRowEvent(schema_, kind_, ctx_, event_, spares_);
   }
 
   void BeginImage(bool after) override {
-    fill_.reset();  // ends the before image's row first
+    // Ends the before image's row (ColumnFill::Done) before the next.
     fill_.emplace(after ? event_->mutable_after() : event_->mutable_before(), spares_);
   }
 

@@ -164,11 +164,11 @@ class FilePass {
       return agent::mysql::DecodeRowEvents(
           rows, schema, ctx_, kReuse ? &spares_ : nullptr,
           [&]() {
+            // DecodeRowEvents clears the event; with reuse, its messages
+            // go to the filler's spares first.
             if constexpr (kReuse) {
-              out_.Clear();  // keeps its messages in out_.spares
+              out_.Clear();
               spares_.TakeFrom(&out_.spares);
-            } else {
-              out_.event.Clear();
             }
             return &out_.event;
           },

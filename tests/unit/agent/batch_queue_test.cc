@@ -348,6 +348,19 @@ TEST(EventPoolTest, ASourcesPoolKeepsEveryEventInFlightWhateverTheQueueDepth) {
   EXPECT_EQ(none.column_rows(), 0u) << "the 41st is new";
 }
 
+// Appends `recycled` events to `list` and expects each to come from the
+// pool (a kept row in its spares), then one more and expects it new.
+void ExpectRecycledThenNew(EventPool& pool, EventList* list, int recycled) {
+  for (int i = 0; i < recycled; ++i) {
+    EventSpares spares;
+    ExpectLikeNew(pool.Append(list, &spares));
+    EXPECT_EQ(spares.column_rows(), 1u) << "event " << i;
+  }
+  EventSpares none;
+  pool.Append(list, &none);
+  EXPECT_EQ(none.column_rows(), 0u) << "event " << recycled << " is new";
+}
+
 TEST(EventListTest, KeepsTheEventsItDropsAndHandsThemOutAgain) {
   EventList list;
   list.reserve(8);  // stable addresses
@@ -412,14 +425,7 @@ TEST(EventPoolTest, ABatchTakesAListGivenBackWholeThenTheEventsOfAnother) {
   pool.Append(&batch, &spares);
   // Past them, the batch takes over the other list's events, then makes
   // new ones.
-  for (int i = 0; i < 3; ++i) {
-    EventSpares more;
-    ExpectLikeNew(pool.Append(&batch, &more));
-    EXPECT_EQ(more.column_rows(), 1u) << "event " << i;
-  }
-  EventSpares none;
-  pool.Append(&batch, &none);
-  EXPECT_EQ(none.column_rows(), 0u) << "the sixth is new";
+  ExpectRecycledThenNew(pool, &batch, 3);
   EXPECT_EQ(batch.size(), 6u);
 }
 
@@ -437,14 +443,7 @@ TEST(EventPoolTest, ABatchGivesBackTheEventsItTookAndDidNotUse) {
   pool.Recycle(&small, [](size_t i) { return i != 1; });
   EXPECT_TRUE(small.empty());
   EventList next;
-  for (int i = 0; i < 9; ++i) {
-    EventSpares spares;
-    ExpectLikeNew(pool.Append(&next, &spares));
-    EXPECT_EQ(spares.column_rows(), 1u) << "event " << i;
-  }
-  EventSpares none;
-  pool.Append(&next, &none);
-  EXPECT_EQ(none.column_rows(), 0u) << "the tenth is new";
+  ExpectRecycledThenNew(pool, &next, 9);
   // The bound counts the unused events too.
   EventPool small_pool(5);
   EventList events;
