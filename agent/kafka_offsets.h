@@ -43,6 +43,8 @@ struct CommittedOffsets {
 // kafka.properties, security settings among them) that commits nothing,
 // reports each partition's end, and does not hold a fetch at the end: for
 // reading topics back. Its group id is `group_prefix` and a random number.
+// It fetches 64 KB of a partition at a time (unless kafka.properties sets
+// fetch.message.max.bytes), which keeps what a read holds small.
 // `read_committed` passes over aborted records (and makes
 // query_watermark_offsets answer the last stable offset, not the high
 // watermark). `events` must outlive the consumer.
@@ -54,9 +56,17 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaCo
 // The key of state `name` in the offsets topic.
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name);
 
-// Creates config.offsets_topic (compacted, one partition; the replication
-// factor of kafka.topics.create, else the brokers' default) unless it
-// exists. `handle` is any client of the cluster.
+// The topic settings the agent creates config.offsets_topic with:
+// compacted, its segments closed (and so compacted) after
+// kOffsetsSegmentMs or kOffsetsSegmentBytes.
+inline constexpr int64_t kOffsetsSegmentMs = 3600000;
+inline constexpr int64_t kOffsetsSegmentBytes = 16 << 20;
+std::map<std::string, std::string> OffsetsTopicSettings();
+
+// Creates config.offsets_topic (OffsetsTopicSettings, one partition; the
+// replication factor of kafka.topics.create, else the brokers' default)
+// unless it exists; an existing topic keeps its settings. `handle` is any
+// client of the cluster.
 Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
                           const std::atomic<bool>* stop);
 

@@ -1,7 +1,9 @@
 // TopicEndOffsets and UntouchedLiveKeys against the real broker: records
 // published with explicit partitions and cdc-op headers by plain and
 // transactional producers, before and after a mark, and a topic that does
-// not exist (and must not be created by looking at it).
+// not exist (and must not be created by looking at it). Then the offsets
+// topic: the settings it is created with, and a read of one far larger
+// than the reading clients' fetches.
 #include "agent/topic_scan.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "agent/kafka_admin.h"
+#include "agent/kafka_offsets.h"
 #include "tests/integration/harness.h"
 
 namespace cdc::itest {
@@ -162,6 +165,39 @@ bool TopicExists(TestProducer& producer, const std::string& topic) {
   }
   rd_kafka_metadata_destroy(metadata);
   return found;
+}
+
+// The configuration of `topic` as the broker describes it (each entry's
+// value, defaults included); empty after a reported failure.
+std::map<std::string, std::string> DescribeTopic(TestProducer& producer, const std::string& topic) {
+  std::map<std::string, std::string> out;
+  rd_kafka_t* handle = producer.handle();
+  rd_kafka_ConfigResource_t* resource =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(handle);
+  rd_kafka_DescribeConfigs(handle, &resource, 1, nullptr, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kTimeoutMs);
+  if (event == nullptr || rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ADD_FAILURE() << "describing " << topic << ": "
+                  << (event == nullptr ? "no answer" : rd_kafka_event_error_string(event));
+  } else {
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
+        rd_kafka_event_DescribeConfigs_result(event), &n);
+    for (size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(rd_kafka_ConfigResource_error(results[i]), RD_KAFKA_RESP_ERR_NO_ERROR);
+      size_t entries = 0;
+      const rd_kafka_ConfigEntry_t** configs = rd_kafka_ConfigResource_configs(results[i], &entries);
+      for (size_t j = 0; j < entries; ++j) {
+        const char* value = rd_kafka_ConfigEntry_value(configs[j]);
+        out[rd_kafka_ConfigEntry_name(configs[j])] = value == nullptr ? "" : value;
+      }
+    }
+  }
+  if (event != nullptr) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_ConfigResource_destroy(resource);
+  return out;
 }
 
 std::set<std::string> AsSet(const std::vector<agent::TopicKey>& keys) {
@@ -355,6 +391,62 @@ TEST_F(TopicScanTest, AMissingTopicIsEmptyAndStaysMissing) {
   // topic by name would have created it.
   std::this_thread::sleep_for(500ms);
   EXPECT_FALSE(TopicExists(plain, topic_));
+}
+
+TEST_F(TopicScanTest, TheOffsetsTopicIsCreatedCompactedWithSegmentsThatClose) {
+  TestProducer plain(env_.brokers);
+  ASSERT_TRUE(plain.ok());
+  config_.offsets_topic = topic_;
+  Status s = agent::EnsureOffsetsTopic(plain.handle(), config_, nullptr);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::map<std::string, std::string> described = DescribeTopic(plain, topic_);
+  EXPECT_EQ(described["cleanup.policy"], "compact");
+  // Kafka compacts closed segments only; its defaults close one after 7
+  // days or 1 GiB.
+  EXPECT_EQ(described["segment.ms"], "3600000");
+  EXPECT_EQ(described["segment.bytes"], std::to_string(16 << 20));
+  // Found the second time, not created again.
+  s = agent::EnsureOffsetsTopic(plain.handle(), config_, nullptr);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// The reading clients fetch 64 KB of a partition at a time: a topic of
+// many records of other agents, one record of this agent's larger than a
+// fetch, and the position last, read whole.
+TEST_F(TopicScanTest, TheOffsetsTopicIsReadWholeInFetchesSmallerThanItsRecords) {
+  TestProducer plain(env_.brokers);
+  ASSERT_TRUE(plain.ok());
+  config_.offsets_topic = topic_;
+  config_.offsets_key = "scan-agent/src";
+  Status s = agent::EnsureOffsetsTopic(plain.handle(), config_, nullptr);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+
+  std::string large(300 * 1024, '\0');
+  for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>('a' + i * 7 % 26);
+  const std::string state_key = agent::OffsetsStateKey(config_, "mysql_schema_history");
+  std::vector<Record> records;
+  constexpr int kOthers = 40000;
+  for (int i = 0; i < kOthers; ++i) {
+    records.push_back({0, "other-agent-" + std::to_string(i % 50) + "/src",
+                       offsets::Position::Postgres(static_cast<uint64_t>(i)).Encode(), ""});
+    if (i == kOthers / 4) {
+      records.push_back({0, config_.offsets_key, offsets::Position::Postgres(7).Encode(), ""});
+    }
+    if (i == kOthers / 2) records.push_back({0, state_key, large, ""});
+  }
+  const offsets::Position last = offsets::Position::Postgres(123456789);
+  records.push_back({0, config_.offsets_key, last.Encode(), ""});
+  ASSERT_TRUE(plain.ProduceAll(topic_, records));
+
+  Result<agent::CommittedOffsets> read = agent::ReadCommittedOffsets(config_, kTimeoutMs);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_TRUE(read->position.has_value());
+  EXPECT_EQ(read->position->ToString(), last.ToString());
+  EXPECT_FALSE(read->reset);
+  ASSERT_EQ(read->states.size(), 1u);
+  EXPECT_TRUE(read->states["mysql_schema_history"] == large)
+      << "the state read back has " << read->states["mysql_schema_history"].size()
+      << " bytes, written " << large.size();
 }
 
 }  // namespace
