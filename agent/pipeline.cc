@@ -15,6 +15,7 @@
 #include "agent/transform_state.h"
 #include "agent/kafka_offsets.h"
 #include "agent/kafka_sink.h"
+#include "common/thread_name.h"
 
 namespace cdc::agent {
 
@@ -152,11 +153,13 @@ Status RunPipeline(const AgentConfig& config, Source& source, offsets::OffsetSto
   std::atomic<bool> encoder_stop{false};
   Status source_status;
   std::thread reader([&] {
+    NameThisThread("cdc-reader");
     source_status = source.Run(queue, reader_stop);
     queue.Close();
   });
   Status encoder_status;
   std::thread encoder([&] {
+    NameThisThread("cdc-encoder");
     Dispatcher dispatcher(config, transform_state.get());
     BatchEncoder batch_encoder(config.kafka);
     encoder_status = batch_encoder.Open();

@@ -4,6 +4,8 @@
 #include <mariadb_rpl.h>
 #include <sys/socket.h>
 
+#include "common/thread_name.h"
+
 namespace cdc::agent::mysql {
 
 BinlogStream::~BinlogStream() { Close(); }
@@ -95,7 +97,10 @@ Status BinlogStream::Open(const MysqlSourceConfig& config, const StreamStart& st
     return RplError("cannot start the binlog dump at " + describe_start_);
   }
   socket_ = static_cast<int>(mysql_get_socket(conn_.raw()));
-  receiver_ = std::thread([this] { Receive(); });
+  receiver_ = std::thread([this] {
+    NameThisThread("cdc-binlog-recv");
+    Receive();
+  });
   return Status::OK();
 }
 

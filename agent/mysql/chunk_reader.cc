@@ -12,6 +12,7 @@
 #include "agent/mysql/mysql_source.h"
 #include "agent/mysql/table_schema.h"
 #include "agent/mysql/text_values.h"
+#include "common/thread_name.h"
 
 namespace cdc::agent::mysql {
 
@@ -243,7 +244,10 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
 ChunkReader::ChunkReader(const MysqlSourceConfig& config, bool mariadb,
                          std::function<void()> on_done)
     : config_(config), mariadb_(mariadb), on_done_(std::move(on_done)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("cdc-chunks");
+    Loop();
+  });
 }
 
 ChunkReader::~ChunkReader() {
