@@ -40,22 +40,37 @@ Status BaseConf(const KafkaConfig& config, RdKafka::Conf& conf) {
 // has been read, and librdkafka fetches 1 MB of a partition at a time (a
 // batch of lz4 records holds ten times that decompressed) while up to
 // 100,000 records or 64 MB wait. Reading a shared offsets topic of 200,000
-// records (4.5 MB) at start took the agent's peak RSS from 30 MB (an empty
-// topic) to about 70 MB; with fetches of 64 KB (librdkafka grows them for
-// a larger record) to 34-46 MB, as fast. A smaller queue too lowered it more
-// but made a whole topic's scan six times slower: librdkafka 2.0 pauses
-// fetching each time its queue is full. The user's own value wins.
-Status BoundFetches(const KafkaConfig& config, RdKafka::Conf& conf) {
-  if (config.properties.contains("fetch.message.max.bytes")) return Status::OK();
-  return SetKafkaConf(conf, "fetch.message.max.bytes", "65536", "kafka");
+// records (4.5 MB) at start, an agent peaks at about 70 MB RSS with those
+// fetches and at 34-46 MB with fetches of 64 KB (librdkafka grows them for
+// a larger record), in the same 0.1 s; an empty topic, 30 MB. A smaller
+// queue lowers it more but makes a whole topic's scan six times slower:
+// librdkafka 2.0 pauses fetching each time its queue is full. The user's
+// own value (under either of its names) wins.
+Status SmallFetches(const KafkaConfig& config, RdKafka::Conf& conf) {
+  if (config.properties.contains("fetch.message.max.bytes") ||
+      config.properties.contains("max.partition.fetch.bytes")) {
+    return Status::OK();
+  }
+  return SetKafkaConf(conf, "fetch.message.max.bytes", std::to_string(kSmallFetchBytes), "kafka");
 }
+
+// Kafka compacts only closed segments, and closes one after 7 days (or
+// 1 GiB) by default, while every agent start reads the topic from its start
+// and each exactly-once transaction adds a record to it (ten a second while
+// busy): the read would grow for a week. Segments closed after an hour keep
+// it to about an hour of records past the last of each key. A tombstone
+// (`offsets reset`) stays 7 days after its segment is compacted, as long as
+// it stayed before at the least.
+constexpr int64_t kOffsetsSegmentMs = 3600000;
+constexpr int64_t kOffsetsTombstoneMs = 7 * 24 * 3600000LL;
 
 }  // namespace
 
 Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaConfig& config,
                                                                   bool read_committed,
                                                                   const std::string& group_prefix,
-                                                                  KafkaEventLogger& events) {
+                                                                  KafkaEventLogger& events,
+                                                                  Fetches fetches) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   CDC_RETURN_IF_ERROR(BaseConf(config, *conf));
   std::mt19937_64 rng(std::random_device{}());
@@ -69,7 +84,7 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaCo
   // The end of a partition is seen by a fetch that finds nothing more: the
   // broker holds such a fetch this long (500 ms by default) for new data.
   CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "fetch.wait.max.ms", "10", "kafka"));
-  CDC_RETURN_IF_ERROR(BoundFetches(config, *conf));
+  if (fetches == Fetches::kSmall) CDC_RETURN_IF_ERROR(SmallFetches(config, *conf));
   std::string errstr;
   if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), errstr) !=
       RdKafka::Conf::CONF_OK) {
@@ -86,14 +101,9 @@ std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name) {
 }
 
 std::map<std::string, std::string> OffsetsTopicSettings() {
-  // Kafka compacts only closed segments, and closes one at 1 GiB or after
-  // 7 days by default: every agent start reads the topic from its start,
-  // and each exactly-once transaction adds a record (ten a second while
-  // busy), so the read would grow for a week. Segments closed after an hour
-  // or 16 MiB keep it to about an hour of records past the last of each key.
   return {{"cleanup.policy", "compact"},
           {"segment.ms", std::to_string(kOffsetsSegmentMs)},
-          {"segment.bytes", std::to_string(kOffsetsSegmentBytes)}};
+          {"delete.retention.ms", std::to_string(kOffsetsTombstoneMs)}};
 }
 
 Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
@@ -122,7 +132,7 @@ Result<CommittedOffsets> ReadCommittedOffsets(const KafkaConfig& config, int tim
   KafkaEventLogger events(/*quiet=*/true);
   CDC_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
                        NewReadingConsumer(config, /*read_committed=*/true,
-                                          "cdc-agent-offsets-reader-", events));
+                                          "cdc-agent-offsets-reader-", events, Fetches::kSmall));
   std::string errstr;
   const std::string& topic_name = config.offsets_topic;
   const std::string where = "kafka: reading the offsets topic " + topic_name;
@@ -242,7 +252,7 @@ Result<std::optional<std::string>> FindPublishedEvent(const KafkaConfig& config,
   KafkaEventLogger events(/*quiet=*/true);
   CDC_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::KafkaConsumer> consumer,
                        NewReadingConsumer(config, /*read_committed=*/true,
-                                          "cdc-agent-topic-probe-", events));
+                                          "cdc-agent-topic-probe-", events, Fetches::kSmall));
   const std::string where = "kafka: looking for events of an earlier run in the topics of the "
                             "captured tables";
   RdKafka::Metadata* raw = nullptr;

@@ -39,28 +39,35 @@ struct CommittedOffsets {
   bool reset = false;
 };
 
+// How much a reading consumer fetches of a partition at a time.
+enum class Fetches { kDefault, kSmall };
+inline constexpr int kSmallFetchBytes = 64 * 1024;
+
 // A short-lived consumer of the user's cluster (kafka.brokers and
 // kafka.properties, security settings among them) that commits nothing,
 // reports each partition's end, and does not hold a fetch at the end: for
 // reading topics back. Its group id is `group_prefix` and a random number.
-// It fetches 64 KB of a partition at a time (unless kafka.properties sets
-// fetch.message.max.bytes), which keeps what a read holds small.
+// With Fetches::kSmall it fetches kSmallFetchBytes of a partition at a time
+// instead of librdkafka's 1 MB (unless kafka.properties sets
+// fetch.message.max.bytes or max.partition.fetch.bytes): for the reads at
+// start, of the offsets topic and of one record, which then hold little;
+// a scan of a whole topic keeps the larger fetches, which cross a network
+// in fewer round trips.
 // `read_committed` passes over aborted records (and makes
 // query_watermark_offsets answer the last stable offset, not the high
 // watermark). `events` must outlive the consumer.
 Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaConfig& config,
                                                                   bool read_committed,
                                                                   const std::string& group_prefix,
-                                                                  KafkaEventLogger& events);
+                                                                  KafkaEventLogger& events,
+                                                                  Fetches fetches = Fetches::kDefault);
 
 // The key of state `name` in the offsets topic.
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name);
 
 // The topic settings the agent creates config.offsets_topic with:
-// compacted, its segments closed (and so compacted) after
-// kOffsetsSegmentMs or kOffsetsSegmentBytes.
-inline constexpr int64_t kOffsetsSegmentMs = 3600000;
-inline constexpr int64_t kOffsetsSegmentBytes = 16 << 20;
+// compacted, its segments closed (and so compacted) after an hour, and
+// tombstones kept 7 days after that.
 std::map<std::string, std::string> OffsetsTopicSettings();
 
 // Creates config.offsets_topic (OffsetsTopicSettings, one partition; the

@@ -3,10 +3,15 @@
 
 #include <pthread.h>
 
+#include <cstddef>
+
 namespace cdc {
 
-// `name`: at most 15 characters; Linux refuses a longer one, and the
-// thread keeps the name it had.
-inline void NameThisThread(const char* name) { pthread_setname_np(pthread_self(), name); }
+// `name`: a literal of at most 15 characters, the most Linux keeps.
+template <size_t N>
+void NameThisThread(const char (&name)[N]) {
+  static_assert(N <= 16, "a thread's name has at most 15 characters");
+  pthread_setname_np(pthread_self(), name);
+}
 
 }  // namespace cdc

@@ -168,8 +168,13 @@ bool TopicExists(TestProducer& producer, const std::string& topic) {
 }
 
 // The configuration of `topic` as the broker describes it (each entry's
-// value, defaults included); empty after a reported failure.
+// value, defaults included), asked again while the broker does not know the
+// topic yet (just created); empty after a reported failure.
 std::map<std::string, std::string> DescribeTopic(TestProducer& producer, const std::string& topic) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  while (!TopicExists(producer, topic) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
   std::map<std::string, std::string> out;
   rd_kafka_t* handle = producer.handle();
   rd_kafka_ConfigResource_t* resource =
@@ -401,18 +406,27 @@ TEST_F(TopicScanTest, TheOffsetsTopicIsCreatedCompactedWithSegmentsThatClose) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   std::map<std::string, std::string> described = DescribeTopic(plain, topic_);
   EXPECT_EQ(described["cleanup.policy"], "compact");
-  // Kafka compacts closed segments only; its defaults close one after 7
-  // days or 1 GiB.
+  // Kafka compacts closed segments only; its default closes one after 7
+  // days.
   EXPECT_EQ(described["segment.ms"], "3600000");
-  EXPECT_EQ(described["segment.bytes"], std::to_string(16 << 20));
-  // Found the second time, not created again.
+  EXPECT_EQ(described["delete.retention.ms"], "604800000");
+
+  // A topic that exists keeps its settings.
+  const std::string existing = topic_ + "-existing";
+  s = agent::CreateTopicIfMissing(plain.handle(), existing, 1, -1, {{"cleanup.policy", "compact"}},
+                                  "the test topic", nullptr);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  config_.offsets_topic = existing;
   s = agent::EnsureOffsetsTopic(plain.handle(), config_, nullptr);
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  described = DescribeTopic(plain, existing);
+  EXPECT_EQ(described["cleanup.policy"], "compact");
+  EXPECT_EQ(described["segment.ms"], "604800000");
 }
 
-// The reading clients fetch 64 KB of a partition at a time: a topic of
-// many records of other agents, one record of this agent's larger than a
-// fetch, and the position last, read whole.
+// The offsets are read in fetches of 64 KB of a partition: a topic of many
+// records of other agents, one record of this agent's larger than a fetch,
+// and the position last, read whole.
 TEST_F(TopicScanTest, TheOffsetsTopicIsReadWholeInFetchesSmallerThanItsRecords) {
   TestProducer plain(env_.brokers);
   ASSERT_TRUE(plain.ok());

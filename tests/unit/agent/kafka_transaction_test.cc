@@ -1,6 +1,7 @@
 // Exactly-once delivery against librdkafka's mock cluster: Kafka
 // transactions that end at batch ends with the position in the offsets
 // topic, fencing, and the reconciliation of the local store with Kafka.
+// Then the fetch size of the consumers that read the offsets topic back.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -282,6 +283,35 @@ TEST(ReconcileTest, RepairWritesPositionAndStates) {
   ASSERT_TRUE(ApplyReconciliation(Reconcile(kafka.position, Lsn(3), "t"), kafka, *store, "s").ok());
   EXPECT_EQ(*store->Load("s"), Lsn(9));
   EXPECT_EQ(*store->GetState("s", "history"), "blob");
+}
+
+// The fetch size a reading consumer was created with.
+std::string FetchSizeOf(const KafkaConfig& config, Fetches fetches) {
+  KafkaEventLogger events(/*quiet=*/true);
+  Result<std::unique_ptr<RdKafka::KafkaConsumer>> consumer =
+      NewReadingConsumer(config, /*read_committed=*/true, "fetch-size-test-", events, fetches);
+  EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
+  if (!consumer.ok()) return "";
+  char value[64];
+  size_t size = sizeof value;
+  EXPECT_EQ(rd_kafka_conf_get(rd_kafka_conf((*consumer)->c_ptr()), "fetch.message.max.bytes",
+                              value, &size),
+            RD_KAFKA_CONF_OK);
+  (*consumer)->close();
+  return value;
+}
+
+TEST(ReadingConsumerTest, SmallFetchesUnlessTheUserSetsTheSize) {
+  KafkaConfig config;
+  config.brokers = "127.0.0.1:1";  // nothing is read
+  EXPECT_EQ(FetchSizeOf(config, Fetches::kSmall), std::to_string(kSmallFetchBytes));
+  EXPECT_EQ(FetchSizeOf(config, Fetches::kDefault), "1048576");
+  config.properties["fetch.message.max.bytes"] = "2097152";
+  EXPECT_EQ(FetchSizeOf(config, Fetches::kSmall), "2097152");
+  config.properties.clear();
+  // The name Kafka's Java consumer gives it.
+  config.properties["max.partition.fetch.bytes"] = "524288";
+  EXPECT_EQ(FetchSizeOf(config, Fetches::kSmall), "524288");
 }
 
 }  // namespace
