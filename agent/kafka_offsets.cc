@@ -59,18 +59,16 @@ Status SmallFetches(const KafkaConfig& config, RdKafka::Conf& conf) {
 // and each exactly-once transaction adds a record to it (ten a second while
 // busy): the read would grow for a week. Segments closed after an hour keep
 // it to about an hour of records past the last of each key. A tombstone
-// (`offsets reset`) stays 7 days after its segment is compacted, as long as
-// it stayed before at the least.
+// (`offsets reset`) is kept 7 days after its segment is compacted: at least
+// as long as the 7-day segments kept it.
 constexpr int64_t kOffsetsSegmentMs = 3600000;
 constexpr int64_t kOffsetsTombstoneMs = 7 * 24 * 3600000LL;
 
 }  // namespace
 
-Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaConfig& config,
-                                                                  bool read_committed,
-                                                                  const std::string& group_prefix,
-                                                                  KafkaEventLogger& events,
-                                                                  Fetches fetches) {
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(
+    const KafkaConfig& config, bool read_committed, const std::string& group_prefix,
+    KafkaEventLogger& events, Fetches fetches) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   CDC_RETURN_IF_ERROR(BaseConf(config, *conf));
   std::mt19937_64 rng(std::random_device{}());

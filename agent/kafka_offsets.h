@@ -56,11 +56,9 @@ inline constexpr int kSmallFetchBytes = 64 * 1024;
 // `read_committed` passes over aborted records (and makes
 // query_watermark_offsets answer the last stable offset, not the high
 // watermark). `events` must outlive the consumer.
-Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(const KafkaConfig& config,
-                                                                  bool read_committed,
-                                                                  const std::string& group_prefix,
-                                                                  KafkaEventLogger& events,
-                                                                  Fetches fetches = Fetches::kDefault);
+Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(
+    const KafkaConfig& config, bool read_committed, const std::string& group_prefix,
+    KafkaEventLogger& events, Fetches fetches = Fetches::kDefault);
 
 // The key of state `name` in the offsets topic.
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name);

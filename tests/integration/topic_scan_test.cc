@@ -192,7 +192,8 @@ std::map<std::string, std::string> DescribeTopic(TestProducer& producer, const s
     for (size_t i = 0; i < n; ++i) {
       EXPECT_EQ(rd_kafka_ConfigResource_error(results[i]), RD_KAFKA_RESP_ERR_NO_ERROR);
       size_t entries = 0;
-      const rd_kafka_ConfigEntry_t** configs = rd_kafka_ConfigResource_configs(results[i], &entries);
+      const rd_kafka_ConfigEntry_t** configs =
+          rd_kafka_ConfigResource_configs(results[i], &entries);
       for (size_t j = 0; j < entries; ++j) {
         const char* value = rd_kafka_ConfigEntry_value(configs[j]);
         out[rd_kafka_ConfigEntry_name(configs[j])] = value == nullptr ? "" : value;
