@@ -64,6 +64,12 @@ Status SmallFetches(const KafkaConfig& config, RdKafka::Conf& conf) {
 constexpr int64_t kOffsetsSegmentMs = 3600000;
 constexpr int64_t kOffsetsTombstoneMs = 7 * 24 * 3600000LL;
 
+std::map<std::string, std::string> OffsetsTopicSettings() {
+  return {{"cleanup.policy", "compact"},
+          {"segment.ms", std::to_string(kOffsetsSegmentMs)},
+          {"delete.retention.ms", std::to_string(kOffsetsTombstoneMs)}};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(
@@ -96,12 +102,6 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(
 
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name) {
   return config.offsets_key + std::string(kStateInfix) + std::string(name);
-}
-
-std::map<std::string, std::string> OffsetsTopicSettings() {
-  return {{"cleanup.policy", "compact"},
-          {"segment.ms", std::to_string(kOffsetsSegmentMs)},
-          {"delete.retention.ms", std::to_string(kOffsetsTombstoneMs)}};
 }
 
 Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,

@@ -63,14 +63,10 @@ Result<std::unique_ptr<RdKafka::KafkaConsumer>> NewReadingConsumer(
 // The key of state `name` in the offsets topic.
 std::string OffsetsStateKey(const KafkaConfig& config, std::string_view name);
 
-// The topic settings the agent creates config.offsets_topic with:
-// compacted, its segments closed (and so compacted) after an hour, and
-// tombstones kept 7 days after that.
-std::map<std::string, std::string> OffsetsTopicSettings();
-
-// Creates config.offsets_topic (OffsetsTopicSettings, one partition; the
-// replication factor of kafka.topics.create, else the brokers' default)
-// unless it exists; an existing topic keeps its settings. `handle` is any
+// Creates config.offsets_topic unless it exists (an existing topic keeps
+// its settings): compacted, its segments closed (and so compacted) after an
+// hour, tombstones kept 7 days after that; one partition, the replication
+// factor of kafka.topics.create, else the brokers' default. `handle` is any
 // client of the cluster.
 Status EnsureOffsetsTopic(rd_kafka_t* handle, const KafkaConfig& config,
                           const std::atomic<bool>* stop);

@@ -292,7 +292,7 @@ std::string FetchSizeOf(const KafkaConfig& config, Fetches fetches) {
       NewReadingConsumer(config, /*read_committed=*/true, "fetch-size-test-", events, fetches);
   EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
   if (!consumer.ok()) return "";
-  char value[64];
+  char value[64] = "";
   size_t size = sizeof value;
   EXPECT_EQ(rd_kafka_conf_get(rd_kafka_conf((*consumer)->c_ptr()), "fetch.message.max.bytes",
                               value, &size),
