@@ -1,8 +1,10 @@
 // EventDecoder: framing, checksums and dispatch to the body parsers.
 // Spec: https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_replication_binlog_event.html
 //   event := header(19) body [crc32:u32 when the FORMAT_DESCRIPTION says CRC32]
-// The CRC32 (zlib's polynomial) covers the header and the body.
-#include <zlib.h>
+// The CRC32 (zlib's polynomial) covers the header and the body; libdeflate
+// computes it with carry-less multiplication (PCLMUL), several times as fast
+// as zlib's table-driven crc32 on the events of the binlog fixtures.
+#include <libdeflate.h>
 
 #include <cstdio>
 
@@ -23,8 +25,7 @@ constexpr uint16_t kBinlogInUseFlag = 0x0001;
 constexpr size_t kFlagsOffset = 17;
 
 uint32_t Crc32(std::string_view bytes) {
-  return static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+  return libdeflate_crc32(0, bytes.data(), bytes.size());
 }
 
 uint32_t StoredCrc(std::string_view event) {
