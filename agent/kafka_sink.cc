@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <optional>
@@ -101,6 +102,10 @@ constexpr int kAbortTimeoutMs = 5000;
 // How often an idle exactly-once sink checks with a transaction that it has
 // not been fenced.
 constexpr auto kIdleCheck = std::chrono::seconds(5);
+// librdkafka's queue in KiB (queue.buffering.max.kbytes) unless
+// message.max.bytes or kafka.properties asks for more: 16 MiB holds the
+// 10,000 messages of queue.buffering.max.messages up to 1.6 KB each.
+constexpr uint64_t kDefaultQueueKbytes = 16 * 1024;
 
 class RdKafkaSink final : public KafkaSink {
  public:
@@ -160,6 +165,7 @@ class RdKafkaSink final : public KafkaSink {
     for (const auto& [key, value] : config_.properties) {
       CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, key, value, "kafka.properties." + key));
     }
+    CDC_RETURN_IF_ERROR(BoundQueueBytes(conf.get()));
     // Set last so that no property can weaken them: a position is stored
     // only for events every in-sync replica has.
     CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, "enable.idempotence", "true", "kafka"));
@@ -198,6 +204,39 @@ class RdKafkaSink final : public KafkaSink {
     return TransactionCall("starting", [&] {
       return producer_->init_transactions(config_.delivery_timeout_ms);
     });
+  }
+
+  // librdkafka's queue holds up to 1 GiB of messages by default
+  // (queue.buffering.max.kbytes): with large rows, tens of thousands of
+  // events' copies. The agent bounds it by bytes too, at
+  // kDefaultQueueKbytes or twice message.max.bytes if more, unless
+  // kafka.properties sets it; then it must hold one message of
+  // message.max.bytes, or librdkafka would refuse such a message forever
+  // as a full queue.
+  Status BoundQueueBytes(RdKafka::Conf* conf) {
+    std::string text;
+    if (conf->get("message.max.bytes", text) != RdKafka::Conf::CONF_OK) {
+      return Status::InvalidArgument("kafka: cannot read message.max.bytes back");
+    }
+    const uint64_t message_max = std::strtoull(text.c_str(), nullptr, 10);
+    const uint64_t needed_kb = (message_max + 1023) / 1024;
+    auto set = config_.properties.find("queue.buffering.max.kbytes");
+    if (set == config_.properties.end()) {
+      return SetKafkaConf(*conf, "queue.buffering.max.kbytes",
+                          std::to_string(std::max<uint64_t>(kDefaultQueueKbytes, 2 * needed_kb)),
+                          "kafka");
+    }
+    if (conf->get("queue.buffering.max.kbytes", text) != RdKafka::Conf::CONF_OK) {
+      return Status::InvalidArgument("kafka: cannot read queue.buffering.max.kbytes back");
+    }
+    if (std::strtoull(text.c_str(), nullptr, 10) < needed_kb) {
+      return Status::InvalidArgument(
+          "kafka.properties.queue.buffering.max.kbytes: " + text +
+          " KB cannot hold one message of message.max.bytes (" + std::to_string(message_max) +
+          " bytes); set it to at least " + std::to_string(needed_kb) +
+          ", or leave it out for the agent's bound");
+    }
+    return Status::OK();
   }
 
   Status Send(Batch batch) override {

@@ -174,6 +174,29 @@ TEST_F(KafkaSinkTest, FullQueueBlocksUntilDeliveriesMakeRoom) {
   EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(7)});
 }
 
+// librdkafka's queue is bounded by bytes as well (16 MiB unless the
+// messages may be larger): a message of message.max.bytes still fits in it
+// whole, or librdkafka would report a full queue for it forever.
+TEST_F(KafkaSinkTest, AnEventLargerThanTheDefaultQueueBoundIsDelivered) {
+  KafkaConfig config = Config();
+  config.properties["message.max.bytes"] = "20000000";
+  auto sink = MakeSink(config);
+  ASSERT_NE(sink, nullptr);
+  Batch batch;
+  OutEvent event = RowEvent(kTopic, cdc::v1::OP_INSERT, 1);
+  cdc::v1::Column* doc = event.event.add_after();
+  doc->set_name("doc");
+  doc->set_type("text");
+  doc->mutable_value()->set_text_value(std::string(17 * 1000 * 1000, 'x'));  // > 16 MiB
+  batch.events.push_back(std::move(event));
+  batch.end_position = Lsn(3);
+  ASSERT_TRUE(sink->Send(std::move(batch)).ok());
+  Status s = sink->Flush(10000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(sink->events_acked(), 1u);
+  EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(3)});
+}
+
 TEST_F(KafkaSinkTest, PropertiesArePassedToLibrdkafka) {
   KafkaConfig config;  // no brokers: the property below makes a cluster of its own
   config.exactly_once = false;
@@ -458,6 +481,23 @@ TEST(KafkaSinkConfigTest, BadPropertyValueNamesTheKey) {
   EXPECT_TRUE(sink.status().message().starts_with(
       "kafka.properties.compression.type: Invalid value \"rar\" for configuration property"))
       << sink.status().message();
+}
+
+TEST(KafkaSinkConfigTest, AQueueTooSmallForOneMessageIsRefused) {
+  KafkaConfig config;
+  config.brokers = "127.0.0.1:9092";
+  config.properties["queue.buffering.max.kbytes"] = "512";
+  auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
+  ASSERT_FALSE(sink.ok());
+  EXPECT_TRUE(sink.status().IsInvalidArgument());
+  EXPECT_EQ(sink.status().message(),
+            "kafka.properties.queue.buffering.max.kbytes: 512 KB cannot hold one message of "
+            "message.max.bytes (1048588 bytes); set it to at least 1025, or leave it out for "
+            "the agent's bound");
+  config.properties["queue.buffering.max.kbytes"] = "1025";
+  config.exactly_once = false;  // no broker needed to start
+  auto enough = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
+  EXPECT_TRUE(enough.ok()) << enough.status().ToString();
 }
 
 TEST(KafkaCheckTest, MockBrokerAnswers) {
