@@ -303,10 +303,20 @@ inline std::shared_ptr<EventPool> MakeEventPool(int batch_max_events, int queue_
 // A batch owns its events until the sink has serialized them.
 struct Batch {
   EventList events;
+  // The source bytes of the rows its events came from (binlog row images,
+  // pgoutput messages), as far as the source counts them: with the number
+  // of events, what decides that a streamed batch is full.
+  size_t bytes = 0;
   // Where the events go once encoded; null: they are freed.
   std::shared_ptr<EventPool> pool;
   std::optional<offsets::Position> end_position;
   std::vector<std::pair<std::string, std::string>> states;
+
+  // Whether a source hands this batch over before adding more events.
+  bool Full(int max_events, int max_bytes) const {
+    return events.size() >= static_cast<size_t>(max_events) ||
+           bytes >= static_cast<size_t>(max_bytes);
+  }
 };
 
 // Bounded FIFO of batches between one producer thread (the source reader) and

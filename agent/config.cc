@@ -32,9 +32,9 @@ using config_internal::Quote;
 using config_internal::SubstituteEnv;
 using config_internal::Trim;
 
-constexpr std::string_view kTopKeys[] = {"name",   "log_level", "batch_max_events",
-                                         "queue_max_batches", "source", "kafka", "offsets",
-                                         "transforms"};
+constexpr std::string_view kTopKeys[] = {"name",           "log_level",         "batch_max_events",
+                                         "batch_max_bytes", "queue_max_batches", "source",
+                                         "kafka",          "offsets",           "transforms"};
 constexpr std::string_view kTransformTypes[] = {"filter", "project", "mask",  "compute",
                                                 "split",  "route",   "unwrap",
                                                 "join",   "aggregate"};
@@ -536,6 +536,7 @@ Status ReadAgent(const Reader& r, const YAML::Node& root, const EnvLookup& env,
   CDC_RETURN_IF_ERROR(r.Name(s, "name", true, &out->name));
   CDC_RETURN_IF_ERROR(r.Choice(s, "log_level", kLogLevels, &out->log_level));
   CDC_RETURN_IF_ERROR(r.Int(s, "batch_max_events", 1, 1000000, &out->batch_max_events));
+  CDC_RETURN_IF_ERROR(r.Int(s, "batch_max_bytes", 1024, 1 << 30, &out->batch_max_bytes));
   CDC_RETURN_IF_ERROR(r.Int(s, "queue_max_batches", 1, 1024, &out->queue_max_batches));
   for (std::string_view section : {"source", "kafka", "offsets"}) {
     const YAML::Node* node = s.Find(section);

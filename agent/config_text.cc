@@ -394,7 +394,8 @@ void DescribePostgres(const PostgresSourceConfig& pg, std::ostream& out) {
 std::string AgentConfig::Describe() const {
   std::ostringstream out;
   out << "name: " << name << "\nlog_level: " << log_level
-      << "\nbatch_max_events: " << batch_max_events << "\nqueue_max_batches: " << queue_max_batches
+      << "\nbatch_max_events: " << batch_max_events << "\nbatch_max_bytes: " << batch_max_bytes
+      << "\nqueue_max_batches: " << queue_max_batches
       << "\nsource.type: " << (source.type == SourceConfig::Type::kMysql ? "mysql" : "postgres")
       << "\nsource.name: " << source.name;
   if (source.type == SourceConfig::Type::kMysql) {

@@ -65,7 +65,10 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
   if (std::optional<std::string> history = history_.TakeUnsent()) {
     batch_.states.emplace_back(SchemaHistory::kStateName, std::move(*history));
   }
-  if (batch_.events.empty() && !batch_.end_position && batch_.states.empty()) return true;
+  if (batch_.events.empty() && !batch_.end_position && batch_.states.empty()) {
+    batch_.bytes = 0;  // rows none of which became an event
+    return true;
+  }
   batch_.pool = pool_;
   if (!out.Push(std::move(batch_))) return false;
   if (open) pushed_txn_rows_ = std::max(pushed_txn_rows_, txn_rows_);
@@ -529,6 +532,9 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   if (!it->second) return Status::OK();  // not captured
   const MappedTable& table = *it->second;
   PlaceAt(header);
+  // The event's rows count towards the batch they start in (a rows event
+  // holds about 8 KiB of rows, binlog_row_event_max_size, or one larger row).
+  batch_.bytes += rows.rows.size();
   size_t first = 0;      // the current row's first event
   bool filling = false;  // a row's event is being filled
   Status decoded = DecodeRowEvents(
@@ -563,7 +569,7 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
           return Status::OK();
         }
         if (txmeta_) txmeta_->OnEvents(batch_, first);
-        if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events &&
+        if (batch_.Full(config_.batch_max_events, config_.batch_max_bytes) &&
             !PushBatch(*out_)) {
           return Status::Aborted("stopped");
         }

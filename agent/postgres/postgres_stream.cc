@@ -30,7 +30,10 @@ bool PostgresSource::PushBatch(BatchQueue& out) {
     batch_.end_position = offsets::Position::Postgres(last_commit_end_)
                               .InTransaction(txn_changes_, offsets::FormatLsn(commit_lsn_));
   }
-  if (batch_.events.empty() && !batch_.end_position) return true;
+  if (batch_.events.empty() && !batch_.end_position) {
+    batch_.bytes = 0;  // messages none of which became an event
+    return true;
+  }
   // The snapshot's progress as of the batch's last event.
   if (batch_.end_position) batch_.end_position->snapshot = snapshot_;
   uint64_t end = batch_.end_position ? batch_.end_position->lsn : 0;
@@ -239,13 +242,14 @@ Status PostgresSource::Stream(BatchQueue& out, const std::atomic<bool>& stop, ui
       auto msg = ParseCopyData(std::string_view(buf.data, static_cast<size_t>(n)));
       if (!msg.ok()) return msg.status().WithContext(Endpoint());
       if (auto* x = std::get_if<XLogData>(&*msg)) {
+        batch_.bytes += static_cast<size_t>(n);
         CDC_RETURN_IF_ERROR(HandleXLogData(out, *x));
       } else {
         const auto& k = std::get<Keepalive>(*msg);
         keepalive_wal_end_ = std::max(keepalive_wal_end_, k.wal_end);
         if (k.reply_requested) CDC_RETURN_IF_ERROR(SendStatus(true));
       }
-      if (static_cast<int>(batch_.events.size()) >= config_.batch_max_events && !PushBatch(out)) {
+      if (batch_.Full(config_.batch_max_events, config_.batch_max_bytes) && !PushBatch(out)) {
         return Status::OK();
       }
       if ((events_decoded_ & 1023) == 0 && std::chrono::steady_clock::now() >= next_status_) {

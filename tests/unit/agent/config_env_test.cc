@@ -122,6 +122,7 @@ TEST(ConfigEnvTest, DescribeHidesSecrets) {
             "name: demo-agent\n"
             "log_level: info\n"
             "batch_max_events: 2000\n"
+            "batch_max_bytes: 1048576\n"
             "queue_max_batches: 16\n"
             "source.type: postgres\n"
             "source.name: demo\n"

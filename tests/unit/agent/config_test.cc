@@ -51,6 +51,7 @@ TEST(ConfigTest, Defaults) {
   const AgentConfig& c = *parsed;
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.batch_max_events, 500);
+  EXPECT_EQ(c.batch_max_bytes, 1048576);
   EXPECT_EQ(c.queue_max_batches, 2);
   EXPECT_EQ(c.source.name, "mini");
   const PostgresSourceConfig& pg = c.source.postgres;
@@ -114,7 +115,8 @@ TEST(ConfigTest, UnknownKeys) {
             "snapshot_chunk_rows, connect_timeout_s, status_interval_ms, sslmode, reconnect_timeout_s");
   EXPECT_EQ(ErrorOf(kValid + "metrics: {port: 9090}\n"),
             "agent.yaml:31: metrics: unknown key; expected one of name, log_level, "
-            "batch_max_events, queue_max_batches, source, kafka, offsets, transforms");
+            "batch_max_events, batch_max_bytes, queue_max_batches, source, kafka, offsets, "
+            "transforms");
   EXPECT_EQ(ErrorOf(With(kValid, "  port: 55432\n", "  port: 55432\n  port: 5432\n")),
             "agent.yaml:10: source.port: key given twice (first on line 9)");
 }
@@ -220,6 +222,15 @@ TEST(ConfigTest, IntegersOutOfRange) {
   Result<AgentConfig> edge = ParseConfig(With(kValid, "port: 55432", "port: 65535"), DefaultEnv());
   ASSERT_TRUE(edge.ok()) << edge.status().ToString();
   EXPECT_EQ(edge->source.postgres.port, 65535);
+  auto with_bytes = [](const std::string& value) {
+    return With(kValid, "batch_max_events: 2000",
+                "batch_max_events: 2000\nbatch_max_bytes: " + value);
+  };
+  EXPECT_EQ(ErrorOf(with_bytes("1023")),
+            "agent.yaml:4: batch_max_bytes: must be an integer in 1024..1073741824, got \"1023\"");
+  Result<AgentConfig> small = ParseConfig(with_bytes("1024"), DefaultEnv());
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(small->batch_max_bytes, 1024);
 }
 
 TEST(ConfigTest, Names) {

@@ -15,14 +15,18 @@ namespace cdc::agent::mysql {
 // Feeds a file's events to a source as the stream would, without servers.
 class MysqlSourceTestPeer {
  public:
-  MysqlSourceTestPeer(const std::vector<std::string>& databases, const std::string& file)
-      : store_(offsets::NewMemoryOffsetStore()), queue_(4) {
+  // With `batch_max_bytes`, batches go into a queue that holds them all
+  // (Pushed); without, every event stays in one batch.
+  MysqlSourceTestPeer(const std::vector<std::string>& databases, const std::string& file,
+                      int batch_max_bytes = 0)
+      : store_(offsets::NewMemoryOffsetStore()), queue_(1000000) {
     config_.name = "replay";
     config_.source.type = SourceConfig::Type::kMysql;
     config_.source.name = "replay";
     config_.source.mysql.databases = databases;
     config_.source.mysql.server_id = 99;
-    config_.batch_max_events = 100000000;  // one batch: nothing is pushed
+    config_.batch_max_events = 100000000;
+    config_.batch_max_bytes = batch_max_bytes > 0 ? batch_max_bytes : 1 << 30;
     config_.kafka.topic_prefix = "t";
     source_ = std::make_unique<MysqlSource>(config_, store_.get());
     source_->out_ = &queue_;
@@ -37,6 +41,14 @@ class MysqlSourceTestPeer {
   Status Feed(std::string_view event) { return source_->HandleEvent(event); }
   const offsets::Position& committed() const { return source_->committed_; }
   const EventList& events() const { return source_->batch_.events; }
+  // The batches pushed so far, taken from the queue.
+  std::vector<Batch> Pushed() {
+    std::vector<Batch> out;
+    while (std::optional<Batch> b = queue_.Pop(std::chrono::milliseconds(0))) {
+      out.push_back(std::move(*b));
+    }
+    return out;
+  }
   bool in_txn() const { return source_->in_txn_; }
 
  private:
@@ -194,6 +206,58 @@ TEST(MysqlSourceReplayTest, MariadbTypesFileGivesEveryRowWithItsTransaction) {
   EXPECT_NE(peer.committed().file, "mariadb-bin.000001");
   moved.pop_back();
   EXPECT_EQ(moved, seen.boundaries);
+}
+
+// A batch is handed over once the bytes of its rows come to
+// batch_max_bytes, whatever its number of events: large rows do not pile
+// up in memory. Every event still arrives once, in order.
+TEST(MysqlSourceReplayTest, BatchesAreHandedOverAtTheirBytes) {
+  SKIP_WITHOUT(kMariaDir);
+  const std::string path = kMariaDir + "/mariadb-10.11-types.binlog";
+  constexpr int kMaxBytes = 64 * 1024;
+  MysqlSourceTestPeer whole({}, "mariadb-bin.000001");
+  MysqlSourceTestPeer bounded({}, "mariadb-bin.000001", kMaxBytes);
+  Seen seen_whole, seen_bounded;
+  ASSERT_TRUE(Replay(path, &whole, &seen_whole).ok());
+  ASSERT_TRUE(Replay(path, &bounded, &seen_bounded).ok());
+  // The largest rows event: a batch's bytes pass the bound by less.
+  size_t rows_bytes = 0, largest = 0;
+  {
+    std::string bytes = ReadFileBytes(path);
+    binlog::FileReader reader(bytes);
+    ASSERT_TRUE(reader.Open().ok());
+    binlog::EventDecoder decoder;
+    while (true) {
+      Result<std::optional<std::string_view>> next = reader.Next();
+      ASSERT_TRUE(next.ok());
+      if (!*next) break;
+      Result<binlog::Event> ev = decoder.Decode(**next);
+      ASSERT_TRUE(ev.ok());
+      if (const auto* rows = std::get_if<binlog::RowsEvent>(&ev->body)) {
+        rows_bytes += rows->rows.size();
+        largest = std::max(largest, rows->rows.size());
+      }
+    }
+  }
+  ASSERT_GT(rows_bytes, 4u * kMaxBytes);
+  std::vector<Batch> pushed = bounded.Pushed();
+  EXPECT_TRUE(whole.Pushed().empty());
+  ASSERT_GE(pushed.size(), rows_bytes / (kMaxBytes + largest));
+  std::vector<std::pair<std::string, uint64_t>> order;
+  for (const Batch& b : pushed) {
+    EXPECT_LT(b.bytes, static_cast<size_t>(kMaxBytes) + largest);
+    for (const OutEvent& e : b.events) {
+      order.emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
+    }
+  }
+  for (const OutEvent& e : bounded.events()) {
+    order.emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
+  }
+  std::vector<std::pair<std::string, uint64_t>> expected;
+  for (const OutEvent& e : whole.events()) {
+    expected.emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
+  }
+  EXPECT_EQ(order, expected);
 }
 
 }  // namespace
