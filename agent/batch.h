@@ -304,8 +304,8 @@ inline std::shared_ptr<EventPool> MakeEventPool(int batch_max_events, int queue_
 struct Batch {
   EventList events;
   // The source bytes of the rows its events came from (binlog row images,
-  // pgoutput messages), as far as the source counts them: with the number
-  // of events, what decides that a streamed batch is full.
+  // pgoutput messages, a snapshot's values): with the number of events,
+  // what decides that a batch is full.
   size_t bytes = 0;
   // Where the events go once encoded; null: they are freed.
   std::shared_ptr<EventPool> pool;

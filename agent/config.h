@@ -159,9 +159,9 @@ struct AgentConfig {
   OffsetsConfig offsets;
   std::string log_level = "info";  // Default: info (trace, debug, info, warn, error).
   int batch_max_events = 500;      // Default: 500. Events per batch handed to the sink.
-  // Default: 1 MiB. A streamed batch is handed over once the source bytes of
-  // its rows (binlog row images, pgoutput messages) come to this many, also
-  // before batch_max_events: memory stays bounded with large rows.
+  // Default: 1 MiB. A batch is handed over once the source bytes of its rows
+  // (binlog row images, pgoutput messages, a snapshot's values) come to this
+  // many, also before batch_max_events: memory stays bounded with large rows.
   int batch_max_bytes = 1 << 20;
   int queue_max_batches = 2;       // Default: 2. Batches in flight between reader and sink.
   // `transforms:`, in order (agent/transform/spec.h).

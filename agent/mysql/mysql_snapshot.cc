@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "agent/chunk_size.h"
 #include "agent/mysql/mysql_source.h"
 #include "agent/mysql/text_values.h"
 #include "agent/topic.h"
@@ -71,6 +72,7 @@ Status MysqlSource::BeginSnapshot() {
 }
 
 void MysqlSource::NextSnapshotTable() {
+  chunk_rows_ = 0;  // the next table's rows have a size of their own
   if (FinishSnapshotTable(&snapshot_)) log_->info("snapshot done: {} rows", snapshot_rows_);
   requests_.Finished(snapshot_, committed_);
   // The progress moved without events: record it at the next boundary (not
@@ -164,7 +166,7 @@ Status MysqlSource::SnapshotStep() {
     request.after_columns = chunks_.back().read.after_columns;
     request.after = chunks_.back().read.next_after;
   }
-  if (chunk_rows_ == 0) chunk_rows_ = my_.snapshot_chunk_rows;
+  if (chunk_rows_ == 0) chunk_rows_ = FirstChunkRows(my_.snapshot_chunk_rows);
   request.rows = chunk_rows_;
   if (!chunk_reader_) {
     chunk_reader_ = std::make_unique<ChunkReader>(my_, mariadb_, [this] { stream_.Wake(); });
@@ -211,7 +213,12 @@ Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
   if (outcome.chunk.table != TableName{front.schema, front.name}) {
     return Status::OK();  // read for a table the snapshot has left: not used
   }
-  chunk_rows_ = std::min(chunk_rows_ * 2, my_.snapshot_chunk_rows);
+  uint64_t bytes = 0;
+  for (const auto& row : outcome.chunk.rows.rows) {
+    for (const std::optional<std::string>& value : row) bytes += value ? value->size() : 0;
+  }
+  chunk_rows_ = NextChunkRows(chunk_rows_, my_.snapshot_chunk_rows,
+                              outcome.chunk.rows.rows.size(), bytes);
   chunk_failures_ = 0;
   PendingChunk chunk;
   chunk.read = std::move(outcome.chunk);
@@ -286,6 +293,7 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
         continue;
       }
       CDC_RETURN_IF_ERROR(TextToValue(schema.columns[i], *row[i], &v));
+      batch_.bytes += row[i]->size();
     }
     chunk.ctx.event_index = first_index + r;
     OutEvent& e = pool_->Append(&batch_.events, &spares_);
@@ -294,7 +302,9 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
     BuildRowEvent(schema, binlog::RowsKind::kWrite, change, chunk.ctx, &e.event, nullptr, &spares_);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
-    if (chunk.read.key_count > 0 && (r + 1) % cut_every == 0 && r + 1 < n) {
+    if (chunk.read.key_count > 0 &&
+        ((r + 1) % cut_every == 0 || batch_.bytes >= static_cast<size_t>(config_.batch_max_bytes)) &&
+        r + 1 < n) {
       // A cut after this row: the rows before it reflect the table at the
       // high mark as a chunk ending here would, so a resume reads on from
       // this row's key with a new high mark.

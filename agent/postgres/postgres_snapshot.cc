@@ -35,6 +35,7 @@
 #include <string_view>
 #include <utility>
 
+#include "agent/chunk_size.h"
 #include "agent/postgres/postgres_source.h"
 #include "common/clock.h"
 
@@ -231,6 +232,7 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref, Pg
 
 Status PostgresSource::NextSnapshotTable() {
   snapshot_table_.reset();
+  chunk_rows_ = 0;  // the next table's rows have a size of their own
   if (FinishSnapshotTable(&snapshot_)) log_->info("snapshot done: {} rows", snapshot_rows_);
   if (!snapshot_) chunk_sql_.Close();
   requests_.Finished(snapshot_, offsets::Position::Postgres(last_commit_end_));
@@ -295,7 +297,7 @@ Status PostgresSource::SnapshotStep(BatchQueue& out, const std::atomic<bool>& st
                table);
     return NextSnapshotTable();
   }
-  if (chunk_rows_ == 0) chunk_rows_ = pg_.snapshot_chunk_rows;
+  if (chunk_rows_ == 0) chunk_rows_ = FirstChunkRows(pg_.snapshot_chunk_rows);
   CDC_RETURN_IF_ERROR(TakeTopicMarks(config_.kafka,
                                      TopicName(topic_prefix_, name.schema, name.name),
                                      &*snapshot_, stop));
@@ -458,9 +460,11 @@ Status PostgresSource::FinishChunk() {
   // The commit makes the WAL durable up to the watermark, so the walsender
   // sends it at once.
   CDC_RETURN_IF_ERROR(chunk_sql_.Exec("COMMIT"));
+  PGresult* rows = reading_->rows.get();
+  chunk_rows_ = NextChunkRows(chunk_rows_, pg_.snapshot_chunk_rows,
+                              static_cast<uint64_t>(PQntuples(rows)), PQresultMemorySize(rows));
   pending_chunks_.push_back(std::move(*reading_));
   reading_.reset();
-  chunk_rows_ = std::min(chunk_rows_ * 2, pg_.snapshot_chunk_rows);
   chunk_failures_ = 0;
   return Status::OK();
 }
@@ -507,6 +511,7 @@ Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalM
       }
       std::string_view text(PQgetvalue(r, row, static_cast<int>(c)),
                             PQgetlength(r, row, static_cast<int>(c)));
+      batch_.bytes += text.size();
       Status s = pgoutput::TextToValue(types_, info.type_oid, info.type_modifier, text, value);
       if (!s.ok()) {
         return s.WithContext("snapshot of " + t.rel.schema + "." + t.rel.table + " column " +
@@ -522,7 +527,7 @@ Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalM
     src->set_event_index(first_index + static_cast<uint64_t>(row));
     e.mutable_after()->Swap(&after);
     if (!key_at.empty() && row + 1 < n &&
-        static_cast<int>(batch_.events.size()) >= config_.batch_max_events) {
+        batch_.Full(config_.batch_max_events, config_.batch_max_bytes)) {
       // A cut after this row: the chunk's rows before it reflect the table
       // at the watermark as a chunk ending here would, so a resume reads on
       // from this row's key with a new watermark.

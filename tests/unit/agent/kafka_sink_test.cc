@@ -174,7 +174,7 @@ TEST_F(KafkaSinkTest, FullQueueBlocksUntilDeliveriesMakeRoom) {
   EXPECT_EQ(durable_, std::vector<offsets::Position>{Lsn(7)});
 }
 
-// librdkafka's queue is bounded by bytes as well (16 MiB unless the
+// librdkafka's queue is bounded by bytes as well (8 MiB unless the
 // messages may be larger): a message of message.max.bytes still fits in it
 // whole, or librdkafka would report a full queue for it forever.
 TEST_F(KafkaSinkTest, AnEventLargerThanTheDefaultQueueBoundIsDelivered) {
