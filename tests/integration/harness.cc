@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "agent/chunk_size.h"
+
 namespace cdc::itest {
 
 namespace {
@@ -527,6 +529,25 @@ int EnvInt(const char* name, int fallback) {
   const char* text = std::getenv(name);
   const int value = text != nullptr ? std::atoi(text) : 0;
   return value > 0 ? value : fallback;
+}
+
+std::vector<ChunkSpan> SnapshotChunks(uint64_t from, uint64_t rows, int max_rows) {
+  std::vector<ChunkSpan> chunks;
+  int asked = agent::FirstChunkRows(max_rows);
+  for (uint64_t at = from; at < rows;) {
+    const uint64_t end = std::min<uint64_t>(rows, at + static_cast<uint64_t>(asked));
+    chunks.push_back({at, end});
+    at = end;
+    asked = agent::NextChunkRows(asked, max_rows, 0, 0);  // small rows: no byte bound
+  }
+  return chunks;
+}
+
+std::optional<ChunkSpan> ChunkHolding(const std::vector<ChunkSpan>& chunks, uint64_t n) {
+  for (const ChunkSpan& c : chunks) {
+    if (c.start <= n && n < c.end) return c;
+  }
+  return std::nullopt;
 }
 
 }  // namespace cdc::itest

@@ -220,6 +220,18 @@ struct TopicCount {
 TopicCount CountTopic(const TestEnv& env, const std::string& topic, int64_t count,
                       std::chrono::milliseconds idle);
 
+// The chunks a snapshot run reads of a table of `rows` small rows (within
+// agent/chunk_size.h's bytes), when it starts at row `from` with
+// snapshot_chunk_rows `max_rows`: each chunk as [first row, end), counted
+// from the table's start.
+struct ChunkSpan {
+  uint64_t start = 0;
+  uint64_t end = 0;
+};
+std::vector<ChunkSpan> SnapshotChunks(uint64_t from, uint64_t rows, int max_rows);
+// The chunk of `chunks` that holds row `n` (start <= n < end); nullopt if none.
+std::optional<ChunkSpan> ChunkHolding(const std::vector<ChunkSpan>& chunks, uint64_t n);
+
 // Follows `topic`, a topic of one partition, from the beginning (committed
 // messages only), asking `stop` after each message with the number read so
 // far; returns that number once `stop` says yes, or -1 when `timeout` passed

@@ -388,7 +388,8 @@ TEST_F(MySnapshotTest, AlterBetweenChunksGivesLaterChunksTheNewColumns) {
 // ending with a position that reads on after its last row (by a composite
 // key of text and number here). kill -9 while a large chunk is published
 // lands between two of its batches, and the next run reads on from there:
-// every row arrives as exactly one READ.
+// every row arrives as exactly one READ. (A run's chunks start at 256 rows
+// and double up to snapshot_chunk_rows: SnapshotChunks.)
 TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   constexpr int kRows = 200000;
   constexpr uint64_t kChunk = 50000;
@@ -404,18 +405,27 @@ TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   settings_.kafka_extra = "  commit_interval_ms: 20\n";
   uint64_t stored_rows = 0;
   std::string stored;
-  for (int attempt = 1; attempt <= 4 && stored_rows % kChunk == 0; ++attempt) {
-    const uint64_t before = stored_rows;
+  // The chunks of the last run: the stored position lies inside one of them
+  // (not at its end), after whole batches of 100 from its start.
+  std::vector<ChunkSpan> chunks;
+  std::optional<ChunkSpan> inside;
+  for (int attempt = 1; attempt <= 4 && !inside; ++attempt) {
+    chunks = SnapshotChunks(stored_rows, kRows, static_cast<int>(kChunk));
     stored_rows = KillDuringSnapshot(
         "agent-kill" + std::to_string(attempt), &stored, [&](int64_t n) {
-          return n > static_cast<int64_t>(before) && n % kChunk != 0 && n % kChunk < kChunk / 2;
+          // In the first half of a chunk of kChunk rows.
+          std::optional<ChunkSpan> c = ChunkHolding(chunks, static_cast<uint64_t>(n));
+          return c && c->end - c->start == kChunk && static_cast<uint64_t>(n) > c->start &&
+                 static_cast<uint64_t>(n) - c->start < kChunk / 2;
         });
     ASSERT_FALSE(HasFailure());
     ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos)
         << "the snapshot ended before the kill; stderr:\n" << agent_->Stderr();
+    inside = ChunkHolding(chunks, stored_rows);
+    if (inside && inside->start == stored_rows) inside.reset();  // a chunk's end
   }
-  EXPECT_NE(stored_rows % kChunk, 0u) << "every kill resumed at a chunk's end: " << stored;
-  EXPECT_EQ(stored_rows % 100, 0u) << stored;
+  ASSERT_TRUE(inside) << "every kill resumed at a chunk's end: " << stored;
+  EXPECT_EQ((stored_rows - inside->start) % 100, 0u) << stored;
 
   ExpectEachRowReadOnceAfterStart(kRows);
   EXPECT_EQ(StopAgent(), 0);

@@ -264,7 +264,9 @@ TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
 // A chunk of more rows than batch_max_events goes out in batches, each
 // ending with a position that reads on after its last row. kill -9 while a
 // large chunk is published lands between two of its batches, and the next
-// run reads on from there: every row arrives as exactly one READ.
+// run reads on from there: every row arrives as exactly one READ. (A run's
+// chunks start at 256 rows and double up to snapshot_chunk_rows:
+// SnapshotChunks.)
 TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   constexpr int kRows = 200000;
   constexpr uint64_t kChunk = 50000;
@@ -279,14 +281,22 @@ TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   settings_.kafka_extra = "  commit_interval_ms: 20\n";
   uint64_t stored_rows = 0;
   std::string shown;
-  for (int attempt = 1; attempt <= 4 && stored_rows % kChunk == 0; ++attempt) {
+  // The chunks of the last run: the stored position lies inside one of them
+  // (not at its end), after whole batches of 100 from its start.
+  std::vector<ChunkSpan> chunks;
+  std::optional<ChunkSpan> inside;
+  for (int attempt = 1; attempt <= 4 && !inside; ++attempt) {
+    chunks = SnapshotChunks(stored_rows, kRows, static_cast<int>(kChunk));
     agent_ = std::make_unique<Process>();
     ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()},
                               dir_ + "/agent-kill" + std::to_string(attempt)));
     const int64_t committed = WaitCommitted(
         env_, Topic("public", "t"),
         [&](int64_t n) {
-          return n > static_cast<int64_t>(stored_rows) && n % kChunk != 0 && n % kChunk < kChunk / 2;
+          // In the first half of a chunk of kChunk rows.
+          std::optional<ChunkSpan> c = ChunkHolding(chunks, static_cast<uint64_t>(n));
+          return c && c->end - c->start == kChunk && static_cast<uint64_t>(n) > c->start &&
+                 static_cast<uint64_t>(n) - c->start < kChunk / 2;
         },
         std::chrono::seconds(60));
     agent_->Signal(SIGKILL);
@@ -304,9 +314,11 @@ TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
     stored_rows = at == std::string::npos ? 0 : std::stoull(shown.substr(at + mark.size()));
     // What is committed in Kafka and the stored position are one commit.
     EXPECT_GE(stored_rows, static_cast<uint64_t>(committed)) << shown;
+    inside = ChunkHolding(chunks, stored_rows);
+    if (inside && inside->start == stored_rows) inside.reset();  // a chunk's end
   }
-  EXPECT_NE(stored_rows % kChunk, 0u) << "every kill resumed at a chunk's end: " << shown;
-  EXPECT_EQ(stored_rows % 100, 0u) << shown;
+  ASSERT_TRUE(inside) << "every kill resumed at a chunk's end: " << shown;
+  EXPECT_EQ((stored_rows - inside->start) % 100, 0u) << shown;
 
   StartAgent();
   ExpectEachRowReadOnce(kRows);
