@@ -14,7 +14,8 @@ namespace cdc::agent {
 
 // A table's first chunk, before the size of its rows is known.
 inline constexpr int kFirstChunkRows = 256;
-// The bytes of rows, as read from the server, a chunk is sized to hold.
+// The bytes a chunk is sized to hold: of its values as read from MySQL, of
+// its result in memory (PQresultMemorySize) from PostgreSQL.
 inline constexpr uint64_t kChunkBytes = 8 << 20;
 
 inline int FirstChunkRows(int max_rows) { return std::min(kFirstChunkRows, max_rows); }

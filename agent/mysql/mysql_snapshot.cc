@@ -302,9 +302,9 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
     BuildRowEvent(schema, binlog::RowsKind::kWrite, change, chunk.ctx, &e.event, nullptr, &spares_);
     e.event.set_op(cdc::v1::OP_READ);
     e.event.mutable_source()->set_snapshot(true);
-    if (chunk.read.key_count > 0 &&
-        ((r + 1) % cut_every == 0 || batch_.bytes >= static_cast<size_t>(config_.batch_max_bytes)) &&
-        r + 1 < n) {
+    const bool cut_here = (r + 1) % cut_every == 0 ||
+                          batch_.bytes >= static_cast<size_t>(config_.batch_max_bytes);
+    if (chunk.read.key_count > 0 && cut_here && r + 1 < n) {
       // A cut after this row: the rows before it reflect the table at the
       // high mark as a chunk ending here would, so a resume reads on from
       // this row's key with a new high mark.
