@@ -391,7 +391,7 @@ TEST_F(MySnapshotTest, AlterBetweenChunksGivesLaterChunksTheNewColumns) {
 // every row arrives as exactly one READ. (A run's chunks start at 256 rows
 // and double up to snapshot_chunk_rows: SnapshotChunks.)
 TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
-  constexpr int kRows = 200000;
+  constexpr int kRows = 300000;  // a run resumed after 115,280 rows still meets a chunk of kChunk
   constexpr uint64_t kChunk = 50000;
   Sql("CREATE TABLE t (grp VARCHAR(10), id INT, v VARCHAR(20), PRIMARY KEY (grp, id))");
   Sql("INSERT INTO t SELECT CONCAT('g', seq % 7), seq, CONCAT('v', seq) FROM seq_1_to_" +

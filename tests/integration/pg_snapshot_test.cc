@@ -268,7 +268,7 @@ TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
 // chunks start at 256 rows and double up to snapshot_chunk_rows:
 // SnapshotChunks.)
 TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
-  constexpr int kRows = 200000;
+  constexpr int kRows = 300000;  // a run resumed after 115,280 rows still meets a chunk of kChunk
   constexpr uint64_t kChunk = 50000;
   Sql("CREATE TABLE t (id bigint PRIMARY KEY, payload text)");
   Sql(InsertRange(1, kRows));
