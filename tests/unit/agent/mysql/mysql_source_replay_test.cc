@@ -73,6 +73,8 @@ struct Seen {
   std::vector<std::string> maria_gtids;     // MariaDB GTIDs
   std::vector<uint64_t> boundaries;         // end of each XID and each non-BEGIN statement
   std::vector<uint64_t> committed;          // the source's position, each time it moved
+  size_t rows_bytes = 0;                    // of every rows event's rows
+  size_t largest_rows = 0;                  // of the largest rows event
 };
 
 // Feeds every event of `path`; returns the first error.
@@ -98,6 +100,10 @@ Status Replay(const std::string& path, MysqlSourceTestPeer* peer, Seen* seen) {
     const auto* q = std::get_if<binlog::Query>(&ev.body);
     if (std::holds_alternative<binlog::Xid>(ev.body) || (q != nullptr && q->sql != "BEGIN")) {
       seen->boundaries.push_back(ev.header.log_pos);
+    }
+    if (const auto* rows = std::get_if<binlog::RowsEvent>(&ev.body)) {
+      seen->rows_bytes += rows->rows.size();
+      seen->largest_rows = std::max(seen->largest_rows, rows->rows.size());
     }
   }
   return Status::OK();
@@ -220,43 +226,28 @@ TEST(MysqlSourceReplayTest, BatchesAreHandedOverAtTheirBytes) {
   Seen seen_whole, seen_bounded;
   ASSERT_TRUE(Replay(path, &whole, &seen_whole).ok());
   ASSERT_TRUE(Replay(path, &bounded, &seen_bounded).ok());
-  // The largest rows event: a batch's bytes pass the bound by less.
-  size_t rows_bytes = 0, largest = 0;
-  {
-    std::string bytes = ReadFileBytes(path);
-    binlog::FileReader reader(bytes);
-    ASSERT_TRUE(reader.Open().ok());
-    binlog::EventDecoder decoder;
-    while (true) {
-      Result<std::optional<std::string_view>> next = reader.Next();
-      ASSERT_TRUE(next.ok());
-      if (!*next) break;
-      Result<binlog::Event> ev = decoder.Decode(**next);
-      ASSERT_TRUE(ev.ok());
-      if (const auto* rows = std::get_if<binlog::RowsEvent>(&ev->body)) {
-        rows_bytes += rows->rows.size();
-        largest = std::max(largest, rows->rows.size());
-      }
-    }
-  }
+  const size_t rows_bytes = seen_whole.rows_bytes;
+  // A batch's bytes pass the bound by less than the largest rows event.
+  const size_t largest = seen_whole.largest_rows;
   ASSERT_GT(rows_bytes, 4u * kMaxBytes);
   std::vector<Batch> pushed = bounded.Pushed();
   EXPECT_TRUE(whole.Pushed().empty());
   ASSERT_GE(pushed.size(), rows_bytes / (kMaxBytes + largest));
-  std::vector<std::pair<std::string, uint64_t>> order;
+  // Each event by its transaction and index in it.
+  using Order = std::vector<std::pair<std::string, uint64_t>>;
+  auto add = [](const EventList& events, Order* out) {
+    for (const OutEvent& e : events) {
+      out->emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
+    }
+  };
+  Order order;
   for (const Batch& b : pushed) {
     EXPECT_LT(b.bytes, static_cast<size_t>(kMaxBytes) + largest);
-    for (const OutEvent& e : b.events) {
-      order.emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
-    }
+    add(b.events, &order);
   }
-  for (const OutEvent& e : bounded.events()) {
-    order.emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
-  }
-  std::vector<std::pair<std::string, uint64_t>> expected;
-  for (const OutEvent& e : whole.events()) {
-    expected.emplace_back(e.event.source().mysql().gtid(), e.event.source().event_index());
-  }
+  add(bounded.events(), &order);
+  Order expected;
+  add(whole.events(), &expected);
   EXPECT_EQ(order, expected);
 }
 
