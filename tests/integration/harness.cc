@@ -543,9 +543,9 @@ std::vector<ChunkSpan> SnapshotChunks(uint64_t from, uint64_t rows, int max_rows
   return chunks;
 }
 
-std::optional<ChunkSpan> ChunkHolding(const std::vector<ChunkSpan>& chunks, uint64_t n) {
+std::optional<ChunkSpan> ChunkInside(const std::vector<ChunkSpan>& chunks, uint64_t n) {
   for (const ChunkSpan& c : chunks) {
-    if (c.start <= n && n < c.end) return c;
+    if (c.start < n && n < c.end) return c;
   }
   return std::nullopt;
 }

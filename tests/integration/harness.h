@@ -229,8 +229,9 @@ struct ChunkSpan {
   uint64_t end = 0;
 };
 std::vector<ChunkSpan> SnapshotChunks(uint64_t from, uint64_t rows, int max_rows);
-// The chunk of `chunks` that holds row `n` (start <= n < end); nullopt if none.
-std::optional<ChunkSpan> ChunkHolding(const std::vector<ChunkSpan>& chunks, uint64_t n);
+// The chunk of `chunks` that `n` rows read lie strictly inside (start < n <
+// end); nullopt if none: `n` is a chunk's end, or outside them all.
+std::optional<ChunkSpan> ChunkInside(const std::vector<ChunkSpan>& chunks, uint64_t n);
 
 // Follows `topic`, a topic of one partition, from the beginning (committed
 // messages only), asking `stop` after each message with the number read so

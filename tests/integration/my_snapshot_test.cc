@@ -414,15 +414,14 @@ TEST_F(MySnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
     stored_rows = KillDuringSnapshot(
         "agent-kill" + std::to_string(attempt), &stored, [&](int64_t n) {
           // In the first half of a chunk of kChunk rows.
-          std::optional<ChunkSpan> c = ChunkHolding(chunks, static_cast<uint64_t>(n));
-          return c && c->end - c->start == kChunk && static_cast<uint64_t>(n) > c->start &&
+          std::optional<ChunkSpan> c = ChunkInside(chunks, static_cast<uint64_t>(n));
+          return c && c->end - c->start == kChunk &&
                  static_cast<uint64_t>(n) - c->start < kChunk / 2;
         });
     ASSERT_FALSE(HasFailure());
     ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos)
         << "the snapshot ended before the kill; stderr:\n" << agent_->Stderr();
-    inside = ChunkHolding(chunks, stored_rows);
-    if (inside && inside->start == stored_rows) inside.reset();  // a chunk's end
+    inside = ChunkInside(chunks, stored_rows);
   }
   ASSERT_TRUE(inside) << "every kill resumed at a chunk's end: " << stored;
   EXPECT_EQ((stored_rows - inside->start) % 100, 0u) << stored;

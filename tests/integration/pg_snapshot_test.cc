@@ -294,8 +294,8 @@ TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
         env_, Topic("public", "t"),
         [&](int64_t n) {
           // In the first half of a chunk of kChunk rows.
-          std::optional<ChunkSpan> c = ChunkHolding(chunks, static_cast<uint64_t>(n));
-          return c && c->end - c->start == kChunk && static_cast<uint64_t>(n) > c->start &&
+          std::optional<ChunkSpan> c = ChunkInside(chunks, static_cast<uint64_t>(n));
+          return c && c->end - c->start == kChunk &&
                  static_cast<uint64_t>(n) - c->start < kChunk / 2;
         },
         std::chrono::seconds(60));
@@ -314,8 +314,7 @@ TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
     stored_rows = at == std::string::npos ? 0 : std::stoull(shown.substr(at + mark.size()));
     // What is committed in Kafka and the stored position are one commit.
     EXPECT_GE(stored_rows, static_cast<uint64_t>(committed)) << shown;
-    inside = ChunkHolding(chunks, stored_rows);
-    if (inside && inside->start == stored_rows) inside.reset();  // a chunk's end
+    inside = ChunkInside(chunks, stored_rows);
   }
   ASSERT_TRUE(inside) << "every kill resumed at a chunk's end: " << shown;
   EXPECT_EQ((stored_rows - inside->start) % 100, 0u) << shown;
