@@ -459,45 +459,41 @@ TEST_F(KafkaSinkTest, JsonFormatWritesJsonWithItsContentType) {
             "id");
 }
 
-TEST(KafkaSinkConfigTest, UnknownPropertyNamesTheKey) {
+// Starts a sink with `properties` (no broker needed at least once); its
+// status.
+Status StartWith(const std::map<std::string, std::string>& properties) {
   KafkaConfig config;
   config.brokers = "127.0.0.1:9092";
-  config.properties["no.such.property"] = "1";
-  auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
-  ASSERT_FALSE(sink.ok());
-  EXPECT_TRUE(sink.status().IsInvalidArgument());
-  EXPECT_EQ(sink.status().message(),
+  config.exactly_once = false;
+  config.properties = properties;
+  return NewKafkaSink(config, [](const offsets::Position&, uint64_t) {}).status();
+}
+
+TEST(KafkaSinkConfigTest, UnknownPropertyNamesTheKey) {
+  Status s = StartWith({{"no.such.property", "1"}});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.message(),
             "kafka.properties.no.such.property: No such configuration property: "
             "\"no.such.property\"");
 }
 
 TEST(KafkaSinkConfigTest, BadPropertyValueNamesTheKey) {
-  KafkaConfig config;
-  config.brokers = "127.0.0.1:9092";
-  config.properties["compression.type"] = "rar";
-  auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
-  ASSERT_FALSE(sink.ok());
-  EXPECT_TRUE(sink.status().IsInvalidArgument());
-  EXPECT_TRUE(sink.status().message().starts_with(
+  Status s = StartWith({{"compression.type", "rar"}});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_TRUE(s.message().starts_with(
       "kafka.properties.compression.type: Invalid value \"rar\" for configuration property"))
-      << sink.status().message();
+      << s.message();
 }
 
 TEST(KafkaSinkConfigTest, AQueueTooSmallForOneMessageIsRefused) {
-  KafkaConfig config;
-  config.brokers = "127.0.0.1:9092";
-  config.properties["queue.buffering.max.kbytes"] = "512";
-  auto sink = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
-  ASSERT_FALSE(sink.ok());
-  EXPECT_TRUE(sink.status().IsInvalidArgument());
-  EXPECT_EQ(sink.status().message(),
+  Status s = StartWith({{"queue.buffering.max.kbytes", "512"}});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.message(),
             "kafka.properties.queue.buffering.max.kbytes: 512 KB cannot hold one message of "
             "message.max.bytes (1048588 bytes); set it to at least 1025, or leave it out for "
             "the agent's bound");
-  config.properties["queue.buffering.max.kbytes"] = "1025";
-  config.exactly_once = false;  // no broker needed to start
-  auto enough = NewKafkaSink(config, [](const offsets::Position&, uint64_t) {});
-  EXPECT_TRUE(enough.ok()) << enough.status().ToString();
+  Status enough = StartWith({{"queue.buffering.max.kbytes", "1025"}});
+  EXPECT_TRUE(enough.ok()) << enough.ToString();
 }
 
 TEST(KafkaCheckTest, MockBrokerAnswers) {
