@@ -166,12 +166,11 @@ Result<NodePtr> MakeArith(ArithOp op, uint32_t pos, NodePtr l, NodePtr r) {
   auto ok = [](ExprType t) {
     return IsNumeric(t) || t == ExprType::kNull || t == ExprType::kAny;
   };
-  if (!ok(l->type) || !ok(r->type)) {
+  ExprType t = ExprType::kAny;
+  if (!ok(l->type) || !ok(r->type) || !Unify(l->type, r->type, &t)) {
     return CompileError(pos, "'" + std::string(OperatorName(op)) + "' needs numbers, got " +
                                  TypeText(l->type) + " and " + TypeText(r->type));
   }
-  ExprType t;
-  Unify(l->type, r->type, &t);
   NodePtr n = NewNode(NodeKind::kArith, t, l->pos);
   n->arith = op;
   n->args.push_back(std::move(l));
