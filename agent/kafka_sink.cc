@@ -302,6 +302,7 @@ class RdKafkaSink final : public KafkaSink {
   Status Flush(int timeout_ms) override {
     if (config_.exactly_once) {
       CDC_RETURN_IF_ERROR(CheckFailed());
+      if (txn_open_ && !txn_resumable_) return AbortUnresumable(timeout_ms);
       return txn_open_ ? Commit(timeout_ms) : Status::OK();
     }
     const RdKafka::ErrorCode err = producer_->flush(timeout_ms);
@@ -329,7 +330,10 @@ class RdKafkaSink final : public KafkaSink {
 
   // Exactly once: the batch joins the open Kafka transaction (begun if none
   // is), and its position and states become the ones that transaction
-  // commits. Batches are whole, so a commit always ends at a batch end.
+  // commits. Batches are whole, so a commit always ends at a batch end, and
+  // only at the end of a batch with a position: the events of a batch
+  // without one (a table read whole, handed over in parts) wait in the open
+  // transaction for the batch whose position covers them.
   Status SendInTransaction(EncodedBatch batch) {
     if (!txn_open_) {
       CDC_RETURN_IF_ERROR(
@@ -338,7 +342,12 @@ class RdKafkaSink final : public KafkaSink {
       txn_started_ = std::chrono::steady_clock::now();
       txn_events_ = 0;
     }
-    if (batch.end_position) pending_position_ = std::move(batch.end_position);
+    if (batch.end_position) {
+      pending_position_ = std::move(batch.end_position);
+      txn_resumable_ = true;
+    } else if (!batch.messages.empty()) {
+      txn_resumable_ = false;
+    }
     for (auto& [name, value] : batch.states) pending_states_[name] = std::move(value);
     ++batches_sent_;
     txn_events_ += batch.messages.size();
@@ -362,12 +371,51 @@ class RdKafkaSink final : public KafkaSink {
       }
       return Status::OK();
     }
+    if (!txn_resumable_) {
+      // Such a transaction commits only at the batch with a position; the
+      // brokers abort it at transaction.timeout.ms, and a restart would
+      // send it all again to meet the same end.
+      const auto open_for = std::chrono::steady_clock::now() - txn_started_;
+      if (open_for >= std::chrono::milliseconds(config_.delivery_timeout_ms) * 9 / 10) {
+        return Fail(Status::IOError(
+            "kafka: a table read whole (the snapshot of a table without a primary key) is "
+            "published in one transaction, which has been open " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(open_for).count()) +
+            " s with " + std::to_string(txn_events_) +
+            " events, near its timeout (kafka.delivery_timeout_ms): give the table a primary "
+            "key, or raise kafka.delivery_timeout_ms (at most the brokers' "
+            "transaction.max.timeout.ms)"));
+      }
+      return Status::OK();
+    }
     if (txn_events_ < static_cast<uint64_t>(config_.commit_max_events) &&
         std::chrono::steady_clock::now() - txn_started_ <
             std::chrono::milliseconds(config_.commit_interval_ms)) {
       return Status::OK();
     }
     return Commit(config_.delivery_timeout_ms);
+  }
+
+  // Stopping with events in the open transaction that no position covers
+  // yet: committed, they would come again from the position before them.
+  // Aborted, none of them is seen, and the next run sends them again.
+  // The events are delivered first, so that none fails as purged.
+  Status AbortUnresumable(int timeout_ms) {
+    KafkaLogger()->info("stopping inside a part of the source read whole (a table without a "
+                        "key): its {} events sent so far are aborted and come again at the "
+                        "next start", txn_events_);
+    producer_->flush(timeout_ms);
+    CDC_RETURN_IF_ERROR(CheckFailed());
+    std::unique_ptr<RdKafka::Error> aborted(producer_->abort_transaction(kAbortTimeoutMs));
+    txn_open_ = false;
+    txn_resumable_ = true;
+    RetireAcknowledged();
+    if (aborted) {
+      return Status::IOError("kafka: aborting a transaction failed: " + aborted->str() +
+                                 " (the brokers abort it at transaction.timeout.ms)",
+                             /*retryable=*/true);
+    }
+    return CheckFailed();
   }
 
   // Adds the position and states to the open transaction and commits it;
@@ -665,6 +713,9 @@ class RdKafkaSink final : public KafkaSink {
   // Exactly once: the open Kafka transaction, and what its commit records.
   std::unique_ptr<RdKafka::Topic> offsets_topic_;
   bool txn_open_ = false;
+  // The open transaction's last batch with events had a position: it may
+  // commit.
+  bool txn_resumable_ = true;
   std::chrono::steady_clock::time_point txn_started_{};
   std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
   uint64_t txn_events_ = 0;

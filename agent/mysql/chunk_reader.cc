@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "agent/chunk_size.h"
 #include "agent/mysql/mysql_source.h"
 #include "agent/mysql/table_schema.h"
 #include "agent/mysql/text_values.h"
@@ -100,7 +101,8 @@ Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb, std::string* ex
 Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& config,
                                 bool mariadb, const ChunkRequest& request,
                                 const std::function<void()>& before_mark,
-                                DescribedTable* described) {
+                                DescribedTable* described, const std::string& spill_dir,
+                                bool* spill_failed) {
   const TableName& name = request.table;
   const std::string qualified =
       MysqlConnection::QuoteIdent(name.schema) + "." + MysqlConnection::QuoteIdent(name.table);
@@ -233,7 +235,46 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
   }
   for (const std::string& k : keys) select += ", " + k;
   select += " FROM " + qualified + (where.empty() ? "" : " WHERE " + where) + order + lock;
-  CDC_ASSIGN_OR_RETURN(chunk.rows, conn.Query(select));
+  if (!keys.empty()) {
+    CDC_ASSIGN_OR_RETURN(chunk.rows, conn.Query(select));
+  } else {
+    // Read whole: the rows past kChunkBytes wait in a file.
+    uint64_t held = 0;
+    Status spilled;
+    Status read = conn.Stream(select, [&](const RowView& row) {
+      if (chunk.spill) {
+        spilled = chunk.spill->Append(row);
+        return spilled;
+      }
+      std::vector<std::optional<std::string>>& values = chunk.rows.rows.emplace_back();
+      values.reserve(row.size());
+      for (const std::optional<std::string_view>& v : row) {
+        values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+        held += v ? v->size() : 0;
+      }
+      if (held >= kChunkBytes) {
+        Result<std::unique_ptr<RowSpill>> made = RowSpill::Create(spill_dir);
+        if (!made.ok()) {
+          spilled = made.status();
+          return spilled;
+        }
+        chunk.spill = std::move(made).value();
+      }
+      return Status::OK();
+    });
+    if (!spilled.ok()) {
+      *spill_failed = true;
+      return spilled;
+    }
+    CDC_RETURN_IF_ERROR(read);
+    if (chunk.spill) {
+      Status rewound = chunk.spill->Rewind();
+      if (!rewound.ok()) {
+        *spill_failed = true;
+        return rewound;
+      }
+    }
+  }
   if (before_mark) before_mark();
   CDC_ASSIGN_OR_RETURN(chunk.high, BinlogEnd(conn, mariadb));
   CDC_RETURN_IF_ERROR(conn.Execute("COMMIT"));
@@ -241,9 +282,12 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
   return chunk;
 }
 
-ChunkReader::ChunkReader(const MysqlSourceConfig& config, bool mariadb,
+ChunkReader::ChunkReader(const MysqlSourceConfig& config, bool mariadb, std::string spill_dir,
                          std::function<void()> on_done)
-    : config_(config), mariadb_(mariadb), on_done_(std::move(on_done)) {
+    : config_(config),
+      mariadb_(mariadb),
+      spill_dir_(std::move(spill_dir)),
+      on_done_(std::move(on_done)) {
   thread_ = std::thread([this] {
     NameThisThread("cdc-chunks");
     Loop();
@@ -369,15 +413,23 @@ ChunkReader::Outcome ChunkReader::Read(const ChunkRequest& request) {
       return out;
     }
   }
-  Result<ChunkRows> read =
-      ReadChunkRows(conn_, config_, mariadb_, request, [this] { marking_ = true; }, &described_);
+  bool spill_failed = false;
+  Result<ChunkRows> read = ReadChunkRows(conn_, config_, mariadb_, request,
+                                         [this] { marking_ = true; }, &described_, spill_dir_,
+                                         &spill_failed);
   if (read.ok()) {
     out.chunk = std::move(read).value();
     return out;
   }
   out.status = read.status();
-  out.error = conn_.last_errno();
-  out.lost = !conn_.connected() || IsConnectionError(out.error);
+  // A file that cannot be written is no connection's fault: it fails the
+  // snapshot (the read's connection is closed all the same).
+  out.error = spill_failed ? 0 : conn_.last_errno();
+  out.lost = !spill_failed && (!conn_.connected() || IsConnectionError(out.error));
+  if (spill_failed) {
+    CloseConnection();
+    return out;
+  }
   if (out.lost) {
     CloseConnection();
   } else {

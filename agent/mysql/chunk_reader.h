@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "agent/config.h"
+#include "agent/row_spill.h"
 #include "agent/mysql/mysql_connection.h"
 #include "agent/mysql/schema_history.h"
 #include "agent/mysql/table_schema.h"
@@ -62,6 +64,9 @@ struct ChunkRows {
   // Each row: the table's columns, then its key columns again as the
   // server shows them (the cursor of a cut after that row).
   QueryResult rows;
+  // A table read whole: its rows past the first kChunkBytes of values,
+  // after those of `rows`, in a file (agent/row_spill.h); null when none.
+  std::unique_ptr<RowSpill> spill;
   size_t key_count = 0;
   binlog::TableSchema schema;
   std::vector<std::string> after_columns;  // the cursor after it
@@ -94,11 +99,14 @@ Result<BinlogPos> BinlogEnd(MysqlConnection& conn, bool mariadb,
 // is the table described last, kept up to date. On an error
 // the transaction may still be open: the caller rolls it back or closes the
 // connection. The session must read committed rows and have an empty
-// sql_mode (ChunkReader sets both at connect).
+// sql_mode (ChunkReader sets both at connect). A table read whole keeps its
+// rows past kChunkBytes in a RowSpill made in `spill_dir`; when that fails,
+// `spill_failed` is set beside the error.
 Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& config,
                                 bool mariadb, const ChunkRequest& request,
                                 const std::function<void()>& before_mark,
-                                DescribedTable* described);
+                                DescribedTable* described, const std::string& spill_dir,
+                                bool* spill_failed);
 
 class ChunkReader {
  public:
@@ -109,8 +117,10 @@ class ChunkReader {
     ChunkRows chunk;         // when status is OK
   };
 
-  // Connects at the first request. `config` must outlive the reader.
-  ChunkReader(const MysqlSourceConfig& config, bool mariadb, std::function<void()> on_done);
+  // Connects at the first request. `config` must outlive the reader. A
+  // table read whole keeps most of its rows in a file in `spill_dir`.
+  ChunkReader(const MysqlSourceConfig& config, bool mariadb, std::string spill_dir,
+              std::function<void()> on_done);
   // Interrupts a read in progress (its connection is shut down) and joins.
   ~ChunkReader();
   ChunkReader(const ChunkReader&) = delete;
@@ -139,6 +149,7 @@ class ChunkReader {
 
   const MysqlSourceConfig& config_;
   const bool mariadb_;
+  const std::string spill_dir_;
   const std::function<void()> on_done_;
   MysqlConnection conn_;  // the thread's alone, as is described_
   DescribedTable described_;

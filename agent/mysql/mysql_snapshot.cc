@@ -169,7 +169,8 @@ Status MysqlSource::SnapshotStep() {
   if (chunk_rows_ == 0) chunk_rows_ = FirstChunkRows(my_.snapshot_chunk_rows);
   request.rows = chunk_rows_;
   if (!chunk_reader_) {
-    chunk_reader_ = std::make_unique<ChunkReader>(my_, mariadb_, [this] { stream_.Wake(); });
+    chunk_reader_ = std::make_unique<ChunkReader>(my_, mariadb_, config_.offsets.path,
+                                                  [this] { stream_.Wake(); });
   }
   chunk_reader_->Submit(std::move(request));
   return Status::OK();
@@ -222,6 +223,12 @@ Status MysqlSource::TakeChunk(ChunkReader::Outcome outcome) {
   chunk_failures_ = 0;
   PendingChunk chunk;
   chunk.read = std::move(outcome.chunk);
+  if (chunk.read.spill) {
+    log_->info("snapshot of {}: read whole (no key to read it by in parts), {} of its rows ({} "
+               "MB) wait in a temporary file in {} until they are published",
+               table, chunk.read.spill->rows(), chunk.read.spill->bytes() >> 20,
+               config_.offsets.path);
+  }
   if (chunk.read.restarted) {
     log_->warn("snapshot: {} is no longer keyed as when its last chunk was read; reading it "
                "again from its start (its rows read so far may come twice)", table);
@@ -271,13 +278,29 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
   const std::string table = snapshot_->tables.front().schema + "." + snapshot_->tables.front().name;
   const binlog::TableSchema& schema = chunk.read.schema;
   const size_t width = schema.columns.size();
-  const size_t n = chunk.read.rows.rows.size();
+  const size_t held = chunk.read.rows.rows.size();
+  RowSpill* const spill = chunk.read.spill.get();
+  const size_t n = held + (spill != nullptr ? spill->rows() : 0);
   const size_t cut_every = static_cast<size_t>(std::max(1, config_.batch_max_events));
   const uint64_t first_index = snapshot_->rows;
   size_t counted = 0;  // rows added to snapshot_rows_
   binlog::RowChange change;
+  std::vector<std::optional<std::string>> spilled;  // the row read back last
+  if (chunk.read.key_count == 0 && n > cut_every) {
+    log_->info("snapshot of {}: publishing its {} rows read whole; no position is stored "
+               "until the last of them is in Kafka", table, n);
+  }
   for (size_t r = 0; r < n; ++r) {
-    std::vector<std::optional<std::string>>& row = chunk.read.rows.rows[r];
+    if (r >= held) {
+      Result<bool> next = spill->Next(&spilled);
+      if (!next.ok()) return next.status().WithContext("snapshot of " + table);
+      if (!*next) {
+        return Status::Corruption("snapshot of " + table + ": its temporary file ended after " +
+                                  std::to_string(r - held) + " of its " +
+                                  std::to_string(spill->rows()) + " rows");
+      }
+    }
+    std::vector<std::optional<std::string>>& row = r < held ? chunk.read.rows.rows[r] : spilled;
     if (row.size() != width + chunk.read.key_count) {
       return Status::Corruption("snapshot of " + table + ": " + std::to_string(row.size()) +
                                 " values for " + std::to_string(width + chunk.read.key_count) +
@@ -321,8 +344,15 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
       batch_.end_position = committed_;
       events_at_commit_ = batch_.events.size();
       if (!PushBatch(*out_)) return Status::Aborted("stopping");
+    } else if (chunk.read.key_count == 0 && cut_here && r + 1 < n) {
+      // A table read whole has no row to go on from: its rows go out in
+      // batches without a position, which the sink holds in one Kafka
+      // transaction (at least once: no position is stored) until the
+      // batch of its last row, with the position after the table. A stop
+      // ends it here: the sink aborts what it holds of it.
+      if (!PushBatch(*out_) || stop_->load()) return Status::Aborted("stopping");
     }
-    std::vector<std::optional<std::string>>().swap(row);
+    if (r < held) std::vector<std::optional<std::string>>().swap(row);
   }
   snapshot_->rows = first_index + n;
   snapshot_rows_ += n - counted;

@@ -449,6 +449,63 @@ TEST_F(MySnapshotTest, FloatKeyedTableIsReadWholeAndOnce) {
   EXPECT_EQ(StopAgent(), 0);
 }
 
+// A table without a key is read whole, in one chunk: its rows past 8 MiB of
+// values wait in a file rather than in memory until the stream reaches the
+// chunk's high mark, and go out in batches of batch_max_events that Kafka
+// commits in one transaction with the position after the table. Stopped or
+// killed while they go out, a run leaves none of them visible and no
+// progress stored; the next run reads the table again: each row once.
+TEST_F(MySnapshotTest, KeylessTableWaitsInAFileAndIsPublishedOnce) {
+  constexpr int kRows = 200000;
+  Sql("CREATE TABLE t (id INT, v VARCHAR(400))");  // 60 MB of values
+  Sql("INSERT INTO t SELECT seq, REPEAT('x', 300) FROM seq_1_to_" + std::to_string(kRows));
+  settings_.batch_max_events = 100;
+  // Kafka transactions of 20 ms: the table's batches would be committed in
+  // several were it not for the rule above.
+  settings_.kafka_extra = "  commit_interval_ms: 20\n";
+  // Starts a run and sends it `signal` while it publishes the table;
+  // returns its stderr.
+  auto interrupt = [&](int signal, const std::string& log_name) {
+    settings_.server_id = NextServerId();
+    agent_ = std::make_unique<Process>();
+    EXPECT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()},
+                              dir_ + "/" + log_name));
+    EXPECT_TRUE(WaitForLog("publishing its", 1, std::chrono::seconds(60))) << agent_->Stderr();
+    // Publishing them took 2 s here; Kafka transactions were committed from
+    // 0.2 s on before the rule above.
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    agent_->Signal(signal);
+    const int code = agent_->Wait(std::chrono::seconds(30));
+    if (signal == SIGTERM) {
+      EXPECT_EQ(code, 0) << agent_->Stderr();
+    }
+    const std::string stored = StoredPosition();
+    const std::string progress = " snapshot=" + db_name_ + ".t+";
+    const size_t rows_at = stored.find(progress);
+    EXPECT_TRUE(rows_at == std::string::npos ||
+                stored.substr(rows_at + progress.size(), 2) == "0 " ||
+                stored.substr(rows_at + progress.size()) == "0")
+        << "progress stored inside a table read whole: " << stored;
+    return agent_->Stderr();
+  };
+
+  const std::string stopped = interrupt(SIGTERM, "agent-stop");
+  ASSERT_FALSE(HasFailure());
+  // More than the first 8 MiB (about 27,000 of these rows) waited in the file.
+  const std::string mark = db_name_ + ".t: read whole (no key to read it by in parts), ";
+  const size_t at = stopped.find(mark);
+  ASSERT_NE(at, std::string::npos) << stopped;
+  EXPECT_GT(std::stoi(stopped.substr(at + mark.size())), kRows / 2) << stopped;
+  EXPECT_NE(stopped.find("are aborted and come again at the next start"), std::string::npos)
+      << "the stop came after the table was out; stderr:\n" << stopped;
+
+  interrupt(SIGKILL, "agent-kill");
+  ASSERT_FALSE(HasFailure());
+
+  ExpectEachRowReadOnceAfterStart(kRows);
+  EXPECT_EQ(StopAgent(), 0);
+}
+
 // Only tables the agent does not capture change: the stored position still
 // follows the binlog (their transactions are boundaries too), so a restart
 // does not read them again and purging old binlogs does not strand the agent.

@@ -127,6 +127,52 @@ TEST_F(KafkaTransactionTest, CommitsEveryMaxEventsAtABatchEnd) {
   EXPECT_EQ(durable, (std::vector<offsets::Position>{Lsn(20), Lsn(30)}));
 }
 
+// Batches without a position (a table read whole, handed over in parts)
+// wait in the open transaction, however many events or however long, for
+// the batch whose position covers them.
+TEST_F(KafkaTransactionTest, BatchesWithoutAPositionCommitOnlyWithTheOneAfterThem) {
+  KafkaConfig config = Config();
+  config.commit_interval_ms = 1;
+  config.commit_max_events = 2;
+  std::vector<offsets::Position> durable;
+  auto sink = MakeSink(config, &durable);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 3, std::nullopt)).ok());
+  ASSERT_TRUE(sink->Send(MakeBatch(4, 3, std::nullopt)).ok());
+  ASSERT_TRUE(sink->Poll(200).ok());
+  EXPECT_EQ(sink->commits(), 0u) << "committed without a position for its events";
+  ASSERT_TRUE(sink->Send(MakeBatch(7, 1, Lsn(40))).ok());
+  EXPECT_EQ(sink->commits(), 1u);
+  EXPECT_EQ(durable, std::vector<offsets::Position>{Lsn(40)});
+  EXPECT_EQ(CountCommitted(), 7u);
+}
+
+// Stopping before that batch: the transaction is aborted, not committed
+// with the position before the events, from which the next run would send
+// them again.
+TEST_F(KafkaTransactionTest, AFlushWithoutAPositionForTheLastEventsAbortsThem) {
+  KafkaConfig config = Config();
+  config.commit_interval_ms = 600000;
+  std::vector<offsets::Position> durable;
+  auto sink = MakeSink(config, &durable);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 2, Lsn(10))).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  ASSERT_EQ(durable, std::vector<offsets::Position>{Lsn(10)});
+  ASSERT_TRUE(sink->Send(MakeBatch(3, 4, std::nullopt)).ok());
+  Status s = sink->Flush(10000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(sink->commits(), 1u);
+  EXPECT_EQ(durable, std::vector<offsets::Position>{Lsn(10)});
+  Result<CommittedOffsets> read = ReadCommittedOffsets(config, 10000);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->position, Lsn(10));
+  // The sink goes on: a later batch with a position commits.
+  ASSERT_TRUE(sink->Send(MakeBatch(7, 1, Lsn(20))).ok());
+  ASSERT_TRUE(sink->Flush(10000).ok());
+  EXPECT_EQ(durable, (std::vector<offsets::Position>{Lsn(10), Lsn(20)}));
+}
+
 TEST_F(KafkaTransactionTest, CommitsAfterTheIntervalWhenIdle) {
   KafkaConfig config = Config();
   config.commit_interval_ms = 100;
