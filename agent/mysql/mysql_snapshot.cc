@@ -289,6 +289,9 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
   if (chunk.read.key_count == 0 && n > cut_every) {
     log_->info("snapshot of {}: publishing its {} rows read whole; no position is stored "
                "until the last of them is in Kafka", table, n);
+    // The stream's changes before the table go with their own position,
+    // which the table's first batch must not carry.
+    if (!PushBatch(*out_)) return Status::Aborted("stopping");
   }
   for (size_t r = 0; r < n; ++r) {
     if (r >= held) {
