@@ -167,6 +167,10 @@ class RdKafkaSink final : public KafkaSink {
     for (const auto& [key, value] : config_.properties) {
       CDC_RETURN_IF_ERROR(SetKafkaConf(*conf, key, value, "kafka.properties." + key));
     }
+    txn_timeout_ms_ = config_.delivery_timeout_ms;
+    if (std::string set; conf->get("transaction.timeout.ms", set) == RdKafka::Conf::CONF_OK) {
+      txn_timeout_ms_ = std::atoll(set.c_str());
+    }
     CDC_RETURN_IF_ERROR(BoundQueueBytes(conf.get()));
     // Set last so that no property can weaken them: a position is stored
     // only for events every in-sync replica has.
@@ -345,7 +349,7 @@ class RdKafkaSink final : public KafkaSink {
     if (batch.end_position) {
       pending_position_ = std::move(batch.end_position);
       txn_resumable_ = true;
-    } else if (!batch.messages.empty()) {
+    } else if (!batch.messages.empty() || !batch.states.empty()) {
       txn_resumable_ = false;
     }
     for (auto& [name, value] : batch.states) pending_states_[name] = std::move(value);
@@ -376,14 +380,15 @@ class RdKafkaSink final : public KafkaSink {
       // brokers abort it at transaction.timeout.ms, and a restart would
       // send it all again to meet the same end.
       const auto open_for = std::chrono::steady_clock::now() - txn_started_;
-      if (open_for >= std::chrono::milliseconds(config_.delivery_timeout_ms) * 9 / 10) {
+      if (open_for >= std::chrono::milliseconds(txn_timeout_ms_) * 9 / 10) {
         return Fail(Status::IOError(
             "kafka: a table read whole (the snapshot of a table without a primary key) is "
             "published in one transaction, which has been open " +
             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(open_for).count()) +
             " s with " + std::to_string(txn_events_) +
-            " events, near its timeout (kafka.delivery_timeout_ms): give the table a primary "
-            "key, or raise kafka.delivery_timeout_ms (at most the brokers' "
+            " events, near its timeout of " + std::to_string(txn_timeout_ms_ / 1000) +
+            " s (kafka.delivery_timeout_ms, or kafka.properties.transaction.timeout.ms): give "
+            "the table a primary key, or raise that timeout (at most the brokers' "
             "transaction.max.timeout.ms)"));
       }
       return Status::OK();
@@ -408,14 +413,19 @@ class RdKafkaSink final : public KafkaSink {
     CDC_RETURN_IF_ERROR(CheckFailed());
     std::unique_ptr<RdKafka::Error> aborted(producer_->abort_transaction(kAbortTimeoutMs));
     txn_open_ = false;
-    txn_resumable_ = true;
     RetireAcknowledged();
-    if (aborted) {
-      return Status::IOError("kafka: aborting a transaction failed: " + aborted->str() +
-                                 " (the brokers abort it at transaction.timeout.ms)",
-                             /*retryable=*/true);
+    Status result = CheckFailed();
+    if (result.ok() && aborted) {
+      result = Status::IOError("kafka: aborting a transaction failed: " + aborted->str() +
+                                   " (the brokers abort it at transaction.timeout.ms)",
+                               /*retryable=*/true);
     }
-    return CheckFailed();
+    // The batches' states went with them, and the batches no longer count
+    // as sent: the sink takes nothing more.
+    pending_states_.clear();
+    pending_position_ = committed_position_;
+    (void)Fail(Status::Aborted("kafka: the sink aborted its transaction at a stop"));
+    return result;
   }
 
   // Adds the position and states to the open transaction and commits it;
@@ -716,6 +726,8 @@ class RdKafkaSink final : public KafkaSink {
   // The open transaction's last batch with events had a position: it may
   // commit.
   bool txn_resumable_ = true;
+  // transaction.timeout.ms as set: the brokers abort a transaction open longer.
+  int64_t txn_timeout_ms_ = 0;
   std::chrono::steady_clock::time_point txn_started_{};
   std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
   uint64_t txn_events_ = 0;

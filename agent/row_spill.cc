@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -55,6 +56,7 @@ Status RowSpill::Append(const std::vector<std::optional<std::string_view>>& row)
   if (reading_) return Status::InvalidArgument("RowSpill: Append after Rewind");
   const uint32_t n = static_cast<uint32_t>(row.size());
   if (std::fwrite(&n, sizeof n, 1, file_) != 1) return WriteError();
+  widest_ = std::max(widest_, n);
   for (const std::optional<std::string_view>& value : row) {
     if (value && value->size() >= kNull) {
       return Status::InvalidArgument("a snapshot value of " + std::to_string(value->size()) +
@@ -83,7 +85,7 @@ Result<bool> RowSpill::Next(std::vector<std::optional<std::string>>* row) {
   if (!reading_) return Status::InvalidArgument("RowSpill: Next before Rewind");
   if (read_ == rows_) return false;
   uint32_t n = 0;
-  if (std::fread(&n, sizeof n, 1, file_) != 1) return Truncated();
+  if (std::fread(&n, sizeof n, 1, file_) != 1 || n > widest_) return Truncated();
   row->resize(n);
   for (std::optional<std::string>& value : *row) {
     uint32_t len = 0;

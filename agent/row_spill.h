@@ -52,7 +52,8 @@ class RowSpill {
   std::string dir_;
   uint64_t rows_ = 0;
   uint64_t bytes_ = 0;
-  uint64_t read_ = 0;  // rows read back
+  uint64_t read_ = 0;     // rows read back
+  uint32_t widest_ = 0;   // the most values a row was written with
   bool reading_ = false;
 };
 

@@ -238,7 +238,7 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
   if (!keys.empty()) {
     CDC_ASSIGN_OR_RETURN(chunk.rows, conn.Query(select));
   } else {
-    // Read whole: the rows past kChunkBytes wait in a file.
+    // Read whole: the rows past kChunkBytes of memory wait in a file.
     uint64_t held = 0;
     Status spilled;
     Status read = conn.Stream(select, [&](const RowView& row) {
@@ -248,6 +248,9 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
       }
       std::vector<std::optional<std::string>>& values = chunk.rows.rows.emplace_back();
       values.reserve(row.size());
+      // The memory held: the values and what holds them (a table of many
+      // short or NULL columns is mostly the latter).
+      held += sizeof(values) + row.size() * sizeof(std::optional<std::string>);
       for (const std::optional<std::string_view>& v : row) {
         values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
         held += v ? v->size() : 0;

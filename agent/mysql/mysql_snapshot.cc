@@ -286,11 +286,14 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
   size_t counted = 0;  // rows added to snapshot_rows_
   binlog::RowChange change;
   std::vector<std::optional<std::string>> spilled;  // the row read back last
-  if (chunk.read.key_count == 0 && n > cut_every) {
-    log_->info("snapshot of {}: publishing its {} rows read whole; no position is stored "
-               "until the last of them is in Kafka", table, n);
-    // The stream's changes before the table go with their own position,
-    // which the table's first batch must not carry.
+  if (chunk.read.key_count == 0) {
+    if (n > cut_every) {
+      log_->info("snapshot of {}: publishing its {} rows read whole; no position is stored "
+                 "until the last of them is in Kafka", table, n);
+    }
+    // What the batch holds before the table (the stream's changes, a table
+    // before it) goes with its own position, which none of the table's
+    // batches may carry but its last.
     if (!PushBatch(*out_)) return Status::Aborted("stopping");
   }
   for (size_t r = 0; r < n; ++r) {
@@ -353,6 +356,10 @@ Status MysqlSource::PublishChunk(PendingChunk chunk) {
       // transaction (at least once: no position is stored) until the
       // batch of its last row, with the position after the table. A stop
       // ends it here: the sink aborts what it holds of it.
+      if (batch_.end_position) {
+        return Status::Corruption("snapshot of " + table + ": a batch inside a table read whole "
+                                  "has a position");
+      }
       if (!PushBatch(*out_) || stop_->load()) return Status::Aborted("stopping");
     }
     if (r < held) std::vector<std::optional<std::string>>().swap(row);

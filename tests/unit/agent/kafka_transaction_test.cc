@@ -167,10 +167,52 @@ TEST_F(KafkaTransactionTest, AFlushWithoutAPositionForTheLastEventsAbortsThem) {
   Result<CommittedOffsets> read = ReadCommittedOffsets(config, 10000);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->position, Lsn(10));
-  // The sink goes on: a later batch with a position commits.
-  ASSERT_TRUE(sink->Send(MakeBatch(7, 1, Lsn(20))).ok());
-  ASSERT_TRUE(sink->Flush(10000).ok());
-  EXPECT_EQ(durable, (std::vector<offsets::Position>{Lsn(10), Lsn(20)}));
+  // A stop is the sink's end: it takes nothing more.
+  EXPECT_FALSE(sink->Send(MakeBatch(7, 1, Lsn(20))).ok());
+  EXPECT_EQ(durable, std::vector<offsets::Position>{Lsn(10)});
+}
+
+// A transaction that only a later batch could commit, open for most of
+// its timeout: the brokers would abort it, and a restart would meet the
+// same end, so the sink stops with a line saying what to do.
+TEST_F(KafkaTransactionTest, ATransactionWithoutAPositionNearItsTimeoutStopsTheSink) {
+  KafkaConfig config = Config();
+  config.delivery_timeout_ms = 2000;  // also the transaction's timeout
+  config.commit_interval_ms = 1;
+  std::vector<offsets::Position> durable;
+  auto sink = MakeSink(config, &durable);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 2, std::nullopt)).ok());
+  Status s;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (s.ok() && std::chrono::steady_clock::now() < deadline) s = sink->Poll(50);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("give the table a primary key"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("timeout of 2 s"), std::string::npos) << s.message();
+  EXPECT_FALSE(s.retryable());
+  EXPECT_EQ(sink->commits(), 0u);
+  EXPECT_TRUE(durable.empty());
+}
+
+// States without events count as events: they too wait for a position.
+TEST_F(KafkaTransactionTest, StatesWithoutAPositionWaitForTheBatchAfterThem) {
+  KafkaConfig config = Config();
+  config.commit_interval_ms = 1;
+  std::vector<offsets::Position> durable;
+  auto sink = MakeSink(config, &durable);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(sink->Send(MakeBatch(1, 1, Lsn(5))).ok());
+  ASSERT_TRUE(sink->Poll(100).ok());
+  const uint64_t commits = sink->commits();
+  Batch states = MakeBatch(2, 0, std::nullopt);
+  states.states.emplace_back("join.t", "v1");
+  ASSERT_TRUE(sink->Send(std::move(states)).ok());
+  ASSERT_TRUE(sink->Poll(200).ok());
+  EXPECT_EQ(sink->commits(), commits) << "committed states without a position for them";
+  ASSERT_TRUE(sink->Send(MakeBatch(2, 1, Lsn(6))).ok());
+  ASSERT_TRUE(sink->Poll(100).ok());
+  EXPECT_GT(sink->commits(), commits);
+  EXPECT_EQ(durable.back(), Lsn(6));
 }
 
 TEST_F(KafkaTransactionTest, CommitsAfterTheIntervalWhenIdle) {
