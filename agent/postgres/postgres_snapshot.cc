@@ -47,8 +47,11 @@ constexpr const char* kWatermarkPrefix = "cdc-agent";
 // A table without a key is read in ranges of heap blocks; its cursor columns
 // are {kBlocksCursor}, its values {next block, end block}.
 constexpr const char* kBlocksCursor = "#blocks";
-// A partitioned table without a key is read whole, in one chunk.
-constexpr const char* kWholeCursor = "#whole";
+// A partitioned table without a key is read in ranges of heap blocks of
+// one partition after another, by oid: its cursor columns are
+// {kPartitionBlocksCursor}, its values {partition oid, next block, end
+// block}.
+constexpr const char* kPartitionBlocksCursor = "#partition-blocks";
 // How long a chunk waits for a row lock before it gives up and tries again
 // later: well under PostgreSQL's deadlock_timeout (1 s by default), so an
 // application transaction that waits on a chunk is never the one a deadlock
@@ -190,8 +193,9 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref, Pg
   if (!keys.empty()) {
     t.cursor_columns = keys;
   } else if (ref.kind == 'p') {
-    t.whole = true;
-    t.cursor_columns = {kWholeCursor};
+    t.by_block = true;
+    t.by_partition = true;
+    t.cursor_columns = {kPartitionBlocksCursor};
   } else {
     t.by_block = true;
     t.cursor_columns = {kBlocksCursor};
@@ -199,13 +203,19 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref, Pg
 
   // The cursor fits the table as it is now, or the table is read again.
   bool fits = after->empty() || after_columns == t.cursor_columns;
-  if (fits && t.by_block && !after->empty()) {
+  uint64_t cursor_leaf = 0;
+  if (fits && t.by_partition && !after->empty()) {
+    fits = after->size() == 3 && ParseU64((*after)[0], &cursor_leaf) &&
+           ParseU64((*after)[1], &t.next_block) && ParseU64((*after)[2], &t.end_block);
+  } else if (fits && t.by_block && !after->empty()) {
     fits = after->size() == 2 && ParseU64((*after)[0], &t.next_block) &&
            ParseU64((*after)[1], &t.end_block);
   }
   if (fits_out != nullptr) *fits_out = fits;
   if (!fits) after->clear();
-  if (t.by_block) {
+  if (t.by_partition) {
+    CDC_RETURN_IF_ERROR(DescribePartitionBlocks(ref, conn, after->empty(), cursor_leaf, &t));
+  } else if (t.by_block) {
     if (after->empty()) {
       // The table's end now bounds the read: rows that land beyond it later
       // (inserted, or moved by an update) come through the stream.
@@ -227,6 +237,71 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref, Pg
     t.rows_per_block = std::max(1.0, std::atof(PQgetvalue(density.get(), 0, 0)));
   }
   snapshot_table_ = std::make_shared<const SnapshotTable>(std::move(t));
+  return Status::OK();
+}
+
+Status PostgresSource::DescribePartitionBlocks(const Catalog::RelationRef& ref, PgConnection& conn,
+                                               bool from_start, uint64_t cursor_leaf,
+                                               SnapshotTable* t) {
+  // The table's partitions that hold rows of their own, by oid, with their
+  // size now and their rows per block (on the chunk's connection, which
+  // holds the table's lock, so none is attached or detached meanwhile).
+  CDC_ASSIGN_OR_RETURN(
+      PgResult leaves,
+      conn.Query("SELECT c.oid, n.nspname, c.relname, pg_catalog.pg_relation_size(c.oid) / "
+                 "current_setting('block_size')::bigint, CASE WHEN c.relpages > 0 AND "
+                 "c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 100 END "
+                 "FROM pg_catalog.pg_partition_tree($1::oid::regclass) p "
+                 "JOIN pg_catalog.pg_class c ON c.oid = p.relid "
+                 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                 "WHERE p.isleaf AND c.relkind = 'r' ORDER BY c.oid",
+                 {std::to_string(ref.oid)}));
+  PGresult* r = leaves.get();
+  struct Leaf {
+    uint64_t oid = 0;
+    uint64_t blocks = 0;
+    int row = 0;
+  };
+  std::vector<Leaf> list;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    Leaf leaf;
+    leaf.row = i;
+    if (!ParseU64(PQgetvalue(r, i, 0), &leaf.oid) || !ParseU64(PQgetvalue(r, i, 3), &leaf.blocks)) {
+      return Status::Corruption("snapshot of " + t->rel.schema + "." + t->rel.table +
+                                ": unreadable partition size");
+    }
+    list.push_back(leaf);
+  }
+  // The partition the cursor names, or the first with blocks after it (the
+  // cursor's partition was detached or dropped meanwhile: its rows are no
+  // longer the table's). Each is read up to its size when the chunk before
+  // its first was read: rows that land beyond it later come through the
+  // stream, as for a table read by blocks.
+  size_t at = 0;
+  if (!from_start) {
+    while (at < list.size() && list[at].oid < cursor_leaf) ++at;
+  }
+  const bool fresh = from_start || at >= list.size() || list[at].oid != cursor_leaf;
+  if (fresh) {
+    while (at < list.size() && list[at].blocks == 0) ++at;
+    if (at < list.size()) {
+      t->next_block = 0;
+      t->end_block = list[at].blocks;
+    }
+  }
+  t->leaf = 0;
+  t->next_leaf = 0;
+  if (at >= list.size()) return Status::OK();  // no partition left to read
+  t->leaf = static_cast<uint32_t>(list[at].oid);
+  t->leaf_from = "ONLY " + PgConnection::QuoteIdent(PQgetvalue(r, list[at].row, 1)) + "." +
+                 PgConnection::QuoteIdent(PQgetvalue(r, list[at].row, 2));
+  t->rows_per_block = std::max(1.0, std::atof(PQgetvalue(r, list[at].row, 4)));
+  for (size_t next = at + 1; next < list.size(); ++next) {
+    if (list[next].blocks == 0) continue;
+    t->next_leaf = static_cast<uint32_t>(list[next].oid);
+    t->next_leaf_blocks = list[next].blocks;
+    break;
+  }
   return Status::OK();
 }
 
@@ -422,6 +497,9 @@ Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
     } else {
       chunk.table_done = true;  // fewer rows than a chunk left: read to the end
     }
+  } else if (t.by_partition && t.leaf == 0) {
+    where = "FALSE";  // no partition left to read
+    chunk.table_done = true;
   } else if (t.by_block) {
     const uint64_t blocks =
         std::max<uint64_t>(1, static_cast<uint64_t>(chunk_rows_ / t.rows_per_block));
@@ -430,11 +508,18 @@ Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
             std::to_string(upto) + ",0)'::tid";
     chunk.next_after = {std::to_string(upto), std::to_string(t.end_block)};
     chunk.table_done = upto >= t.end_block;
-  } else {
-    chunk.table_done = true;
+    if (t.by_partition) {
+      // The partition's blocks, then the next partition's from its start.
+      chunk.next_after.insert(chunk.next_after.begin(), std::to_string(t.leaf));
+      if (chunk.table_done && t.next_leaf != 0) {
+        chunk.next_after = {std::to_string(t.next_leaf), "0", std::to_string(t.next_leaf_blocks)};
+        chunk.table_done = false;
+      }
+    }
   }
   // The rows come in while the reader goes on with the stream (PollChunk).
-  CDC_RETURN_IF_ERROR(sql.Send("SELECT " + t.select_list + " FROM " + t.from +
+  const std::string& from = t.by_partition && t.leaf != 0 ? t.leaf_from : t.from;
+  CDC_RETURN_IF_ERROR(sql.Send("SELECT " + t.select_list + " FROM " + from +
                                    (where.empty() ? "" : " WHERE " + where) + order + " FOR SHARE",
                                params));
   reading_ = std::move(chunk);

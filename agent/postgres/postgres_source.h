@@ -92,7 +92,14 @@ class PostgresSource : public Source {
     // SnapshotProgress::after_columns for this table as it is now.
     std::vector<std::string> cursor_columns;
     bool by_block = false;  // no key: ranges of heap blocks
-    bool whole = false;     // no key, partitioned: one chunk
+    // A partitioned table without a key: ranges of heap blocks of one
+    // partition after another (`leaf`, by oid; 0 when none is left), read
+    // from `leaf_from`; the next partition to read after it, 0 when none.
+    bool by_partition = false;
+    uint32_t leaf = 0;
+    std::string leaf_from;
+    uint32_t next_leaf = 0;
+    uint64_t next_leaf_blocks = 0;
     uint64_t next_block = 0;
     uint64_t end_block = 0;
     double rows_per_block = 100;
@@ -130,6 +137,12 @@ class PostgresSource : public Source {
   Status DescribeSnapshotTable(const Catalog::RelationRef& ref, PgConnection& conn,
                                const std::vector<std::string>& after_columns,
                                std::vector<std::string>* after, bool* fits = nullptr);
+  // For a partitioned table without a key (t->by_partition): the partition
+  // to read next and its range of blocks, from the cursor's partition
+  // (`cursor_leaf`, with t's next and end block) unless `from_start`, and
+  // the partition after it.
+  Status DescribePartitionBlocks(const Catalog::RelationRef& ref, PgConnection& conn,
+                                 bool from_start, uint64_t cursor_leaf, SnapshotTable* t);
   // The relation as the catalog has it now; `keys` gets its key columns.
   Result<RelationInfo> DescribeRelation(const Catalog::RelationRef& ref, const std::string& schema,
                                         const std::string& table, std::vector<std::string>* keys);

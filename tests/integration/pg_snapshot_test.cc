@@ -324,6 +324,51 @@ TEST_F(PgSnapshotTest, KilledInsideAChunkResumesAfterItsLastBatch) {
   EXPECT_EQ(StopAgent(), 0);
 }
 
+// A partitioned table without a key is read a partition at a time, each in
+// ranges of its heap blocks (not whole, in one chunk): a kill resumes at the
+// partition and block it reached, and every row arrives as one READ. The
+// test holds a row lock at the start of the last partition with rows, so the
+// snapshot waits there for the kill; an empty partition is passed over.
+TEST_F(PgSnapshotTest, PartitionedTableWithoutAKeyIsReadAPartitionAtATime) {
+  constexpr int kRows = 120000;
+  Sql("CREATE TABLE t (id bigint, payload text) PARTITION BY RANGE (id)");
+  Sql("CREATE TABLE t_1 PARTITION OF t FOR VALUES FROM (1) TO (40001)");
+  Sql("CREATE TABLE t_2 PARTITION OF t FOR VALUES FROM (40001) TO (80001)");
+  Sql("CREATE TABLE t_empty PARTITION OF t FOR VALUES FROM (500000) TO (600000)");
+  Sql("CREATE TABLE t_3 PARTITION OF t FOR VALUES FROM (80001) TO (120001)");
+  Sql(InsertRange(1, kRows));
+  Sql("ANALYZE t");
+  // Tables are read in name order: `a` first, which gives the test time to
+  // take its lock once the slot exists (creating a slot waits for every
+  // transaction in progress, the test's too).
+  Sql("CREATE TABLE a (id bigint PRIMARY KEY, payload text)");
+  Sql("INSERT INTO a SELECT i, 'x' FROM generate_series(1, 50000) i");
+  settings_.tables = {"public.a", "public.t"};
+  settings_.snapshot_chunk_rows = 2000;
+  agent_ = std::make_unique<Process>();
+  ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/agent-a"));
+  ASSERT_TRUE(WaitSlotActive(env_, settings_.slot, std::chrono::seconds(60)));
+  PgClient locker(env_, db_name_);
+  ASSERT_EQ(locker.Exec("BEGIN"), "");
+  ASSERT_EQ(locker.Exec("SELECT * FROM t WHERE id = 80001 FOR UPDATE"), "");
+  ASSERT_EQ(agent_->Stderr().find("snapshot of public.a:"), std::string::npos)
+      << "the snapshot reached t before the test took its lock";
+  // The rows of the first two partitions are published and committed.
+  auto early = TailTopic(env_, Topic("public", "t"), 80000, std::chrono::milliseconds(30000));
+  ASSERT_EQ(early.size(), 80000u) << agent_->Stderr();
+  agent_->Signal(SIGKILL);
+  agent_->Wait(std::chrono::seconds(10));
+  ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos) << agent_->Stderr();
+  ASSERT_EQ(locker.Exec("COMMIT"), "");
+
+  StartAgent();
+  // It resumed at the last partition, not at the table's start.
+  const std::string log = agent_->Stderr();
+  EXPECT_NE(log.find(" snapshot=public.t+80000"), std::string::npos) << log;
+  ExpectEachRowReadOnce(kRows);
+  EXPECT_EQ(StopAgent(), 0);
+}
+
 // `cdc-agent snapshot --tables` beside a running agent: the table is read
 // again as a new snapshot (a new start time), after the changes already
 // published; the request file goes once the table is read; a table the agent
