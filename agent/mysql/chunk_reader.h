@@ -64,7 +64,7 @@ struct ChunkRows {
   // Each row: the table's columns, then its key columns again as the
   // server shows them (the cursor of a cut after that row).
   QueryResult rows;
-  // A table read whole: its rows past the first kChunkBytes of values,
+  // A table read whole: its rows past the first kChunkBytes held in memory,
   // after those of `rows`, in a file (agent/row_spill.h); null when none.
   std::unique_ptr<RowSpill> spill;
   size_t key_count = 0;
