@@ -250,7 +250,9 @@ Status PostgresSource::DescribePartitionBlocks(const Catalog::RelationRef& ref, 
       PgResult leaves,
       conn.Query("SELECT c.oid, n.nspname, c.relname, pg_catalog.pg_relation_size(c.oid) / "
                  "current_setting('block_size')::bigint, CASE WHEN c.relpages > 0 AND "
-                 "c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 100 END "
+                 "c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 100 END, "
+                 "pg_catalog.has_table_privilege(c.oid, 'SELECT') AND "
+                 "pg_catalog.has_any_column_privilege(c.oid, 'UPDATE') "
                  "FROM pg_catalog.pg_partition_tree($1::oid::regclass) p "
                  "JOIN pg_catalog.pg_class c ON c.oid = p.relid "
                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -293,8 +295,17 @@ Status PostgresSource::DescribePartitionBlocks(const Catalog::RelationRef& ref, 
   t->next_leaf = 0;
   if (at >= list.size()) return Status::OK();  // no partition left to read
   t->leaf = static_cast<uint32_t>(list[at].oid);
-  t->leaf_from = "ONLY " + PgConnection::QuoteIdent(PQgetvalue(r, list[at].row, 1)) + "." +
-                 PgConnection::QuoteIdent(PQgetvalue(r, list[at].row, 2));
+  // Straight from the partition where the agent may read it so; else
+  // through the table, whose grants are the ones a read through it checks
+  // (each chunk then also looks at the same blocks of the other partitions).
+  if (std::string_view(PQgetvalue(r, list[at].row, 5)) == "t") {
+    t->leaf_from = "ONLY " + PgConnection::QuoteIdent(PQgetvalue(r, list[at].row, 1)) + "." +
+                   PgConnection::QuoteIdent(PQgetvalue(r, list[at].row, 2));
+    t->leaf_filter.clear();
+  } else {
+    t->leaf_from = t->from;
+    t->leaf_filter = "tableoid = " + std::to_string(list[at].oid) + "::oid AND ";
+  }
   t->rows_per_block = std::max(1.0, std::atof(PQgetvalue(r, list[at].row, 4)));
   for (size_t next = at + 1; next < list.size(); ++next) {
     if (list[next].blocks == 0) continue;
@@ -504,8 +515,8 @@ Status PostgresSource::StartChunk(const Catalog::RelationRef& ref) {
     const uint64_t blocks =
         std::max<uint64_t>(1, static_cast<uint64_t>(chunk_rows_ / t.rows_per_block));
     const uint64_t upto = std::min(t.end_block, t.next_block + blocks);
-    where = "ctid >= '(" + std::to_string(t.next_block) + ",0)'::tid AND ctid < '(" +
-            std::to_string(upto) + ",0)'::tid";
+    where = t.leaf_filter + "ctid >= '(" + std::to_string(t.next_block) +
+            ",0)'::tid AND ctid < '(" + std::to_string(upto) + ",0)'::tid";
     chunk.next_after = {std::to_string(upto), std::to_string(t.end_block)};
     chunk.table_done = upto >= t.end_block;
     if (t.by_partition) {

@@ -98,6 +98,7 @@ class PostgresSource : public Source {
     bool by_partition = false;
     uint32_t leaf = 0;
     std::string leaf_from;
+    std::string leaf_filter;  // "tableoid = ... AND " when read through the table
     uint32_t next_leaf = 0;
     uint64_t next_leaf_blocks = 0;
     uint64_t next_block = 0;

@@ -298,7 +298,7 @@ std::string AgentConfigYaml(const TestEnv& env, const AgentSettings& s) {
     << "  type: postgres\n"
     << "  host: 127.0.0.1\n"
     << "  port: " << (s.pg_port == 0 ? env.pg_port : s.pg_port) << "\n"
-    << "  user: postgres\n"
+    << "  user: " << YamlQuote(s.user.empty() ? std::string("postgres") : s.user) << "\n"
     << "  password: " << YamlQuote(s.password.empty() ? env.pg_password : s.password) << "\n"
     << "  database: " << s.database << "\n"
     << "  slot: " << s.slot << "\n"

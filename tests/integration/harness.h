@@ -117,6 +117,7 @@ struct AgentSettings {
   std::string name;
   std::string database;
   int pg_port = 0;  // 0 = env.pg_port
+  std::string user;      // empty = postgres
   std::string password;  // empty = env.pg_password
   std::string slot;
   std::string publication;

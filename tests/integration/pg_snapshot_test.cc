@@ -369,6 +369,39 @@ TEST_F(PgSnapshotTest, PartitionedTableWithoutAKeyIsReadAPartitionAtATime) {
   EXPECT_EQ(StopAgent(), 0);
 }
 
+// A role granted the partitioned table alone (as the snapshot's privileges
+// ask: SELECT, and UPDATE on one column) may not read its partitions
+// straight: they are read through the table then, a partition at a time all
+// the same.
+TEST_F(PgSnapshotTest, PartitionedTableWithoutAKeyIsReadWithTheTablesGrantsAlone) {
+  constexpr int kRows = 30000;
+  Sql("CREATE TABLE t (id bigint, payload text) PARTITION BY RANGE (id)");
+  Sql("CREATE TABLE t_1 PARTITION OF t FOR VALUES FROM (1) TO (10001)");
+  Sql("CREATE TABLE t_2 PARTITION OF t FOR VALUES FROM (10001) TO (30001)");
+  Sql(InsertRange(1, kRows));
+  const std::string role = "cdc_" + settings_.slot;
+  Sql("CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD 'rolepass'");
+  struct DropRole {
+    PgClient& db;
+    std::string role;
+    ~DropRole() {
+      db.Exec("DROP OWNED BY " + role + " CASCADE");
+      db.Exec("DROP ROLE IF EXISTS " + role);
+    }
+  } drop{*db_, role};
+  Sql("GRANT SELECT, UPDATE (id) ON t TO " + role);
+  Sql("CREATE PUBLICATION " + settings_.publication +
+      " FOR TABLE t WITH (publish_via_partition_root = true)");
+  settings_.tables = {"public.t"};
+  settings_.snapshot_chunk_rows = 2000;
+  settings_.user = role;
+  settings_.password = "rolepass";
+  StartAgent();
+  ExpectEachRowReadOnce(kRows);
+  EXPECT_EQ(StopAgent(), 0);
+  EXPECT_EQ(agent_->Stderr().find("permission denied"), std::string::npos) << agent_->Stderr();
+}
+
 // `cdc-agent snapshot --tables` beside a running agent: the table is read
 // again as a new snapshot (a new start time), after the changes already
 // published; the request file goes once the table is read; a table the agent
