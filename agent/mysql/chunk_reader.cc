@@ -246,15 +246,11 @@ Result<ChunkRows> ReadChunkRows(MysqlConnection& conn, const MysqlSourceConfig& 
         spilled = chunk.spill->Append(row);
         return spilled;
       }
-      std::vector<std::optional<std::string>>& values = chunk.rows.rows.emplace_back();
-      values.reserve(row.size());
+      chunk.rows.rows.push_back(OwnedRow(row));
       // The memory held: the values and what holds them (a table of many
       // short or NULL columns is mostly the latter).
-      held += sizeof(values) + row.size() * sizeof(std::optional<std::string>);
-      for (const std::optional<std::string_view>& v : row) {
-        values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
-        held += v ? v->size() : 0;
-      }
+      held += sizeof(chunk.rows.rows.back()) + row.size() * sizeof(std::optional<std::string>);
+      for (const std::optional<std::string_view>& v : row) held += v ? v->size() : 0;
       if (held >= kChunkBytes) {
         Result<std::unique_ptr<RowSpill>> made = RowSpill::Create(spill_dir);
         if (!made.ok()) {

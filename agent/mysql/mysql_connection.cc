@@ -124,15 +124,19 @@ Status MysqlConnection::Execute(std::string_view sql) {
   return Status::OK();
 }
 
+std::vector<std::optional<std::string>> OwnedRow(const RowView& row) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(row.size());
+  for (const auto& v : row) {
+    values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+  }
+  return values;
+}
+
 Result<QueryResult> MysqlConnection::Query(std::string_view sql) {
   QueryResult out;
   CDC_RETURN_IF_ERROR(Stream(sql, [&](const RowView& row) {
-    std::vector<std::optional<std::string>> values;
-    values.reserve(row.size());
-    for (const auto& v : row) {
-      values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
-    }
-    out.rows.push_back(std::move(values));
+    out.rows.push_back(OwnedRow(row));
     return Status::OK();
   }));
   return out;

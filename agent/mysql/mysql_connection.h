@@ -32,6 +32,9 @@ struct QueryResult {
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 
+// `row`'s values copied, to outlive the result.
+std::vector<std::optional<std::string>> OwnedRow(const RowView& row);
+
 class MysqlConnection {
  public:
   MysqlConnection() = default;
