@@ -52,6 +52,12 @@ constexpr const char* kBlocksCursor = "#blocks";
 // {kPartitionBlocksCursor}, its values {partition oid, next block, end
 // block}.
 constexpr const char* kPartitionBlocksCursor = "#partition-blocks";
+// Of the pg_class row `c`: its heap blocks now, and its rows per block as
+// its statistics have them (100 without any).
+const std::string kBlocksOfC =
+    "pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint";
+const std::string kRowsPerBlockOfC =
+    "CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 100 END";
 // How long a chunk waits for a row lock before it gives up and tries again
 // later: well under PostgreSQL's deadlock_timeout (1 s by default), so an
 // application transaction that waits on a chunk is never the one a deadlock
@@ -223,16 +229,15 @@ Status PostgresSource::DescribeSnapshotTable(const Catalog::RelationRef& ref, Pg
       // another connection would queue behind DDL that waits for that lock.
       CDC_ASSIGN_OR_RETURN(
           PgResult size,
-          conn.Query("SELECT pg_catalog.pg_relation_size($1::oid) / "
-                     "current_setting('block_size')::bigint",
+          conn.Query("SELECT " + kBlocksOfC + " FROM pg_catalog.pg_class c WHERE c.oid = $1::oid",
                      {std::to_string(ref.oid)}));
       t.next_block = 0;
       if (!ParseU64(PQgetvalue(size.get(), 0, 0), &t.end_block)) t.end_block = 0;
     }
     CDC_ASSIGN_OR_RETURN(
         PgResult density,
-        conn.Query("SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages "
-                   "ELSE 100 END FROM pg_catalog.pg_class WHERE oid = $1::oid",
+        conn.Query("SELECT " + kRowsPerBlockOfC + " FROM pg_catalog.pg_class c "
+                   "WHERE c.oid = $1::oid",
                    {std::to_string(ref.oid)}));
     t.rows_per_block = std::max(1.0, std::atof(PQgetvalue(density.get(), 0, 0)));
   }
@@ -248,10 +253,8 @@ Status PostgresSource::DescribePartitionBlocks(const Catalog::RelationRef& ref, 
   // holds the table's lock, so none is attached or detached meanwhile).
   CDC_ASSIGN_OR_RETURN(
       PgResult leaves,
-      conn.Query("SELECT c.oid, n.nspname, c.relname, pg_catalog.pg_relation_size(c.oid) / "
-                 "current_setting('block_size')::bigint, CASE WHEN c.relpages > 0 AND "
-                 "c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 100 END, "
-                 "pg_catalog.has_table_privilege(c.oid, 'SELECT') AND "
+      conn.Query("SELECT c.oid, n.nspname, c.relname, " + kBlocksOfC + ", " + kRowsPerBlockOfC +
+                 ", pg_catalog.has_table_privilege(c.oid, 'SELECT') AND "
                  "pg_catalog.has_any_column_privilege(c.oid, 'UPDATE') "
                  "FROM pg_catalog.pg_partition_tree($1::oid::regclass) p "
                  "JOIN pg_catalog.pg_class c ON c.oid = p.relid "
