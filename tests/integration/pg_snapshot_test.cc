@@ -40,6 +40,43 @@ class PgSnapshotTest : public PgAgentTest {
     return seen;
   }
 
+  // Creates `a`, which the snapshot reads before t (tables are read in name
+  // order): it gives a test time to take its row lock in t once the slot
+  // exists (creating a slot waits for every transaction in progress, the
+  // test's too).
+  void CreateTableReadBeforeT() {
+    Sql("CREATE TABLE a (id bigint PRIMARY KEY, payload text)");
+    Sql("INSERT INTO a SELECT i, 'x' FROM generate_series(1, 50000) i");
+  }
+
+  // Starts the agent and waits until its slot streams.
+  void StartUntilStreaming() {
+    agent_ = std::make_unique<Process>();
+    ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/agent-a"));
+    ASSERT_TRUE(WaitSlotActive(env_, settings_.slot, std::chrono::seconds(60)));
+  }
+
+  // Locks t's row `id` in `locker` (until KillOnceCommitted), before the
+  // snapshot reaches t.
+  void LockRowOfT(PgClient& locker, int id) {
+    ASSERT_EQ(locker.Exec("BEGIN"), "");
+    ASSERT_EQ(locker.Exec("SELECT * FROM t WHERE id = " + std::to_string(id) + " FOR UPDATE"), "");
+    ASSERT_EQ(agent_->Stderr().find("snapshot of public.a:"), std::string::npos)
+        << "the snapshot reached t before the test took its lock";
+  }
+
+  // Reads t's topic until `rows` messages are committed (or 30 s pass
+  // without one), then kills the agent, which must not have finished its
+  // snapshot, and ends `locker`'s transaction. `committed` gets the number
+  // of messages read.
+  void KillOnceCommitted(PgClient& locker, int rows, size_t* committed) {
+    *committed = TailTopic(env_, Topic("public", "t"), rows, std::chrono::milliseconds(30000)).size();
+    agent_->Signal(SIGKILL);
+    agent_->Wait(std::chrono::seconds(10));
+    ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos) << agent_->Stderr();
+    ASSERT_EQ(locker.Exec("COMMIT"), "");
+  }
+
   // Reads t's topic until it is idle: each of `rows` ids came once, as a READ.
   void ExpectEachRowReadOnce(int rows) {
     auto lines = TailTopic(env_, Topic("public", "t"), 2 * rows, std::chrono::milliseconds(5000));
@@ -182,18 +219,12 @@ TEST_F(PgSnapshotTest, RowsWrittenDuringSnapshotArriveOnce) {
 // chunk waits, gives up and tries again), so the kill lands there.
 TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
   constexpr int kRows = 100000;
-  // Tables are read in name order: `a` first, which gives the test time to
-  // take its lock once the slot exists (creating a slot waits for every
-  // transaction in progress, the test's too).
-  Sql("CREATE TABLE a (id bigint PRIMARY KEY, payload text)");
-  Sql("INSERT INTO a SELECT i, 'x' FROM generate_series(1, 50000) i");
+  CreateTableReadBeforeT();
   Sql("CREATE TABLE t (id bigint PRIMARY KEY, payload text)");
   Sql(InsertRange(1, kRows));
   settings_.snapshot_chunk_rows = 500;
   Sql("CREATE TABLE w (id bigint PRIMARY KEY)");
-  agent_ = std::make_unique<Process>();
-  ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/agent-a"));
-  ASSERT_TRUE(WaitSlotActive(env_, settings_.slot, std::chrono::seconds(60)));
+  ASSERT_NO_FATAL_FAILURE(StartUntilStreaming());
   // A writer commits one row at a time into w from the stream's start on,
   // so commits land right after watermarks, where positions are stored and
   // resumed from.
@@ -217,17 +248,11 @@ TEST_F(PgSnapshotTest, KilledMidSnapshotResumesAtItsLastChunk) {
     }
   } joiner{stop_writer, writer};
   PgClient locker(env_, db_name_);
-  ASSERT_EQ(locker.Exec("BEGIN"), "");
-  ASSERT_EQ(locker.Exec("SELECT * FROM t WHERE id = 60000 FOR UPDATE"), "");
-  ASSERT_EQ(agent_->Stderr().find("snapshot of public.a:"), std::string::npos)
-      << "the snapshot reached t before the test took its lock";
+  ASSERT_NO_FATAL_FAILURE(LockRowOfT(locker, 60000));
   // The rows before the locked one are published and committed.
-  auto early = TailTopic(env_, Topic("public", "t"), 59000, std::chrono::milliseconds(30000));
-  ASSERT_GE(early.size(), 59000u) << agent_->Stderr();
-  agent_->Signal(SIGKILL);
-  agent_->Wait(std::chrono::seconds(10));
-  ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos) << agent_->Stderr();
-  ASSERT_EQ(locker.Exec("COMMIT"), "");
+  size_t early = 0;
+  ASSERT_NO_FATAL_FAILURE(KillOnceCommitted(locker, 59000, &early));
+  ASSERT_GE(early, 59000u) << agent_->Stderr();
 
   StartAgent();
   // It resumed inside t, not at its start.
@@ -338,28 +363,16 @@ TEST_F(PgSnapshotTest, PartitionedTableWithoutAKeyIsReadAPartitionAtATime) {
   Sql("CREATE TABLE t_3 PARTITION OF t FOR VALUES FROM (80001) TO (120001)");
   Sql(InsertRange(1, kRows));
   Sql("ANALYZE t");
-  // Tables are read in name order: `a` first, which gives the test time to
-  // take its lock once the slot exists (creating a slot waits for every
-  // transaction in progress, the test's too).
-  Sql("CREATE TABLE a (id bigint PRIMARY KEY, payload text)");
-  Sql("INSERT INTO a SELECT i, 'x' FROM generate_series(1, 50000) i");
+  CreateTableReadBeforeT();
   settings_.tables = {"public.a", "public.t"};
   settings_.snapshot_chunk_rows = 2000;
-  agent_ = std::make_unique<Process>();
-  ASSERT_TRUE(agent_->Start({env_.agent_bin, "run", "--config", ConfigPath()}, dir_ + "/agent-a"));
-  ASSERT_TRUE(WaitSlotActive(env_, settings_.slot, std::chrono::seconds(60)));
+  ASSERT_NO_FATAL_FAILURE(StartUntilStreaming());
   PgClient locker(env_, db_name_);
-  ASSERT_EQ(locker.Exec("BEGIN"), "");
-  ASSERT_EQ(locker.Exec("SELECT * FROM t WHERE id = 80001 FOR UPDATE"), "");
-  ASSERT_EQ(agent_->Stderr().find("snapshot of public.a:"), std::string::npos)
-      << "the snapshot reached t before the test took its lock";
+  ASSERT_NO_FATAL_FAILURE(LockRowOfT(locker, 80001));
   // The rows of the first two partitions are published and committed.
-  auto early = TailTopic(env_, Topic("public", "t"), 80000, std::chrono::milliseconds(30000));
-  ASSERT_EQ(early.size(), 80000u) << agent_->Stderr();
-  agent_->Signal(SIGKILL);
-  agent_->Wait(std::chrono::seconds(10));
-  ASSERT_EQ(agent_->Stderr().find("snapshot done"), std::string::npos) << agent_->Stderr();
-  ASSERT_EQ(locker.Exec("COMMIT"), "");
+  size_t early = 0;
+  ASSERT_NO_FATAL_FAILURE(KillOnceCommitted(locker, 80000, &early));
+  ASSERT_EQ(early, 80000u) << agent_->Stderr();
 
   StartAgent();
   // It resumed at the last partition, not at the table's start.
