@@ -93,6 +93,26 @@ void EmptyValue(cdc::v1::Value* value) {
   }
 }
 
+namespace {
+
+// A case that holds a number or a flag in the value itself: setting any
+// case on the value overwrites it whole.
+bool IsScalarCase(cdc::v1::Value::KindCase kind) {
+  using V = cdc::v1::Value;
+  switch (kind) {
+    case V::kNull:
+    case V::kUnchanged:
+    case V::kBoolValue:
+    case V::kIntValue:
+    case V::kUintValue:
+    case V::kFloatValue:
+    case V::kDoubleValue: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 void EventSpares::KeepValue(cdc::v1::Value* value) {
   std::unique_ptr<cdc::v1::Value> owned(value);
   if (values_.size() >= kMaxValues) return;
@@ -119,7 +139,10 @@ void EventSpares::Keep(cdc::v1::ChangeEvent* event) {
       // The whole row, its columns' values emptied; the event gets an empty
       // row in its place.
       for (cdc::v1::Column& column : *columns) {
-        if (column.has_value()) EmptyValue(column.mutable_value());
+        // A scalar stays as it is: whatever case the filler sets replaces it.
+        if (column.has_value() && !IsScalarCase(column.value().kind_case())) {
+          EmptyValue(column.mutable_value());
+        }
       }
       std::unique_ptr<Columns> row;
       if (!holders_.empty()) {

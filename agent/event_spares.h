@@ -9,11 +9,12 @@
 // again is indistinguishable from a new one; only its memory is older. Two
 // exceptions, for the memory a refill would otherwise allocate again: a
 // kept column keeps its name and type (ColumnFill sets them where they
-// differ, and removes the columns a row does not use), and a kept value
-// keeps its case, emptied (EmptyValue). A filler sets one case on every
-// value it is given, as the decoders do (pgoutput::TextToValue, the binlog
-// row decoder); a string it writes through mutable_*()->assign reuses the
-// string of a value of the same case.
+// differ, and removes the columns a row does not use), and a kept column's
+// value keeps its case, emptied (EmptyValue), or, for a scalar case (null,
+// unchanged, bool, integers, floats), as it was: a filler sets one case on
+// every value it is given, as the decoders do (pgoutput::TextToValue, the
+// binlog row decoder), which replaces a scalar whole; a string it writes
+// through mutable_*()->assign reuses the string of a value of the same case.
 //
 // Thread: not thread-safe. An event's spares travel with the event from the
 // encoder thread back to the source's reader thread (EventPool).
@@ -116,8 +117,8 @@ class ColumnFill {
   ColumnFill(const ColumnFill&) = delete;
   ColumnFill& operator=(const ColumnFill&) = delete;
 
-  // The next column and its value, empty (EmptyValue) or without a case;
-  // the caller sets one case on it.
+  // The next column and its value: empty (EmptyValue), without a case, or
+  // the scalar of a row before; the caller sets one case on it.
   cdc::v1::Value* Next(const std::string& name, const std::string& type);
   // Ends the row; later calls do nothing. Call it before moving the row.
   void Done();

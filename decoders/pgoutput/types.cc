@@ -14,14 +14,14 @@ using internal::Converter;
 // form a cycle must end in an error, not in a stack overflow.
 constexpr int kMaxTypeDepth = 32;
 
-Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::string_view text,
-               cdc::v1::Value* out, int depth) {
+// Converts as `type`, found for `oid` (null: a type the registry lacks).
+Status ConvertAs(const TypeRegistry& registry, const PgType* type, uint32_t oid, int32_t typmod,
+                 std::string_view text, cdc::v1::Value* out, int depth) {
   if (depth > kMaxTypeDepth) {
     return Status::Corruption("pgoutput: type oid " + std::to_string(oid) +
                               " nests domains or arrays more than " +
                               std::to_string(kMaxTypeDepth) + " deep");
   }
-  const PgType* type = registry.Find(oid);
   if (type == nullptr) {
     out->mutable_raw_value()->mutable_text()->assign(text);
     return Status::OK();
@@ -32,12 +32,14 @@ Status Convert(const TypeRegistry& registry, uint32_t oid, int32_t typmod, std::
       out->mutable_enum_value()->assign(text);
       return Status::OK();
     case PgType::Kind::kDomain:
-      return Convert(registry, type->base_oid, typmod >= 0 ? typmod : type->base_typmod, text,
-                     out, depth + 1);
+      return ConvertAs(registry, registry.Find(type->base_oid), type->base_oid,
+                       typmod >= 0 ? typmod : type->base_typmod, text, out, depth + 1);
     case PgType::Kind::kArray: {
-      uint32_t element = type->element_oid;
+      // The element type is found once for all the elements.
+      const uint32_t element_oid = type->element_oid;
+      const PgType* element = registry.Find(element_oid);
       auto convert = [&](std::string_view element_text, cdc::v1::Value* value) {
-        return Convert(registry, element, typmod, element_text, value, depth + 1);
+        return ConvertAs(registry, element, element_oid, typmod, element_text, value, depth + 1);
       };
       return internal::ParseArray(type->name, text, type->delimiter,
                                   internal::ElementConverter(convert), out->mutable_array_value());
@@ -87,14 +89,28 @@ TypeRegistry::TypeRegistry() {
   }
 }
 
-void TypeRegistry::Add(PgType type) {
-  uint32_t oid = type.oid;
-  types_.insert_or_assign(oid, std::move(type));
+TypeRegistry& TypeRegistry::operator=(const TypeRegistry& other) {
+  if (this != &other) {
+    types_ = other.types_;
+    Index();
+  }
+  return *this;
 }
 
-const PgType* TypeRegistry::Find(uint32_t oid) const {
-  auto it = types_.find(oid);
-  return it == types_.end() ? nullptr : &it->second;
+void TypeRegistry::Add(PgType type) {
+  uint32_t oid = type.oid;
+  auto [it, inserted] = types_.insert_or_assign(oid, std::move(type));
+  if (oid < kDirectOids) {
+    if (direct_.size() < kDirectOids) direct_.resize(kDirectOids, nullptr);
+    direct_[oid] = &it->second;
+  }
+}
+
+void TypeRegistry::Index() {
+  direct_.assign(kDirectOids, nullptr);
+  for (const auto& [oid, type] : types_) {
+    if (oid < kDirectOids) direct_[oid] = &type;
+  }
 }
 
 std::string TypeName(const TypeRegistry& registry, uint32_t oid) {
@@ -104,7 +120,7 @@ std::string TypeName(const TypeRegistry& registry, uint32_t oid) {
 
 Status TextToValue(const TypeRegistry& registry, uint32_t oid, int32_t typmod,
                    std::string_view text, cdc::v1::Value* out) {
-  return Convert(registry, oid, typmod, text, out, 0);
+  return ConvertAs(registry, registry.Find(oid), oid, typmod, text, out, 0);
 }
 
 namespace internal {

@@ -42,12 +42,30 @@ struct PgType {
 class TypeRegistry {
  public:
   TypeRegistry();
+  TypeRegistry(const TypeRegistry& other) : types_(other.types_) { Index(); }
+  TypeRegistry& operator=(const TypeRegistry& other);
+  // A move keeps the map's nodes, so the index stays right.
+  TypeRegistry(TypeRegistry&&) noexcept = default;
+  TypeRegistry& operator=(TypeRegistry&&) noexcept = default;
+
   void Add(PgType type);
   // nullptr when the OID is unknown (the caller may look it up in pg_type).
-  const PgType* Find(uint32_t oid) const;
+  const PgType* Find(uint32_t oid) const {
+    if (oid < direct_.size()) return direct_[oid];
+    auto it = types_.find(oid);
+    return it == types_.end() ? nullptr : &it->second;
+  }
 
  private:
+  // Every OID below this (the built-in types; user types start at 16384)
+  // is found by index, not by hash: a lookup per value of every row.
+  static constexpr uint32_t kDirectOids = 8192;
+  void Index();
+
   std::unordered_map<uint32_t, PgType> types_;
+  // The entries of `types_` by OID below kDirectOids, null where none; a
+  // node of the map stays where it is while the map grows.
+  std::vector<const PgType*> direct_;
 };
 
 // The name written into Column.type for a column of this type: the typname

@@ -539,10 +539,12 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   // Every kept message comes back as a new one would be, but for the values
   // (EmptyValue): each kept row's columns keep their names, and a value its
   // string or message case, emptied (c0's text, c1's timestamp without its
-  // precision); a scalar case is cleared (c2's int).
+  // precision); a scalar stays as it was (c2's int, which the next fill
+  // replaces: see below).
   cdc::v1::Value emptied[3];
   emptied[0].mutable_text_value();
   emptied[1].mutable_timestamp_value();
+  emptied[2].set_int_value(static_cast<int64_t>(std::string("first").size()));
   cdc::v1::ChangeEvent probe_event;
   for (auto* columns : {probe_event.mutable_before(), probe_event.mutable_after()}) {
     ColumnFill fill(columns, &spares);
@@ -578,6 +580,47 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   cdc::v1::ChangeEvent fresh;
   FillRowEvent(&fresh, "second", nullptr);
   EXPECT_EQ(out.event.SerializeAsString(), fresh.SerializeAsString());
+}
+
+TEST(EventSparesTest, AKeptScalarIsReplacedWholeByTheCaseTheFillSets) {
+  // Each column's value of the kept row is a scalar; the refill sets every
+  // other case over one of them, and a scalar of another kind.
+  auto fill = [](cdc::v1::ChangeEvent* e, EventSpares* spares, int round) {
+    ColumnFill columns(e->mutable_after(), spares);
+    for (int i = 0; i < 6; ++i) {
+      cdc::v1::Value* v = columns.Next("c" + std::to_string(i), "t");
+      if (round == 0) {
+        if (i % 2 == 0) {
+          v->set_int_value(-7 - i);
+        } else {
+          v->set_double_value(2.5 * i);
+        }
+        continue;
+      }
+      switch (i) {
+        case 0: v->set_null(true); break;
+        case 1: v->set_uint_value(9); break;
+        case 2: v->set_text_value("t"); break;
+        case 3: v->mutable_timestamp_value()->set_epoch_micros(3); break;
+        case 4: v->set_int_value(0); break;  // the default, not written
+        default: v->set_bool_value(false); break;
+      }
+    }
+  };
+  OutEvent out;
+  fill(&out.event, nullptr, 0);
+  out.Clear();
+  EventSpares spares;
+  spares.TakeFrom(&out.spares);
+  ASSERT_EQ(spares.column_rows(), 1u);
+  fill(&out.event, &spares, 1);
+  EXPECT_EQ(spares.column_rows(), 0u);
+  cdc::v1::ChangeEvent fresh;
+  fill(&fresh, nullptr, 1);
+  EXPECT_EQ(out.event.SerializeAsString(), fresh.SerializeAsString());
+  EXPECT_EQ(out.event.after(4).value().kind_case(), cdc::v1::Value::kIntValue);
+  EXPECT_EQ(out.event.after(4).value().int_value(), 0);
+  EXPECT_EQ(out.event.after(0).value().kind_case(), cdc::v1::Value::kNull);
 }
 
 TEST(EventSparesTest, PostgresPositionsAndSourcesAreKeptUpToTheirBound) {
