@@ -29,6 +29,28 @@ TEST(StatusTest, CodesAndMessages) {
   EXPECT_FALSE(Status::IOError("down").retryable());
 }
 
+TEST(StatusTest, CopiesAreIndependentAndOkHasNoMessage) {
+  EXPECT_EQ(Status::OK().message(), "");
+  EXPECT_EQ(Status::OK().code(), Status::Code::kOk);
+  EXPECT_FALSE(Status::OK().retryable());
+  const Status down = Status::IOError("broker down", true);
+  Status copy = down;
+  EXPECT_TRUE(copy.IsIOError());
+  EXPECT_TRUE(copy.retryable());
+  Status context = down.WithContext("sink");
+  EXPECT_EQ(context.message(), "sink: broker down");
+  EXPECT_TRUE(context.retryable());
+  EXPECT_EQ(down.message(), "broker down");
+  copy = Status::OK();
+  EXPECT_TRUE(copy.ok());
+  EXPECT_EQ(down.ToString(), "IOError: broker down");
+  Status moved = std::move(context);
+  EXPECT_EQ(moved.message(), "sink: broker down");
+  copy = moved;
+  EXPECT_EQ(copy.ToString(), "IOError: sink: broker down");
+  EXPECT_EQ(moved.message(), "sink: broker down");
+}
+
 TEST(StatusTest, ResultPropagates) {
   int out = 0;
   EXPECT_TRUE(Quarter(8, &out).ok());
