@@ -46,22 +46,30 @@ struct OutEvent {
   // Set by the unwrap transform: the message's value is this row, not the
   // event (which keeps the op and the position for the headers).
   std::optional<cdc::v1::Row> row;
+  // Set by a source that filled the event's rows with ColumnFill given
+  // `table`: each row as wide as `table` holds its columns in its order,
+  // named and typed as it names them. Whatever changes the rows otherwise
+  // (a transform) clears it. Clear then keeps such rows as named by
+  // `table` (EventSpares::Keep), for the next fill of the same table.
+  bool rows_named_by_table = false;
   // What Clear kept of the event's sub-messages, for the next fill; not a
   // part of the event.
   EventSpares spares;
 
   // Resets every field as a new OutEvent has them, but keeps the memory of
   // the messages and strings: `spares` takes the rows of columns whole
-  // (each column with its name and type, its value cleared) and the source
+  // (each column with its name and type, its value emptied) and the source
   // block, which protobuf's Clear would empty or free. A field added above
   // is reset here too.
   void Clear() {
+    static const TableShapePtr kUnnamed;
+    spares.Keep(&event, rows_named_by_table ? table : kUnnamed);
+    rows_named_by_table = false;
+    event.Clear();
     table.reset();
     topic.clear();
     has_key = false;
     key.Clear();
-    spares.Keep(&event);
-    event.Clear();
     debezium_table.reset();
     key_bytes.reset();
     partition = -1;

@@ -173,6 +173,8 @@ Status Dispatcher::Apply(Batch* batch) {
         CDC_RETURN_IF_ERROR(state_->joins->Track(out.table, out.event, &batch->states));
       }
       if (route->chain) {
+        // The transforms may rename, retype, add or drop columns.
+        out.rows_named_by_table = false;
         const uint64_t absorbed_before = Absorbed();
         if (route->chain->has_dead_letter()) original_ = out.event;
         CDC_ASSIGN_OR_RETURN(keep, runner_.Run(*route->chain, &out.event));

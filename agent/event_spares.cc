@@ -1,5 +1,6 @@
 #include "agent/event_spares.h"
 
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -12,8 +13,7 @@ namespace {
 constexpr size_t kMaxSources = EventSpares::kMaxSources;
 
 template <typename T>
-void MoveUpTo(std::vector<std::unique_ptr<T>>* from, std::vector<std::unique_ptr<T>>* to,
-              size_t bound) {
+void MoveUpTo(std::vector<T>* from, std::vector<T>* to, size_t bound) {
   while (!from->empty() && to->size() < bound) {
     to->push_back(std::move(from->back()));
     from->pop_back();
@@ -132,7 +132,7 @@ void EventSpares::KeepSource(cdc::v1::Source* source) {
   sources_.push_back(std::move(owned));
 }
 
-void EventSpares::Keep(cdc::v1::ChangeEvent* event) {
+void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShapePtr& named_by) {
   for (Columns* columns : {event->mutable_before(), event->mutable_after()}) {
     if (columns->empty()) continue;
     if (column_rows_.size() < kMaxColumnRows && columns->size() <= kMaxRowColumns) {
@@ -151,8 +151,10 @@ void EventSpares::Keep(cdc::v1::ChangeEvent* event) {
       } else {
         row = std::make_unique<Columns>();
       }
+      const bool named =
+          named_by != nullptr && named_by->columns.size() == static_cast<size_t>(columns->size());
       row->Swap(columns);
-      column_rows_.push_back(std::move(row));
+      column_rows_.push_back({std::move(row), named ? named_by : nullptr});
       continue;
     }
     for (cdc::v1::Column& column : *columns) KeepValueOf(&column);
@@ -164,13 +166,24 @@ void EventSpares::KeepValueOf(cdc::v1::Column* column) {
   if (column->has_value()) KeepValue(column->release_value());
 }
 
-bool EventSpares::TakeColumns(Columns* columns) {
+bool EventSpares::TakeColumns(Columns* columns, const TableShape* named_by, bool* named) {
+  if (named != nullptr) *named = false;
   if (column_rows_.empty() || !columns->empty()) return false;
-  std::unique_ptr<Columns> row = std::move(column_rows_.back());
+  if (named_by != nullptr) {
+    const size_t n = column_rows_.size();
+    for (size_t k = 0; k < kNamedLookback && k < n; ++k) {
+      KeptRow& row = column_rows_[n - 1 - k];
+      if (row.named_by.get() != named_by) continue;
+      if (k != 0) std::swap(row, column_rows_.back());
+      if (named != nullptr) *named = true;
+      break;
+    }
+  }
+  KeptRow row = std::move(column_rows_.back());
   column_rows_.pop_back();
-  row->Swap(columns);
+  row.columns->Swap(columns);
   // `row` now holds what `columns` held: nothing but cleared elements.
-  if (holders_.size() < kMaxColumnRows) holders_.push_back(std::move(row));
+  if (holders_.size() < kMaxColumnRows) holders_.push_back(std::move(row.columns));
   return true;
 }
 
@@ -250,16 +263,25 @@ bool SameText(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-ColumnFill::ColumnFill(Columns* columns, EventSpares* spares)
+ColumnFill::ColumnFill(Columns* columns, EventSpares* spares, const TableShape* names)
     : columns_(columns), spares_(spares) {
-  if (spares_ == nullptr || !spares_->TakeColumns(columns_)) used_ = columns_->size();
+  if (spares_ == nullptr || !spares_->TakeColumns(columns_, names, &named_)) {
+    used_ = columns_->size();
+  }
 }
 
 cdc::v1::Value* ColumnFill::Next(const std::string& name, const std::string& type) {
-  cdc::v1::Column* column = used_ < columns_->size() ? columns_->Mutable(used_) : columns_->Add();
+  const bool kept = used_ < columns_->size();
+  cdc::v1::Column* column = kept ? columns_->Mutable(used_) : columns_->Add();
   ++used_;
-  if (!SameText(column->name(), name)) column->set_name(name);
-  if (!SameText(column->type(), type)) column->set_type(type);
+  if (kept && named_) {
+    // Named as this fill names it (the filler's promise, checked in debug
+    // builds).
+    assert(column->name() == name && column->type() == type);
+  } else {
+    if (!SameText(column->name(), name)) column->set_name(name);
+    if (!SameText(column->type(), type)) column->set_type(type);
+  }
   return spares_ != nullptr ? spares_->ValueOf(column) : column->mutable_value();
 }
 

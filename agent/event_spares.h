@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/table_shape.h"
 #include "cdc/v1/change_event.pb.h"
 
 namespace cdc::agent {
@@ -53,8 +54,12 @@ class EventSpares {
   EventSpares& operator=(EventSpares&&) noexcept = default;
 
   // Takes from `event` the messages its Clear would free and keeps them,
-  // cleared. Call just before `event->Clear()`.
-  void Keep(cdc::v1::ChangeEvent* event);
+  // cleared. Call just before `event->Clear()`. `named_by`, when not null:
+  // each row of `event` with as many columns as it holds its columns, in
+  // its order, named and typed as it names them (ColumnFill filled it with
+  // that shape and nothing changed it since); such a row, kept, is refilled
+  // for the same shape without a look at its names.
+  void Keep(cdc::v1::ChangeEvent* event, const TableShapePtr& named_by = nullptr);
 
   // Moves what `other` keeps into this one, up to the bounds, and gives
   // `other` up to kHoldersPerEvent empty holders for the rows its event
@@ -62,8 +67,12 @@ class EventSpares {
   void TakeFrom(EventSpares* other);
 
   // Swaps a kept row of columns into `columns`, which must be empty, and
-  // keeps what it held; false when none is kept. ColumnFill calls it.
-  bool TakeColumns(Columns* columns);
+  // keeps what it held; false when none is kept. With `named_by`, a row
+  // kept as named by that shape (Keep) is preferred among the last few
+  // kept, and `*named` says whether the row taken is one. ColumnFill calls
+  // it.
+  bool TakeColumns(Columns* columns, const TableShape* named_by = nullptr,
+                   bool* named = nullptr);
   // Keeps `column`'s value, which it no longer has then.
   void KeepValueOf(cdc::v1::Column* column);
 
@@ -88,7 +97,18 @@ class EventSpares {
   void KeepValue(cdc::v1::Value* value);  // takes ownership
   void KeepSource(cdc::v1::Source* source);
 
-  std::vector<std::unique_ptr<Columns>> column_rows_;  // filled, values cleared
+  // A row of columns kept whole: filled, values emptied (scalars as they
+  // were); `named_by` as Keep was given it, for a row that many columns
+  // wide, else null.
+  struct KeptRow {
+    std::unique_ptr<Columns> columns;
+    TableShapePtr named_by;
+  };
+  // How many of the last kept rows TakeColumns looks through for one named
+  // by the shape it is asked for.
+  static constexpr size_t kNamedLookback = 8;
+
+  std::vector<KeptRow> column_rows_;
   std::vector<std::unique_ptr<Columns>> holders_;      // empty, to swap rows with
   std::vector<std::unique_ptr<cdc::v1::Value>> values_;
   std::vector<std::unique_ptr<cdc::v1::Source>> sources_;
@@ -112,7 +132,10 @@ void EmptyValue(cdc::v1::Value* value);
 class ColumnFill {
  public:
   // `spares` may be null: then columns are added as protobuf adds them.
-  ColumnFill(Columns* columns, EventSpares* spares);
+  // `names`, when not null: this fill gives every column of that shape, in
+  // its order, with its name and type; a kept row that shape named
+  // (EventSpares::Keep) is then refilled without comparing them.
+  ColumnFill(Columns* columns, EventSpares* spares, const TableShape* names = nullptr);
   ~ColumnFill() { Done(); }
   ColumnFill(const ColumnFill&) = delete;
   ColumnFill& operator=(const ColumnFill&) = delete;
@@ -127,6 +150,9 @@ class ColumnFill {
   Columns* columns_;
   EventSpares* spares_;
   int used_ = 0;
+  // The kept row holds the columns of the `names` shape, with their names
+  // and types: Next sets none on them.
+  bool named_ = false;
   bool done_ = false;
 };
 

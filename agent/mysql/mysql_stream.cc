@@ -538,12 +538,13 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
   size_t first = 0;      // the current row's first event
   bool filling = false;  // a row's event is being filled
   Status decoded = DecodeRowEvents(
-      rows, table.schema, ctx_, &spares_,
+      rows, table.schema, table.shape.get(), ctx_, &spares_,
       [&]() {
         filling = true;
         first = batch_.events.size();
         OutEvent& out = pool_->Append(&batch_.events, &spares_);
         out.table = table.shape;
+        out.rows_named_by_table = true;
         out.debezium_table = table.debezium;
         return &out.event;
       },

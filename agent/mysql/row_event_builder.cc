@@ -164,10 +164,12 @@ void StartRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
 // The decoder's values land in the columns of the event `next_event` gives.
 class EventTarget final : public binlog::RowTarget {
  public:
-  EventTarget(const binlog::TableSchema& schema, binlog::RowsKind kind, const RowContext& ctx,
-              EventSpares* spares, const std::function<cdc::v1::ChangeEvent*()>& next_event,
+  EventTarget(const binlog::TableSchema& schema, const TableShape* names, binlog::RowsKind kind,
+              const RowContext& ctx, EventSpares* spares,
+              const std::function<cdc::v1::ChangeEvent*()>& next_event,
               const std::function<Status(cdc::v1::ChangeEvent*)>& on_event)
       : schema_(schema),
+        names_(names),
         kind_(kind),
         ctx_(ctx),
         spares_(spares),
@@ -179,9 +181,11 @@ class EventTarget final : public binlog::RowTarget {
     StartRowEvent(schema_, kind_, ctx_, event_, spares_);
   }
 
-  void BeginImage(bool after) override {
-    // Ends the before image's row (ColumnFill::Done) before the next.
-    fill_.emplace(after ? event_->mutable_after() : event_->mutable_before(), spares_);
+  void BeginImage(bool after, size_t columns) override {
+    // Ends the before image's row (ColumnFill::Done) before the next. A
+    // whole image fills the columns of `names_` in its order.
+    fill_.emplace(after ? event_->mutable_after() : event_->mutable_before(), spares_,
+                  columns == schema_.columns.size() ? names_ : nullptr);
   }
 
   cdc::v1::Value* Slot(size_t column) override {
@@ -196,6 +200,7 @@ class EventTarget final : public binlog::RowTarget {
 
  private:
   const binlog::TableSchema& schema_;
+  const TableShape* const names_;
   const binlog::RowsKind kind_;
   const RowContext& ctx_;
   EventSpares* const spares_;
@@ -225,10 +230,10 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
 }
 
 Status DecodeRowEvents(const binlog::RowsEvent& rows, const binlog::TableSchema& schema,
-                       const RowContext& ctx, EventSpares* spares,
+                       const TableShape* names, const RowContext& ctx, EventSpares* spares,
                        const std::function<cdc::v1::ChangeEvent*()>& next_event,
                        const std::function<Status(cdc::v1::ChangeEvent*)>& on_event) {
-  EventTarget target(schema, rows.kind, ctx, spares, next_event, on_event);
+  EventTarget target(schema, names, rows.kind, ctx, spares, next_event, on_event);
   return binlog::DecodeRows(rows, schema, &target);
 }
 

@@ -65,9 +65,11 @@ bool BuildRowEvent(const binlog::TableSchema& schema, binlog::RowsKind kind,
 // is returned. On a decoding error the event of the failed row is left
 // half-filled and `on_event` is not called for it. `ctx` is read at the
 // start of each row (`on_event` may advance its event_index). With
-// `spares`, as BuildRowEvent.
+// `spares`, as BuildRowEvent. `names`, when not null, is the shape of
+// `schema` (ShapeOf, or one ShapeMatches): whole images are filled as
+// named by it (ColumnFill).
 Status DecodeRowEvents(const binlog::RowsEvent& rows, const binlog::TableSchema& schema,
-                       const RowContext& ctx, EventSpares* spares,
+                       const TableShape* names, const RowContext& ctx, EventSpares* spares,
                        const std::function<cdc::v1::ChangeEvent*()>& next_event,
                        const std::function<Status(cdc::v1::ChangeEvent*)>& on_event);
 

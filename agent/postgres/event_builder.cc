@@ -55,7 +55,8 @@ Status TupleToColumns(const RelationInfo& rel, const pgoutput::TypeRegistry& typ
                               std::to_string(tuple.columns.size()) + " columns, relation has " +
                               std::to_string(rel.columns.size()));
   }
-  ColumnFill fill(out, spares);
+  // Every column in the relation's order: named as its shape names them.
+  ColumnFill fill(out, spares, identity_only ? nullptr : rel.shape.get());
   for (size_t i = 0; i < rel.columns.size(); ++i) {
     const ColumnInfo& info = rel.columns[i];
     if (identity_only && !info.identity) continue;

@@ -600,7 +600,7 @@ Status PostgresSource::HandleWatermark(BatchQueue& out, const pgoutput::LogicalM
     // Swapped with the event's recycled columns below, to be filled again.
     google::protobuf::RepeatedPtrField<cdc::v1::Column>& after = scratch_after_;
     after.Clear();
-    ColumnFill fill(&after, &spares_);
+    ColumnFill fill(&after, &spares_, t.rel.shape.get());
     for (size_t c = 0; c < t.rel.columns.size(); ++c) {
       const ColumnInfo& info = t.rel.columns[c];
       cdc::v1::Value* value = fill.Next(info.name, info.type_name);
@@ -713,6 +713,7 @@ Status PostgresSource::PublishGhostDeletes(BatchQueue& out, const std::atomic<bo
     // drops the old row.
     OutEvent& ghost = batch_.events.back();
     ghost.table.reset();
+    ghost.rows_named_by_table = false;  // key columns, in the key's order
     ghost.topic = t.rel.topic;
     ghost.has_key = true;
     ghost.key = std::move(keys[i].key);

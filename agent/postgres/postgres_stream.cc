@@ -66,6 +66,9 @@ cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1:
                                                uint64_t lsn, bool snapshot) {
   OutEvent& out = pool_->Append(&batch_.events, &spares_);
   out.table = rel.shape;
+  // Its rows are filled in the relation's order (TupleToColumns, the
+  // snapshot's rows), a whole row named as the shape names it.
+  out.rows_named_by_table = true;
   out.debezium_table = rel.debezium;
   cdc::v1::ChangeEvent& e = out.event;
   e.set_op(op);

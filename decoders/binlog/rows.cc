@@ -97,7 +97,7 @@ class RowDecoder {
     if (!reader_.ReadBytes((present.size() + 7) / 8, &nulls)) {
       return Fail(after, "truncated null bitmap at offset " + std::to_string(nulls_at));
     }
-    target->BeginImage(after);
+    target->BeginImage(after, present.size());
     for (size_t k = 0; k < present.size(); ++k) {  // k: index among present columns
       const size_t i = present[k];
       const ColumnSchema& column = schema_.columns[i];
@@ -189,7 +189,7 @@ class ImageTarget final : public RowTarget {
 
   void BeginRow() override {}
 
-  void BeginImage(bool after) override {
+  void BeginImage(bool after, size_t /*columns*/) override {
     image_ = after ? &change_.after : &change_.before;
     image_->present.assign(n_, false);
     image_->values.resize(n_);

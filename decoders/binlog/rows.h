@@ -100,14 +100,15 @@ struct RowChange {
 // the event's bytes, with no row image between them.
 //
 // For each row: BeginRow, then for each image the event has (the before
-// image, then the after image) BeginImage and, for each column present in
-// it, in column order, Slot for the value to set (the decoder sets exactly
-// one case on it); then EndRow. A failed row ends without EndRow.
+// image, then the after image) BeginImage with the number of columns the
+// image holds and, for each column present in it, in column order, Slot for
+// the value to set (the decoder sets exactly one case on it); then EndRow.
+// A failed row ends without EndRow.
 class RowTarget {
  public:
   virtual ~RowTarget() = default;
   virtual void BeginRow() = 0;
-  virtual void BeginImage(bool after) = 0;
+  virtual void BeginImage(bool after, size_t columns) = 0;
   virtual cdc::v1::Value* Slot(size_t column) = 0;
   // A non-OK status stops the decoding and is returned by DecodeRows.
   virtual Status EndRow() = 0;

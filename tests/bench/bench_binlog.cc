@@ -6,7 +6,10 @@
 //
 // As in the live source, the decoder writes each row's values straight into
 // the columns of an event recycled from the row before: cleared, with the
-// sub-messages it held kept (agent/event_spares.h).
+// sub-messages it held kept (agent/event_spares.h), a whole row kept as
+// named by its table's shape and refilled for that table without setting
+// its names again. As there too, a TABLE_MAP equal to the one before for its
+// table id keeps the schema made of it.
 // BM_BinlogDecodeBuildNoReuse fills the event without kept sub-messages, the
 // reference that shows what the reuse saves.
 //
@@ -113,13 +116,28 @@ class FilePass {
     ++counts_.events;
     const binlog::EventBody& body = event.body;
     if (const auto* map = std::get_if<binlog::TableMap>(&body)) {
-      tables_[map->table_id] = binlog::SchemaFromTableMap(*map);
+      MapTable(*map);
     } else if (const auto* rows = std::get_if<binlog::RowsEvent>(&body)) {
       return HandleRows(event.header, *rows);
     } else if constexpr (kBuildsEvents) {
       TrackTransaction(body);
     }
     return Status::OK();
+  }
+
+  // As the live source (MysqlSource::HandleTableMap): a TABLE_MAP equal to
+  // the one its table id had keeps the schema made of it; one shape per
+  // table while its columns stay the same.
+  void MapTable(const binlog::TableMap& map) {
+    Mapped& mapped = tables_[map.table_id];
+    if (mapped.shape != nullptr && mapped.map == map) return;
+    mapped.map = map;
+    mapped.schema = binlog::SchemaFromTableMap(map);
+    agent::TableShapePtr& shape = shapes_[{mapped.schema.schema, mapped.schema.table}];
+    if (!shape || !agent::mysql::ShapeMatches(*shape, mapped.schema)) {
+      shape = agent::mysql::ShapeOf(mapped.schema, ctx_.kind);
+    }
+    mapped.shape = shape;
   }
 
   void TrackTransaction(const binlog::EventBody& body) {
@@ -141,7 +159,8 @@ class FilePass {
       return Status::Corruption("rows event for table id " + std::to_string(rows.table_id) +
                                 " without a TABLE_MAP");
     }
-    const binlog::TableSchema& schema = it->second;
+    const binlog::TableSchema& schema = it->second.schema;
+    const agent::TableShapePtr& shape = it->second.shape;
     if constexpr (kBuildsEvents) {
       ctx_.pos = header.log_pos;
       ctx_.commit_time_us = static_cast<int64_t>(header.timestamp) * 1000000;
@@ -162,13 +181,15 @@ class FilePass {
       // As the live source: the decoder fills the columns of the event.
       constexpr bool kReuse = kMode != Mode::kBuildNoReuse;
       return agent::mysql::DecodeRowEvents(
-          rows, schema, ctx_, kReuse ? &spares_ : nullptr,
+          rows, schema, kReuse ? shape.get() : nullptr, ctx_, kReuse ? &spares_ : nullptr,
           [&]() {
             // DecodeRowEvents clears the event; with reuse, its messages
-            // go to the filler's spares first.
+            // go to the filler's spares first, its rows named by the table.
             if constexpr (kReuse) {
               out_.Clear();
               spares_.TakeFrom(&out_.spares);
+              out_.table = shape;
+              out_.rows_named_by_table = true;
             }
             return &out_.event;
           },
@@ -198,7 +219,13 @@ class FilePass {
   }
 
   binlog::EventDecoder decoder_;
-  std::unordered_map<uint64_t, binlog::TableSchema> tables_;
+  struct Mapped {
+    binlog::TableMap map;
+    binlog::TableSchema schema;
+    agent::TableShapePtr shape;
+  };
+  std::unordered_map<uint64_t, Mapped> tables_;
+  std::map<std::pair<std::string, std::string>, agent::TableShapePtr> shapes_;
   PassCounts counts_;
   bool count_columns_ = false;
   agent::mysql::RowContext ctx_;

@@ -214,6 +214,8 @@ class BuildPass {
     // fills it.
     out_.Clear();
     spares_.TakeFrom(&out_.spares);
+    out_.table = rel.shape;
+    out_.rows_named_by_table = true;
     cdc::v1::ChangeEvent& e = out_.event;
     e.set_op(op);
     cdc::v1::Source* src = spares_.SourceOf(&e);

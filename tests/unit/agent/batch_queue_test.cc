@@ -623,6 +623,80 @@ TEST(EventSparesTest, AKeptScalarIsReplacedWholeByTheCaseTheFillSets) {
   EXPECT_EQ(out.event.after(0).value().kind_case(), cdc::v1::Value::kNull);
 }
 
+TableShapePtr ShapeOfNames(const std::string& table, const std::vector<std::string>& names) {
+  auto shape = std::make_shared<TableShape>();
+  shape->table = table;
+  for (const std::string& name : names) shape->columns.push_back({name, "int8"});
+  return shape;
+}
+
+// An event of `shape` whose after row holds its first `columns` columns.
+OutEvent NamedEvent(const TableShapePtr& shape, size_t columns) {
+  OutEvent out;
+  out.table = shape;
+  out.rows_named_by_table = true;
+  ColumnFill fill(out.event.mutable_after(), nullptr);
+  for (size_t i = 0; i < columns; ++i) {
+    fill.Next(shape->columns[i].name, shape->columns[i].type)->set_int_value(1);
+  }
+  return out;
+}
+
+TEST(EventSparesTest, AWholeRowIsKeptAsNamedByItsTableAndANarrowerOneIsNot) {
+  const TableShapePtr a = ShapeOfNames("a", {"id", "name", "at"});
+  const TableShapePtr b = ShapeOfNames("b", {"k", "v"});
+  EventSpares spares;
+  for (OutEvent out : {NamedEvent(a, 3), NamedEvent(b, 2)}) {
+    out.Clear();
+    spares.TakeFrom(&out.spares);
+  }
+  ASSERT_EQ(spares.column_rows(), 2u);
+  // The row of `a`, kept under the one of `b`, is found for `a`.
+  Columns row;
+  bool named = false;
+  ASSERT_TRUE(spares.TakeColumns(&row, a.get(), &named));
+  EXPECT_TRUE(named);
+  ASSERT_EQ(row.size(), 3);
+  EXPECT_EQ(row[0].name(), "id");
+  // A row of `a` without its last column, and one whose event did not say
+  // its rows are named by the table: neither is taken as named.
+  OutEvent narrow = NamedEvent(a, 2);
+  OutEvent unsaid = NamedEvent(a, 3);
+  unsaid.rows_named_by_table = false;
+  for (OutEvent* out : {&narrow, &unsaid}) {
+    out->Clear();
+    spares.TakeFrom(&out->spares);
+  }
+  ASSERT_EQ(spares.column_rows(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    Columns other;
+    ASSERT_TRUE(spares.TakeColumns(&other, a.get(), &named));
+    EXPECT_FALSE(named) << i;
+  }
+  // The row of `b` is named by `b` alone.
+  Columns last;
+  ASSERT_TRUE(spares.TakeColumns(&last, a.get(), &named));
+  EXPECT_FALSE(named);
+  EXPECT_EQ(last[0].name(), "k");
+}
+
+TEST(EventSparesTest, ARowNamedByAnotherShapeIsRenamedByTheFill) {
+  const TableShapePtr a = ShapeOfNames("t", {"id", "name", "at"});
+  const TableShapePtr renamed = ShapeOfNames("t", {"id", "title", "at"});
+  EventSpares spares;
+  OutEvent out = NamedEvent(a, 3);
+  out.Clear();
+  spares.TakeFrom(&out.spares);
+  cdc::v1::ChangeEvent refill;
+  {
+    ColumnFill fill(refill.mutable_after(), &spares, renamed.get());
+    for (const TableShape::Column& c : renamed->columns) fill.Next(c.name, c.type)->set_int_value(2);
+  }
+  ASSERT_EQ(refill.after_size(), 3);
+  EXPECT_EQ(refill.after(1).name(), "title");
+  EXPECT_EQ(spares.column_rows(), 0u);
+}
+
 TEST(EventSparesTest, PostgresPositionsAndSourcesAreKeptUpToTheirBound) {
   std::vector<OutEvent> events(70);
   for (OutEvent& e : events) {

@@ -195,6 +195,41 @@ TEST(DispatchTest, ProjectKeepsRenamesAndNamesTheTableOfTheTopic) {
   EXPECT_EQ(b.events[1].key.SerializeAsString(), b.events[0].key.SerializeAsString());
 }
 
+TEST(DispatchTest, RowsATransformRanOverAreNotKeptAsNamedByTheirTable) {
+  // The source filled the rows as the shape names them; a rename changed
+  // them. Recycled, they must be named again by the next fill.
+  Dispatcher d(Config(
+      "transforms:\n  - type: project\n    tables: [shop.orders]\n    rename: {id: order_id}\n"));
+  const TableShapePtr shape = Orders();
+  Batch b;
+  b.events.push_back(Insert(shape, 5, "DE"));
+  b.events[0].rows_named_by_table = true;
+  ASSERT_TRUE(d.Apply(&b).ok());
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].event.after(0).name(), "order_id");
+  EXPECT_FALSE(b.events[0].rows_named_by_table);
+  b.events[0].Clear();
+  EventSpares spares;
+  spares.TakeFrom(&b.events[0].spares);
+  cdc::v1::ChangeEvent refill;
+  {
+    ColumnFill fill(refill.mutable_after(), &spares, shape.get());
+    for (const TableShape::Column& c : shape->columns) fill.Next(c.name, c.type)->set_null(true);
+  }
+  ASSERT_EQ(refill.after_size(), 5);
+  EXPECT_EQ(refill.after(0).name(), "id");
+}
+
+TEST(DispatchTest, RowsNoTransformRanOverStayNamedByTheirTable) {
+  Dispatcher d(Config(
+      "transforms:\n  - type: project\n    tables: [shop.customers]\n    exclude: [email]\n"));
+  Batch b;
+  b.events.push_back(Insert(Orders(), 5, "DE"));
+  b.events[0].rows_named_by_table = true;
+  ASSERT_TRUE(d.Apply(&b).ok());
+  EXPECT_TRUE(b.events[0].rows_named_by_table);
+}
+
 TEST(DispatchTest, ProjectOfAnotherTableLeavesThisOneAlone) {
   Dispatcher d(Config("transforms:\n  - type: project\n    tables: [shop.customers]\n"
                       "    exclude: [email]\n"));

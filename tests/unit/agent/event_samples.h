@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -333,7 +334,14 @@ class FixtureRows {
     if (const auto* fd = std::get_if<binlog::FormatDescription>(&body)) {
       ctx_.kind = mysql::KindOf(*fd);
     } else if (const auto* map = std::get_if<binlog::TableMap>(&body)) {
-      tables_[map->table_id] = binlog::SchemaFromTableMap(*map);
+      Mapped& mapped = tables_[map->table_id];
+      mapped.schema = binlog::SchemaFromTableMap(*map);
+      // As the source: one shape per table while its columns stay the same.
+      TableShapePtr& shape = shapes_[{mapped.schema.schema, mapped.schema.table}];
+      if (!shape || !mysql::ShapeMatches(*shape, mapped.schema)) {
+        shape = mysql::ShapeOf(mapped.schema, ctx_.kind);
+      }
+      mapped.shape = shape;
     } else if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
       ctx_.gtid = g->anonymous ? "" : g->ToString();
       ctx_.event_index = 0;
@@ -345,13 +353,18 @@ class FixtureRows {
       if (it == tables_.end()) return Status::Corruption("rows event without a TABLE_MAP");
       ctx_.pos = event.header.log_pos;
       ctx_.commit_time_us = static_cast<int64_t>(event.header.timestamp) * 1000000;
-      const binlog::TableSchema& schema = it->second;
+      const binlog::TableSchema& schema = it->second.schema;
       if (reuse_) {
+        // Whole rows of a table come back named by its shape (Keep), and
+        // are refilled without a look at their names.
+        const TableShapePtr& shape = it->second.shape;
         return mysql::DecodeRowEvents(
-            *rows, schema, ctx_, &spares_,
+            *rows, schema, shape.get(), ctx_, &spares_,
             [&]() {
               recycled_.Clear();
               spares_.TakeFrom(&recycled_.spares);
+              recycled_.table = shape;
+              recycled_.rows_named_by_table = true;
               return &recycled_.event;
             },
             [&](cdc::v1::ChangeEvent* built) {
@@ -382,7 +395,12 @@ class FixtureRows {
   OutEvent recycled_;
   EventSpares spares_;
   mysql::RowContext ctx_;
-  std::unordered_map<uint64_t, binlog::TableSchema> tables_;
+  struct Mapped {
+    binlog::TableSchema schema;
+    TableShapePtr shape;
+  };
+  std::unordered_map<uint64_t, Mapped> tables_;
+  std::map<std::pair<std::string, std::string>, TableShapePtr> shapes_;
   size_t rows_ = 0;
 };
 
