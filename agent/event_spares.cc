@@ -1,6 +1,5 @@
 #include "agent/event_spares.h"
 
-#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -270,18 +269,11 @@ ColumnFill::ColumnFill(Columns* columns, EventSpares* spares, const TableShape* 
   }
 }
 
-cdc::v1::Value* ColumnFill::Next(const std::string& name, const std::string& type) {
-  const bool kept = used_ < columns_->size();
-  cdc::v1::Column* column = kept ? columns_->Mutable(used_) : columns_->Add();
+cdc::v1::Value* ColumnFill::NextToName(const std::string& name, const std::string& type) {
+  cdc::v1::Column* column = used_ < columns_->size() ? columns_->Mutable(used_) : columns_->Add();
   ++used_;
-  if (kept && named_) {
-    // Named as this fill names it (the filler's promise, checked in debug
-    // builds).
-    assert(column->name() == name && column->type() == type);
-  } else {
-    if (!SameText(column->name(), name)) column->set_name(name);
-    if (!SameText(column->type(), type)) column->set_type(type);
-  }
+  if (!SameText(column->name(), name)) column->set_name(name);
+  if (!SameText(column->type(), type)) column->set_type(type);
   return spares_ != nullptr ? spares_->ValueOf(column) : column->mutable_value();
 }
 

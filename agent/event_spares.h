@@ -20,6 +20,7 @@
 // encoder thread back to the source's reader thread (EventPool).
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -142,11 +143,23 @@ class ColumnFill {
 
   // The next column and its value: empty (EmptyValue), without a case, or
   // the scalar of a row before; the caller sets one case on it.
-  cdc::v1::Value* Next(const std::string& name, const std::string& type);
+  cdc::v1::Value* Next(const std::string& name, const std::string& type) {
+    if (named_ && used_ < columns_->size()) {
+      // A kept column, named as this fill names it (the filler's promise,
+      // checked in debug builds), most often with its value.
+      cdc::v1::Column* column = columns_->Mutable(used_++);
+      assert(column->name() == name && column->type() == type);
+      return column->has_value() ? column->mutable_value() : spares_->ValueOf(column);
+    }
+    return NextToName(name, type);
+  }
   // Ends the row; later calls do nothing. Call it before moving the row.
   void Done();
 
  private:
+  // Next for a column whose name and type may differ from the ones given.
+  cdc::v1::Value* NextToName(const std::string& name, const std::string& type);
+
   Columns* columns_;
   EventSpares* spares_;
   int used_ = 0;
