@@ -94,11 +94,13 @@ void EmptyValue(cdc::v1::Value* value) {
 
 namespace {
 
-// A case that holds a number or a flag in the value itself: setting any
-// case on the value overwrites it whole.
-bool IsScalarCase(cdc::v1::Value::KindCase kind) {
+// Whether a kept row's `value` may stay as it is for the next fill: a
+// scalar (a number or a flag), which setting any case overwrites whole, or
+// a decimal, text, bytes or JSON string of at most kMaxKeptString bytes of
+// capacity, which the fillers assign whole (or switch the case).
+bool StaysAsItIs(const cdc::v1::Value& value) {
   using V = cdc::v1::Value;
-  switch (kind) {
+  switch (value.kind_case()) {
     case V::kNull:
     case V::kUnchanged:
     case V::kBoolValue:
@@ -106,6 +108,10 @@ bool IsScalarCase(cdc::v1::Value::KindCase kind) {
     case V::kUintValue:
     case V::kFloatValue:
     case V::kDoubleValue: return true;
+    case V::kDecimalValue: return value.decimal_value().capacity() <= kMaxKeptString;
+    case V::kTextValue: return value.text_value().capacity() <= kMaxKeptString;
+    case V::kBytesValue: return value.bytes_value().capacity() <= kMaxKeptString;
+    case V::kJsonValue: return value.json_value().capacity() <= kMaxKeptString;
     default: return false;
   }
 }
@@ -138,8 +144,7 @@ void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShapePtr& named_b
       // The whole row, its columns' values emptied; the event gets an empty
       // row in its place.
       for (cdc::v1::Column& column : *columns) {
-        // A scalar stays as it is: whatever case the filler sets replaces it.
-        if (column.has_value() && !IsScalarCase(column.value().kind_case())) {
+        if (column.has_value() && !StaysAsItIs(column.value())) {
           EmptyValue(column.mutable_value());
         }
       }

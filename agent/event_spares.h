@@ -11,10 +11,13 @@
 // kept column keeps its name and type (ColumnFill sets them where they
 // differ, and removes the columns a row does not use), and a kept column's
 // value keeps its case, emptied (EmptyValue), or, for a scalar case (null,
-// unchanged, bool, integers, floats), as it was: a filler sets one case on
-// every value it is given, as the decoders do (pgoutput::TextToValue, the
-// binlog row decoder), which replaces a scalar whole; a string it writes
-// through mutable_*()->assign reuses the string of a value of the same case.
+// unchanged, bool, integers, floats) and a decimal, text, bytes or JSON
+// string of at most 1 KiB, as it was. A filler sets one case on every value
+// it is given, as the decoders do (pgoutput::TextToValue, the binlog row
+// decoder), which replaces a scalar whole, and writes one of those strings
+// whole (assign, or clear first): through mutable_*() it reuses the string
+// of a value of the same case. tests/unit/value_reuse.h holds the values a
+// filler may get; the converters' tests refill each of them.
 //
 // Thread: not thread-safe. An event's spares travel with the event from the
 // encoder thread back to the source's reader thread (EventPool).
@@ -142,7 +145,8 @@ class ColumnFill {
   ColumnFill& operator=(const ColumnFill&) = delete;
 
   // The next column and its value: empty (EmptyValue), without a case, or
-  // the scalar of a row before; the caller sets one case on it.
+  // the scalar or short string of a row before; the caller sets one case on
+  // it, writing a string whole.
   cdc::v1::Value* Next(const std::string& name, const std::string& type) {
     if (named_ && used_ < columns_->size()) {
       // A kept column, named as this fill names it (the filler's promise,

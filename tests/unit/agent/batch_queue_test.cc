@@ -536,13 +536,13 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   EXPECT_EQ(out.spares.column_rows(), 0u);
   EXPECT_EQ(spares.column_rows(), 2u);
 
-  // Every kept message comes back as a new one would be, but for the values
-  // (EmptyValue): each kept row's columns keep their names, and a value its
-  // string or message case, emptied (c0's text, c1's timestamp without its
-  // precision); a scalar stays as it was (c2's int, which the next fill
+  // Every kept message comes back as a new one would be, but for the values:
+  // each kept row's columns keep their names, a value its message case,
+  // emptied (c1's timestamp without its precision); a short string and a
+  // scalar stay as they were (c0's text, c2's int, which the next fill
   // replaces: see below).
   cdc::v1::Value emptied[3];
-  emptied[0].mutable_text_value();
+  emptied[0].set_text_value("text first");
   emptied[1].mutable_timestamp_value();
   emptied[2].set_int_value(static_cast<int64_t>(std::string("first").size()));
   cdc::v1::ChangeEvent probe_event;
@@ -621,6 +621,26 @@ TEST(EventSparesTest, AKeptScalarIsReplacedWholeByTheCaseTheFillSets) {
   EXPECT_EQ(out.event.after(4).value().kind_case(), cdc::v1::Value::kIntValue);
   EXPECT_EQ(out.event.after(4).value().int_value(), 0);
   EXPECT_EQ(out.event.after(0).value().kind_case(), cdc::v1::Value::kNull);
+}
+
+TEST(EventSparesTest, AKeptRowKeepsShortStringsAndFreesLongOnes) {
+  OutEvent out;
+  {
+    ColumnFill fill(out.event.mutable_after(), nullptr);
+    fill.Next("short", "text")->set_text_value("abc");
+    fill.Next("long", "text")->set_text_value(std::string(2000, 'x'));
+    fill.Next("json", "json")->set_json_value(std::string(1500, ' ') + "{}");
+  }
+  out.Clear();
+  EventSpares spares;
+  spares.TakeFrom(&out.spares);
+  Columns row;
+  ASSERT_TRUE(spares.TakeColumns(&row));
+  ASSERT_EQ(row.size(), 3);
+  EXPECT_EQ(row[0].value().text_value(), "abc");
+  // Past 1 KiB a string is freed, not kept for the next row.
+  EXPECT_EQ(row[1].value().kind_case(), cdc::v1::Value::KIND_NOT_SET);
+  EXPECT_EQ(row[2].value().kind_case(), cdc::v1::Value::KIND_NOT_SET);
 }
 
 TableShapePtr ShapeOfNames(const std::string& table, const std::vector<std::string>& names) {

@@ -113,9 +113,9 @@ TEST(EmptyValueTest, FreesWhatALargeValueHolds) {
   EXPECT_EQ(geometry.kind_case(), cdc::v1::Value::KIND_NOT_SET);
 }
 
-TEST(EmptyValueTest, GivesOneOfTheEmptiedValuesTheConvertersAreTestedWith) {
+TEST(EmptyValueTest, GivesOneOfTheKeptValuesTheConvertersAreTestedWith) {
   std::vector<std::string> emptied;
-  for (const cdc::v1::Value& v : cdc::testing::EmptiedValues()) {
+  for (const cdc::v1::Value& v : cdc::testing::KeptValues()) {
     emptied.push_back(v.SerializeAsString());
   }
   const std::vector<cdc::v1::Value> filled = FilledValues();
