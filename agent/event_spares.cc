@@ -128,12 +128,20 @@ void EventSpares::KeepValue(cdc::v1::Value* value) {
 void EventSpares::KeepSource(cdc::v1::Source* source) {
   std::unique_ptr<cdc::v1::Source> owned(source);
   if (owned->has_mysql() && mysql_.size() < kMaxSources) {
-    mysql_.emplace_back(owned->release_mysql())->Clear();
+    // Its file and GTID stay for the next fill, which sets them.
+    mysql_.emplace_back(owned->release_mysql())->clear_pos();
   } else if (owned->has_postgres() && postgres_.size() < kMaxSources) {
     postgres_.emplace_back(owned->release_postgres())->Clear();
   }
   if (sources_.size() >= kMaxSources) return;
-  owned->Clear();
+  // Every field but the strings the next fill sets (server_name, database,
+  // schema, table); event_spares_test checks each field of Source.
+  owned->clear_kind();
+  owned->clear_position();
+  owned->clear_transaction_id();
+  owned->clear_commit_time_us();
+  owned->clear_event_index();
+  owned->clear_snapshot();
   sources_.push_back(std::move(owned));
 }
 

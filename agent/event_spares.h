@@ -6,10 +6,13 @@
 // objects for every change, and sets every column's name and type again.
 //
 // A kept message is cleared before it is kept, so a message handed out
-// again is indistinguishable from a new one; only its memory is older. Two
-// exceptions, for the memory a refill would otherwise allocate again: a
-// kept column keeps its name and type (ColumnFill sets them where they
-// differ, and removes the columns a row does not use), and a kept column's
+// again is indistinguishable from a new one; only its memory is older. Three
+// exceptions, for the work a refill would otherwise do again: a kept source
+// block keeps its strings (server name, database, schema, table; a MySQL
+// position its file and GTID), which its filler sets on every event where
+// they differ; a kept column keeps its name and type (ColumnFill sets them
+// where they differ, and removes the columns a row does not use), and a
+// kept column's
 // value keeps its case, emptied (EmptyValue), or, for a scalar case (null,
 // unchanged, bool, integers, floats) and a decimal, text, bytes or JSON
 // string of at most 1 KiB, as it was. A filler sets one case on every value
@@ -85,10 +88,13 @@ class EventSpares {
   // have no value of their own.
   cdc::v1::Value* ValueOf(cdc::v1::Column* column);
 
-  // `event`'s source block, set from a kept one when the event has none.
+  // `event`'s source block, set from a kept one when the event has none:
+  // cleared but for its server_name, database, schema and table, which the
+  // caller sets (where they differ: setting a string copies it).
   cdc::v1::Source* SourceOf(cdc::v1::ChangeEvent* event);
 
-  // `source`'s MySQL or PostgreSQL position, likewise.
+  // `source`'s MySQL or PostgreSQL position, likewise (a MySQL position
+  // keeps its file and gtid, which the caller sets).
   cdc::v1::MysqlPosition* MysqlOf(cdc::v1::Source* source);
   cdc::v1::PostgresPosition* PostgresOf(cdc::v1::Source* source);
 

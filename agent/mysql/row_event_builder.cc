@@ -128,15 +128,16 @@ bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema) {
 
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
                 cdc::v1::Source* src, EventSpares* spares) {
+  // A kept block holds the strings of the event before: most often these.
   src->set_kind(ctx.kind);
-  src->set_server_name(ctx.server_name);
-  src->set_database(database);
-  src->set_schema(database);
-  src->set_table(table);
+  if (src->server_name() != ctx.server_name) src->set_server_name(ctx.server_name);
+  if (src->database() != database) src->set_database(database);
+  if (src->schema() != database) src->set_schema(database);
+  if (src->table() != table) src->set_table(table);
   cdc::v1::MysqlPosition* pos = spares != nullptr ? spares->MysqlOf(src) : src->mutable_mysql();
-  pos->set_file(ctx.file);
+  if (pos->file() != ctx.file) pos->set_file(ctx.file);
   pos->set_pos(ctx.pos);
-  pos->set_gtid(ctx.gtid);
+  if (pos->gtid() != ctx.gtid) pos->set_gtid(ctx.gtid);
   src->set_commit_time_us(ctx.commit_time_us);
   src->set_event_index(ctx.event_index);
 }

@@ -127,8 +127,9 @@ TableShapePtr ShapeOf(const RelationInfo& rel) {
 }
 
 void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event) {
-  event->mutable_source()->set_schema(rel.schema);
-  event->mutable_source()->set_table(rel.table);
+  cdc::v1::Source* src = event->mutable_source();
+  if (src->schema() != rel.schema) src->set_schema(rel.schema);
+  if (src->table() != rel.table) src->set_table(rel.table);
   for (int idx : rel.key_indexes) event->add_key_columns(rel.columns[idx].name);
 }
 

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <google/protobuf/descriptor.h>
 
 #include <algorithm>
 #include <atomic>
@@ -489,15 +490,19 @@ TEST(EventPoolTest, ReaderAndEncoderThreadsShareOnePool) {
 }
 
 // An event as a MySQL source fills it, through `spares` when given: a
-// source block with its position, and columns of several kinds of value.
+// source block with its position (every string set, as SourceOf asks), and
+// columns of several kinds of value.
 void FillRowEvent(cdc::v1::ChangeEvent* e, const std::string& tag, EventSpares* spares) {
   e->set_op(cdc::v1::OP_UPDATE);
   cdc::v1::Source* src = spares != nullptr ? spares->SourceOf(e) : e->mutable_source();
   src->set_server_name("server-" + tag);
+  src->set_database("db-" + tag);
+  src->set_schema("db-" + tag);
   src->set_table("table-" + tag);
   cdc::v1::MysqlPosition* pos = spares != nullptr ? spares->MysqlOf(src) : src->mutable_mysql();
   pos->set_file("binlog." + tag);
   pos->set_pos(4);
+  pos->set_gtid(tag == "first" ? "0-1-5" : "");
   for (auto* columns : {e->mutable_before(), e->mutable_after()}) {
     ColumnFill fill(columns, spares);
     for (int i = 0; i < 3; ++i) {
@@ -517,8 +522,8 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   // Fields a later fill does not set.
   out.event.mutable_after(1)->mutable_value()->mutable_timestamp_value()->set_precision(6);
   out.event.mutable_before(1)->mutable_value()->mutable_timestamp_value()->set_precision(6);
-  out.event.mutable_source()->mutable_mysql()->set_gtid("0-1-5");
   out.event.mutable_source()->set_snapshot(true);
+  out.event.mutable_source()->set_commit_time_us(77);
   std::vector<const cdc::v1::Value*> values;
   for (const auto* columns : {&out.event.before(), &out.event.after()}) {
     for (const auto& c : *columns) values.push_back(&c.value());
@@ -562,12 +567,21 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   EXPECT_EQ(probe_event.after(2).type(), "");
   probe_event.mutable_before()->Clear();
   probe_event.mutable_after()->Clear();
+  // The source block and its position keep their strings alone.
   cdc::v1::Source* kept_source = spares.SourceOf(&probe_event);
   EXPECT_EQ(kept_source, source);
-  EXPECT_EQ(kept_source->SerializeAsString(), "");
+  cdc::v1::Source strings;
+  strings.set_server_name("server-first");
+  strings.set_database("db-first");
+  strings.set_schema("db-first");
+  strings.set_table("table-first");
+  EXPECT_EQ(kept_source->SerializeAsString(), strings.SerializeAsString());
   EXPECT_FALSE(kept_source->has_mysql());
   cdc::v1::MysqlPosition* kept_position = spares.MysqlOf(kept_source);
-  EXPECT_EQ(kept_position->SerializeAsString(), "");
+  cdc::v1::MysqlPosition position_strings;
+  position_strings.set_file("binlog.first");
+  position_strings.set_gtid("0-1-5");
+  EXPECT_EQ(kept_position->SerializeAsString(), position_strings.SerializeAsString());
   // Back into the spares, for the refill below.
   FillRowEvent(&probe_event, "probe", nullptr);
   spares.Keep(&probe_event);
@@ -580,6 +594,46 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   cdc::v1::ChangeEvent fresh;
   FillRowEvent(&fresh, "second", nullptr);
   EXPECT_EQ(out.event.SerializeAsString(), fresh.SerializeAsString());
+}
+
+TEST(EventSparesTest, AKeptSourceKeepsItsStringsAndNoOtherField) {
+  // Every field of Source set; kept, only the strings the fillers set on
+  // every event remain. A field added to Source fails here until Keep
+  // clears it (or every filler sets it).
+  using google::protobuf::FieldDescriptor;
+  OutEvent out;
+  cdc::v1::Source* src = out.event.mutable_source();
+  const google::protobuf::Descriptor* d = cdc::v1::Source::descriptor();
+  const google::protobuf::Reflection* r = cdc::v1::Source::GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: r->SetString(src, f, "s" + std::to_string(i)); break;
+      case FieldDescriptor::CPPTYPE_ENUM: r->SetEnumValue(src, f, 1); break;
+      case FieldDescriptor::CPPTYPE_BOOL: r->SetBool(src, f, true); break;
+      case FieldDescriptor::CPPTYPE_UINT64: r->SetUInt64(src, f, 7); break;
+      case FieldDescriptor::CPPTYPE_INT64: r->SetInt64(src, f, -7); break;
+      case FieldDescriptor::CPPTYPE_UINT32: r->SetUInt32(src, f, 7); break;
+      case FieldDescriptor::CPPTYPE_INT32: r->SetInt32(src, f, -7); break;
+      case FieldDescriptor::CPPTYPE_MESSAGE: break;  // the position, below
+      default: ADD_FAILURE() << "a Source field of a kind this test does not set: " << f->name();
+    }
+  }
+  src->mutable_postgres()->set_lsn(9);
+  out.Clear();
+  EventSpares spares;
+  spares.TakeFrom(&out.spares);
+  cdc::v1::ChangeEvent e;
+  cdc::v1::Source* kept = spares.SourceOf(&e);
+  ASSERT_EQ(kept, src);
+  const std::vector<std::string> strings = {"server_name", "database", "schema", "table"};
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const bool string_kept =
+        std::find(strings.begin(), strings.end(), f->name()) != strings.end();
+    EXPECT_EQ(r->HasField(*kept, f), string_kept) << f->name();
+  }
+  EXPECT_EQ(spares.PostgresOf(kept)->SerializeAsString(), "");
 }
 
 TEST(EventSparesTest, AKeptScalarIsReplacedWholeByTheCaseTheFillSets) {
@@ -737,7 +791,8 @@ TEST(EventSparesTest, PostgresPositionsAndSourcesAreKeptUpToTheirBound) {
   for (size_t i = 0; i < EventSpares::kMaxSources; ++i) {
     probe.Clear();
     cdc::v1::Source* src = spares.SourceOf(&probe);
-    EXPECT_EQ(src->SerializeAsString(), "") << i;
+    EXPECT_FALSE(src->has_postgres()) << i;
+    EXPECT_EQ(src->server_name(), "pg") << i;  // the strings stay for the next fill
     cdc::v1::PostgresPosition* pos = spares.PostgresOf(src);
     EXPECT_EQ(pos->lsn(), 0u) << i;
     EXPECT_EQ(pos->commit_lsn(), 0u) << i;
