@@ -135,7 +135,7 @@ void EventSpares::KeepSource(cdc::v1::Source* source) {
   }
   if (sources_.size() >= kMaxSources) return;
   // Every field but the strings the next fill sets (server_name, database,
-  // schema, table); event_spares_test checks each field of Source.
+  // schema, table); batch_queue_test checks each field of Source.
   owned->clear_kind();
   owned->clear_position();
   owned->clear_transaction_id();

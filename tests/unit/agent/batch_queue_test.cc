@@ -619,21 +619,36 @@ TEST(EventSparesTest, AKeptSourceKeepsItsStringsAndNoOtherField) {
       default: ADD_FAILURE() << "a Source field of a kind this test does not set: " << f->name();
     }
   }
-  src->mutable_postgres()->set_lsn(9);
+  // A MySQL position with every field set, likewise.
+  cdc::v1::MysqlPosition* position = src->mutable_mysql();
+  const google::protobuf::Descriptor* pd = cdc::v1::MysqlPosition::descriptor();
+  const google::protobuf::Reflection* pr = cdc::v1::MysqlPosition::GetReflection();
+  for (int i = 0; i < pd->field_count(); ++i) {
+    const FieldDescriptor* f = pd->field(i);
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: pr->SetString(position, f, "p" + std::to_string(i)); break;
+      case FieldDescriptor::CPPTYPE_UINT64: pr->SetUInt64(position, f, 7); break;
+      default: ADD_FAILURE() << "a MysqlPosition field of a kind this test does not set: " << f->name();
+    }
+  }
   out.Clear();
   EventSpares spares;
   spares.TakeFrom(&out.spares);
   cdc::v1::ChangeEvent e;
   cdc::v1::Source* kept = spares.SourceOf(&e);
   ASSERT_EQ(kept, src);
-  const std::vector<std::string> strings = {"server_name", "database", "schema", "table"};
-  for (int i = 0; i < d->field_count(); ++i) {
-    const FieldDescriptor* f = d->field(i);
-    const bool string_kept =
-        std::find(strings.begin(), strings.end(), f->name()) != strings.end();
-    EXPECT_EQ(r->HasField(*kept, f), string_kept) << f->name();
-  }
-  EXPECT_EQ(spares.PostgresOf(kept)->SerializeAsString(), "");
+  auto expect_kept = [](const google::protobuf::Message& m, const std::vector<std::string>& names) {
+    const google::protobuf::Descriptor* md = m.GetDescriptor();
+    for (int i = 0; i < md->field_count(); ++i) {
+      const FieldDescriptor* f = md->field(i);
+      const bool kept_field = std::find(names.begin(), names.end(), f->name()) != names.end();
+      EXPECT_EQ(m.GetReflection()->HasField(m, f), kept_field) << md->name() << "." << f->name();
+    }
+  };
+  expect_kept(*kept, {"server_name", "database", "schema", "table"});
+  cdc::v1::MysqlPosition* kept_position = spares.MysqlOf(kept);
+  EXPECT_EQ(kept_position, position);
+  expect_kept(*kept_position, {"file", "gtid"});
 }
 
 TEST(EventSparesTest, AKeptScalarIsReplacedWholeByTheCaseTheFillSets) {
