@@ -12,10 +12,9 @@
 // position its file and GTID), which its filler sets on every event where
 // they differ; a kept column keeps its name and type (ColumnFill sets them
 // where they differ, and removes the columns a row does not use), and a
-// kept column's
-// value keeps its case, emptied (EmptyValue), or, for a scalar case (null,
-// unchanged, bool, integers, floats) and a decimal, text, bytes or JSON
-// string of at most 1 KiB, as it was. A filler sets one case on every value
+// kept column's value keeps its case, emptied (EmptyValue), or, for a
+// scalar case (null, unchanged, bool, integers, floats) and a decimal,
+// text, bytes or JSON string of at most 1 KiB, as it was. A filler sets one case on every value
 // it is given, as the decoders do (pgoutput::TextToValue, the binlog row
 // decoder), which replaces a scalar whole, and writes one of those strings
 // whole (assign, or clear first): through mutable_*() it reuses the string
@@ -61,7 +60,8 @@ class EventSpares {
   EventSpares& operator=(EventSpares&&) noexcept = default;
 
   // Takes from `event` the messages its Clear would free and keeps them,
-  // cleared. Call just before `event->Clear()`. `named_by`, when not null:
+  // cleared but for what the comment at the top says. Call just before
+  // `event->Clear()`. `named_by`, when not null:
   // each row of `event` with as many columns as it holds its columns, in
   // its order, named and typed as it names them (ColumnFill filled it with
   // that shape and nothing changed it since); such a row, kept, is refilled
@@ -107,9 +107,9 @@ class EventSpares {
   void KeepValue(cdc::v1::Value* value);  // takes ownership
   void KeepSource(cdc::v1::Source* source);
 
-  // A row of columns kept whole: filled, values emptied (scalars as they
-  // were); `named_by` as Keep was given it, for a row that many columns
-  // wide, else null.
+  // A row of columns kept whole: filled, values emptied (scalars and short
+  // strings as they were); `named_by` as Keep was given it, for a row that
+  // many columns wide, else null.
   struct KeptRow {
     std::unique_ptr<Columns> columns;
     TableShapePtr named_by;
