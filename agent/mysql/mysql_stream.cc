@@ -515,11 +515,8 @@ std::shared_ptr<const DebeziumTableInfo> MysqlSource::DebeziumFacts(
 }
 
 TableShapePtr MysqlSource::ShapeFor(const binlog::TableSchema& schema) {
-  TableShapePtr& shape = shapes_[{schema.schema, schema.table}];
-  if (!shape || !ShapeMatches(*shape, schema)) {
-    shape = ShapeOf(schema, mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL);
-  }
-  return shape;
+  return KeepShape(schema, mariadb_ ? cdc::v1::SOURCE_KIND_MARIADB : cdc::v1::SOURCE_KIND_MYSQL,
+                   &shapes_[{schema.schema, schema.table}]);
 }
 
 Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::RowsEvent& rows) {

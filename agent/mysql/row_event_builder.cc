@@ -126,6 +126,12 @@ bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema) {
   return shape.key == KeyIndexes(schema);
 }
 
+const TableShapePtr& KeepShape(const binlog::TableSchema& schema, cdc::v1::SourceKind kind,
+                               TableShapePtr* known) {
+  if (*known == nullptr || !ShapeMatches(**known, schema)) *known = ShapeOf(schema, kind);
+  return *known;
+}
+
 void FillSource(const RowContext& ctx, const std::string& database, const std::string& table,
                 cdc::v1::Source* src, EventSpares* spares) {
   // A kept block holds the strings of the event before: most often these.

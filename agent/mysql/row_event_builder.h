@@ -47,6 +47,11 @@ TableShapePtr ShapeOf(const binlog::TableSchema& schema, cdc::v1::SourceKind kin
 // True when `shape` describes `schema` as ShapeOf would.
 bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema);
 
+// `*known` when it describes `schema` (ShapeMatches), else a new shape of
+// it put there: one shape per table while its columns stay the same.
+const TableShapePtr& KeepShape(const binlog::TableSchema& schema, cdc::v1::SourceKind kind,
+                               TableShapePtr* known);
+
 // Fills `out` (cleared first) for one row of a rows event. Columns absent
 // from an image (minimal row images) are left out of it. Returns false when
 // the table has no primary key or a key column is absent from the image the

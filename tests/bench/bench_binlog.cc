@@ -133,11 +133,8 @@ class FilePass {
     if (mapped.shape != nullptr && mapped.map == map) return;
     mapped.map = map;
     mapped.schema = binlog::SchemaFromTableMap(map);
-    agent::TableShapePtr& shape = shapes_[{mapped.schema.schema, mapped.schema.table}];
-    if (!shape || !agent::mysql::ShapeMatches(*shape, mapped.schema)) {
-      shape = agent::mysql::ShapeOf(mapped.schema, ctx_.kind);
-    }
-    mapped.shape = shape;
+    mapped.shape = agent::mysql::KeepShape(mapped.schema, ctx_.kind,
+                                           &shapes_[{mapped.schema.schema, mapped.schema.table}]);
   }
 
   void TrackTransaction(const binlog::EventBody& body) {

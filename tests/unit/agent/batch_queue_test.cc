@@ -596,41 +596,38 @@ TEST(EventSparesTest, ClearKeepsValuesEmptiedAndSourceClearedForTheNextFill) {
   EXPECT_EQ(out.event.SerializeAsString(), fresh.SerializeAsString());
 }
 
-TEST(EventSparesTest, AKeptSourceKeepsItsStringsAndNoOtherField) {
-  // Every field of Source set; kept, only the strings the fillers set on
-  // every event remain. A field added to Source fails here until Keep
-  // clears it (or every filler sets it).
+// Sets every field of `m` that is not a message, each to a value other
+// than its default; a field of a kind it cannot set fails the test.
+void SetEveryScalarField(google::protobuf::Message* m) {
   using google::protobuf::FieldDescriptor;
-  OutEvent out;
-  cdc::v1::Source* src = out.event.mutable_source();
-  const google::protobuf::Descriptor* d = cdc::v1::Source::descriptor();
-  const google::protobuf::Reflection* r = cdc::v1::Source::GetReflection();
+  const google::protobuf::Descriptor* d = m->GetDescriptor();
+  const google::protobuf::Reflection* r = m->GetReflection();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING: r->SetString(src, f, "s" + std::to_string(i)); break;
-      case FieldDescriptor::CPPTYPE_ENUM: r->SetEnumValue(src, f, 1); break;
-      case FieldDescriptor::CPPTYPE_BOOL: r->SetBool(src, f, true); break;
-      case FieldDescriptor::CPPTYPE_UINT64: r->SetUInt64(src, f, 7); break;
-      case FieldDescriptor::CPPTYPE_INT64: r->SetInt64(src, f, -7); break;
-      case FieldDescriptor::CPPTYPE_UINT32: r->SetUInt32(src, f, 7); break;
-      case FieldDescriptor::CPPTYPE_INT32: r->SetInt32(src, f, -7); break;
-      case FieldDescriptor::CPPTYPE_MESSAGE: break;  // the position, below
-      default: ADD_FAILURE() << "a Source field of a kind this test does not set: " << f->name();
+      case FieldDescriptor::CPPTYPE_STRING: r->SetString(m, f, "s" + std::to_string(i)); break;
+      case FieldDescriptor::CPPTYPE_ENUM: r->SetEnumValue(m, f, 1); break;
+      case FieldDescriptor::CPPTYPE_BOOL: r->SetBool(m, f, true); break;
+      case FieldDescriptor::CPPTYPE_UINT64: r->SetUInt64(m, f, 7); break;
+      case FieldDescriptor::CPPTYPE_INT64: r->SetInt64(m, f, -7); break;
+      case FieldDescriptor::CPPTYPE_UINT32: r->SetUInt32(m, f, 7); break;
+      case FieldDescriptor::CPPTYPE_INT32: r->SetInt32(m, f, -7); break;
+      case FieldDescriptor::CPPTYPE_MESSAGE: break;
+      default: ADD_FAILURE() << "a " << d->name() << " field of a kind not set here: " << f->name();
     }
   }
-  // A MySQL position with every field set, likewise.
+}
+
+TEST(EventSparesTest, AKeptSourceKeepsItsStringsAndNoOtherField) {
+  // Every field of Source and of a MySQL position set; kept, only the
+  // strings the fillers set on every event remain. A field added to either
+  // fails here until Keep clears it (or every filler sets it).
+  using google::protobuf::FieldDescriptor;
+  OutEvent out;
+  cdc::v1::Source* src = out.event.mutable_source();
+  SetEveryScalarField(src);
   cdc::v1::MysqlPosition* position = src->mutable_mysql();
-  const google::protobuf::Descriptor* pd = cdc::v1::MysqlPosition::descriptor();
-  const google::protobuf::Reflection* pr = cdc::v1::MysqlPosition::GetReflection();
-  for (int i = 0; i < pd->field_count(); ++i) {
-    const FieldDescriptor* f = pd->field(i);
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING: pr->SetString(position, f, "p" + std::to_string(i)); break;
-      case FieldDescriptor::CPPTYPE_UINT64: pr->SetUInt64(position, f, 7); break;
-      default: ADD_FAILURE() << "a MysqlPosition field of a kind this test does not set: " << f->name();
-    }
-  }
+  SetEveryScalarField(position);
   out.Clear();
   EventSpares spares;
   spares.TakeFrom(&out.spares);

@@ -337,11 +337,8 @@ class FixtureRows {
       Mapped& mapped = tables_[map->table_id];
       mapped.schema = binlog::SchemaFromTableMap(*map);
       // As the source: one shape per table while its columns stay the same.
-      TableShapePtr& shape = shapes_[{mapped.schema.schema, mapped.schema.table}];
-      if (!shape || !mysql::ShapeMatches(*shape, mapped.schema)) {
-        shape = mysql::ShapeOf(mapped.schema, ctx_.kind);
-      }
-      mapped.shape = shape;
+      mapped.shape = mysql::KeepShape(mapped.schema, ctx_.kind,
+                                      &shapes_[{mapped.schema.schema, mapped.schema.table}]);
     } else if (const auto* g = std::get_if<binlog::MysqlGtid>(&body)) {
       ctx_.gtid = g->anonymous ? "" : g->ToString();
       ctx_.event_index = 0;
