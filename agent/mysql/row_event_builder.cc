@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <vector>
 
 namespace cdc::agent::mysql {
@@ -188,22 +187,18 @@ class EventTarget final : public binlog::RowTarget {
     StartRowEvent(schema_, kind_, ctx_, event_, spares_);
   }
 
-  void BeginImage(bool after, size_t columns) override {
-    // Ends the before image's row (ColumnFill::Done) before the next. A
-    // whole image fills the columns of `names_` in its order.
-    fill_.emplace(after ? event_->mutable_after() : event_->mutable_before(), spares_,
-                  columns == schema_.columns.size() ? names_ : nullptr);
+  void BeginImage(bool after, const std::vector<uint32_t>& present,
+                  cdc::v1::Value** slots) override {
+    // A whole image fills the columns of `names_` in its order.
+    ColumnFill fill(after ? event_->mutable_after() : event_->mutable_before(), spares_,
+                    present.size() == schema_.columns.size() ? names_ : nullptr);
+    for (size_t k = 0; k < present.size(); ++k) {
+      const binlog::ColumnSchema& c = schema_.columns[present[k]];
+      slots[k] = fill.Next(c.name, c.type_name);
+    }
   }
 
-  cdc::v1::Value* Slot(size_t column) override {
-    const binlog::ColumnSchema& c = schema_.columns[column];
-    return fill_->Next(c.name, c.type_name);
-  }
-
-  Status EndRow() override {
-    fill_.reset();
-    return on_event_(event_);
-  }
+  Status EndRow() override { return on_event_(event_); }
 
  private:
   const binlog::TableSchema& schema_;
@@ -214,7 +209,6 @@ class EventTarget final : public binlog::RowTarget {
   const std::function<cdc::v1::ChangeEvent*()>& next_event_;
   const std::function<Status(cdc::v1::ChangeEvent*)>& on_event_;
   cdc::v1::ChangeEvent* event_ = nullptr;
-  std::optional<ColumnFill> fill_;
 };
 
 }  // namespace

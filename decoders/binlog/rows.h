@@ -100,16 +100,17 @@ struct RowChange {
 // the event's bytes, with no row image between them.
 //
 // For each row: BeginRow, then for each image the event has (the before
-// image, then the after image) BeginImage with the number of columns the
-// image holds and, for each column present in it, in column order, Slot for
-// the value to set (the decoder sets exactly one case on it); then EndRow.
-// A failed row ends without EndRow.
+// image, then the after image) BeginImage with the columns the image holds
+// (their indexes, in column order); the target puts in `slots[k]` the value
+// to set for `present[k]`, and the decoder sets exactly one case on each
+// (one call an image, none a column); then EndRow. A failed row ends
+// without EndRow, some of its values unset.
 class RowTarget {
  public:
   virtual ~RowTarget() = default;
   virtual void BeginRow() = 0;
-  virtual void BeginImage(bool after, size_t columns) = 0;
-  virtual cdc::v1::Value* Slot(size_t column) = 0;
+  virtual void BeginImage(bool after, const std::vector<uint32_t>& present,
+                          cdc::v1::Value** slots) = 0;
   // A non-OK status stops the decoding and is returned by DecodeRows.
   virtual Status EndRow() = 0;
 };

@@ -49,26 +49,9 @@ using internal::ValueError;
 
 Status DecodeInteger(const ColumnSchema& column, ByteReader* reader, int bytes,
                      cdc::v1::Value* out) {
-  size_t start = reader->offset();
-  uint64_t v = 0;
-  bool ok = false;
-  switch (bytes) {
-    case 1: ok = reader->ReadLE<1>(&v); break;
-    case 2: ok = reader->ReadLE<2>(&v); break;
-    case 3: ok = reader->ReadLE<3>(&v); break;
-    case 4: ok = reader->ReadLE<4>(&v); break;
-    default: ok = reader->ReadLE<8>(&v); break;
-  }
-  if (!ok) return ValueError(column, start, "truncated " + std::to_string(bytes) + "-byte integer");
-  if (column.is_unsigned) {
-    out->set_uint_value(v);
-  } else if (bytes == 8) {
-    out->set_int_value(static_cast<int64_t>(v));
-  } else {
-    const int shift = 64 - 8 * bytes;
-    out->set_int_value(static_cast<int64_t>(v << shift) >> shift);
-  }
-  return Status::OK();
+  if (internal::ReadIntegerColumn(column, reader, out)) return Status::OK();
+  return ValueError(column, reader->offset(),
+                    "truncated " + std::to_string(bytes) + "-byte integer");
 }
 
 Status DecodeFloat(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out) {

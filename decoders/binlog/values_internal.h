@@ -61,6 +61,34 @@ uint8_t StringRealType(uint16_t meta, uint32_t* length);
 // Corruption "column `name` (type): what at offset N".
 Status ValueError(const ColumnSchema& column, size_t offset, const std::string& what);
 
+// The integer value of a TINYINT..BIGINT `column` (int_value, or
+// uint_value when unsigned) at the reader's position: true when set; false,
+// the reader unmoved, for a column of another type or a value cut short.
+template <size_t Bytes>
+bool ReadInteger(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out) {
+  uint64_t v;
+  if (!reader->ReadLE<Bytes>(&v)) return false;
+  if (column.is_unsigned) {
+    out->set_uint_value(v);
+  } else {
+    constexpr int kShift = 64 - 8 * static_cast<int>(Bytes);  // sign-extends
+    out->set_int_value(static_cast<int64_t>(v << kShift) >> kShift);
+  }
+  return true;
+}
+
+inline bool ReadIntegerColumn(const ColumnSchema& column, ByteReader* reader,
+                              cdc::v1::Value* out) {
+  switch (column.type) {
+    case kTypeTiny: return ReadInteger<1>(column, reader, out);
+    case kTypeShort: return ReadInteger<2>(column, reader, out);
+    case kTypeInt24: return ReadInteger<3>(column, reader, out);
+    case kTypeLong: return ReadInteger<4>(column, reader, out);
+    case kTypeLongLong: return ReadInteger<8>(column, reader, out);
+    default: return false;
+  }
+}
+
 // `length_bytes`-byte little-endian length then that many bytes.
 bool ReadLengthPrefixed(ByteReader* reader, int length_bytes, std::string_view* out);
 
