@@ -121,9 +121,10 @@ class RowDecoder {
           if (!after) before_json_[i] = {BeforeJson::kPresent, raw};
         }
       }
-      // Integers, most of most rows, without a call; anything else, and
-      // an integer cut short (for its error), through DecodeValue.
-      if (internal::ReadIntegerColumn(column, &reader_, value)) continue;
+      // Integers and VARCHARs, most of most rows, with fewer calls;
+      // anything else, and a value cut short (for its error), through
+      // DecodeValue.
+      if (internal::ReadCommonColumn(column, &reader_, value)) continue;
       Status s = DecodeValue(column, &reader_, value);
       if (!s.ok()) return s.WithContext(Where(after));
     }

@@ -49,7 +49,13 @@ using internal::ValueError;
 
 Status DecodeInteger(const ColumnSchema& column, ByteReader* reader, int bytes,
                      cdc::v1::Value* out) {
-  if (internal::ReadIntegerColumn(column, reader, out)) return Status::OK();
+  switch (bytes) {
+    case 1: if (internal::ReadInteger<1>(column, reader, out)) return Status::OK(); break;
+    case 2: if (internal::ReadInteger<2>(column, reader, out)) return Status::OK(); break;
+    case 3: if (internal::ReadInteger<3>(column, reader, out)) return Status::OK(); break;
+    case 4: if (internal::ReadInteger<4>(column, reader, out)) return Status::OK(); break;
+    default: if (internal::ReadInteger<8>(column, reader, out)) return Status::OK(); break;
+  }
   return ValueError(column, reader->offset(),
                     "truncated " + std::to_string(bytes) + "-byte integer");
 }
@@ -188,6 +194,17 @@ Status DecodeVarLength(const ColumnSchema& column, ByteReader* reader, int lengt
       return Status::OK();
   }
 }
+
+}  // namespace
+
+bool internal::ReadVarchar(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out) {
+  std::string_view bytes;
+  if (!ReadLengthPrefixed(reader, column.meta > 255 ? 2 : 1, &bytes)) return false;
+  SetCharacterValue(column, bytes, out);
+  return true;
+}
+
+namespace {
 
 int BlobLengthBytes(const ColumnSchema& column) {
   switch (column.type) {

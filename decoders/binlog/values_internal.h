@@ -77,14 +77,24 @@ bool ReadInteger(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value*
   return true;
 }
 
-inline bool ReadIntegerColumn(const ColumnSchema& column, ByteReader* reader,
-                              cdc::v1::Value* out) {
+// The value of a VARCHAR `column` at the reader's position, as DecodeValue
+// sets it; true when set, false (the reader unmoved) for a value cut short.
+bool ReadVarchar(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out);
+
+// The value of an integer or VARCHAR `column`, the types most rows are made
+// of, as DecodeValue sets it but with fewer calls: true when set; false,
+// the reader unmoved, for a column of another type or a value cut short
+// (DecodeValue then decodes it or says what is wrong).
+inline bool ReadCommonColumn(const ColumnSchema& column, ByteReader* reader,
+                             cdc::v1::Value* out) {
   switch (column.type) {
     case kTypeTiny: return ReadInteger<1>(column, reader, out);
     case kTypeShort: return ReadInteger<2>(column, reader, out);
     case kTypeInt24: return ReadInteger<3>(column, reader, out);
     case kTypeLong: return ReadInteger<4>(column, reader, out);
     case kTypeLongLong: return ReadInteger<8>(column, reader, out);
+    case kTypeVarchar:
+    case kTypeVarString: return ReadVarchar(column, reader, out);
     default: return false;
   }
 }
