@@ -242,39 +242,6 @@ cdc::v1::PostgresPosition* EventSpares::PostgresOf(cdc::v1::Source* source) {
   return source->mutable_postgres();
 }
 
-namespace {
-
-// Whether the first and the last sizeof(Word) bytes of `x` and `y` (of
-// `n` bytes, sizeof(Word) <= n <= 2 * sizeof(Word)) are the same: all of
-// them, the two loads overlapping.
-template <typename Word>
-bool SameEnds(const char* x, const char* y, size_t n) {
-  Word x0, y0, x1, y1;
-  std::memcpy(&x0, x, sizeof(Word));
-  std::memcpy(&y0, y, sizeof(Word));
-  std::memcpy(&x1, x + n - sizeof(Word), sizeof(Word));
-  std::memcpy(&y1, y + n - sizeof(Word), sizeof(Word));
-  return x0 == y0 && x1 == y1;
-}
-
-// Whether two short strings are equal, without a call for the lengths
-// names and types mostly have (up to 16 bytes).
-bool SameText(const std::string& a, const std::string& b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (n > 16) return std::memcmp(x, y, n) == 0;
-  if (n >= 8) return SameEnds<uint64_t>(x, y, n);
-  if (n >= 4) return SameEnds<uint32_t>(x, y, n);
-  for (size_t i = 0; i < n; ++i) {
-    if (x[i] != y[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 ColumnFill::ColumnFill(Columns* columns, EventSpares* spares, const TableShape* names)
     : columns_(columns), spares_(spares) {
   if (spares_ == nullptr || !spares_->TakeColumns(columns_, names, &named_)) {

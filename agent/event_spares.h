@@ -27,6 +27,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,6 +126,51 @@ class EventSpares {
   std::vector<std::unique_ptr<cdc::v1::MysqlPosition>> mysql_;
   std::vector<std::unique_ptr<cdc::v1::PostgresPosition>> postgres_;
 };
+
+namespace internal {
+
+// Whether the sizeof(Word) bytes at `x` and `y` are the same.
+template <typename Word>
+bool SameWord(const char* x, const char* y) {
+  Word a, b;
+  std::memcpy(&a, x, sizeof(Word));
+  std::memcpy(&b, y, sizeof(Word));
+  return a == b;
+}
+
+// Whether the first and the last sizeof(Word) bytes of `x` and `y` (of
+// `n` bytes, sizeof(Word) <= n <= 2 * sizeof(Word)) are the same: all of
+// them, the two loads overlapping.
+template <typename Word>
+bool SameEnds(const char* x, const char* y, size_t n) {
+  return SameWord<Word>(x, y) && SameWord<Word>(x + n - sizeof(Word), y + n - sizeof(Word));
+}
+
+}  // namespace internal
+
+// Whether two strings are equal, without a call for the lengths names,
+// types and a source block's strings mostly have (up to 64 bytes): the
+// fillers compare a kept string with the one to set before setting it.
+inline bool SameText(const std::string& a, const std::string& b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n > 16) {
+    if (n > 64) return std::memcmp(x, y, n) == 0;
+    // Whole words, then the last one (overlapping the one before).
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if (!internal::SameWord<uint64_t>(x + i, y + i)) return false;
+    }
+    return internal::SameWord<uint64_t>(x + n - 8, y + n - 8);
+  }
+  if (n >= 8) return internal::SameEnds<uint64_t>(x, y, n);
+  if (n >= 4) return internal::SameEnds<uint32_t>(x, y, n);
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
 
 // Empties `value` for its next fill but keeps the memory of its case: a
 // string case keeps its string (empty), a message case its message

@@ -135,14 +135,14 @@ void FillSource(const RowContext& ctx, const std::string& database, const std::s
                 cdc::v1::Source* src, EventSpares* spares) {
   // A kept block holds the strings of the event before: most often these.
   src->set_kind(ctx.kind);
-  if (src->server_name() != ctx.server_name) src->set_server_name(ctx.server_name);
-  if (src->database() != database) src->set_database(database);
-  if (src->schema() != database) src->set_schema(database);
-  if (src->table() != table) src->set_table(table);
+  if (!SameText(src->server_name(), ctx.server_name)) src->set_server_name(ctx.server_name);
+  if (!SameText(src->database(), database)) src->set_database(database);
+  if (!SameText(src->schema(), database)) src->set_schema(database);
+  if (!SameText(src->table(), table)) src->set_table(table);
   cdc::v1::MysqlPosition* pos = spares != nullptr ? spares->MysqlOf(src) : src->mutable_mysql();
-  if (pos->file() != ctx.file) pos->set_file(ctx.file);
+  if (!SameText(pos->file(), ctx.file)) pos->set_file(ctx.file);
   pos->set_pos(ctx.pos);
-  if (pos->gtid() != ctx.gtid) pos->set_gtid(ctx.gtid);
+  if (!SameText(pos->gtid(), ctx.gtid)) pos->set_gtid(ctx.gtid);
   src->set_commit_time_us(ctx.commit_time_us);
   src->set_event_index(ctx.event_index);
 }

@@ -128,8 +128,8 @@ TableShapePtr ShapeOf(const RelationInfo& rel) {
 
 void FillTableFields(const RelationInfo& rel, cdc::v1::ChangeEvent* event) {
   cdc::v1::Source* src = event->mutable_source();
-  if (src->schema() != rel.schema) src->set_schema(rel.schema);
-  if (src->table() != rel.table) src->set_table(rel.table);
+  if (!SameText(src->schema(), rel.schema)) src->set_schema(rel.schema);
+  if (!SameText(src->table(), rel.table)) src->set_table(rel.table);
   for (int idx : rel.key_indexes) event->add_key_columns(rel.columns[idx].name);
 }
 

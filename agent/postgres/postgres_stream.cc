@@ -75,8 +75,10 @@ cdc::v1::ChangeEvent& PostgresSource::NewEvent(const RelationInfo& rel, cdc::v1:
   cdc::v1::Source* src = spares_.SourceOf(&e);
   src->set_kind(cdc::v1::SOURCE_KIND_POSTGRES);
   // A kept block holds the strings of the event before: most often these.
-  if (src->server_name() != config_.source.name) src->set_server_name(config_.source.name);
-  if (src->database() != pg_.database) src->set_database(pg_.database);
+  if (!SameText(src->server_name(), config_.source.name)) {
+    src->set_server_name(config_.source.name);
+  }
+  if (!SameText(src->database(), pg_.database)) src->set_database(pg_.database);
   cdc::v1::PostgresPosition* position = spares_.PostgresOf(src);
   position->set_lsn(lsn);
   position->set_commit_lsn(commit_lsn_);

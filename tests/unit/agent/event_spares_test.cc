@@ -1,4 +1,4 @@
-// EmptyValue, and events filled from kept rows and values: every row of the
+// SameText, EmptyValue, and events filled from kept rows and values: every row of the
 // binlog fixtures and every tuple of the captured pgoutput stream builds the
 // same event from recycled memory as from new.
 #include "agent/event_spares.h"
@@ -66,6 +66,26 @@ std::vector<cdc::v1::Value> FilledValues() {
     }
   }
   return out;
+}
+
+// SameText reads in words of 8 and 4 bytes, overlapping at the end: a
+// byte that differs anywhere in a string of any length up to past its
+// longest inline form is seen, and equal strings are equal.
+TEST(SameTextTest, SeesADifferentByteAtEveryPlaceOfEveryLength) {
+  for (size_t n = 0; n <= 80; ++n) {
+    std::string a;
+    for (size_t i = 0; i < n; ++i) a.push_back(static_cast<char>('a' + i % 26));
+    const std::string same = a;  // another buffer, the same bytes
+    EXPECT_TRUE(SameText(a, same)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string other = a;
+      other[i] = static_cast<char>(other[i] ^ 0x80);
+      EXPECT_FALSE(SameText(a, other)) << "length " << n << ", byte " << i;
+      EXPECT_FALSE(SameText(other, a)) << "length " << n << ", byte " << i;
+    }
+    EXPECT_FALSE(SameText(a, a + "x")) << n;
+    EXPECT_FALSE(SameText(a + "x", a)) << n;
+  }
 }
 
 TEST(EmptyValueTest, KeepsTheStringOfAStringCase) {
