@@ -62,8 +62,7 @@ struct OutEvent {
   // block, which protobuf's Clear would empty or free. A field added above
   // is reset here too.
   void Clear() {
-    static const TableShapePtr kUnnamed;
-    spares.Keep(&event, rows_named_by_table ? table : kUnnamed);
+    spares.Keep(&event, rows_named_by_table ? table.get() : nullptr);
     rows_named_by_table = false;
     event.Clear();
     table.reset();

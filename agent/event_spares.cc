@@ -145,7 +145,7 @@ void EventSpares::KeepSource(cdc::v1::Source* source) {
   sources_.push_back(std::move(owned));
 }
 
-void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShapePtr& named_by) {
+void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShape* named_by) {
   for (Columns* columns : {event->mutable_before(), event->mutable_after()}) {
     if (columns->empty()) continue;
     if (column_rows_.size() < kMaxColumnRows && columns->size() <= kMaxRowColumns) {
@@ -166,7 +166,7 @@ void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShapePtr& named_b
       const bool named =
           named_by != nullptr && named_by->columns.size() == static_cast<size_t>(columns->size());
       row->Swap(columns);
-      column_rows_.push_back({std::move(row), named ? named_by : nullptr});
+      column_rows_.push_back({std::move(row), named ? named_by->serial.value() : 0});
       continue;
     }
     for (cdc::v1::Column& column : *columns) KeepValueOf(&column);
@@ -185,7 +185,7 @@ bool EventSpares::TakeColumns(Columns* columns, const TableShape* named_by, bool
     const size_t n = column_rows_.size();
     for (size_t k = 0; k < kNamedLookback && k < n; ++k) {
       KeptRow& row = column_rows_[n - 1 - k];
-      if (row.named_by.get() != named_by) continue;
+      if (row.named_by != named_by->serial.value()) continue;
       if (k != 0) std::swap(row, column_rows_.back());
       if (named != nullptr) *named = true;
       break;

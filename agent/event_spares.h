@@ -67,7 +67,7 @@ class EventSpares {
   // its order, named and typed as it names them (ColumnFill filled it with
   // that shape and nothing changed it since); such a row, kept, is refilled
   // for the same shape without a look at its names.
-  void Keep(cdc::v1::ChangeEvent* event, const TableShapePtr& named_by = nullptr);
+  void Keep(cdc::v1::ChangeEvent* event, const TableShape* named_by = nullptr);
 
   // Moves what `other` keeps into this one, up to the bounds, and gives
   // `other` up to kHoldersPerEvent empty holders for the rows its event
@@ -109,11 +109,13 @@ class EventSpares {
   void KeepSource(cdc::v1::Source* source);
 
   // A row of columns kept whole: filled, values emptied (scalars and short
-  // strings as they were); `named_by` as Keep was given it, for a row that
-  // many columns wide, else null.
+  // strings as they were); `named_by` the serial of the shape Keep was
+  // given, for a row that many columns wide, else 0. A serial, not the
+  // shape: the row does not keep the shape alive, and a shape freed and
+  // another built at its address cannot pass for it.
   struct KeptRow {
     std::unique_ptr<Columns> columns;
-    TableShapePtr named_by;
+    uint64_t named_by = 0;  // the shape's serial; 0: none
   };
   // How many of the last kept rows TakeColumns looks through for one named
   // by the shape it is asked for.

@@ -7,7 +7,9 @@
 // not per event. Immutable once built; shared between threads.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +17,28 @@
 #include "cdc/v1/change_event.pb.h"
 
 namespace cdc::agent {
+
+// A number no other shape has had in this process; a copy of a shape, or a
+// shape assigned another's content, gets a new one. What remembers a shape
+// past its life (EventSpares' kept rows) remembers it by this number, which
+// a shape built later at the same address does not have.
+class ShapeSerial {
+ public:
+  ShapeSerial() : value_(Next()) {}
+  ShapeSerial(const ShapeSerial&) : value_(Next()) {}
+  ShapeSerial& operator=(const ShapeSerial&) {
+    value_ = Next();
+    return *this;
+  }
+  uint64_t value() const { return value_; }
+
+ private:
+  static uint64_t Next() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t value_;
+};
 
 struct TableShape {
   struct Column {
@@ -32,6 +56,8 @@ struct TableShape {
   // Indexes into `columns` of the Kafka key, in key order; empty: the table
   // has no key and its messages get a null key.
   std::vector<size_t> key;
+  // This shape's own, never 0 (see ShapeSerial).
+  ShapeSerial serial;
 };
 
 using TableShapePtr = std::shared_ptr<const TableShape>;

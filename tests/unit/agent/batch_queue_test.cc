@@ -783,6 +783,48 @@ TEST(EventSparesTest, ARowNamedByAnotherShapeIsRenamedByTheFill) {
   EXPECT_EQ(spares.column_rows(), 0u);
 }
 
+// A kept row remembers its shape by serial: a copy of the shape, one
+// assigned its content, or one built after it was freed (most often at its
+// address) is another shape, whose fill compares the names.
+TEST(EventSparesTest, ARowIsNamedByItsOwnShapeAloneNotByACopyOrASuccessor) {
+  TableShapePtr a = ShapeOfNames("t", {"id", "name", "at"});
+  const auto copy = std::make_shared<TableShape>(*a);
+  TableShape assigned;
+  assigned = *a;
+  EXPECT_NE(copy->serial.value(), a->serial.value());
+  EXPECT_NE(assigned.serial.value(), a->serial.value());
+  EXPECT_NE(assigned.serial.value(), copy->serial.value());
+  EXPECT_NE(a->serial.value(), 0u);
+
+  EventSpares spares;
+  auto keep = [&](const TableShapePtr& shape) {
+    OutEvent out = NamedEvent(shape, 3);
+    out.Clear();
+    spares.TakeFrom(&out.spares);
+  };
+  bool named = true;
+  const TableShape* const others[] = {copy.get(), &assigned};
+  for (const TableShape* other : others) {
+    keep(a);
+    Columns columns;
+    ASSERT_TRUE(spares.TakeColumns(&columns, other, &named));
+    EXPECT_FALSE(named);
+  }
+  keep(a);
+  Columns own;
+  ASSERT_TRUE(spares.TakeColumns(&own, a.get(), &named));
+  EXPECT_TRUE(named);
+
+  keep(a);
+  const TableShape* freed_at = a.get();
+  a.reset();
+  const TableShapePtr successor = ShapeOfNames("t", {"id", "name", "at"});
+  Columns columns;
+  ASSERT_TRUE(spares.TakeColumns(&columns, successor.get(), &named));
+  EXPECT_FALSE(named) << (successor.get() == freed_at ? "built at the freed shape's address"
+                                                      : "built elsewhere");
+}
+
 TEST(EventSparesTest, PostgresPositionsAndSourcesAreKeptUpToTheirBound) {
   std::vector<OutEvent> events(70);
   for (OutEvent& e : events) {
