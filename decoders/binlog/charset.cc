@@ -213,7 +213,8 @@ bool ToUtf8(uint16_t collation, std::string_view in, std::string* out) {
     case kUtf8mb4:
     case kUtf8mb3:
       if (!ValidUtf8(in, CharsetIdOf(collation) == kUtf8mb4)) return false;
-      out->assign(in);
+      out->clear();  // then append: a plain copy into the kept capacity
+      out->append(in);
       return true;
     case kLatin1:
       return Latin1ToUtf8(in, out);

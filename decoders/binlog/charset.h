@@ -32,7 +32,8 @@ uint16_t FirstCollationOf(std::string_view name);
 // True for the binary pseudo charset (collation 63).
 bool IsBinaryCollation(uint16_t collation);
 
-// Converts `in` from the charset of `collation` to UTF-8 into `out`.
+// Converts `in` from the charset of `collation` to UTF-8 into `out`, which
+// `in` must not view (out's memory is written before all of `in` is read).
 // Returns false (and leaves `out` unspecified) when the collation is unknown
 // or binary, when its charset has no converter, or when `in` is not valid in
 // that charset: the caller then keeps the bytes as they are.
