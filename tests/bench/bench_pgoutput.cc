@@ -218,8 +218,8 @@ class BuildPass {
     e.set_op(t.op);
     cdc::v1::Source* src = spares_.SourceOf(&e);
     src->set_kind(cdc::v1::SOURCE_KIND_POSTGRES);
-    if (src->server_name() != server_name_) src->set_server_name(server_name_);
-    if (src->database() != database_) src->set_database(database_);
+    if (!agent::SameText(src->server_name(), server_name_)) src->set_server_name(server_name_);
+    if (!agent::SameText(src->database(), database_)) src->set_database(database_);
     cdc::v1::PostgresPosition* position = spares_.PostgresOf(src);
     lsn_ += bytes.size();
     position->set_lsn(lsn_);
