@@ -1,5 +1,6 @@
 #include "agent/event_spares.h"
 
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -116,6 +117,27 @@ bool StaysAsItIs(const cdc::v1::Value& value) {
   }
 }
 
+void EmptyUnlessItStays(cdc::v1::Column* column) {
+  if (column->has_value() && !StaysAsItIs(column->value())) EmptyValue(column->mutable_value());
+}
+
+// Whether every column of `columns` but those at `others` (ascending) holds
+// no value or a scalar: what a shape's scalar_columns promise.
+[[maybe_unused]] bool OnlyScalarsBut(const Columns& columns, const std::vector<uint32_t>& others) {
+  size_t next = 0;
+  for (int i = 0; i < columns.size(); ++i) {
+    if (next < others.size() && others[next] == static_cast<uint32_t>(i)) {
+      ++next;
+      continue;
+    }
+    const cdc::v1::Column& column = columns[i];
+    if (!column.has_value()) continue;
+    const int c = column.value().kind_case();
+    if (c < cdc::v1::Value::kNull || c > cdc::v1::Value::kDoubleValue) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void EventSpares::KeepValue(cdc::v1::Value* value) {
@@ -150,11 +172,17 @@ void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShape* named_by) 
     if (columns->empty()) continue;
     if (column_rows_.size() < kMaxColumnRows && columns->size() <= kMaxRowColumns) {
       // The whole row, its columns' values emptied; the event gets an empty
-      // row in its place.
-      for (cdc::v1::Column& column : *columns) {
-        if (column.has_value() && !StaysAsItIs(column.value())) {
-          EmptyValue(column.mutable_value());
-        }
+      // row in its place. In a row named by its shape, the columns the
+      // shape knows to hold scalars need no look.
+      const bool named =
+          named_by != nullptr && named_by->columns.size() == static_cast<size_t>(columns->size());
+      const std::vector<uint32_t>* others =
+          named ? named_by->scalar_columns.others() : nullptr;
+      if (others != nullptr) {
+        for (uint32_t i : *others) EmptyUnlessItStays(columns->Mutable(static_cast<int>(i)));
+        assert(OnlyScalarsBut(*columns, *others));
+      } else {
+        for (cdc::v1::Column& column : *columns) EmptyUnlessItStays(&column);
       }
       std::unique_ptr<Columns> row;
       if (!holders_.empty()) {
@@ -163,8 +191,6 @@ void EventSpares::Keep(cdc::v1::ChangeEvent* event, const TableShape* named_by) 
       } else {
         row = std::make_unique<Columns>();
       }
-      const bool named =
-          named_by != nullptr && named_by->columns.size() == static_cast<size_t>(columns->size());
       row->Swap(columns);
       column_rows_.push_back({std::move(row), named ? named_by->serial.value() : 0});
       continue;

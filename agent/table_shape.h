@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cdc/v1/change_event.pb.h"
@@ -40,6 +41,44 @@ class ShapeSerial {
   uint64_t value_;
 };
 
+// The columns of a shape whose values its source sets to nothing but a
+// scalar (null, a number, a flag) whenever it fills a whole row of the
+// shape in its order: a row kept as named by the shape (EventSpares::Keep)
+// needs no look at those values, which the next fill replaces whole. Not
+// inherited: a copy of a shape, or a shape assigned another's content,
+// knows none (its columns may be others).
+class ScalarColumns {
+ public:
+  ScalarColumns() = default;
+  ScalarColumns(const ScalarColumns&) {}
+  ScalarColumns& operator=(const ScalarColumns&) {
+    scalar_.clear();
+    others_.clear();
+    known_ = false;
+    return *this;
+  }
+
+  // `scalar[i]`: column i is one of them.
+  void Set(std::vector<bool> scalar) {
+    scalar_ = std::move(scalar);
+    others_.clear();
+    for (size_t i = 0; i < scalar_.size(); ++i) {
+      if (!scalar_[i]) others_.push_back(static_cast<uint32_t>(i));
+    }
+    known_ = true;
+  }
+  bool known() const { return known_; }
+  // Whether they are known and are these.
+  bool Are(const std::vector<bool>& scalar) const { return known_ && scalar_ == scalar; }
+  // The indexes of the columns that are not, in order; null when not known.
+  const std::vector<uint32_t>* others() const { return known_ ? &others_ : nullptr; }
+
+ private:
+  std::vector<bool> scalar_;
+  std::vector<uint32_t> others_;
+  bool known_ = false;
+};
+
 struct TableShape {
   struct Column {
     std::string name;
@@ -58,6 +97,8 @@ struct TableShape {
   std::vector<size_t> key;
   // This shape's own, never 0 (see ShapeSerial).
   ShapeSerial serial;
+  // Set by a source that knows them (MySQL/MariaDB binlog rows).
+  ScalarColumns scalar_columns;
 };
 
 using TableShapePtr = std::shared_ptr<const TableShape>;

@@ -98,6 +98,27 @@ std::vector<size_t> KeyIndexes(const binlog::TableSchema& schema) {
   return key;
 }
 
+// The columns whose values the binlog row decoder sets to a scalar and
+// nothing else (binlog/rows.h): integers, YEAR, FLOAT and DOUBLE (or null).
+std::vector<bool> ScalarColumnsOf(const binlog::TableSchema& schema) {
+  std::vector<bool> scalar;
+  scalar.reserve(schema.columns.size());
+  for (const binlog::ColumnSchema& c : schema.columns) {
+    switch (c.type) {
+      case binlog::kTypeTiny:
+      case binlog::kTypeShort:
+      case binlog::kTypeInt24:
+      case binlog::kTypeLong:
+      case binlog::kTypeLongLong:
+      case binlog::kTypeYear:
+      case binlog::kTypeFloat:
+      case binlog::kTypeDouble: scalar.push_back(true); break;
+      default: scalar.push_back(false); break;
+    }
+  }
+  return scalar;
+}
+
 }  // namespace
 
 TableShapePtr ShapeOf(const binlog::TableSchema& schema, cdc::v1::SourceKind kind) {
@@ -108,6 +129,7 @@ TableShapePtr ShapeOf(const binlog::TableSchema& schema, cdc::v1::SourceKind kin
   shape->columns.reserve(schema.columns.size());
   for (const binlog::ColumnSchema& c : schema.columns) shape->columns.push_back({c.name, c.type_name});
   shape->key = KeyIndexes(schema);
+  shape->scalar_columns.Set(ScalarColumnsOf(schema));
   return shape;
 }
 
@@ -122,7 +144,7 @@ bool ShapeMatches(const TableShape& shape, const binlog::TableSchema& schema) {
       return false;
     }
   }
-  return shape.key == KeyIndexes(schema);
+  return shape.key == KeyIndexes(schema) && shape.scalar_columns.Are(ScalarColumnsOf(schema));
 }
 
 const TableShapePtr& KeepShape(const binlog::TableSchema& schema, cdc::v1::SourceKind kind,

@@ -825,6 +825,43 @@ TEST(EventSparesTest, ARowIsNamedByItsOwnShapeAloneNotByACopyOrASuccessor) {
                                                       : "built elsewhere");
 }
 
+// A row named by a shape that knows its scalar columns is kept with only
+// the other columns looked at: their values are emptied as ever (a
+// timestamp cleared, a long string freed), the scalars stay as they were.
+TEST(EventSparesTest, ARowNamedByAShapeWithScalarColumnsIsEmptiedInTheOthers) {
+  auto shape = std::make_shared<TableShape>();
+  shape->table = "t";
+  shape->columns = {{"id", "bigint"}, {"at", "timestamp"}, {"note", "text"}, {"n", "int"}};
+  shape->scalar_columns.Set({true, false, false, true});
+  OutEvent out;
+  out.table = shape;
+  out.rows_named_by_table = true;
+  {
+    ColumnFill fill(out.event.mutable_after(), nullptr);
+    fill.Next("id", "bigint")->set_int_value(7);
+    cdc::v1::Timestamp* at = fill.Next("at", "timestamp")->mutable_timestamp_value();
+    at->set_zero(true);
+    at->set_invalid_text("0000-00-00");
+    fill.Next("note", "text")->set_text_value(std::string(4096, 'x'));
+    fill.Next("n", "int")->set_int_value(-3);
+  }
+  out.Clear();
+  EventSpares spares;
+  spares.TakeFrom(&out.spares);
+  Columns row;
+  bool named = false;
+  ASSERT_TRUE(spares.TakeColumns(&row, shape.get(), &named));
+  EXPECT_TRUE(named);
+  ASSERT_EQ(row.size(), 4);
+  EXPECT_EQ(row[0].value().int_value(), 7) << "a scalar stays";
+  EXPECT_EQ(row[3].value().int_value(), -3);
+  EXPECT_FALSE(row[1].value().timestamp_value().zero()) << row[1].value().DebugString();
+  EXPECT_TRUE(row[1].value().timestamp_value().invalid_text().empty());
+  EXPECT_FALSE(row[2].has_value() && row[2].value().has_text_value() &&
+               row[2].value().text_value().capacity() > 1024)
+      << "a long string is freed";
+}
+
 TEST(EventSparesTest, PostgresPositionsAndSourcesAreKeptUpToTheirBound) {
   std::vector<OutEvent> events(70);
   for (OutEvent& e : events) {

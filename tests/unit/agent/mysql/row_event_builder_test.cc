@@ -173,5 +173,44 @@ TEST(DebeziumTableOfTest, TypesLabelsAndKeyColumnsAsNotNull) {
   EXPECT_TRUE(table.columns[3].allowed.empty());
 }
 
+binlog::ColumnSchema Column(const std::string& name, uint8_t type, const std::string& type_name) {
+  binlog::ColumnSchema c;
+  c.name = name;
+  c.type = type;
+  c.type_name = type_name;
+  return c;
+}
+
+// The shape knows the columns whose values the row decoder sets to scalars
+// alone (EventSpares::Keep looks only at the others), and a column that
+// changes its binlog type under the same name and SQL type is a new shape.
+TEST(ShapeOfTest, KnowsTheColumnsTheDecoderSetsToScalarsAlone) {
+  binlog::TableSchema schema;
+  schema.schema = "shop";
+  schema.table = "orders";
+  schema.columns = {Column("id", binlog::kTypeLongLong, "bigint"),
+                    Column("note", binlog::kTypeVarchar, "varchar"),
+                    Column("at", binlog::kTypeTimestamp2, "timestamp"),
+                    Column("price", binlog::kTypeDouble, "double"),
+                    Column("year", binlog::kTypeYear, "year"),
+                    Column("flags", binlog::kTypeBit, "bit(8)"),
+                    Column("qty", binlog::kTypeTiny, "tinyint")};
+  TableShapePtr known;
+  const TableShapePtr shape = KeepShape(schema, cdc::v1::SOURCE_KIND_MYSQL, &known);
+  ASSERT_NE(shape->scalar_columns.others(), nullptr);
+  EXPECT_EQ(*shape->scalar_columns.others(), (std::vector<uint32_t>{1, 2, 5}));
+  EXPECT_EQ(KeepShape(schema, cdc::v1::SOURCE_KIND_MYSQL, &known), shape) << "unchanged";
+
+  schema.columns[0].type = binlog::kTypeVarchar;  // same name, same type name
+  const TableShapePtr changed = KeepShape(schema, cdc::v1::SOURCE_KIND_MYSQL, &known);
+  EXPECT_NE(changed, shape);
+  EXPECT_EQ(*changed->scalar_columns.others(), (std::vector<uint32_t>{0, 1, 2, 5}));
+
+  // Not inherited: a copy may be given other columns.
+  const TableShape copy = *shape;
+  EXPECT_FALSE(copy.scalar_columns.known());
+  EXPECT_EQ(copy.scalar_columns.others(), nullptr);
+}
+
 }  // namespace
 }  // namespace cdc::agent::mysql
