@@ -573,8 +573,14 @@ Status MysqlSource::HandleRows(const binlog::EventHeader& header, const binlog::
         }
         return Status::OK();
       });
-  // A row that failed to decode leaves no event behind.
-  if (!decoded.ok() && filling) batch_.events.resize(first);
+  if (!decoded.ok() && filling) {
+    // A row that failed to decode leaves no event behind; its values were
+    // not all set, so its columns are not kept as named by the table.
+    for (size_t i = first; i < batch_.events.size(); ++i) {
+      batch_.events[i].rows_named_by_table = false;
+    }
+    batch_.events.resize(first);
+  }
   return decoded.WithContext(file_ + ":" + std::to_string(header.log_pos));
 }
 
