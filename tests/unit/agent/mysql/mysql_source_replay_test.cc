@@ -253,7 +253,7 @@ TEST(MysqlSourceReplayTest, ARowCutShortLeavesNoEventAndIsNotKeptAsNamed) {
     EXPECT_NE(s.message().find("truncated"), std::string::npos) << s.ToString();
     EXPECT_EQ(peer.events().size(), before);
     cut = true;
-    // The next rows event fills from the recycled one, as from new.
+    // The whole event then decodes, its rows filled from the recycled event.
     ASSERT_TRUE(peer.Feed(**next).ok());
     EXPECT_GT(peer.events().size(), before);
   }
