@@ -49,13 +49,7 @@ using internal::ValueError;
 
 Status DecodeInteger(const ColumnSchema& column, ByteReader* reader, int bytes,
                      cdc::v1::Value* out) {
-  switch (bytes) {
-    case 1: if (internal::ReadInteger<1>(column, reader, out)) return Status::OK(); break;
-    case 2: if (internal::ReadInteger<2>(column, reader, out)) return Status::OK(); break;
-    case 3: if (internal::ReadInteger<3>(column, reader, out)) return Status::OK(); break;
-    case 4: if (internal::ReadInteger<4>(column, reader, out)) return Status::OK(); break;
-    default: if (internal::ReadInteger<8>(column, reader, out)) return Status::OK(); break;
-  }
+  if (internal::ReadCommonColumn(column, reader, out)) return Status::OK();
   return ValueError(column, reader->offset(),
                     "truncated " + std::to_string(bytes) + "-byte integer");
 }

@@ -61,9 +61,9 @@ uint8_t StringRealType(uint16_t meta, uint32_t* length);
 // Corruption "column `name` (type): what at offset N".
 Status ValueError(const ColumnSchema& column, size_t offset, const std::string& what);
 
-// The integer value of a TINYINT..BIGINT `column` (int_value, or
-// uint_value when unsigned) at the reader's position: true when set; false,
-// the reader unmoved, for a column of another type or a value cut short.
+// The integer value of a TINYINT..BIGINT `column` of `Bytes` bytes
+// (int_value, or uint_value when unsigned) at the reader's position: true
+// when set; false, the reader unmoved, for a value cut short.
 template <size_t Bytes>
 bool ReadInteger(const ColumnSchema& column, ByteReader* reader, cdc::v1::Value* out) {
   uint64_t v;
