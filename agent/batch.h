@@ -305,8 +305,9 @@ inline std::shared_ptr<EventPool> MakeEventPool(int batch_max_events, int queue_
 // replays nothing that was published and skips nothing. Only snapshot
 // batches, which cannot resume half-way, have none.
 // `states` are source state blobs (name, value) that must become durable
-// with this batch's position (the MySQL schema history); a later blob of the
-// same name replaces an earlier one.
+// with this batch's position (the MySQL schema history), so only a batch
+// with a position carries any; a later blob of the same name replaces an
+// earlier one.
 // A batch owns its events until the sink has serialized them.
 struct Batch {
   EventList events;

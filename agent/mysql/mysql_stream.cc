@@ -62,8 +62,15 @@ bool MysqlSource::PushBatch(BatchQueue& out) {
   }
   // The snapshot's progress as of the batch's last event.
   if (batch_.end_position) batch_.end_position->snapshot = snapshot_;
-  if (std::optional<std::string> history = history_.TakeUnsent()) {
-    batch_.states.emplace_back(SchemaHistory::kStateName, std::move(*history));
+  // The schema history becomes durable with a position. A batch without one
+  // (part of a table read whole, or nothing new on an idle server after a
+  // restart loaded the history) leaves it for the next that has one: with
+  // exactly-once, states without a position would hold the Kafka transaction
+  // open until it timed out.
+  if (batch_.end_position) {
+    if (std::optional<std::string> history = history_.TakeUnsent()) {
+      batch_.states.emplace_back(SchemaHistory::kStateName, std::move(*history));
+    }
   }
   if (batch_.events.empty() && !batch_.end_position && batch_.states.empty()) {
     batch_.bytes = 0;  // rows none of which became an event

@@ -361,6 +361,27 @@ TEST_F(MyExactlyOnceTest, LostOffsetsFolderIsRestoredFromKafkaWithTheSchemaHisto
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
+// A restart loads the stored schema history, which goes to Kafka with the
+// next position. On a server with nothing new to read there is none for a
+// while: the agent waits for one, rather than hold a Kafka transaction open
+// until it times out, which stopped it with an error.
+TEST_F(MyExactlyOnceTest, ResumedOnAnIdleServerRunsPastTheTransactionTimeout) {
+  settings_.kafka_extra += "  delivery_timeout_ms: 6000\n";
+  Sql("INSERT INTO t VALUES (0, 0)");
+  StartAgent();
+  ASSERT_EQ(TailTopic(env_, Topic("t"), 1, 15s).size(), 1u);
+  ASSERT_EQ(StopAgent(), 0) << agent_->Stderr();
+  StartAgent();
+  std::this_thread::sleep_for(8s);
+  ASSERT_TRUE(agent_->running()) << agent_->Stderr();
+  Sql("INSERT INTO t VALUES (1, 0)");
+  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 3, 10s);
+  ASSERT_EQ(lines.size(), 2u);
+  ExpectEachVersionOnce(VersionsByKey(lines), {{0, 0}, {1, 0}});
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+  EXPECT_EQ(agent_->Stderr().find("read whole"), std::string::npos) << agent_->Stderr();
+}
+
 // Exactly once: `offsets reset` leaves a tombstone in Kafka, so a node that
 // also lost offsets.path starts over; the same loss without a reset
 // restores the position (LostOffsetsFolderIsRestoredFromKafka...).
