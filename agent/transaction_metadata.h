@@ -53,8 +53,7 @@ class TransactionMetadata {
   // MySQL/MariaDB `mysql_file`:`mysql_pos` (the end of the commit event).
   // Calling it when no transaction is open does nothing, so a source may
   // also call it where a transaction begins, to close one whose commit it
-  // did not see (MySQL XA transactions end at XA COMMIT, which is no
-  // commit of the binlog's own).
+  // did not see.
   void OnCommit(Batch& batch, const std::string& mysql_file = "", uint64_t mysql_pos = 0);
 
   // Forgets the open transaction without an END: the source lost it half

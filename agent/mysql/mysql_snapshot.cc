@@ -261,8 +261,8 @@ Status MysqlSource::MaybePublishChunk() {
     chunks_.pop_front();
     if (CompareBinlogPos({committed_.file, committed_.pos}, chunk.read.high) > 0) {
       // A transaction past the high mark was published before the stream
-      // found a boundary (XA leaves none): its rows may be newer than the
-      // chunk's, so the chunk is read again, and those after it.
+      // found a boundary: its rows may be newer than the chunk's, so the
+      // chunk is read again, and those after it.
       log_->debug("snapshot: the stream passed the high mark {} of a chunk of {} between "
                   "transactions; reading it again", chunk.read.high.ToString(),
                   chunk.read.table.ToString());

@@ -235,6 +235,10 @@ Status MysqlSource::HandleDecoded(const binlog::Event& event) {
   }
   if (const auto* map = std::get_if<binlog::TableMap>(&body)) return HandleTableMap(*map, header);
   if (std::holds_alternative<binlog::Xid>(body)) return Commit(header);
+  // XA PREPARE ends the binlog's group of an XA transaction (its rows are
+  // published now); XA COMMIT or XA ROLLBACK comes later as a statement of
+  // its own. Resuming after the prepare starts at the next group.
+  if (header.type == static_cast<uint8_t>(binlog::EventType::kXaPrepare)) return Commit(header);
   if (const auto* q = std::get_if<binlog::Query>(&body)) return HandleQuery(header, *q);
   if (const auto* mg = std::get_if<binlog::MariaGtid>(&body)) {
     CDC_RETURN_IF_ERROR(BeginTransaction(mg->ToString(), CommitTimeUs(*mg, header)));
@@ -307,7 +311,7 @@ Status MysqlSource::BeginTransaction(std::string gtid, int64_t commit_time_us) {
           " there; set a position at a transaction boundary with `cdc-agent offsets set`");
     }
   }
-  // A transaction whose commit was not seen (XA) ends where the next begins;
+  // A transaction whose commit was not seen ends where the next begins;
   // the same GTID again is the replay of the open one after a reconnect.
   if (txmeta_ && (gtid.empty() || txmeta_->open_id() != gtid)) txmeta_->OnCommit(batch_);
   in_txn_ = true;
@@ -369,16 +373,15 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
     return Status::OK();
   }
   if (word == "COMMIT" || (word == "ROLLBACK" && next != "TO")) return Commit(header);
-  if (word == "SAVEPOINT" || word == "ROLLBACK" || word == "RELEASE" || word == "XA") {
-    return Status::OK();
-  }
+  if (word == "SAVEPOINT" || word == "ROLLBACK" || word == "RELEASE") return Status::OK();
   // DDL (also inside executable comments, where the first word is hidden):
   // the parser tells what changes tables and ignores the rest.
   if (word.empty() || word == "CREATE" || word == "ALTER" || word == "DROP" ||
       word == "RENAME" || word == "TRUNCATE") {
     CDC_RETURN_IF_ERROR(FollowDdl(header, query));
   }
-  // A statement outside BEGIN..COMMIT is a transaction of its own.
+  // A statement outside BEGIN..COMMIT is a transaction of its own (XA COMMIT
+  // and XA ROLLBACK too); XA END is inside its transaction.
   if (!in_txn_) return Commit(header);
   return Status::OK();
 }

@@ -396,6 +396,45 @@ TEST_F(MyExactlyOnceTest, ResumedOnAnIdleServerRunsPastTheTransactionTimeout) {
       Topic("t"));
 }
 
+// XA transactions: the binlog holds the rows up to XA PREPARE as one group,
+// and XA COMMIT / XA ROLLBACK later as a statement of its own. Each ends a
+// transaction for the agent, so the stored position reaches the binlog's end
+// (the agent then stays up on an idle server past the 6 s Kafka transaction
+// timeout), and a kill -9 and restart after them publishes nothing again.
+TEST_F(MyExactlyOnceTest, XaTransactionsEndAtPrepareAndAtTheirCommit) {
+  settings_.kafka_extra += "  delivery_timeout_ms: 6000\n";
+  StartAgent();
+  // A one-phase commit is an ordinary transaction in MariaDB's binlog: it
+  // comes first, so that what follows it decides the position.
+  for (const char* sql : {"XA START 'c'", "INSERT INTO t VALUES (4, 0)", "XA END 'c'",
+                          "XA COMMIT 'c' ONE PHASE", "XA START 'a'",
+                          "INSERT INTO t VALUES (1, 0), (2, 0)", "XA END 'a'", "XA PREPARE 'a'",
+                          "XA COMMIT 'a'", "XA START 'b'", "INSERT INTO t VALUES (3, 0)",
+                          "XA END 'b'", "XA PREPARE 'b'", "XA ROLLBACK 'b'"}) {
+    Sql(sql);
+  }
+  const auto status = db_->Rows("SHOW MASTER STATUS");
+  ASSERT_FALSE(status.empty());
+  const std::string end =
+      "mysql:" + status[0][0].value_or("") + ":" + status[0][1].value_or("") + " ";
+  std::string stored;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (stored.find(end) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    stored = RunCommand({env_.agent_bin, "offsets", "show", "--config", ConfigPath()}, 30s).out;
+  }
+  EXPECT_NE(stored.find(end), std::string::npos) << "stored: " << stored << "binlog end: " << end;
+  std::this_thread::sleep_for(8s);
+  ASSERT_TRUE(agent_->running()) << agent_->Stderr();
+  KillAgent();
+  StartAgent();
+  Sql("INSERT INTO t VALUES (5, 0)");
+  // Row 3 is published at its prepare, before the rollback (see the README).
+  std::vector<TailLine> lines = TailTopic(env_, Topic("t"), 6, 10s);
+  ExpectEachVersionOnce(VersionsByKey(lines), {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}});
+  EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
+}
+
 // Exactly once: `offsets reset` leaves a tombstone in Kafka, so a node that
 // also lost offsets.path starts over; the same loss without a reset
 // restores the position (LostOffsetsFolderIsRestoredFromKafka...).
