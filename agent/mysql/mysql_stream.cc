@@ -373,6 +373,9 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
     return Status::OK();
   }
   if (word == "COMMIT" || (word == "ROLLBACK" && next != "TO")) return Commit(header);
+  // XA COMMIT and XA ROLLBACK end their group: alone after the prepare, or
+  // (MySQL, an XA transaction rolled back before its prepare) after its rows.
+  if (word == "XA" && (next == "COMMIT" || next == "ROLLBACK")) return Commit(header);
   if (word == "SAVEPOINT" || word == "ROLLBACK" || word == "RELEASE") return Status::OK();
   // DDL (also inside executable comments, where the first word is hidden):
   // the parser tells what changes tables and ignores the rest.
@@ -380,8 +383,8 @@ Status MysqlSource::HandleQuery(const binlog::EventHeader& header, const binlog:
       word == "RENAME" || word == "TRUNCATE") {
     CDC_RETURN_IF_ERROR(FollowDdl(header, query));
   }
-  // A statement outside BEGIN..COMMIT is a transaction of its own (XA COMMIT
-  // and XA ROLLBACK too); XA END is inside its transaction.
+  // A statement outside BEGIN..COMMIT is a transaction of its own; XA END is
+  // inside its transaction.
   if (!in_txn_) return Commit(header);
   return Status::OK();
 }
