@@ -424,21 +424,8 @@ TEST_F(MyExactlyOnceTest, XaTransactionsEndAtPrepareAndAtTheirCommit) {
   xa("END", "b");
   xa("PREPARE", "b");
   xa("ROLLBACK", "b");
-  const auto status = db_->Rows("SHOW MASTER STATUS");
-  ASSERT_FALSE(status.empty());
-  const std::string prefix = "\tmysql:" + status[0][0].value_or("") + ":";
-  const uint64_t end = std::stoull(status[0][1].value_or("0"));
-  std::string stored;
-  bool reached = false;
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (!reached && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(200ms);
-    stored = RunCommand({env_.agent_bin, "offsets", "show", "--config", ConfigPath()}, 30s).out;
-    const size_t at = stored.find(prefix);
-    // The same file, at or past the end (other clients may write too).
-    reached = at != std::string::npos && std::stoull(stored.substr(at + prefix.size())) >= end;
-  }
-  EXPECT_TRUE(reached) << "stored: " << stored << "binlog end: " << prefix << end;
+  std::string seen;
+  EXPECT_TRUE(WaitForStoredPositionAtBinlogEnd(15s, &seen)) << seen;
   std::this_thread::sleep_for(8s);
   ASSERT_TRUE(agent_->running()) << agent_->Stderr();
   KillAgent();

@@ -147,6 +147,42 @@ class MyAgentTest : public ::testing::Test {
     return RunCommand(argv, std::chrono::seconds(60));
   }
 
+  // The stored position as `offsets show` prints it ("mysql:FILE:POS
+  // gtid=SET"), or "" when it cannot be read.
+  std::string StoredPosition() {
+    CommandResult r = AgentCommand({"offsets", "show"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    size_t tab = r.out.find('\t');
+    if (tab == std::string::npos) return "";
+    std::string pos = r.out.substr(tab + 1);
+    while (!pos.empty() && (pos.back() == '\n' || pos.back() == '\r')) pos.pop_back();
+    return pos;
+  }
+
+  // Polls the stored position until it is at or past the end of the
+  // server's binlog as it is now, in the same file (other clients may write
+  // too); false after `timeout`. `seen` gets the last position and that end.
+  bool WaitForStoredPositionAtBinlogEnd(std::chrono::milliseconds timeout, std::string* seen) {
+    const auto status = db_->Rows("SHOW MASTER STATUS");
+    if (status.empty()) {
+      *seen = "SHOW MASTER STATUS returned no row";
+      return false;
+    }
+    const std::string file = status[0][0].value_or("");
+    const uint64_t end = std::stoull(status[0][1].value_or("0"));
+    const std::string prefix = "mysql:" + file + ":";
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      const std::string stored = StoredPosition();
+      *seen = "stored " + stored + ", binlog end " + file + ":" + std::to_string(end);
+      if (stored.rfind(prefix, 0) == 0 && std::stoull(stored.substr(prefix.size())) >= end) {
+        return true;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+
   std::string Topic(const std::string& table) const { return Topic(db_name_, table); }
   std::string Topic(const std::string& db, const std::string& table) const {
     return settings_.topic_prefix + "." + db + "." + table;

@@ -26,18 +26,6 @@ using cdc::v1::ChangeEvent;
 
 class MySnapshotTest : public MyAgentTest {
  protected:
-  // The stored position as `offsets show` prints it ("mysql:FILE:POS
-  // gtid=SET"), or "" when it cannot be read.
-  std::string StoredPosition() {
-    CommandResult r = AgentCommand({"offsets", "show"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    size_t tab = r.out.find('\t');
-    if (tab == std::string::npos) return "";
-    std::string pos = r.out.substr(tab + 1);
-    while (!pos.empty() && (pos.back() == '\n' || pos.back() == '\r')) pos.pop_back();
-    return pos;
-  }
-
   // Starts the agent under a new server_id, waits until it streams, and
   // kills it 300 ms later, in the middle of the snapshot of t; with
   // `kill_when`, instead as soon as that says yes to the number of t's
@@ -534,22 +522,8 @@ TEST_F(MySnapshotTest, PositionAdvancesWhenOnlyUncapturedTablesChange) {
     Sql("INSERT INTO other SELECT seq, MD5(seq) FROM seq_" + std::to_string(i * 1000 + 1) +
         "_to_" + std::to_string(i * 1000 + 1000));
   }
-  const auto status = db_->Rows("SHOW MASTER STATUS");
-  ASSERT_FALSE(status.empty());
-  const std::string file = status[0][0].value_or("");
-  const uint64_t end = std::stoull(status[0][1].value_or("0"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::string stored;
-  bool advanced = false;
-  while (!advanced && std::chrono::steady_clock::now() < deadline) {
-    stored = StoredPosition();  // "mysql:FILE:POS gtid=..."
-    const std::string prefix = "mysql:" + file + ":";
-    if (stored.rfind(prefix, 0) == 0) {
-      advanced = std::stoull(stored.substr(prefix.size())) >= end;
-    }
-    if (!advanced) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_TRUE(advanced) << "stored " << stored << ", binlog end " << file << ":" << end;
+  std::string seen;
+  EXPECT_TRUE(WaitForStoredPositionAtBinlogEnd(std::chrono::seconds(30), &seen)) << seen;
   EXPECT_EQ(StopAgent(), 0) << agent_->Stderr();
 }
 
